@@ -1,0 +1,133 @@
+"""Log-mel front end and Griffin-Lim, written with conv1d so that torch.onnx exports them as-is.
+
+One codec frame (25/s) = 5 mel frames (hop 128 samples = 8 ms) = 640 samples.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+SR = 16000
+N_FFT = 512
+HOP = 128
+N_MELS = 64
+MELS_PER_CODE = 5
+CODE_HOP = HOP * MELS_PER_CODE  # 640 samples -> 25 frames/s
+N_BINS = N_FFT // 2 + 1
+MAG_FLOOR = 1e-2
+
+
+def mel_filterbank() -> np.ndarray:
+    """[N_MELS, N_BINS] triangular filters on the HTK mel scale, 0..8 kHz, area-normalised."""
+    def hz_to_mel(f):
+        return 2595.0 * np.log10(1.0 + f / 700.0)
+
+    def mel_to_hz(m):
+        return 700.0 * (10 ** (m / 2595.0) - 1.0)
+
+    freqs = np.linspace(0, SR / 2, N_BINS)
+    pts = mel_to_hz(np.linspace(hz_to_mel(0.0), hz_to_mel(SR / 2), N_MELS + 2))
+    fb = np.zeros((N_MELS, N_BINS))
+    for m in range(N_MELS):
+        lo, c, hi = pts[m], pts[m + 1], pts[m + 2]
+        fb[m] = np.clip(np.minimum((freqs - lo) / (c - lo), (hi - freqs) / (hi - c)), 0, None)
+        # narrow low filters can fall between bins; give each at least its nearest bin
+        if fb[m].sum() == 0:
+            fb[m, int(np.argmin(np.abs(freqs - c)))] = 1.0
+        fb[m] /= fb[m].sum()
+    return fb.astype(np.float32)
+
+
+def _dft_kernels() -> tuple[torch.Tensor, torch.Tensor]:
+    n = np.arange(N_FFT)
+    k = np.arange(N_BINS)
+    win = 0.5 - 0.5 * np.cos(2 * np.pi * n / N_FFT)  # periodic Hann
+    ang = 2 * np.pi * np.outer(k, n) / N_FFT
+    fwd = np.concatenate([np.cos(ang) * win, -np.sin(ang) * win])[:, None, :]  # [2*bins, 1, n_fft]
+    # inverse real DFT of a one-sided spectrum, times the synthesis window
+    scale = np.full(N_BINS, 2.0)
+    scale[0] = scale[-1] = 1.0
+    inv = np.concatenate([np.cos(ang) * scale[:, None], -np.sin(ang) * scale[:, None]]) * win / N_FFT
+    return torch.tensor(fwd, dtype=torch.float32), torch.tensor(inv[:, None, :], dtype=torch.float32)
+
+
+class Stft(nn.Module):
+    """Centred STFT (reflect padding) -> (real, imag), each [B, N_BINS, frames]."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        fwd, inv = _dft_kernels()
+        self.register_buffer("fwd", fwd)
+        self.register_buffer("inv", inv)
+        win = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)
+        self.register_buffer("win_sq", torch.tensor((win ** 2)[None, None, :], dtype=torch.float32))
+
+    def forward(self, wav: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        x = F.pad(wav[:, None, :], (N_FFT // 2, N_FFT // 2), mode="reflect")
+        spec = F.conv1d(x, self.fwd, stride=HOP)
+        return spec[:, :N_BINS], spec[:, N_BINS:]
+
+    def inverse(self, re: torch.Tensor, im: torch.Tensor) -> torch.Tensor:
+        """Overlap-add inverse of forward(); output length (frames - 1) * HOP."""
+        y = F.conv_transpose1d(torch.cat([re, im], 1), self.inv, stride=HOP)
+        ones = torch.ones_like(re[:, :1])
+        env = F.conv_transpose1d(ones, self.win_sq, stride=HOP)
+        y = y / torch.clamp(env, min=1e-3)
+        return y[:, 0, N_FFT // 2: y.shape[-1] - N_FFT // 2]
+
+
+class LogMel(nn.Module):
+    """waveform [B, samples] -> log-mel [B, N_MELS, samples // HOP] (the last centred frame dropped)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stft = Stft()
+        self.register_buffer("fb", torch.tensor(mel_filterbank()))
+
+    def forward(self, wav: torch.Tensor) -> torch.Tensor:
+        re, im = self.stft(wav)
+        mag = torch.sqrt(re * re + im * im + 1e-10)
+        mel = torch.matmul(self.fb, mag)
+        return torch.log(mel + MAG_FLOOR)[:, :, :-1]
+
+
+class GriffinLim(nn.Module):
+    """log-mel [B, N_MELS, F] -> waveform [B, F * HOP], fast Griffin-Lim (momentum 0.99).
+
+    The phase starts from a fixed pseudo-random table so decoding is deterministic.
+    """
+
+    def __init__(self, iterations: int = 24, max_frames: int = 1600) -> None:
+        super().__init__()
+        self.iterations = iterations
+        self.stft = Stft()
+        fb = mel_filterbank()
+        # mel -> linear magnitude: the transposed filterbank, normalised per linear bin
+        back = fb.T / np.maximum(fb.T.sum(1, keepdims=True), 1e-6)
+        self.register_buffer("back", torch.tensor(back * fb.sum(1)[None, :] / fb.sum(1).mean(), dtype=torch.float32))
+        g = np.random.default_rng(1234).uniform(0, 2 * math.pi, (N_BINS, max_frames))
+        self.register_buffer("phase_re", torch.tensor(np.cos(g), dtype=torch.float32))
+        self.register_buffer("phase_im", torch.tensor(np.sin(g), dtype=torch.float32))
+
+    def forward(self, logmel: torch.Tensor) -> torch.Tensor:
+        mel = torch.clamp(torch.exp(logmel) - MAG_FLOOR, min=0.0)
+        mel = torch.cat([mel, mel[:, :, -1:]], 2)  # restore the dropped last frame
+        mag = torch.matmul(self.back, mel)
+        frames = mag.shape[2]
+        c_re = mag * self.phase_re[:, :frames]
+        c_im = mag * self.phase_im[:, :frames]
+        prev_re, prev_im = c_re, c_im
+        for _ in range(self.iterations):
+            y = self.stft.inverse(c_re, c_im)
+            t_re, t_im = self.stft(y)
+            a_re = t_re + 0.99 * (t_re - prev_re)
+            a_im = t_im + 0.99 * (t_im - prev_im)
+            prev_re, prev_im = t_re, t_im
+            norm = torch.rsqrt(a_re * a_re + a_im * a_im + 1e-12)
+            c_re, c_im = mag * a_re * norm, mag * a_im * norm
+        y = self.stft.inverse(c_re, c_im)
+        return F.pad(y, (0, HOP))

@@ -1,0 +1,210 @@
+"""The AudioGen-shaped language model: a text encoder and a decoder-only transformer over codec tokens.
+
+Every decoder layer has causal self-attention, cross-attention to the text vectors U and an MLP
+(pre-norm). The K codebooks are interleaved with the delay pattern: at LM step s, codebook k holds
+frame s - k, so T frames take T + K - 1 steps. `weights` [B, S, L] multiply the cross-attention
+probabilities after the softmax (no renormalisation): token weights for editing, masks for
+explanations. `score_scale` [B, S, L] multiplies the pre-softmax scores (AtMan).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+PAD_ID, UNK_ID, NULL_ID = 0, 1, 2
+NEG = -1e9
+
+
+@dataclass
+class LMConfig:
+    vocab_size: int
+    d: int = 256
+    heads: int = 4
+    layers: int = 4
+    text_layers: int = 2
+    ffn: int = 1024
+    n_codebooks: int = 4
+    card: int = 256
+    max_text: int = 32
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def sinusoid(pos: torch.Tensor, d: int) -> torch.Tensor:
+    """pos [...] float -> [..., d]."""
+    i = torch.arange(d // 2, dtype=torch.float32)
+    freq = torch.exp(-math.log(10000.0) * 2 * i / d)
+    ang = pos[..., None] * freq
+    return torch.cat([torch.sin(ang), torch.cos(ang)], -1)
+
+
+class TextEncoder(nn.Module):
+    def __init__(self, cfg: LMConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.emb = nn.Embedding(cfg.vocab_size, cfg.d)
+        # nn.TransformerEncoderLayer only as a container of weights; forward() writes attention out
+        self.layers = nn.ModuleList([
+            nn.TransformerEncoderLayer(cfg.d, cfg.heads, cfg.ffn, dropout=0.0, activation="gelu",
+                                       batch_first=True, norm_first=True)
+            for _ in range(cfg.text_layers)])
+        self.norm = nn.LayerNorm(cfg.d)
+
+    def forward(self, ids: torch.Tensor, text_mask: torch.Tensor) -> torch.Tensor:
+        """ids [B, L] int64, text_mask [B, L] float (1 = token) -> U [B, L, d]."""
+        pos = torch.arange(ids.shape[1], dtype=torch.float32)
+        x = self.emb(ids) + sinusoid(pos, self.cfg.d)[None]
+        bias = ((1.0 - text_mask) * NEG)[:, None, None, :]
+        for layer in self.layers:
+            h = layer.norm1(x)
+            x = x + _mha(h, h, layer.self_attn, bias, self.cfg.heads)
+            x = x + layer.linear2(F.gelu(layer.linear1(layer.norm2(x))))
+        return self.norm(x)
+
+
+def _mha(q_in: torch.Tensor, kv_in: torch.Tensor, attn: nn.MultiheadAttention, bias: torch.Tensor,
+         heads: int) -> torch.Tensor:
+    """Multi-head attention with nn.MultiheadAttention's weights, written out so it exports plainly."""
+    b, lq, d = q_in.shape
+    dh = d // heads
+    wq, wk, wv = attn.in_proj_weight.chunk(3)
+    bq, bk, bv = attn.in_proj_bias.chunk(3)
+    q = F.linear(q_in, wq, bq).reshape(b, lq, heads, dh).transpose(1, 2)
+    k = F.linear(kv_in, wk, bk).reshape(b, -1, heads, dh).transpose(1, 2)
+    v = F.linear(kv_in, wv, bv).reshape(b, -1, heads, dh).transpose(1, 2)
+    p = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(dh) + bias, -1)
+    return attn.out_proj((p @ v).transpose(1, 2).reshape(b, lq, d))
+
+
+class DecoderLayer(nn.Module):
+    def __init__(self, cfg: LMConfig) -> None:
+        super().__init__()
+        d = cfg.d
+        self.heads = cfg.heads
+        self.norm_self = nn.LayerNorm(d)
+        self.self_qkv = nn.Linear(d, 3 * d)
+        self.self_out = nn.Linear(d, d)
+        self.norm_cross = nn.LayerNorm(d)
+        self.cross_q = nn.Linear(d, d)
+        self.cross_kv = nn.Linear(d, 2 * d)
+        self.cross_out = nn.Linear(d, d)
+        self.norm_mlp = nn.LayerNorm(d)
+        self.mlp_in = nn.Linear(d, cfg.ffn)
+        self.mlp_out = nn.Linear(cfg.ffn, d)
+
+    def split(self, x: torch.Tensor) -> torch.Tensor:
+        b, n, d = x.shape
+        return x.reshape(b, n, self.heads, d // self.heads).transpose(1, 2)
+
+    def merge(self, x: torch.Tensor) -> torch.Tensor:
+        b, h, n, dh = x.shape
+        return x.transpose(1, 2).reshape(b, n, h * dh)
+
+    def cross_kv_of(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        k, v = self.cross_kv(u).chunk(2, -1)
+        return self.split(k), self.split(v)
+
+    def forward(self, x, self_bias, past_k, past_v, ck, cv, text_bias, weights, score_scale):
+        """x [B, S, d]; past_k/v [B, H, P, dh] or None; ck/cv [B, H, L, dh]; text_bias [B, L];
+        weights / score_scale [B, S, L] or None. Returns x, (k, v) of self-attention incl. past."""
+        dh = x.shape[-1] // self.heads
+        q, k, v = self.self_qkv(self.norm_self(x)).chunk(3, -1)
+        q, k, v = self.split(q), self.split(k), self.split(v)
+        if past_k is not None:
+            k = torch.cat([past_k, k], 2)
+            v = torch.cat([past_v, v], 2)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(dh)
+        if self_bias is not None:
+            scores = scores + self_bias
+        x = x + self.self_out(self.merge(torch.softmax(scores, -1) @ v))
+        cq = self.split(self.cross_q(self.norm_cross(x)))
+        cs = cq @ ck.transpose(-1, -2) / math.sqrt(dh)
+        if score_scale is not None:
+            cs = cs * score_scale[:, None]
+        p = torch.softmax(cs + text_bias[:, None, None, :], -1)
+        if weights is not None:
+            p = p * weights[:, None]
+        x = x + self.cross_out(self.merge(p @ cv))
+        x = x + self.mlp_out(F.gelu(self.mlp_in(self.norm_mlp(x))))
+        return x, k, v
+
+
+class AudioLM(nn.Module):
+    def __init__(self, cfg: LMConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.text = TextEncoder(cfg)
+        self.code_emb = nn.ModuleList([nn.Embedding(cfg.card + 1, cfg.d) for _ in range(cfg.n_codebooks)])
+        self.layers = nn.ModuleList([DecoderLayer(cfg) for _ in range(cfg.layers)])
+        self.norm = nn.LayerNorm(cfg.d)
+        self.heads = nn.ModuleList([nn.Linear(cfg.d, cfg.card) for _ in range(cfg.n_codebooks)])
+
+    # -- shared pieces
+    def embed(self, tokens: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
+        """tokens [B, K, S] (card = special), pos [S] float -> [B, S, d]."""
+        x = sum(self.code_emb[k](tokens[:, k]) for k in range(self.cfg.n_codebooks))
+        return x + sinusoid(pos, self.cfg.d)[None]
+
+    def cross_kv(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """U [B, L, d] -> per-layer cross keys and values, each [layers, B, H, L, dh]."""
+        ks, vs = zip(*(layer.cross_kv_of(u) for layer in self.layers))
+        return torch.stack(ks), torch.stack(vs)
+
+    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """[B, S, d] -> [B, K, S, card]."""
+        return torch.stack([h(hidden) for h in self.heads], 1)
+
+    # -- full sequence (training, teacher forcing, explanation)
+    def forward_seq(self, inp: torch.Tensor, u: torch.Tensor, text_mask: torch.Tensor,
+                    weights: torch.Tensor | None = None, score_scale: torch.Tensor | None = None
+                    ) -> torch.Tensor:
+        """inp [B, K, S] input tokens (step s holds the pattern at s - 1) -> final hidden e [B, S, d]."""
+        s = inp.shape[2]
+        x = self.embed(inp, torch.arange(s, dtype=torch.float32))
+        causal = torch.triu(torch.full((s, s), NEG), 1)
+        ck, cv = self.cross_kv(u)
+        text_bias = (1.0 - text_mask) * NEG
+        for i, layer in enumerate(self.layers):
+            x, _, _ = layer(x, causal, None, None, ck[i], cv[i], text_bias, weights, score_scale)
+        return self.norm(x)
+
+    # -- one step with a KV cache (generation)
+    def step(self, tokens, pos, past_k, past_v, ck, cv, text_mask, weights):
+        """tokens [B, K]; pos [] float; past_k/v [layers, B, H, P, dh]; ck/cv [layers, B, H, L, dh];
+        text_mask / weights [B, L] -> logits [B, K, card], present k/v [layers, B, H, P+1, dh]."""
+        x = self.embed(tokens[:, :, None], pos.reshape(1))
+        text_bias = (1.0 - text_mask) * NEG
+        w = weights[:, None, :]
+        new_k, new_v = [], []
+        for i, layer in enumerate(self.layers):
+            x, k, v = layer(x, None, past_k[i], past_v[i], ck[i], cv[i], text_bias, w, None)
+            new_k.append(k)
+            new_v.append(v)
+        return self.logits(self.norm(x))[:, :, 0], torch.stack(new_k), torch.stack(new_v)
+
+
+# -------------------------------------------------------------- delay pattern
+
+def build_pattern(codes: torch.Tensor, card: int) -> torch.Tensor:
+    """codes [B, K, T] -> pattern [B, K, T + K - 1], codebook k shifted right by k (card = empty)."""
+    b, k, t = codes.shape
+    out = torch.full((b, k, t + k - 1), card, dtype=codes.dtype)
+    for i in range(k):
+        out[:, i, i:i + t] = codes[:, i]
+    return out
+
+
+def lm_input(pattern: torch.Tensor, card: int) -> torch.Tensor:
+    """The LM input at step s is the pattern at s - 1; step 0 sees the special token."""
+    start = torch.full_like(pattern[:, :, :1], card)
+    return torch.cat([start, pattern[:, :, :-1]], 2)
+
+
+def unpattern(pattern: torch.Tensor, t: int) -> torch.Tensor:
+    k = pattern.shape[1]
+    return torch.stack([pattern[:, i, i:i + t] for i in range(k)], 1)
