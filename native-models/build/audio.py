@@ -61,10 +61,10 @@ class Stft(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         fwd, inv = _dft_kernels()
-        self.register_buffer("fwd", fwd)
-        self.register_buffer("inv", inv)
+        self.register_buffer("fwd", fwd, persistent=False)
+        self.register_buffer("inv", inv, persistent=False)
         win = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)
-        self.register_buffer("win_sq", torch.tensor((win ** 2)[None, None, :], dtype=torch.float32))
+        self.register_buffer("win_sq", torch.tensor((win ** 2)[None, None, :], dtype=torch.float32), persistent=False)
 
     def forward(self, wav: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = F.pad(wav[:, None, :], (N_FFT // 2, N_FFT // 2), mode="reflect")
@@ -86,7 +86,7 @@ class LogMel(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.stft = Stft()
-        self.register_buffer("fb", torch.tensor(mel_filterbank()))
+        self.register_buffer("fb", torch.tensor(mel_filterbank()), persistent=False)
 
     def forward(self, wav: torch.Tensor) -> torch.Tensor:
         re, im = self.stft(wav)
@@ -101,17 +101,17 @@ class GriffinLim(nn.Module):
     The phase starts from a fixed pseudo-random table so decoding is deterministic.
     """
 
-    def __init__(self, iterations: int = 24, max_frames: int = 1600) -> None:
+    def __init__(self, iterations: int = 24, max_frames: int = 700) -> None:
         super().__init__()
         self.iterations = iterations
         self.stft = Stft()
         fb = mel_filterbank()
         # mel -> linear magnitude: the transposed filterbank, normalised per linear bin
         back = fb.T / np.maximum(fb.T.sum(1, keepdims=True), 1e-6)
-        self.register_buffer("back", torch.tensor(back * fb.sum(1)[None, :] / fb.sum(1).mean(), dtype=torch.float32))
+        self.register_buffer("back", torch.tensor(back * fb.sum(1)[None, :] / fb.sum(1).mean(), dtype=torch.float32), persistent=False)
         g = np.random.default_rng(1234).uniform(0, 2 * math.pi, (N_BINS, max_frames))
-        self.register_buffer("phase_re", torch.tensor(np.cos(g), dtype=torch.float32))
-        self.register_buffer("phase_im", torch.tensor(np.sin(g), dtype=torch.float32))
+        self.register_buffer("phase_re", torch.tensor(np.cos(g), dtype=torch.float32), persistent=False)
+        self.register_buffer("phase_im", torch.tensor(np.sin(g), dtype=torch.float32), persistent=False)
 
     def forward(self, logmel: torch.Tensor) -> torch.Tensor:
         mel = torch.clamp(torch.exp(logmel) - MAG_FLOOR, min=0.0)
@@ -129,5 +129,4 @@ class GriffinLim(nn.Module):
             prev_re, prev_im = t_re, t_im
             norm = torch.rsqrt(a_re * a_re + a_im * a_im + 1e-12)
             c_re, c_im = mag * a_re * norm, mag * a_im * norm
-        y = self.stft.inverse(c_re, c_im)
-        return F.pad(y, (0, HOP))
+        return self.stft.inverse(c_re, c_im)

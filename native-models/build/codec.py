@@ -60,6 +60,11 @@ class Codec(nn.Module):
         self.register_buffer("mean", torch.zeros(PATCH))
         self.register_buffer("codebooks", torch.zeros(n_codebooks, card, PATCH))
 
+    def load_learned(self, state: dict) -> None:
+        """Load the fitted mean and codebooks; everything else is derived from constants."""
+        self.mean.copy_(state["mean"])
+        self.codebooks.copy_(state["codebooks"])
+
     def fit(self, patches: torch.Tensor, seed: int, iters: int = 20) -> None:
         gen = torch.Generator().manual_seed(seed)
         self.mean.copy_(patches.mean(0))

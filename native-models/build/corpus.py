@@ -20,7 +20,7 @@ def _init(codec_state: dict | None) -> None:
     if codec_state is not None:
         k, card, _ = codec_state["codebooks"].shape
         _codec = Codec(k, card)
-        _codec.load_state_dict(codec_state)
+        _codec.load_learned(codec_state)
     else:
         _codec = None
     global _logmel

@@ -87,7 +87,10 @@ class DecoderLayer(nn.Module):
         d = cfg.d
         self.heads = cfg.heads
         self.norm_self = nn.LayerNorm(d)
-        self.self_qkv = nn.Linear(d, 3 * d)
+        # separate q/k/v (no chunk): the backward of a split traces to slice_backward, which has no ONNX export
+        self.self_q = nn.Linear(d, d)
+        self.self_k = nn.Linear(d, d)
+        self.self_v = nn.Linear(d, d)
         self.self_out = nn.Linear(d, d)
         self.norm_cross = nn.LayerNorm(d)
         self.cross_q = nn.Linear(d, d)
@@ -113,8 +116,8 @@ class DecoderLayer(nn.Module):
         """x [B, S, d]; past_k/v [B, H, P, dh] or None; ck/cv [B, H, L, dh]; text_bias [B, L];
         weights / score_scale [B, S, L] or None. Returns x, (k, v) of self-attention incl. past."""
         dh = x.shape[-1] // self.heads
-        q, k, v = self.self_qkv(self.norm_self(x)).chunk(3, -1)
-        q, k, v = self.split(q), self.split(k), self.split(v)
+        h = self.norm_self(x)
+        q, k, v = self.split(self.self_q(h)), self.split(self.self_k(h)), self.split(self.self_v(h))
         if past_k is not None:
             k = torch.cat([past_k, k], 2)
             v = torch.cat([past_v, v], 2)
@@ -125,10 +128,10 @@ class DecoderLayer(nn.Module):
         cq = self.split(self.cross_q(self.norm_cross(x)))
         cs = cq @ ck.transpose(-1, -2) / math.sqrt(dh)
         if score_scale is not None:
-            cs = cs * score_scale[:, None]
+            cs = cs * score_scale.unsqueeze(1)
         p = torch.softmax(cs + text_bias[:, None, None, :], -1)
         if weights is not None:
-            p = p * weights[:, None]
+            p = p * weights.unsqueeze(1)  # not weights[:, None]: its backward (slice_backward) has no ONNX export
         x = x + self.cross_out(self.merge(p @ cv))
         x = x + self.mlp_out(F.gelu(self.mlp_in(self.norm_mlp(x))))
         return x, k, v

@@ -1,0 +1,107 @@
+"""Rebuild the embedded bundle native-models/tiny-foley/ from seeds.
+
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/build_all.py [--stages a,b] [--lm-minutes N]
+
+Stages (each caches its result in native-models/build/.work/, rerun with --force to redo):
+codec -> corpus -> classifier -> lm -> export -> evaluate. Everything is seeded, so a rebuild gives
+the same data and codebooks; trained weights match up to floating-point summation order.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # Debian's torch is ~8x slower on 2 cores without it
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+WORK = HERE / ".work"
+BUNDLE = HERE.parent / "tiny-foley"
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import corpus  # noqa: E402
+import world  # noqa: E402
+
+N_CODEBOOKS, CARD = 4, 256
+SIZES = {"codec_fit": 1500, "train": 40000, "train_mel": 8000, "validation": 600, "test": 1000, "test_audio": 300}
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def stage_codec(force: bool) -> None:
+    path = WORK / "codec.pt"
+    if path.exists() and not force:
+        return
+    from codec import Codec, to_patches
+    log("codec: synthesising fit set")
+    clips = corpus.synthesize("train", range(10**6, 10**6 + SIZES["codec_fit"]), None, keep_mel=SIZES["codec_fit"])
+    mels = torch.from_numpy(np.stack([c["mel"] for c in clips]).astype(np.float32))
+    codec = Codec(N_CODEBOOKS, CARD)
+    log("codec: residual k-means")
+    codec.fit(to_patches(mels).reshape(-1, to_patches(mels).shape[-1]), seed=0, iters=15)
+    torch.save(codec.state_dict(), path)
+    log("codec: done")
+
+
+def load_codec(iterations: int = 24):
+    from codec import Codec
+    state = torch.load(WORK / "codec.pt")
+    codec = Codec(N_CODEBOOKS, CARD, iterations)
+    codec.load_learned(state)
+    return codec
+
+
+def stage_corpus(force: bool) -> None:
+    state = torch.load(WORK / "codec.pt")
+    for split, n, mel, audio in [("validation", SIZES["validation"], SIZES["validation"], 0),
+                                 ("test", SIZES["test"], SIZES["test"], SIZES["test_audio"]),
+                                 ("train", SIZES["train"], SIZES["train_mel"], 0)]:
+        path = WORK / f"corpus_{split}.pt"
+        if path.exists() and not force:
+            continue
+        log(f"corpus: {split} x {n}")
+        clips = corpus.synthesize(split, range(n), state, keep_mel=mel, keep_audio=audio)
+        torch.save(clips, path)
+    log("corpus: done")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stages", default="codec,corpus,classifier,lm,export,evaluate")
+    ap.add_argument("--force", action="store_true")
+    ap.add_argument("--lm-minutes", type=float, default=70.0)
+    args = ap.parse_args()
+    WORK.mkdir(exist_ok=True)
+    torch.manual_seed(0)
+    torch.set_num_threads(os.cpu_count() or 2)
+    for stage in args.stages.split(","):
+        if stage == "codec":
+            stage_codec(args.force)
+        elif stage == "corpus":
+            stage_corpus(args.force)
+        elif stage == "classifier":
+            import train_classifier
+            train_classifier.run(WORK, load_codec(), args.force, log)
+        elif stage == "lm":
+            import train_lm
+            train_lm.run(WORK, args.lm_minutes, args.force, log)
+        elif stage == "export":
+            import export
+            export.run(WORK, BUNDLE, load_codec(), log)
+        elif stage == "evaluate":
+            import evaluate
+            evaluate.run(WORK, BUNDLE, log)
+        else:
+            raise SystemExit(f"unknown stage {stage!r}; stages: codec, corpus, classifier, lm, export, evaluate")
+
+
+if __name__ == "__main__":
+    main()

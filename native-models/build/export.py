@@ -1,0 +1,315 @@
+"""Export every graph of the bundle contract (../../../shared/DESIGN.md), tokenizer, manifest, fixtures.
+
+lm_explain.onnx holds the exact gradient of the explainer's cosine loss w.r.t. the mask: make_fx traces
+a function that calls torch.autograd.grad into plain aten ops (weights frozen), which
+torch.onnx.export then writes as an ordinary inference graph that onnxruntime runs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from onnx import numpy_helper
+from torch._decomp import get_decompositions
+from torch.fx.experimental.proxy_tensor import make_fx
+
+import world
+from audio import CODE_HOP, SR
+from lm import NULL_ID, PAD_ID, UNK_ID, AudioLM, LMConfig
+from train_classifier import THRESHOLD, Classifier, WaveClassifier
+from train_lm import SPECIALS, vocab
+
+OPSET = 17
+EXPLAIN_BUCKETS = [(128, 32)]  # (LM steps, text tokens): 5 s at 25 frames/s + 3 delay steps
+MAX_DURATION = 5.0
+BUNDLE_VERSION = "1.0.0"
+
+
+# ------------------------------------------------------------------ graph modules
+
+class TextEncoderGraph(nn.Module):
+    def __init__(self, lm: AudioLM) -> None:
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, ids, text_mask):
+        u = self.lm.text(ids, text_mask)
+        ck, cv = self.lm.cross_kv(u)
+        return u, ck, cv
+
+
+class StepGraph(nn.Module):
+    def __init__(self, lm: AudioLM) -> None:
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, tokens, step, past_key, past_value, cross_key, cross_value, text_mask, token_weights):
+        return self.lm.step(tokens, step.to(torch.float32).reshape(()), past_key, past_value, cross_key,
+                            cross_value, text_mask, token_weights)
+
+
+def explain_function(lm: AudioLM):
+    """(tokens [1,K,S], U [1,L,d], text_mask [1,L], step_mask [S], mask [S,L], reference [S,d]) ->
+    hidden [2,S,d] (factual, counterfactual), cos_factual [S], cos_counterfactual [S], loss [], grad [S,L].
+
+    loss = -sum_t cos(e_t, e~_t(M)) + sum_t cos(e_t, e~_t(1 - M)) over valid steps; both passes share
+    one batch. Written without integer indexing of grad-carrying tensors (select_backward has no
+    ONNX export): the two rows are combined with a constant sign vector instead.
+    """
+    sign = torch.tensor([-1.0, 1.0])
+
+    def fn(tokens, u, text_mask, step_mask, mask, reference):
+        m = mask.detach().requires_grad_(True)
+        mf = m * text_mask  # padded text tokens get no mask (their scores are -inf anyway)
+        weights = torch.stack([mf, 1.0 - mf])
+        b2 = (2, -1, -1)
+        hidden = lm.forward_seq(tokens.expand(*b2), u.expand(*b2), text_mask.expand(2, -1), weights)
+        cos = F.cosine_similarity(hidden, reference[None].expand(2, -1, -1), dim=-1, eps=1e-8)
+        loss = (cos * sign[:, None] * step_mask[None]).sum()
+        (grad,) = torch.autograd.grad(loss, m)
+        return hidden, cos[0].detach(), cos[1].detach(), loss.detach(), grad
+
+    return fn
+
+
+def _register_symbolics() -> None:
+    from torch.onnx import register_custom_op_symbolic, symbolic_helper, symbolic_opset9
+
+    def reshape(g, self, size, stride=None):
+        return symbolic_opset9.view(g, self, size)
+
+    def identity(g, self):
+        return g.op("Identity", self)
+
+    def sign(g, self):
+        return g.op("Sign", self)
+
+    def softmax(g, self, dim, half_to_float):
+        return g.op("Softmax", self, axis_i=symbolic_helper._maybe_get_const(dim, "i"))
+
+    register_custom_op_symbolic("aten::_reshape_alias", reshape, OPSET)
+    register_custom_op_symbolic("aten::_unsafe_view", lambda g, self, size: reshape(g, self, size), OPSET)
+    register_custom_op_symbolic("aten::lift_fresh_copy", identity, OPSET)
+    register_custom_op_symbolic("aten::sgn", sign, OPSET)
+    register_custom_op_symbolic("aten::_softmax", softmax, OPSET)
+
+
+# ------------------------------------------------------------------ export helpers
+
+def _export(module, args, path: Path, inputs, outputs, dynamic) -> None:
+    # No constant folding: folded (transposed) copies of the weights would not dedupe in
+    # share_initializers; onnxruntime folds them in memory at load time anyway.
+    torch.onnx.export(module, args, str(path), opset_version=OPSET, input_names=inputs, output_names=outputs,
+                      dynamic_axes=dynamic, do_constant_folding=False)
+
+
+def share_initializers(paths: list[Path], blob: Path, min_bytes: int = 4096) -> None:
+    """Move every large initializer into one external file, stored once however many graphs use it.
+
+    The LM's weights appear in text_encoder, lm_step and lm_explain; keeping one copy holds the bundle
+    under its size budget. Identical tensors are found by content, so folded copies dedupe too.
+    """
+    offsets: dict[str, tuple[int, int]] = {}
+    with open(blob, "wb") as out:
+        for p in paths:
+            model = onnx.load(str(p))
+            for init in model.graph.initializer:
+                arr = numpy_helper.to_array(init)
+                raw = arr.tobytes()
+                if len(raw) < min_bytes:
+                    continue
+                key = hashlib.sha256(raw + str(arr.dtype).encode() + str(arr.shape).encode()).hexdigest()
+                if key not in offsets:
+                    pad = (-out.tell()) % 64
+                    out.write(b"\0" * pad)
+                    offsets[key] = (out.tell(), len(raw))
+                    out.write(raw)
+                off, length = offsets[key]
+                init.ClearField("raw_data")
+                for f in ("float_data", "int32_data", "int64_data", "double_data"):
+                    init.ClearField(f)
+                init.data_location = onnx.TensorProto.EXTERNAL
+                del init.external_data[:]
+                for k, val in (("location", blob.name), ("offset", str(off)), ("length", str(length))):
+                    e = init.external_data.add()
+                    e.key, e.value = k, val
+            onnx.save(model, str(p))
+
+
+def tokenizer_json(v: dict[str, int]) -> dict:
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [{"id": v[s], "content": s, "single_word": False, "lstrip": False, "rstrip": False,
+                          "normalized": False, "special": True} for s in SPECIALS],
+        "normalizer": {"type": "Sequence", "normalizers": [{"type": "NFKC"}, {"type": "Lowercase"}]},
+        "pre_tokenizer": {"type": "Whitespace"},
+        "post_processor": None,
+        "decoder": None,
+        "model": {"type": "WordLevel", "vocab": v, "unk_token": "[UNK]"},
+    }
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------ main
+
+def load_lm(work: Path) -> AudioLM:
+    ckpt = torch.load(work / "lm.pt")
+    lm = AudioLM(LMConfig(**ckpt["cfg"]))
+    lm.load_state_dict(ckpt["state"])
+    return lm.eval()
+
+
+def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None:
+    bundle.mkdir(parents=True, exist_ok=True)
+    for stale in bundle.glob("*.onnx"):
+        stale.unlink()
+    lm = lm or load_lm(work)
+    for p in lm.parameters():
+        p.requires_grad_(False)
+    cfg = lm.cfg
+    codec.eval()
+    clf = Classifier()
+    clf.load_state_dict(torch.load(work / "classifier.pt"))
+    clf.eval()
+    v = vocab()
+    H, dh = cfg.heads, cfg.d // cfg.heads
+    torch.manual_seed(0)
+
+    log("export: text encoder, lm step")
+    ids = torch.tensor([[5, 6, 7, 8], [NULL_ID, PAD_ID, PAD_ID, PAD_ID]])
+    tmask = torch.tensor([[1.0, 1, 1, 1], [1, 0, 0, 0]])
+    _export(TextEncoderGraph(lm), (ids, tmask), bundle / "text_encoder.onnx", ["ids", "text_mask"],
+            ["text_vectors", "cross_key", "cross_value"],
+            {"ids": {0: "batch", 1: "tokens"}, "text_mask": {0: "batch", 1: "tokens"},
+             "text_vectors": {0: "batch", 1: "tokens"}, "cross_key": {1: "batch", 3: "tokens"},
+             "cross_value": {1: "batch", 3: "tokens"}})
+    with torch.no_grad():
+        u, ck, cv = TextEncoderGraph(lm)(ids, tmask)
+    past = torch.zeros(cfg.layers, 2, H, 3, dh)
+    step_args = (torch.full((2, cfg.n_codebooks), cfg.card), torch.tensor([3]), past, past.clone(), ck, cv, tmask,
+                 torch.ones(2, 4))
+    kv_axes = {1: "batch", 3: "past"}
+    _export(StepGraph(lm), step_args, bundle / "lm_step.onnx",
+            ["tokens", "step", "past_key", "past_value", "cross_key", "cross_value", "text_mask", "token_weights"],
+            ["logits", "present_key", "present_value"],
+            {"tokens": {0: "batch"}, "past_key": kv_axes, "past_value": kv_axes,
+             "cross_key": {1: "batch", 3: "tokens"}, "cross_value": {1: "batch", 3: "tokens"},
+             "text_mask": {0: "batch", 1: "tokens"}, "token_weights": {0: "batch", 1: "tokens"},
+             "logits": {0: "batch"}, "present_key": {1: "batch", 3: "steps"}, "present_value": {1: "batch", 3: "steps"}})
+
+    log("export: lm_explain via make_fx over autograd.grad")
+    _register_symbolics()
+    decomp = get_decompositions([torch.ops.aten._softmax_backward_data, torch.ops.aten.native_layer_norm_backward,
+                                 torch.ops.aten.gelu_backward])
+    explain_names = []
+    for steps, tokens in EXPLAIN_BUCKETS:
+        ex = explain_example(cfg, steps, tokens)
+        gm = make_fx(explain_function(lm), decomposition_table=decomp)(*ex)
+        name = f"lm_explain_s{steps}_l{tokens}.onnx"
+        torch.onnx.export(gm, ex, str(bundle / name), opset_version=OPSET,
+                          input_names=["tokens", "text_vectors", "text_mask", "step_mask", "mask", "reference"],
+                          output_names=["hidden", "cos_factual", "cos_counterfactual", "loss", "grad_mask"],
+                          do_constant_folding=False)
+        explain_names.append(name)
+
+    log("export: codec, classifier")
+    wav = torch.randn(1, CODE_HOP * 10) * 0.1
+    _export(_Encoder(codec), (wav,), bundle / "codec_encoder.onnx", ["audio"], ["codes"],
+            {"audio": {0: "batch", 1: "samples"}, "codes": {0: "batch", 2: "frames"}})
+    codes = torch.randint(0, cfg.card, (1, cfg.n_codebooks, 10))
+    _export(_Decoder(codec), (codes,), bundle / "codec_decoder.onnx", ["codes"], ["audio"],
+            {"codes": {0: "batch", 2: "frames"}, "audio": {0: "batch", 1: "samples"}})
+    _export(WaveClassifier(clf), (torch.randn(1, SR) * 0.1,), bundle / "classifier.onnx", ["audio"],
+            ["probabilities", "activity"],
+            {"audio": {0: "batch", 1: "samples"}, "probabilities": {0: "batch"}, "activity": {0: "batch", 2: "frames"}})
+
+    share_initializers([bundle / "text_encoder.onnx", bundle / "lm_step.onnx"] + [bundle / n for n in explain_names],
+                       bundle / "lm_weights.bin")
+    share_initializers([bundle / "codec_encoder.onnx", bundle / "codec_decoder.onnx"], bundle / "codec_weights.bin")
+    (bundle / "tokenizer.json").write_text(json.dumps(tokenizer_json(v), indent=1, ensure_ascii=False))
+
+    log("export: parity fixtures")
+    import parity
+    parity.write(lm, codec, clf, v, bundle, explain_function, explain_example, EXPLAIN_BUCKETS[0])
+
+    write_manifest(bundle, cfg, explain_names)
+    log("export: done")
+
+
+class _Encoder(nn.Module):
+    def __init__(self, codec) -> None:
+        super().__init__()
+        self.codec = codec
+
+    def forward(self, wav):
+        return self.codec.encode(wav)
+
+
+class _Decoder(nn.Module):
+    def __init__(self, codec) -> None:
+        super().__init__()
+        self.codec = codec
+
+    def forward(self, codes):
+        return self.codec.decode(codes)
+
+
+def explain_example(cfg: LMConfig, steps: int, tokens: int):
+    g = torch.Generator().manual_seed(5)
+    return (torch.randint(0, cfg.card, (1, cfg.n_codebooks, steps), generator=g),
+            torch.randn(1, tokens, cfg.d, generator=g),
+            torch.cat([torch.ones(1, 6), torch.zeros(1, tokens - 6)], 1),
+            torch.cat([torch.ones(steps - 10), torch.zeros(10)]),
+            torch.rand(steps, tokens, generator=g),
+            torch.randn(steps, cfg.d, generator=g))
+
+
+def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str]) -> None:
+    files = sorted(p for p in bundle.iterdir() if p.is_file() and p.name not in ("manifest.json", "README.md"))
+    manifest = {
+        "name": bundle.name,
+        "version": BUNDLE_VERSION,
+        "licence": "MIT",
+        "description": "AudioGen-shaped text-to-audio model trained on the synthesised tiny-foley sound world",
+        "sampleRate": SR,
+        "frameRate": SR // CODE_HOP,
+        "codebooks": cfg.n_codebooks,
+        "cardinality": cfg.card,
+        "pattern": "delay",
+        "maxDurationSec": MAX_DURATION,
+        "maxTextTokens": cfg.max_text,
+        "hiddenSize": cfg.d,
+        "layers": cfg.layers,
+        "heads": cfg.heads,
+        "specialTokens": {"pad": PAD_ID, "unk": UNK_ID, "null": NULL_ID, "audioEmpty": cfg.card},
+        "labels": world.LABELS,
+        "classifierThreshold": THRESHOLD,
+        "generation": {"cfg": 3.0, "topK": 250, "topP": 0.0, "temperature": 1.0},
+        "graphs": {
+            "textEncoder": "text_encoder.onnx",
+            "lmStep": "lm_step.onnx",
+            "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(explain_names, EXPLAIN_BUCKETS)],
+            "codecEncoder": "codec_encoder.onnx",
+            "codecDecoder": "codec_decoder.onnx",
+            "classifier": "classifier.onnx",
+            "tokenizer": "tokenizer.json",
+        },
+        "files": {p.name: {"sha256": sha256(p), "bytes": p.stat().st_size} for p in files},
+    }
+    (bundle / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")

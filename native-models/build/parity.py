@@ -1,0 +1,90 @@
+"""PyTorch reference outputs for fixed inputs, so the TypeScript tests check ONNX Runtime against them.
+
+Inputs are closed-form (written out in `inputs` of the fixture) so the fixture stays small:
+- explain tokens[k, s] = (37 * s + 11 * k) % card; mask[s, i] = 0.5 + 0.4 * sin(0.37 * s + 1.3 * i);
+  reference = the unmasked pass's hidden states (mask of ones, factual row).
+- audio[n] = 0.3 * sin(2 pi 440 n / sr) + 0.2 * sin(2 pi 1250 n / sr) * (n / sr < 0.5).
+- decoder codes[k, t] = (7 * t + 53 * k) % card.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from audio import SR
+from lm import NULL_ID, PAD_ID
+
+FIXTURE = Path(__file__).resolve().parents[2] / "test" / "fixtures" / "parity"
+PROMPT = "a dog barks while rain falls"
+
+
+def _r(t: torch.Tensor) -> list:
+    return [float(f"{x:.6g}") for x in t.detach().reshape(-1).tolist()]
+
+
+def fixture_audio(n: int) -> torch.Tensor:
+    i = torch.arange(n, dtype=torch.float64)
+    x = 0.3 * torch.sin(2 * math.pi * 440 * i / SR) + 0.2 * torch.sin(2 * math.pi * 1250 * i / SR) * (i / SR < 0.5)
+    return x.float()[None]
+
+
+def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example, bucket) -> None:
+    from train_classifier import WaveClassifier
+    cfg = lm.cfg
+    steps, L = bucket
+    ids = [vocab[w] for w in PROMPT.split()]
+    with torch.no_grad():
+        idt = torch.tensor([ids, [NULL_ID] + [PAD_ID] * (len(ids) - 1)])
+        mask = torch.tensor([[1.0] * len(ids), [1.0] + [0.0] * (len(ids) - 1)])
+        u = lm.text(idt, mask)
+        ck, cv = lm.cross_kv(u)
+        H, dh = cfg.heads, cfg.d // cfg.heads
+        pk = torch.zeros(cfg.layers, 2, H, 0, dh)
+        pv = pk.clone()
+        step_logits = []
+        tok = torch.full((2, cfg.n_codebooks), cfg.card)
+        weights = torch.ones(2, len(ids))
+        weights[0, 1] = 0.0  # mute "dog" in the conditional row: the fixture covers token weights
+        for s in range(3):
+            logits, pk, pv = lm.step(tok, torch.tensor(float(s)), pk, pv, ck, cv, mask, weights)
+            step_logits.append(_r(logits))
+            tok = torch.stack([(torch.arange(cfg.n_codebooks) * 17 + s * 5) % cfg.card] * 2)
+
+    tokens = torch.tensor([[[(37 * s + 11 * k) % cfg.card for s in range(steps)] for k in range(cfg.n_codebooks)]])
+    u_pad = torch.zeros(1, L, cfg.d)
+    u_pad[0, :len(ids)] = u[0]
+    tmask = torch.zeros(1, L)
+    tmask[0, :len(ids)] = 1
+    valid_steps = steps - 20
+    step_mask = torch.cat([torch.ones(valid_steps), torch.zeros(steps - valid_steps)])
+    m = torch.tensor([[0.5 + 0.4 * math.sin(0.37 * s + 1.3 * i) for i in range(L)] for s in range(steps)])
+    fn = explain_function(lm)
+    hidden_ref = fn(tokens, u_pad, tmask, step_mask, torch.ones(steps, L), torch.ones(steps, cfg.d))[0][0]
+    hidden, cos_f, cos_cf, loss, grad = fn(tokens, u_pad, tmask, step_mask, m, hidden_ref.detach())
+
+    with torch.no_grad():
+        audio = fixture_audio(SR)
+        codes = codec.encode(audio)
+        dec_codes = torch.tensor([[[(7 * t + 53 * k) % cfg.card for t in range(10)] for k in range(cfg.n_codebooks)]])
+        decoded = codec.decode(dec_codes)
+        probs, activity = WaveClassifier(clf).eval()(audio)
+
+    out = {
+        "bundle": bundle.name,
+        "prompt": PROMPT,
+        "inputs": __doc__,
+        "text": {"ids": ids, "text_vectors": _r(u[0]), "cross_key_layer0_row0": _r(ck[0, 0])},
+        "step": {"weights_row0": _r(weights[0]), "logits": step_logits,
+                 "next_tokens": "tokens after step s: (17 * k + 5 * s) % card for both rows"},
+        "explain": {"steps": steps, "tokens": L, "valid_steps": valid_steps, "loss": float(loss),
+                    "cos_factual": _r(cos_f), "cos_counterfactual": _r(cos_cf), "grad_mask": _r(grad),
+                    "hidden_ref_step0": _r(hidden_ref[0])},
+        "codec": {"encoded_codes": codes[0].tolist(), "decoder_codes_frames": 10, "decoded": _r(decoded[0])},
+        "classifier": {"probabilities": _r(probs[0]), "activity_frames": int(activity.shape[-1])},
+    }
+    FIXTURE.mkdir(parents=True, exist_ok=True)
+    (FIXTURE / f"{bundle.name}.json").write_text(json.dumps(out))

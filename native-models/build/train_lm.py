@@ -1,0 +1,102 @@
+"""Train the AudioGen-shaped LM on the corpus codes, with condition dropout for classifier-free guidance."""
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import world
+from lm import NULL_ID, PAD_ID, UNK_ID, AudioLM, LMConfig, build_pattern, lm_input
+
+SPECIALS = ["[PAD]", "[UNK]", "[NULL]"]
+COND_DROPOUT = 0.15
+BATCH = 32
+
+
+def vocab() -> dict[str, int]:
+    return {w: i for i, w in enumerate(SPECIALS + world.vocabulary())}
+
+
+def encode_text(words: list[str], v: dict[str, int], max_len: int) -> list[int]:
+    return [v.get(w, UNK_ID) for w in words][:max_len]
+
+
+def text_batch(id_lists: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    L = max(len(x) for x in id_lists)
+    ids = torch.full((len(id_lists), L), PAD_ID, dtype=torch.int64)
+    mask = torch.zeros((len(id_lists), L))
+    for i, x in enumerate(id_lists):
+        ids[i, :len(x)] = torch.tensor(x)
+        mask[i, :len(x)] = 1
+    return ids, mask
+
+
+def seq_loss(model: AudioLM, codes: torch.Tensor, ids: torch.Tensor, tmask: torch.Tensor) -> torch.Tensor:
+    cfg = model.cfg
+    pattern = build_pattern(codes, cfg.card)
+    u = model.text(ids, tmask)
+    hidden = model.forward_seq(lm_input(pattern, cfg.card), u, tmask)
+    logits = model.logits(hidden)  # [B, K, S, card]
+    valid = pattern != cfg.card
+    return F.cross_entropy(logits[valid], pattern[valid])
+
+
+def run(work: Path, minutes: float, force: bool, log, steps: int | None = None) -> None:
+    path = work / "lm.pt"
+    if path.exists() and not force:
+        return
+    v = vocab()
+    cfg = LMConfig(vocab_size=len(v))
+    train = torch.load(work / "corpus_train.pt")
+    val = torch.load(work / "corpus_validation.pt")[:256]
+    codes = torch.from_numpy(np.stack([c["codes"] for c in train]).astype(np.int64))
+    texts = [encode_text(c["words"], v, cfg.max_text) for c in train]
+    val_codes = torch.from_numpy(np.stack([c["codes"] for c in val]).astype(np.int64))
+    val_ids, val_mask = text_batch([encode_text(c["words"], v, cfg.max_text) for c in val])
+    torch.manual_seed(2)
+    model = AudioLM(cfg)
+    n_params = sum(p.numel() for p in model.parameters())
+    log(f"lm: {n_params / 1e6:.2f}M parameters, {len(train)} clips")
+    opt = torch.optim.AdamW(model.parameters(), lr=6e-4, betas=(0.9, 0.95), weight_decay=0.05)
+    gen = torch.Generator().manual_seed(3)
+    t0 = time.time()
+    total = steps
+    step = 0
+    history = []
+    while total is None or step < total:
+        if total is None and step == 20:  # fix the step count from the measured rate, then stay seeded
+            rate = 20 / (time.time() - t0)
+            total = int(rate * minutes * 60)
+            log(f"lm: {rate:.2f} steps/s -> {total} steps")
+        warm = 300
+        frac = step / max(total or 10**6, 1)
+        lr = 6e-4 * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = torch.randint(len(train), (BATCH,), generator=gen)
+        drop = torch.rand(BATCH, generator=gen) < COND_DROPOUT
+        ids, tmask = text_batch([[NULL_ID] if drop[j] else texts[int(i)] for j, i in enumerate(idx)])
+        model.train()
+        loss = seq_loss(model, codes[idx], ids, tmask)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        if step % 200 == 0 or step == total:
+            model.eval()
+            with torch.no_grad():
+                vl = float(seq_loss(model, val_codes[:128], val_ids[:128], val_mask[:128]))
+            history.append({"step": step, "train_loss": round(float(loss), 4), "val_loss": round(vl, 4),
+                            "minutes": round((time.time() - t0) / 60, 1)})
+            log(f"lm: step {step}/{total} loss {float(loss):.3f} val {vl:.3f} lr {lr:.2e}")
+            torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, work / "lm_partial.pt")
+    torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, path)
+    (work / "lm_report.json").write_text(json.dumps({
+        "parameters": n_params, "steps": step, "batch": BATCH, "minutes": round((time.time() - t0) / 60, 1),
+        "history": history}, indent=1))
