@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+// `agx`: the studio's command line. JSON on stdout with --json, progress on stderr, one clear line on error.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { AgxError, toErrorData } from '../common/errors.js';
+import { decodeWav, encodeWav, toMono } from '../engine/audio/wav.js';
+import { resample } from '../engine/audio/resample.js';
+import { activitySpans } from '../engine/classify.js';
+import { generateCodes } from '../engine/generate.js';
+import { checkBundleFiles, listBundles } from '../engine/manifest.js';
+import { Model } from '../engine/model.js';
+import { checkPromptText } from '../engine/tokenizer.js';
+import { parseWeightSpec } from '../engine/weights.js';
+import { runBench } from './bench.js';
+import { numberOption, type OptionSpec, parseCommand, requiredString } from './args.js';
+import { Progress } from './progress.js';
+
+const COMMON: Record<string, OptionSpec> = {
+  model: { type: 'string', help: 'bundle name or folder (default: the embedded tiny-foley; AGX_MODELS_DIR adds folders)' },
+  threads: { type: 'string', help: 'onnxruntime intra-op threads (default: all cores)' },
+  json: { type: 'boolean', help: 'print the result as JSON on stdout' },
+  help: { type: 'boolean', help: 'show this help' },
+};
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<unknown>;
+}
+
+async function openModel(values: Record<string, string | boolean | undefined>): Promise<Model> {
+  const threads = numberOption(values, 'threads', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 256, 'a whole number of threads');
+  return Model.load(typeof values.model === 'string' ? values.model : undefined, { threads });
+}
+
+/** Reads any WAV as 16 kHz mono for the model (the model's rate, whatever the file's). */
+export function readAudioFile(path: string, sampleRate: number): Float32Array {
+  let bytes: Uint8Array;
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a file');
+    bytes = readFileSync(path);
+  } catch {
+    throw new AgxError('io_error', `cannot read audio file ${path}`);
+  }
+  try {
+    const audio = decodeWav(bytes);
+    return resample(toMono(audio), audio.sampleRate, sampleRate);
+  } catch (err) {
+    throw new AgxError('bad_audio', `${basename(path)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function writeFileSafely(path: string, data: Uint8Array): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, data);
+  } catch (err) {
+    throw new AgxError('io_error', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+function variationPath(out: string, v: number, count: number): string {
+  if (count === 1) return out;
+  const ext = extname(out) || '.wav';
+  return join(dirname(out), `${basename(out, extname(out))}-v${v + 1}${ext}`);
+}
+
+const COMMANDS: Record<string, Command> = {
+  generate: {
+    summary: 'generate a clip from a prompt',
+    usage: 'agx generate --prompt TEXT [--seed N] [--duration S] [--weights "dog=0,rain=1.5@1:3"] [--variations N] --out FILE.wav [--json]',
+    options: {
+      prompt: { type: 'string', help: 'what to hear, e.g. "a dog barks while rain falls"' },
+      seed: { type: 'string', help: 'seed (default 0); variation v uses seed + v' },
+      duration: { type: 'string', help: 'seconds, up to the model maximum (default: the maximum, 5)' },
+      weights: { type: 'string', help: 'word=weight (0 mutes, 2 emphasises), optionally word=weight@start:end' },
+      variations: { type: 'string', help: 'takes drawn in one batch (default 1); files get -v1, -v2, ...' },
+      out: { type: 'string', help: 'output WAV file (16-bit PCM)' },
+      format: { type: 'string', help: 'pcm16 (default), pcm24 or float32' },
+    },
+    async run(values) {
+      const prompt = requiredString(values, 'prompt', 'generate');
+      checkPromptText(prompt);
+      const out = resolve(requiredString(values, 'out', 'generate'));
+      const format = (values.format ?? 'pcm16') as string;
+      if (!['pcm16', 'pcm24', 'float32'].includes(format)) throw new AgxError('bad_argument', '--format must be pcm16, pcm24 or float32');
+      const seed = numberOption(values, 'seed', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer from 0 to 4294967295');
+      const variations = numberOption(values, 'variations', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 16, 'an integer from 1 to 16');
+      const model = await openModel(values);
+      const durationSec = numberOption(values, 'duration', model.manifest.maxDurationSec, (n) => n > 0 && n <= model.manifest.maxDurationSec, `more than 0 and at most ${model.manifest.maxDurationSec}`);
+      const tokens = await model.tokenizer.encode(prompt);
+      const weights = typeof values.weights === 'string' ? parseWeightSpec(values.weights, tokens) : [];
+      const progress = new Progress('generating');
+      const t0 = performance.now();
+      const gen = await generateCodes(model, { prompt, seed, durationSec, variations, weights, onProgress: (s, n) => progress.update(s / n) });
+      const t1 = performance.now();
+      const audio = await model.decode(gen.codes, gen.frames);
+      const decodeMs = performance.now() - t1;
+      progress.done();
+      const files = audio.map((a, v) => {
+        const path = variationPath(out, v, audio.length);
+        writeFileSafely(path, encodeWav(a, model.manifest.sampleRate, format as 'pcm16'));
+        return path;
+      });
+      const totalMs = performance.now() - t0;
+      const durationOut = gen.frames / model.manifest.frameRate;
+      return {
+        file: files[0],
+        files,
+        seed,
+        sampleRate: model.manifest.sampleRate,
+        durationSec: durationOut,
+        model: { name: model.manifest.name, version: model.manifest.version, provider: model.provider },
+        tokens: gen.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, ...(t.unknown ? { unknown: true } : {}) })),
+        weights,
+        timings: { textMs: round(gen.timings.textMs), lmMs: round(gen.timings.lmMs), decodeMs: round(decodeMs), totalMs: round(totalMs), lmSteps: gen.timings.steps, realtimeFactor: round((durationOut * variations * 1000) / totalMs) },
+      };
+    },
+  },
+  classify: {
+    summary: 'label the sound events in a WAV file with the bundle classifier',
+    usage: 'agx classify FILE.wav [--json]',
+    options: {},
+    async run(values, positionals) {
+      if (positionals.length !== 1) throw new AgxError('bad_argument', 'agx classify: give exactly one WAV file');
+      const model = await openModel(values);
+      const audio = readAudioFile(positionals[0]!, model.manifest.sampleRate);
+      const { probabilities, activity } = await model.classify(audio);
+      const m = model.manifest;
+      const labels = m.labels.map((label, i) => ({ label, probability: round(probabilities[i]!, 4) })).sort((a, b) => b.probability - a.probability);
+      const detected = labels.filter((l) => l.probability >= m.classifierThreshold).map((l) => l.label);
+      return { file: resolve(positionals[0]!), durationSec: round(audio.length / m.sampleRate, 3), labels, detected, events: activitySpans(activity, m.labels, m.frameRate, detected) };
+    },
+  },
+  models: {
+    summary: 'list the model bundles found, their sizes and checksum status',
+    usage: 'agx models [--json]',
+    options: {},
+    async run() {
+      const out = [];
+      for (const b of listBundles()) {
+        if (b.manifest === undefined) {
+          out.push({ name: basename(b.dir), dir: b.dir, status: 'invalid', error: b.error });
+          continue;
+        }
+        const checks = await checkBundleFiles({ dir: b.dir, manifest: b.manifest });
+        const bad = checks.filter((c) => c.status !== 'ok');
+        const bytes = Object.values(b.manifest.files).reduce((s, f) => s + f.bytes, 0);
+        out.push({ name: b.manifest.name, version: b.manifest.version, dir: b.dir, bytes, status: bad.length === 0 ? 'ok' : 'checksum mismatch', problems: bad });
+      }
+      return { models: out };
+    },
+  },
+  bench: {
+    summary: 'measure model load time, ms per LM step and generation speed (median of runs)',
+    usage: 'agx bench [--runs N] [--json]',
+    options: { runs: { type: 'string', help: 'timed runs per measurement (default 5)' } },
+    async run(values) {
+      const runs = numberOption(values, 'runs', 5, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer from 1 to 100');
+      return runBench({ model: typeof values.model === 'string' ? values.model : undefined, runs, threads: numberOption(values, 'threads', 0) });
+    },
+  },
+};
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function helpText(name?: string): string {
+  const cmd = name === undefined ? undefined : COMMANDS[name];
+  if (cmd === undefined) {
+    const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+    return `agx: AudioGenX Studio command line\n\nusage: agx <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nagx <command> --help shows a command's options.`;
+  }
+  const opts = Object.entries({ ...cmd.options, ...COMMON }).map(([o, s]) => `  --${o.padEnd(12)} ${s.help}`);
+  return `usage: ${cmd.usage}\n\n${cmd.summary}\n\noptions:\n${opts.join('\n')}`;
+}
+
+function describe(result: unknown): string {
+  const r = result as Record<string, unknown>;
+  if (Array.isArray(r.files)) {
+    const t = r.timings as Record<string, number>;
+    return `${(r.files as string[]).join('\n')}\n${r.durationSec} s at ${r.sampleRate} Hz, seed ${r.seed}, ${t.totalMs} ms (${t.realtimeFactor}x real time)`;
+  }
+  if (Array.isArray(r.labels)) {
+    const top = (r.labels as { label: string; probability: number }[]).slice(0, 5).map((l) => `${l.label} ${l.probability.toFixed(2)}`);
+    return `detected: ${(r.detected as string[]).join(', ') || 'nothing'}\ntop: ${top.join(', ')}`;
+  }
+  return JSON.stringify(result, null, 2);
+}
+
+/** Runs one command line; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(helpText(rest[0]) + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[name];
+  try {
+    if (cmd === undefined) throw new AgxError('bad_argument', `unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    const { values, positionals } = parseCommand(rest, { ...cmd.options, ...COMMON }, name);
+    if (values.help === true) {
+      process.stdout.write(helpText(name) + '\n');
+      return 0;
+    }
+    if (positionals.length > 0 && name !== 'classify') throw new AgxError('bad_argument', `agx ${name}: unexpected argument "${positionals[0]}"`);
+    const result = await cmd.run(values, positionals);
+    process.stdout.write((values.json === true ? JSON.stringify(result, null, 2) : describe(result)) + '\n');
+    return 0;
+  } catch (err) {
+    const data = toErrorData(err);
+    process.stderr.write(`agx: error: ${data.message}\n`);
+    if (!data.expected && process.env.AGX_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return data.code === 'bad_argument' ? 2 : 1;
+  }
+}

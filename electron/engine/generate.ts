@@ -1,0 +1,198 @@
+import { AgxError, throwIfAborted } from '../common/errors.js';
+import { floatData, type Model } from './model.js';
+import { type EngineTensor, tensor } from './onnx/session-factory.js';
+import { Rng } from './rng.js';
+import { type SamplingParams, sampleToken } from './sampling.js';
+import type { PromptToken } from './tokenizer.js';
+
+/** A weight on one prompt token: 0 mutes it, 1 leaves it, up to 2 emphasises it. */
+export interface TokenWeight {
+  /** Index of the token in the prompt's token list. */
+  token: number;
+  /** Multiplier of the token's post-softmax cross-attention. */
+  weight: number;
+  /** Optional interval in seconds; outside it the token keeps weight 1. */
+  startSec?: number;
+  /** End of the interval (exclusive). */
+  endSec?: number;
+}
+
+/** Everything that determines a generation. */
+export interface GenerateRequest {
+  /** The prompt. */
+  prompt: string;
+  /** Seed; variation v uses seed + v. */
+  seed: number;
+  /** Clip length in seconds (at most the bundle's maxDurationSec). */
+  durationSec: number;
+  /** Number of takes drawn in one batch. */
+  variations?: number;
+  /** Token weights (mute / emphasis), global or inside an interval. */
+  weights?: TokenWeight[];
+  /** Codes to keep: [K * prefixFrames] codebook-major; generation continues after them. */
+  prefix?: { codes: Int32Array; frames: number };
+  /** Sampling overrides (defaults from the manifest). */
+  sampling?: Partial<SamplingParams>;
+  /** Cancels between steps. */
+  signal?: AbortSignal;
+  /** Called after every LM step. */
+  onProgress?: (step: number, steps: number) => void;
+}
+
+/** A generated batch: codes per variation, before decoding. */
+export interface GeneratedCodes {
+  /** Prompt tokens with offsets. */
+  tokens: PromptToken[];
+  /** [variation][K * frames] codebook-major. */
+  codes: Int32Array[];
+  /** Frames per clip. */
+  frames: number;
+  /** The sampling parameters used. */
+  sampling: SamplingParams;
+  /** Milliseconds spent in the text encoder and the LM loop. */
+  timings: { textMs: number; lmMs: number; steps: number };
+}
+
+/** Maximum weight a token may get. */
+export const MAX_TOKEN_WEIGHT = 2;
+
+/** Validates a request and fills defaults; throws bad_argument with the reason. */
+function checkRequest(model: Model, req: GenerateRequest, tokens: PromptToken[]): { frames: number; variations: number } {
+  const m = model.manifest;
+  if (!Number.isFinite(req.durationSec) || req.durationSec <= 0 || req.durationSec > m.maxDurationSec) {
+    throw new AgxError('bad_argument', `duration must be more than 0 and at most ${m.maxDurationSec} s`);
+  }
+  if (!Number.isSafeInteger(req.seed) || req.seed < 0 || req.seed > 0xffffffff) {
+    throw new AgxError('bad_argument', 'seed must be an integer from 0 to 4294967295');
+  }
+  const variations = req.variations ?? 1;
+  if (!Number.isInteger(variations) || variations < 1 || variations > 16) {
+    throw new AgxError('bad_argument', 'variations must be an integer from 1 to 16');
+  }
+  for (const w of req.weights ?? []) {
+    if (!Number.isInteger(w.token) || w.token < 0 || w.token >= tokens.length) {
+      throw new AgxError('bad_argument', `token weight refers to token ${w.token}; the prompt has ${tokens.length}`);
+    }
+    if (!Number.isFinite(w.weight) || w.weight < 0 || w.weight > MAX_TOKEN_WEIGHT) {
+      throw new AgxError('bad_argument', `token weight must be from 0 to ${MAX_TOKEN_WEIGHT}`);
+    }
+    if ((w.startSec !== undefined || w.endSec !== undefined) && !((w.startSec ?? 0) < (w.endSec ?? Infinity))) {
+      throw new AgxError('bad_argument', 'a token weight interval must have start < end');
+    }
+  }
+  const frames = Math.max(1, Math.round(req.durationSec * m.frameRate));
+  if (req.prefix !== undefined) {
+    const { codes, frames: pf } = req.prefix;
+    if (!Number.isInteger(pf) || pf < 0 || pf > frames || codes.length !== pf * m.codebooks) {
+      throw new AgxError('bad_argument', `the kept prefix must be whole frames within the clip (${frames} frames)`);
+    }
+    if (codes.some((c) => !Number.isInteger(c) || c < 0 || c >= m.cardinality)) {
+      throw new AgxError('bad_argument', 'the kept prefix holds codes outside the codebook');
+    }
+  }
+  return { frames, variations };
+}
+
+/** Per-step token weights of the conditional rows: [steps][L]. */
+function stepWeights(req: GenerateRequest, L: number, steps: number, frameRate: number, K: number): Float32Array[] {
+  const rows = Array.from({ length: steps }, () => new Float32Array(L).fill(1));
+  for (const w of req.weights ?? []) {
+    // An interval covers the steps that write its frames in any codebook (delay pattern: up to K - 1 later).
+    const first = w.startSec === undefined ? 0 : Math.floor(w.startSec * frameRate);
+    const last = w.endSec === undefined ? steps : Math.ceil(w.endSec * frameRate) + K - 1;
+    for (let s = Math.max(0, first); s < Math.min(steps, last); s++) rows[s]![w.token] = w.weight;
+  }
+  return rows;
+}
+
+/**
+ * Autoregressive generation with the delay pattern, classifier-free guidance and a KV cache.
+ * Rows 0..V-1 of the batch are conditional, V..2V-1 unconditional (null text).
+ */
+export async function generateCodes(model: Model, req: GenerateRequest): Promise<GeneratedCodes> {
+  const m = model.manifest;
+  const tokens = await model.tokenizer.encode(req.prompt);
+  const { frames, variations: V } = checkRequest(model, req, tokens);
+  const sampling: SamplingParams = { ...m.generation, ...req.sampling };
+  const K = m.codebooks;
+  const card = m.cardinality;
+  const special = m.specialTokens.audioEmpty;
+  const L = tokens.length;
+  const B = 2 * V;
+  const steps = frames + K - 1;
+  const [textEncoder, lmStep] = await Promise.all([model.graph('textEncoder'), model.graph('lmStep')]);
+  throwIfAborted(req.signal);
+
+  const t0 = performance.now();
+  const ids = new BigInt64Array(B * L).fill(BigInt(m.specialTokens.pad));
+  const textMask = new Float32Array(B * L);
+  for (let v = 0; v < V; v++) {
+    tokens.forEach((t, i) => {
+      ids[v * L + i] = BigInt(t.id);
+      textMask[v * L + i] = 1;
+    });
+    ids[(V + v) * L] = BigInt(m.specialTokens.null);
+    textMask[(V + v) * L] = 1;
+  }
+  const text = await textEncoder.run({ ids: tensor.i64(ids, [B, L]), text_mask: tensor.f32(textMask, [B, L]) }, ['cross_key', 'cross_value']);
+  const t1 = performance.now();
+
+  const weights = stepWeights(req, L, steps, m.frameRate, K);
+  const rngs = Array.from({ length: V }, (_, v) => new Rng((req.seed + v) >>> 0));
+  const pattern = Array.from({ length: V }, () => new Int32Array(K * steps).fill(special)); // [v][k * steps + s]
+  const prefixFrames = req.prefix?.frames ?? 0;
+  const headDim = m.hiddenSize / m.heads;
+  let pastKey: EngineTensor = tensor.f32(new Float32Array(0), [m.layers, B, m.heads, 0, headDim]);
+  let pastValue: EngineTensor = pastKey;
+  const tokenWeights = new Float32Array(B * L);
+  const input = new BigInt64Array(B * K);
+
+  for (let s = 0; s < steps; s++) {
+    throwIfAborted(req.signal);
+    for (let v = 0; v < V; v++) {
+      for (let k = 0; k < K; k++) {
+        const prev = s === 0 ? special : pattern[v]![k * steps + s - 1]!;
+        input[v * K + k] = BigInt(prev);
+        input[(V + v) * K + k] = BigInt(prev);
+      }
+      tokenWeights.set(weights[s]!, v * L);
+      tokenWeights.fill(1, (V + v) * L, (V + v + 1) * L);
+    }
+    const out = await lmStep.run({
+      tokens: tensor.i64(input, [B, K]),
+      step: tensor.i64(BigInt64Array.of(BigInt(s)), [1]),
+      past_key: pastKey,
+      past_value: pastValue,
+      cross_key: text.cross_key!,
+      cross_value: text.cross_value!,
+      text_mask: tensor.f32(textMask, [B, L]),
+      token_weights: tensor.f32(tokenWeights, [B, L]),
+    });
+    pastKey = out.present_key!;
+    pastValue = out.present_value!;
+    const logits = floatData(out.logits); // [B, K, card]
+    for (let v = 0; v < V; v++) {
+      for (let k = 0; k < K; k++) {
+        const frame = s - k;
+        let tok = special;
+        if (frame >= 0 && frame < frames) {
+          if (frame < prefixFrames) {
+            tok = req.prefix!.codes[k * prefixFrames + frame]!;
+          } else {
+            const cond = logits.subarray((v * K + k) * card, (v * K + k + 1) * card);
+            const uncond = logits.subarray(((V + v) * K + k) * card, ((V + v) * K + k + 1) * card);
+            tok = sampleToken(cond, uncond, sampling, rngs[v]!);
+          }
+        }
+        pattern[v]![k * steps + s] = tok;
+      }
+    }
+    req.onProgress?.(s + 1, steps);
+  }
+  const codes = pattern.map((p) => {
+    const c = new Int32Array(K * frames);
+    for (let k = 0; k < K; k++) c.set(p.subarray(k * steps + k, k * steps + k + frames), k * frames);
+    return c;
+  });
+  return { tokens, codes, frames, sampling, timings: { textMs: t1 - t0, lmMs: performance.now() - t1, steps } };
+}

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { AgxError } from '../common/errors.js';
+
+const FileEntry = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
+
+/** manifest.json of a model bundle (see DESIGN.md, "The model bundle contract"). */
+export const ManifestSchema = z.object({
+  name: z.string().min(1),
+  version: z.string(),
+  licence: z.string(),
+  description: z.string().optional(),
+  sampleRate: z.number().int().positive(),
+  frameRate: z.number().positive(),
+  codebooks: z.number().int().positive(),
+  cardinality: z.number().int().positive(),
+  pattern: z.literal('delay'),
+  maxDurationSec: z.number().positive(),
+  maxTextTokens: z.number().int().positive(),
+  hiddenSize: z.number().int().positive(),
+  layers: z.number().int().positive(),
+  heads: z.number().int().positive(),
+  specialTokens: z.object({ pad: z.number().int(), unk: z.number().int(), null: z.number().int(), audioEmpty: z.number().int() }),
+  labels: z.array(z.string()).min(1),
+  classifierThreshold: z.number(),
+  generation: z.object({ cfg: z.number(), topK: z.number().int(), topP: z.number(), temperature: z.number() }),
+  graphs: z.object({
+    textEncoder: z.string(),
+    lmStep: z.string(),
+    lmExplain: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int() })),
+    codecEncoder: z.string(),
+    codecDecoder: z.string(),
+    classifier: z.string(),
+    tokenizer: z.string(),
+  }),
+  files: z.record(z.string(), FileEntry),
+});
+
+/** A parsed manifest. */
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** A bundle on disk: its folder and parsed manifest. */
+export interface BundleInfo {
+  /** Absolute folder of the bundle. */
+  dir: string;
+  /** Its manifest. */
+  manifest: Manifest;
+}
+
+/** The folder holding the embedded bundles (native-models/ at the package root). */
+export function embeddedModelsDir(): string {
+  // dist/electron/engine/manifest.js or electron/engine/manifest.ts: the package root is 3-4 levels up
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'native-models')) && existsSync(join(dir, 'package.json'))) return join(dir, 'native-models');
+    dir = dirname(dir);
+  }
+  throw new AgxError('model_not_found', 'cannot find the embedded native-models folder', false);
+}
+
+/** The embedded default bundle's name. */
+export const DEFAULT_MODEL = 'tiny-foley';
+
+/** Folders searched for bundles: the embedded one, then each entry of AGX_MODELS_DIR (path-list). */
+export function modelSearchDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const extra = (env.AGX_MODELS_DIR ?? '').split(process.platform === 'win32' ? ';' : ':').filter((p) => p.length > 0);
+  return [embeddedModelsDir(), ...extra.map((p) => resolve(p))];
+}
+
+/** Reads and validates a bundle's manifest (no checksums: see verifyBundle). */
+export function readManifest(dir: string): Manifest {
+  const path = join(dir, 'manifest.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not valid JSON';
+    throw new AgxError('bad_model', `model bundle ${dir}: manifest.json is ${why}`);
+  }
+  const parsed = ManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AgxError('bad_model', `model bundle ${dir}: manifest.json is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+/** A folder with a manifest.json: parsed, or the reason it could not be. */
+export interface BundleListing {
+  /** Absolute folder. */
+  dir: string;
+  /** The manifest when it parsed. */
+  manifest?: Manifest;
+  /** Why it did not. */
+  error?: string;
+}
+
+/** Every bundle found in the search folders (folders with a manifest.json). */
+export function listBundles(env: NodeJS.ProcessEnv = process.env): BundleListing[] {
+  const found: BundleListing[] = [];
+  for (const root of modelSearchDirs(env)) {
+    if (!existsSync(root)) continue;
+    for (const entry of readdirSync(root)) {
+      const dir = join(root, entry);
+      if (!existsSync(join(dir, 'manifest.json'))) continue;
+      try {
+        found.push({ dir, manifest: readManifest(dir) });
+      } catch (err) {
+        // A broken bundle is reported by `agx models`, not by hiding every other bundle.
+        found.push({ dir, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+  return found;
+}
+
+/** Resolves --model NAME|DIR: a folder path with a manifest, or a bundle name in the search folders. */
+export function resolveBundle(nameOrDir: string = DEFAULT_MODEL, env: NodeJS.ProcessEnv = process.env): BundleInfo {
+  const asDir = resolve(nameOrDir);
+  if (existsSync(join(asDir, 'manifest.json')) && statSync(asDir).isDirectory()) {
+    return { dir: asDir, manifest: readManifest(asDir) };
+  }
+  const all = listBundles(env);
+  const hit = all.find((b) => basename(b.dir) === nameOrDir || b.manifest?.name === nameOrDir);
+  if (hit === undefined) {
+    const names = all.map((b) => basename(b.dir)).join(', ') || 'none';
+    throw new AgxError('model_not_found', `unknown model "${nameOrDir}"; available: ${names}`);
+  }
+  return { dir: hit.dir, manifest: hit.manifest ?? readManifest(hit.dir) };
+}
+
+/** sha256 of a file, streamed. */
+export function fileSha256(path: string): Promise<string> {
+  return new Promise((ok, fail) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => h.update(chunk))
+      .on('end', () => ok(h.digest('hex')))
+      .on('error', fail);
+  });
+}
+
+/** Result of checking one file of a bundle. */
+export interface FileCheck {
+  /** File name inside the bundle. */
+  file: string;
+  /** ok, missing, or mismatch (size or sha256 differ from the manifest). */
+  status: 'ok' | 'missing' | 'mismatch';
+}
+
+/** Checks every file the manifest lists against its size and sha256. */
+export async function checkBundleFiles(bundle: BundleInfo): Promise<FileCheck[]> {
+  return Promise.all(
+    Object.entries(bundle.manifest.files).map(async ([file, entry]): Promise<FileCheck> => {
+      const path = join(bundle.dir, file);
+      if (!existsSync(path)) return { file, status: 'missing' };
+      if (statSync(path).size !== entry.bytes) return { file, status: 'mismatch' };
+      return { file, status: (await fileSha256(path)) === entry.sha256 ? 'ok' : 'mismatch' };
+    }),
+  );
+}
+
+/** Throws a clear error unless every listed file is present and matches its checksum. */
+export async function verifyBundle(bundle: BundleInfo): Promise<void> {
+  const bad = (await checkBundleFiles(bundle)).filter((c) => c.status !== 'ok');
+  if (bad.length > 0) {
+    const first = bad[0]!;
+    throw new AgxError(
+      'checksum_mismatch',
+      `model bundle ${bundle.manifest.name}: ${first.file} is ${first.status === 'missing' ? 'missing' : 'corrupt or modified (sha256 does not match manifest.json)'}` +
+        (bad.length > 1 ? ` (and ${bad.length - 1} more file(s))` : ''),
+    );
+  }
+  const graphs = bundle.manifest.graphs;
+  const needed = [graphs.textEncoder, graphs.lmStep, graphs.codecEncoder, graphs.codecDecoder, graphs.classifier, graphs.tokenizer, ...graphs.lmExplain.map((b) => b.file)];
+  const unlisted = needed.find((f) => !(f in bundle.manifest.files));
+  if (unlisted !== undefined) throw new AgxError('bad_model', `model bundle ${bundle.manifest.name}: ${unlisted} is not listed in manifest.json files`);
+}

@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { AgxError } from '../common/errors.js';
+import { type BundleInfo, type Manifest, resolveBundle, verifyBundle } from './manifest.js';
+import { type EngineTensor, type Graph, SessionFactory, type SessionOptions, tensor } from './onnx/session-factory.js';
+import { PromptTokenizer } from './tokenizer.js';
+
+type GraphName = 'textEncoder' | 'lmStep' | 'codecEncoder' | 'codecDecoder' | 'classifier';
+
+/** What the classifier says about a clip. */
+export interface Classification {
+  /** Per label probability, in manifest label order. */
+  probabilities: Float32Array;
+  /** Frame activity [labels][frames] at the codec frame rate. */
+  activity: Float32Array[];
+}
+
+/**
+ * A loaded model bundle: manifest, tokenizer and lazily created ONNX sessions (each created once and
+ * reused; creation costs ~0.1-0.2 s). Pure Node, so it can live in a worker thread.
+ */
+export class Model {
+  private readonly graphs = new Map<string, Promise<Graph>>();
+
+  private constructor(
+    readonly bundle: BundleInfo,
+    readonly tokenizer: PromptTokenizer,
+    private readonly factory: SessionFactory,
+  ) {}
+
+  /** Resolves, checksum-verifies and opens a bundle (--model NAME|DIR; default the embedded one). */
+  static async load(nameOrDir?: string, options: SessionOptions = {}): Promise<Model> {
+    const bundle = resolveBundle(nameOrDir);
+    await verifyBundle(bundle);
+    const m = bundle.manifest;
+    const tokenizer = PromptTokenizer.fromFile(join(bundle.dir, m.graphs.tokenizer), {
+      maxTokens: m.maxTextTokens,
+      unkId: m.specialTokens.unk,
+    });
+    return new Model(bundle, tokenizer, new SessionFactory(options));
+  }
+
+  /** The bundle's manifest. */
+  get manifest(): Manifest {
+    return this.bundle.manifest;
+  }
+
+  /** Execution provider in use ('cpu', 'cuda', ...). */
+  get provider(): string {
+    return this.factory.provider;
+  }
+
+  /** A graph by role, created on first use. */
+  graph(name: GraphName): Promise<Graph> {
+    return this.graphFile(this.manifest.graphs[name]);
+  }
+
+  /** A graph by file name (explain buckets). */
+  graphFile(file: string): Promise<Graph> {
+    let g = this.graphs.get(file);
+    if (g === undefined) {
+      g = this.factory.create(join(this.bundle.dir, file));
+      g.catch(() => this.graphs.delete(file));
+      this.graphs.set(file, g);
+    }
+    return g;
+  }
+
+  /** Creates every generation graph now (for benchmarks and warm starts). */
+  async warmUp(): Promise<void> {
+    await Promise.all((['textEncoder', 'lmStep', 'codecDecoder'] as const).map((n) => this.graph(n)));
+  }
+
+  /** codes [batch][K * frames] (codebook-major) -> audio [batch][frames * samplesPerFrame]. */
+  async decode(codes: Int32Array[], frames: number): Promise<Float32Array[]> {
+    const K = this.manifest.codebooks;
+    const dec = await this.graph('codecDecoder');
+    const out: Float32Array[] = [];
+    // One clip per run keeps peak memory flat however many variations there are.
+    for (const c of codes) {
+      const feed = tensor.i64(BigInt64Array.from(c, (v) => BigInt(v)), [1, K, frames]);
+      const res = await dec.run({ codes: feed });
+      out.push(Float32Array.from(floatData(res.audio)));
+    }
+    return out;
+  }
+
+  /** 16 kHz mono audio -> codes [K * frames] (codebook-major) and the frame count. */
+  async encodeAudio(audio: Float32Array): Promise<{ codes: Int32Array; frames: number }> {
+    const hop = this.manifest.sampleRate / this.manifest.frameRate;
+    if (audio.length < hop) throw new AgxError('bad_audio', 'the audio is shorter than one codec frame');
+    const enc = await this.graph('codecEncoder');
+    const res = await enc.run({ audio: tensor.f32(audio, [1, audio.length]) });
+    const codes = res.codes!;
+    return { codes: Int32Array.from(codes.data as BigInt64Array, (v) => Number(v)), frames: codes.dims[2]! };
+  }
+
+  /** 16 kHz mono audio -> label probabilities and frame activity. */
+  async classify(audio: Float32Array): Promise<Classification> {
+    if (audio.length < this.manifest.sampleRate / this.manifest.frameRate) {
+      throw new AgxError('bad_audio', 'the audio is shorter than one classifier frame (40 ms)');
+    }
+    const clf = await this.graph('classifier');
+    const res = await clf.run({ audio: tensor.f32(audio, [1, audio.length]) });
+    const probabilities = Float32Array.from(floatData(res.probabilities));
+    const act = res.activity!;
+    const [, labels, frames] = act.dims as [number, number, number];
+    const data = floatData(act);
+    const activity = Array.from({ length: labels }, (_, i) => data.slice(i * frames, (i + 1) * frames));
+    return { probabilities, activity };
+  }
+
+  /** Frees every session. */
+  async close(): Promise<void> {
+    const all = [...this.graphs.values()];
+    this.graphs.clear();
+    await Promise.all(all.map(async (g) => (await g).release()));
+  }
+}
+
+/** The float data of a graph output (throws when the graph broke the contract). */
+export function floatData(t: EngineTensor | undefined): Float32Array {
+  if (t === undefined || t.type !== 'float32') throw new AgxError('bad_model', 'graph output missing or not float32', false);
+  return t.data;
+}

@@ -1,0 +1,87 @@
+import { createRequire } from 'node:module';
+import { AgxError } from '../common/errors.js';
+
+// `tokenizers` is a CommonJS native addon.
+const require = createRequire(import.meta.url);
+const { Tokenizer: HfTokenizer } = require('tokenizers') as typeof import('tokenizers');
+
+/** One prompt token: its id, the prompt's own text for it, and its UTF-16 span in the prompt. */
+export interface PromptToken {
+  /** Vocabulary id. */
+  id: number;
+  /** The substring of the prompt this token covers (as typed, before normalisation). */
+  text: string;
+  /** Start offset in UTF-16 code units (JavaScript string index). */
+  start: number;
+  /** End offset (exclusive) in UTF-16 code units. */
+  end: number;
+  /** True when the word is outside the vocabulary (mapped to the unknown token). */
+  unknown: boolean;
+}
+
+/** Limits a prompt must respect. */
+export interface PromptLimits {
+  /** Most tokens the model takes. */
+  maxTokens: number;
+  /** Id of the unknown token. */
+  unkId: number;
+}
+
+/** Longest prompt accepted before tokenising, in characters: a guard against pasting a book. */
+export const MAX_PROMPT_CHARS = 2000;
+
+/** The checks that need no model: a prompt must have text and not be absurdly long. */
+export function checkPromptText(prompt: unknown): asserts prompt is string {
+  if (typeof prompt !== 'string' || prompt.trim().length === 0) throw new AgxError('bad_prompt', 'the prompt is empty');
+  if (prompt.length > MAX_PROMPT_CHARS) {
+    throw new AgxError('bad_prompt', `the prompt is ${prompt.length} characters long; the limit is ${MAX_PROMPT_CHARS}`);
+  }
+}
+
+/** Wraps a Hugging Face tokenizer.json with character offsets in JavaScript string units. */
+export class PromptTokenizer {
+  private constructor(
+    private readonly tok: InstanceType<typeof HfTokenizer>,
+    private readonly limits: PromptLimits,
+  ) {}
+
+  /** Loads tokenizer.json. */
+  static fromFile(path: string, limits: PromptLimits): PromptTokenizer {
+    try {
+      return new PromptTokenizer(HfTokenizer.fromFile(path), limits);
+    } catch (err) {
+      throw new AgxError('bad_model', `cannot read tokenizer ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Tokenises a prompt; empty, whitespace-only, too long, or too many tokens is a bad_prompt error. */
+  async encode(prompt: string): Promise<PromptToken[]> {
+    checkPromptText(prompt);
+    const enc = await this.tok.encode(prompt);
+    const ids = enc.getIds();
+    if (ids.length === 0) throw new AgxError('bad_prompt', 'the prompt has no words the model can read');
+    if (ids.length > this.limits.maxTokens) {
+      throw new AgxError('bad_prompt', `the prompt has ${ids.length} tokens; this model takes at most ${this.limits.maxTokens}`);
+    }
+    const toUtf16 = codePointToUtf16Index(prompt);
+    const offsets = enc.getOffsets();
+    return ids.map((id, i) => {
+      const [cpStart, cpEnd] = offsets[i] ?? [0, 0];
+      const start = toUtf16(cpStart ?? 0);
+      const end = toUtf16(cpEnd ?? 0);
+      return { id, text: prompt.slice(start, end), start, end, unknown: id === this.limits.unkId };
+    });
+  }
+}
+
+/** tokenizers reports offsets in Unicode code points; JavaScript strings index UTF-16 units. */
+export function codePointToUtf16Index(s: string): (codePoint: number) => number {
+  const table: number[] = [];
+  let unit = 0;
+  for (const ch of s) {
+    table.push(unit);
+    unit += ch.length;
+  }
+  table.push(unit);
+  return (cp) => table[Math.max(0, Math.min(cp, table.length - 1))] ?? unit;
+}

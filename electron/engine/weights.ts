@@ -1,0 +1,30 @@
+import { AgxError } from '../common/errors.js';
+import { MAX_TOKEN_WEIGHT, type TokenWeight } from './generate.js';
+import type { PromptToken } from './tokenizer.js';
+
+/**
+ * Parses "dog=0,rain=1.5,bark=0.2@1.5:3" against the prompt's tokens: word=weight, optionally only
+ * inside start:end seconds. A word matches every token with that text (case-insensitive).
+ */
+export function parseWeightSpec(spec: string, tokens: PromptToken[]): TokenWeight[] {
+  const out: TokenWeight[] = [];
+  for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+    const m = /^(.+?)\s*=\s*([^@\s]+)\s*(?:@\s*([^:\s]+)\s*:\s*([^:\s]+))?$/.exec(part);
+    if (m === null) throw new AgxError('bad_argument', `cannot read weight "${part}"; write word=weight or word=weight@start:end`);
+    const [, word, w, s, e] = m as unknown as [string, string, string, string | undefined, string | undefined];
+    const weight = Number(w);
+    if (!Number.isFinite(weight) || weight < 0 || weight > MAX_TOKEN_WEIGHT) {
+      throw new AgxError('bad_argument', `weight for "${word}" must be a number from 0 to ${MAX_TOKEN_WEIGHT} (got "${w}")`);
+    }
+    const interval = s === undefined ? {} : { startSec: Number(s), endSec: Number(e) };
+    if (s !== undefined && !(Number.isFinite(interval.startSec) && Number.isFinite(interval.endSec) && interval.startSec! >= 0 && interval.startSec! < interval.endSec!)) {
+      throw new AgxError('bad_argument', `interval for "${word}" must be start:end seconds with 0 <= start < end (got "${s}:${e}")`);
+    }
+    const hits = tokens.map((t, i) => (t.text.toLowerCase() === word.toLowerCase() ? i : -1)).filter((i) => i >= 0);
+    if (hits.length === 0) {
+      throw new AgxError('bad_argument', `weights name "${word}", which is not a token of the prompt; tokens: ${tokens.map((t) => t.text).join(', ')}`);
+    }
+    for (const token of hits) out.push({ token, weight, ...interval });
+  }
+  return out;
+}

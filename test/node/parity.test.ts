@@ -1,0 +1,102 @@
+// ONNX Runtime (what the studio runs) against PyTorch (what trained the model), on fixed inputs.
+// The inputs are closed-form; native-models/build/parity.py writes the same formulas.
+import { describe, expect, it } from 'vitest';
+import { floatData } from '../../electron/engine/model.js';
+import { tensor } from '../../electron/engine/onnx/session-factory.js';
+import { embeddedModel, fixtureAudio, maxAbs, maxAbsDiff, parityFixture } from './helpers.js';
+
+const fx = parityFixture();
+
+describe('ONNX graphs match the PyTorch reference', () => {
+  it('text encoder: text vectors within 1e-4', async () => {
+    const model = await embeddedModel();
+    const L = fx.text.ids.length;
+    const m = model.manifest;
+    const ids = BigInt64Array.from([...fx.text.ids, m.specialTokens.null, ...Array(L - 1).fill(m.specialTokens.pad)].map(BigInt));
+    const mask = Float32Array.from([...Array(L).fill(1), 1, ...Array(L - 1).fill(0)]);
+    const out = await (await model.graph('textEncoder')).run({ ids: tensor.i64(ids, [2, L]), text_mask: tensor.f32(mask, [2, L]) });
+    const u = floatData(out.text_vectors).subarray(0, L * m.hiddenSize);
+    expect(maxAbsDiff(u, fx.text.text_vectors)).toBeLessThan(1e-4);
+    const ck = floatData(out.cross_key).subarray(0, fx.text.cross_key_layer0_row0.length);
+    expect(maxAbsDiff(ck, fx.text.cross_key_layer0_row0)).toBeLessThan(1e-4);
+  });
+
+  it('lm_step with a KV cache and a muted token: logits within 1e-3 for 3 steps', async () => {
+    const model = await embeddedModel();
+    const m = model.manifest;
+    const L = fx.text.ids.length;
+    const K = m.codebooks;
+    const ids = BigInt64Array.from([...fx.text.ids, m.specialTokens.null, ...Array(L - 1).fill(m.specialTokens.pad)].map(BigInt));
+    const mask = Float32Array.from([...Array(L).fill(1), 1, ...Array(L - 1).fill(0)]);
+    const text = await (await model.graph('textEncoder')).run({ ids: tensor.i64(ids, [2, L]), text_mask: tensor.f32(mask, [2, L]) });
+    const step = await model.graph('lmStep');
+    const dh = m.hiddenSize / m.heads;
+    let pk = tensor.f32(new Float32Array(0), [m.layers, 2, m.heads, 0, dh]);
+    let pv = pk;
+    let tokens = new BigInt64Array(2 * K).fill(BigInt(m.cardinality));
+    const weights = Float32Array.from([...fx.step.weights_row0, ...Array(L).fill(1)]);
+    for (let s = 0; s < 3; s++) {
+      const out = await step.run({
+        tokens: tensor.i64(tokens, [2, K]), step: tensor.i64(BigInt64Array.of(BigInt(s)), [1]), past_key: pk, past_value: pv,
+        cross_key: text.cross_key!, cross_value: text.cross_value!, text_mask: tensor.f32(mask, [2, L]), token_weights: tensor.f32(weights, [2, L]),
+      });
+      expect(maxAbsDiff(floatData(out.logits), fx.step.logits[s])).toBeLessThan(1e-3);
+      pk = out.present_key!;
+      pv = out.present_value!;
+      tokens = BigInt64Array.from({ length: 2 * K }, (_, i) => BigInt((17 * (i % K) + 5 * s) % m.cardinality));
+    }
+  });
+
+  it('lm_explain: loss, per-step cosines and the gradient w.r.t. the mask', async () => {
+    const model = await embeddedModel();
+    const m = model.manifest;
+    const { steps: S, tokens: L, valid_steps: valid } = fx.explain;
+    const bucket = m.graphs.lmExplain.find((b) => b.steps === S && b.tokens === L)!;
+    const explain = await model.graphFile(bucket.file);
+    const n = fx.text.ids.length;
+    const u = new Float32Array(L * m.hiddenSize);
+    u.set(Float32Array.from(fx.text.text_vectors));
+    const textMask = Float32Array.from({ length: L }, (_, i) => (i < n ? 1 : 0));
+    const stepMask = Float32Array.from({ length: S }, (_, s) => (s < valid ? 1 : 0));
+    const tokens = BigInt64Array.from({ length: m.codebooks * S }, (_, i) => BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality));
+    const feeds = {
+      tokens: tensor.i64(tokens, [1, m.codebooks, S]), text_vectors: tensor.f32(u, [1, L, m.hiddenSize]),
+      text_mask: tensor.f32(textMask, [1, L]), step_mask: tensor.f32(stepMask, [S]),
+    };
+    const ref = await explain.run({ ...feeds, mask: tensor.f32(new Float32Array(S * L).fill(1), [S, L]), reference: tensor.f32(new Float32Array(S * m.hiddenSize).fill(1), [S, m.hiddenSize]) });
+    const hiddenRef = floatData(ref.hidden).slice(0, S * m.hiddenSize); // factual row of the unmasked pass
+    expect(maxAbsDiff(hiddenRef.subarray(0, m.hiddenSize), fx.explain.hidden_ref_step0)).toBeLessThan(1e-4);
+    const mask = Float32Array.from({ length: S * L }, (_, i) => 0.5 + 0.4 * Math.sin(0.37 * Math.floor(i / L) + 1.3 * (i % L)));
+    const out = await explain.run({ ...feeds, mask: tensor.f32(mask, [S, L]), reference: tensor.f32(hiddenRef, [S, m.hiddenSize]) });
+    expect(Math.abs(floatData(out.loss)[0]! - fx.explain.loss)).toBeLessThan(1e-3 * Math.max(1, Math.abs(fx.explain.loss)));
+    expect(maxAbsDiff(floatData(out.cos_factual), fx.explain.cos_factual)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(floatData(out.cos_counterfactual), fx.explain.cos_counterfactual)).toBeLessThan(1e-4);
+    const grad = floatData(out.grad_mask);
+    // Gradients sum over 128 steps and 4 layers: compare relative to the largest entry.
+    expect(maxAbsDiff(grad, fx.explain.grad_mask) / maxAbs(fx.explain.grad_mask)).toBeLessThan(1e-3);
+    // Padded text tokens and padded steps receive no gradient.
+    for (let s = 0; s < S; s++) for (let i = n; i < L; i++) expect(grad[s * L + i]).toBe(0);
+  });
+
+  it('codec encoder gives the same codes; decoder the same audio within 1e-3 of full scale', async () => {
+    const model = await embeddedModel();
+    const m = model.manifest;
+    const { codes } = await model.encodeAudio(fixtureAudio(m.sampleRate, m.sampleRate));
+    const expected = (fx.codec.encoded_codes as number[][]).flat();
+    const same = expected.filter((c, i) => c === codes[i]).length / expected.length;
+    expect(same).toBeGreaterThanOrEqual(0.98); // an exact tie between two codewords may flip
+    const T = fx.codec.decoder_codes_frames;
+    const dec = Int32Array.from({ length: m.codebooks * T }, (_, i) => (7 * (i % T) + 53 * Math.floor(i / T)) % m.cardinality);
+    const [audio] = await model.decode([dec], T);
+    expect(audio!.length).toBe(fx.codec.decoded.length);
+    expect(maxAbsDiff(audio!, fx.codec.decoded)).toBeLessThan(1e-3);
+  });
+
+  it('classifier probabilities within 1e-4', async () => {
+    const model = await embeddedModel();
+    const m = model.manifest;
+    const { probabilities, activity } = await model.classify(fixtureAudio(m.sampleRate, m.sampleRate));
+    expect(maxAbsDiff(probabilities, fx.classifier.probabilities)).toBeLessThan(1e-4);
+    expect(activity[0]!.length).toBe(fx.classifier.activity_frames);
+  });
+});
