@@ -157,35 +157,33 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
   const frameBytes = nch * bytesPerSample;
   const frames = Math.floor((dataEnd - dataStart) / frameBytes);
   const channels: Float32Array[] = [];
-  for (let c = 0; c < nch; c++) channels.push(new Float32Array(frames));
+  // A tiny header can claim 65535 channels; empty views on one buffer are far cheaper than 65535 allocations.
+  const empty = frames === 0 ? new ArrayBuffer(0) : undefined;
+  for (let c = 0; c < nch; c++) channels.push(empty ? new Float32Array(empty, 0, 0) : new Float32Array(frames));
 
+  // DataView reads are as fast as typed-array views in current V8, and need no alignment or endianness care.
+  const bits = fmt.bitsPerSample;
+  const isFloat = fmt.tag === FORMAT_FLOAT;
   for (let c = 0; c < nch; c++) {
     const out = channels[c]!;
     let p = dataStart + c * bytesPerSample;
-    if (fmt.tag === FORMAT_PCM) {
-      switch (fmt.bitsPerSample) {
-        case 8:
-          for (let i = 0; i < frames; i++, p += frameBytes) out[i] = (view.getUint8(p) - 128) / 128;
-          break;
-        case 16:
-          for (let i = 0; i < frames; i++, p += frameBytes) out[i] = view.getInt16(p, true) / 32768;
-          break;
-        case 24:
-          for (let i = 0; i < frames; i++, p += frameBytes) {
-            const v = view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getUint8(p + 2) << 16);
-            out[i] = ((v << 8) >> 8) / 8388608;
-          }
-          break;
-        default:
-          for (let i = 0; i < frames; i++, p += frameBytes) out[i] = view.getInt32(p, true) / 2147483648;
-      }
-    } else {
-      const wide = fmt.bitsPerSample === 64;
+    if (isFloat) {
       for (let i = 0; i < frames; i++, p += frameBytes) {
-        const v = wide ? view.getFloat64(p, true) : view.getFloat32(p, true);
+        const v = bits === 64 ? view.getFloat64(p, true) : view.getFloat32(p, true);
         // Keep the [-1, 1] contract even for hot float files; NaN becomes silence.
         out[i] = v > 1 ? 1 : v < -1 ? -1 : v === v ? v : 0;
       }
+    } else if (bits === 8) {
+      for (let i = 0; i < frames; i++, p += frameBytes) out[i] = (bytes[p]! - 128) / 128;
+    } else if (bits === 16) {
+      for (let i = 0; i < frames; i++, p += frameBytes) out[i] = view.getInt16(p, true) / 32768;
+    } else if (bits === 24) {
+      for (let i = 0; i < frames; i++, p += frameBytes) {
+        const v = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16);
+        out[i] = ((v << 8) >> 8) / 8388608;
+      }
+    } else {
+      for (let i = 0; i < frames; i++, p += frameBytes) out[i] = view.getInt32(p, true) / 2147483648;
     }
   }
   return { sampleRate: fmt.sampleRate, channels };
@@ -255,25 +253,25 @@ export function encodeWav(
   for (let c = 0; c < nch; c++) {
     const ch = chans[c]!;
     let q = dataStart + c * bytesPerSample;
-    if (isFloat) {
+    if (format === 'float32') {
       for (let i = 0; i < frames; i++, q += blockAlign) view.setFloat32(q, ch[i]!, true);
-      continue;
-    }
-    const scale = format === 'pcm16' ? 32767 : 8388607;
-    for (let i = 0; i < frames; i++, q += blockAlign) {
-      const x = ch[i]!;
-      // NaN fails both comparisons and would poison Math.round, so it maps to 0.
-      const v = Math.round((x > 1 ? 1 : x < -1 ? -1 : x === x ? x : 0) * scale);
-      if (bytesPerSample === 2) {
-        view.setInt16(q, v, true);
-      } else {
-        view.setUint8(q, v & 0xff);
-        view.setUint8(q + 1, (v >> 8) & 0xff);
-        view.setUint8(q + 2, (v >> 16) & 0xff);
+    } else if (format === 'pcm16') {
+      for (let i = 0; i < frames; i++, q += blockAlign) view.setInt16(q, pcmValue(ch[i]!, 32767), true);
+    } else {
+      for (let i = 0; i < frames; i++, q += blockAlign) {
+        const v = pcmValue(ch[i]!, 8388607);
+        out[q] = v & 0xff;
+        out[q + 1] = (v >> 8) & 0xff;
+        out[q + 2] = (v >> 16) & 0xff;
       }
     }
   }
   return out;
+}
+
+function pcmValue(x: number, scale: number): number {
+  // NaN fails both comparisons and would poison Math.round, so it maps to 0.
+  return Math.round((x > 1 ? 1 : x < -1 ? -1 : x === x ? x : 0) * scale);
 }
 
 /** Averages all channels into one; returns an empty array for audio without channels. */
@@ -288,10 +286,11 @@ export function toMono(audio: DecodedAudio): Float32Array {
     out.set(chans[0]!.subarray(0, n));
     return out;
   }
-  const inv = 1 / chans.length;
+  const nch = chans.length;
+  const inv = 1 / nch;
   for (let i = 0; i < n; i++) {
     let sum = 0;
-    for (const ch of chans) sum += ch[i]!;
+    for (let c = 0; c < nch; c++) sum += chans[c]![i]!;
     out[i] = sum * inv;
   }
   return out;

@@ -1,0 +1,105 @@
+// The agx command as a user runs it: one clear line on stderr and a non-zero exit for bad input.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeWav } from '../../electron/engine/audio/wav.js';
+import { embeddedModelsDir } from '../../electron/engine/manifest.js';
+
+const run = promisify(execFile);
+const AGX = join(embeddedModelsDir(), '..', 'bin', 'agx.js');
+const tmp = mkdtempSync(join(tmpdir(), 'agx-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function agx(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [AGX, ...args], { env: { ...process.env, AGX_DEBUG: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function expectOneLineError(r: { code: number; stderr: string }, pattern: RegExp): void {
+  expect(r.code).not.toBe(0);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^agx: error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+describe('agx command line', () => {
+  it('generate writes a WAV and prints JSON with tokens, seed and timings', async () => {
+    const out = join(tmp, 'dog.wav');
+    const r = await agx('generate', '--prompt', 'a dog barks', '--seed', '4', '--duration', '1', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res).toMatchObject({ file: out, seed: 4, sampleRate: 16000, durationSec: 1 });
+    expect(res.tokens.map((t: { text: string }) => t.text)).toEqual(['a', 'dog', 'barks']);
+    expect(res.tokens[1]).toMatchObject({ start: 2, end: 5 });
+    expect(res.timings.totalMs).toBeGreaterThan(0);
+    const bytes = readFileSync(out);
+    expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+    expect(bytes.length).toBe(44 + 16000 * 2);
+  });
+
+  it('classify reads a WAV at another rate and channel count and returns labels', async () => {
+    const path = join(tmp, 'stereo44k.wav');
+    const n = 44100;
+    const tone = Float32Array.from({ length: n }, (_, i) => 0.2 * Math.sin((2 * Math.PI * 1000 * i) / 44100));
+    writeFileSync(path, encodeWav([tone, tone], 44100, 'pcm16'));
+    const r = await agx('classify', path, '--json');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res.labels).toHaveLength(14);
+    expect(res.durationSec).toBeCloseTo(1, 2);
+    for (const l of res.labels) expect(l.probability >= 0 && l.probability <= 1).toBe(true);
+  });
+
+  it('models lists the embedded bundle with checksum status ok', async () => {
+    const r = await agx('models', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).models).toContainEqual(expect.objectContaining({ name: 'tiny-foley', status: 'ok' }));
+  });
+
+  it('bad input: one clear line, non-zero exit, nothing written', async () => {
+    const out = join(tmp, 'never.wav');
+    expectOneLineError(await agx('generate', '--prompt', '', '--out', out), /the prompt is empty/);
+    expectOneLineError(await agx('generate', '--prompt', 'dog '.repeat(600), '--out', out), /characters long/);
+    expectOneLineError(await agx('generate', '--prompt', 'dog '.repeat(40), '--out', out), /at most 32/);
+    expectOneLineError(await agx('generate', '--prompt', 'a dog', '--out', out, '--loud'), /unknown option --loud; valid options: --prompt/);
+    expectOneLineError(await agx('generate', '--prompt', 'a dog barks', '--weights', 'cat=0', '--out', out), /"cat", which is not a token of the prompt; tokens: a, dog, barks/);
+    expectOneLineError(await agx('generate', '--prompt', 'a dog barks', '--weights', 'dog=9', '--out', out), /from 0 to 2/);
+    expectOneLineError(await agx('generate', '--prompt', 'a dog barks', '--duration', 'abc', '--out', out), /--duration must be/);
+    expectOneLineError(await agx('generate', '--prompt', 'a dog barks'), /--out is required/);
+    expectOneLineError(await agx('explode'), /unknown command "explode"; commands: generate/);
+    expectOneLineError(await agx('generate', '--prompt', 'a dog', '--out', out, '--model', 'nope'), /unknown model "nope"; available: .*tiny-foley/);
+    expect(() => readFileSync(out)).toThrow();
+  });
+
+  it('unreadable or corrupt audio gives one clear line', async () => {
+    expectOneLineError(await agx('classify', join(tmp, 'missing.wav')), /cannot read audio file/);
+    const junk = join(tmp, 'junk.wav');
+    writeFileSync(junk, Buffer.from('this is not audio at all, just text'));
+    expectOneLineError(await agx('classify', junk), /junk\.wav: not a WAV file/);
+    const truncated = join(tmp, 'truncated.wav');
+    writeFileSync(truncated, encodeWav(new Float32Array(16000), 16000, 'pcm16').subarray(0, 30));
+    expectOneLineError(await agx('classify', truncated), /truncated\.wav: /);
+  });
+
+  it('a tampered model file is refused by its checksum', async () => {
+    const copy = join(tmp, 'tampered');
+    cpSync(join(embeddedModelsDir(), 'tiny-foley'), copy, { recursive: true });
+    const file = join(copy, 'lm_step.onnx');
+    const bytes = readFileSync(file);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(file, bytes);
+    expectOneLineError(await agx('generate', '--prompt', 'a dog', '--out', join(tmp, 'x.wav'), '--model', copy), /lm_step\.onnx is corrupt or modified/);
+    writeFileSync(join(copy, 'manifest.json'), '{ not json');
+    expectOneLineError(await agx('generate', '--prompt', 'a dog', '--out', join(tmp, 'x.wav'), '--model', copy), /manifest\.json is not valid JSON/);
+  });
+});
