@@ -6,6 +6,7 @@ import { AgxError, toErrorData } from '../common/errors.js';
 import { decodeWav, encodeWav, toMono } from '../engine/audio/wav.js';
 import { resample } from '../engine/audio/resample.js';
 import { activitySpans } from '../engine/classify.js';
+import { explain, getMethod, intervalView, METHODS } from '../engine/explain/index.js';
 import { generateCodes } from '../engine/generate.js';
 import { checkBundleFiles, listBundles } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
@@ -69,7 +70,7 @@ function variationPath(out: string, v: number, count: number): string {
 const COMMANDS: Record<string, Command> = {
   generate: {
     summary: 'generate a clip from a prompt',
-    usage: 'agx generate --prompt TEXT [--seed N] [--duration S] [--weights "dog=0,rain=1.5@1:3"] [--variations N] --out FILE.wav [--json]',
+    usage: 'agx generate --prompt TEXT [--seed N] [--duration S] [--weights "dog=0,rain=1.5@1:3"] [--variations N] [--cfg X] [--top-k K] [--top-p P] [--temperature T] --out FILE.wav [--json]',
     options: {
       prompt: { type: 'string', help: 'what to hear, e.g. "a dog barks while rain falls"' },
       seed: { type: 'string', help: 'seed (default 0); variation v uses seed + v' },
@@ -78,6 +79,10 @@ const COMMANDS: Record<string, Command> = {
       variations: { type: 'string', help: 'takes drawn in one batch (default 1); files get -v1, -v2, ...' },
       out: { type: 'string', help: 'output WAV file (16-bit PCM)' },
       format: { type: 'string', help: 'pcm16 (default), pcm24 or float32' },
+      cfg: { type: 'string', help: 'classifier-free guidance scale (default 3)' },
+      'top-k': { type: 'string', help: 'sample from the k most likely codes (default 250)' },
+      'top-p': { type: 'string', help: 'nucleus sampling mass, 0 = off (default 0)' },
+      temperature: { type: 'string', help: 'sampling temperature, 0 = greedy (default 1)' },
     },
     async run(values) {
       const prompt = requiredString(values, 'prompt', 'generate');
@@ -93,7 +98,14 @@ const COMMANDS: Record<string, Command> = {
       const weights = typeof values.weights === 'string' ? parseWeightSpec(values.weights, tokens) : [];
       const progress = new Progress('generating');
       const t0 = performance.now();
-      const gen = await generateCodes(model, { prompt, seed, durationSec, variations, weights, onProgress: (s, n) => progress.update(s / n) });
+      const g = model.manifest.generation;
+      const sampling = {
+        cfg: numberOption(values, 'cfg', g.cfg, (n) => n >= 0 && n <= 20, 'from 0 to 20'),
+        topK: numberOption(values, 'top-k', g.topK, (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1'),
+        topP: numberOption(values, 'top-p', g.topP, (n) => n >= 0 && n <= 1, 'from 0 to 1'),
+        temperature: numberOption(values, 'temperature', g.temperature, (n) => n >= 0 && n <= 10, 'from 0 to 10'),
+      };
+      const gen = await generateCodes(model, { prompt, seed, durationSec, variations, weights, sampling, onProgress: (s, n) => progress.update(s / n) });
       const t1 = performance.now();
       const audio = await model.decode(gen.codes, gen.frames);
       const decodeMs = performance.now() - t1;
@@ -114,6 +126,7 @@ const COMMANDS: Record<string, Command> = {
         model: { name: model.manifest.name, version: model.manifest.version, provider: model.provider },
         tokens: gen.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, ...(t.unknown ? { unknown: true } : {}) })),
         weights,
+        sampling: gen.sampling,
         timings: { textMs: round(gen.timings.textMs), lmMs: round(gen.timings.lmMs), decodeMs: round(decodeMs), totalMs: round(totalMs), lmSteps: gen.timings.steps, realtimeFactor: round((durationOut * variations * 1000) / totalMs) },
       };
     },
@@ -152,6 +165,65 @@ const COMMANDS: Record<string, Command> = {
       return { models: out };
     },
   },
+  explain: {
+    summary: 'explain which prompt words made which sounds, when (AudioGenX)',
+    usage: 'agx explain --prompt TEXT (--seed N | --audio FILE) [--method NAME] [--epochs N] [--interval S:E] [--duration S] [--json]',
+    options: {
+      prompt: { type: 'string', help: 'the prompt the audio was (or is taken to be) generated from' },
+      seed: { type: 'string', help: 'generate the clip with this seed first (as agx generate does), then explain it' },
+      audio: { type: 'string', help: 'explain this WAV file instead (codec-encoded, teacher-forced under the prompt)' },
+      duration: { type: 'string', help: 'with --seed: clip length in seconds (default: the maximum, 5)' },
+      method: { type: 'string', help: `explanation method (default audiogenx); one of: ${Object.keys(METHODS).join(', ')}` },
+      epochs: { type: 'string', help: 'optimisation epochs for AudioGenX (default 50)' },
+      interval: { type: 'string', help: 'also report the interval view for start:end seconds' },
+    },
+    async run(values) {
+      const prompt = requiredString(values, 'prompt', 'explain');
+      checkPromptText(prompt);
+      const hasSeed = values.seed !== undefined;
+      if (hasSeed === (values.audio !== undefined)) throw new AgxError('bad_argument', 'agx explain: give exactly one of --seed N or --audio FILE');
+      const method = getMethod(typeof values.method === 'string' ? values.method : 'audiogenx');
+      let interval: [number, number] | undefined;
+      if (typeof values.interval === 'string') {
+        const m = /^\s*([0-9.]+)\s*:\s*([0-9.]+)\s*$/.exec(values.interval);
+        interval = m ? [Number(m[1]), Number(m[2])] : [Number.NaN, Number.NaN];
+        if (!(interval[0] >= 0 && interval[0] < interval[1])) throw new AgxError('bad_argument', '--interval must be start:end seconds with 0 <= start < end');
+      }
+      const params: Record<string, unknown> = {};
+      if (values.epochs !== undefined) params.epochs = numberOption(values, 'epochs', 50, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
+      if (hasSeed) params.seed = numberOption(values, 'seed', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer from 0 to 4294967295');
+      const model = await openModel(values);
+      const m = model.manifest;
+      let codes: Int32Array;
+      let frames: number;
+      if (hasSeed) {
+        const durationSec = numberOption(values, 'duration', m.maxDurationSec, (n) => n > 0 && n <= m.maxDurationSec, `more than 0 and at most ${m.maxDurationSec}`);
+        const gen = await generateCodes(model, { prompt, seed: params.seed as number, durationSec });
+        codes = gen.codes[0]!;
+        frames = gen.frames;
+      } else {
+        const audio = readAudioFile(values.audio as string, m.sampleRate);
+        if (audio.length > m.maxDurationSec * m.sampleRate + 1) {
+          throw new AgxError('bad_audio', `${basename(values.audio as string)} is ${(audio.length / m.sampleRate).toFixed(1)} s long; this model explains at most ${m.maxDurationSec} s`);
+        }
+        ({ codes, frames } = await model.encodeAudio(audio));
+      }
+      const progress = new Progress('explaining');
+      const e = await explain(model, prompt, codes, frames, method.name, params, { onProgress: (f) => progress.update(f) });
+      progress.done();
+      const r4 = (x: number): number => round(x, 4);
+      return {
+        method: e.method,
+        params: e.params,
+        frameRate: e.frameRate,
+        tokens: e.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end })),
+        holistic: e.holistic.map(r4),
+        ...(interval ? { interval: intervalView(e, interval[0], interval[1]).map(r4), intervalSec: interval } : {}),
+        steps: e.steps.map((row) => Array.from(row, r4)),
+        timings: { prepareMs: round(e.timings.prepareMs), methodMs: round(e.timings.methodMs) },
+      };
+    },
+  },
   bench: {
     summary: 'measure model load time, ms per LM step and generation speed (median of runs)',
     usage: 'agx bench [--runs N] [--json]',
@@ -183,6 +255,11 @@ function describe(result: unknown): string {
   if (Array.isArray(r.files)) {
     const t = r.timings as Record<string, number>;
     return `${(r.files as string[]).join('\n')}\n${r.durationSec} s at ${r.sampleRate} Hz, seed ${r.seed}, ${t.totalMs} ms (${t.realtimeFactor}x real time)`;
+  }
+  if (Array.isArray(r.holistic)) {
+    const tokens = r.tokens as { text: string }[];
+    const rows = (r.holistic as number[]).map((v, i) => `${tokens[i]!.text.padEnd(14)} ${v.toFixed(2)} ${'#'.repeat(Math.round(v * 30))}`);
+    return `${r.method}: holistic importance per token\n${rows.join('\n')}`;
   }
   if (Array.isArray(r.labels)) {
     const top = (r.labels as { label: string; probability: number }[]).slice(0, 5).map((l) => `${l.label} ${l.probability.toFixed(2)}`);

@@ -20,6 +20,7 @@ from onnx import numpy_helper
 from torch._decomp import get_decompositions
 from torch.fx.experimental.proxy_tensor import make_fx
 
+import explainer
 import world
 from audio import CODE_HOP, SR
 from lm import NULL_ID, PAD_ID, UNK_ID, AudioLM, LMConfig
@@ -216,8 +217,8 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     log("export: lm_explain via make_fx over autograd.grad")
     _register_symbolics()
     decomp = get_decompositions([torch.ops.aten._softmax_backward_data, torch.ops.aten.native_layer_norm_backward,
-                                 torch.ops.aten.gelu_backward])
-    explain_names = []
+                                 torch.ops.aten.gelu_backward, torch.ops.aten.sigmoid_backward])
+    explain_names, explainer_names = [], []
     for steps, tokens in EXPLAIN_BUCKETS:
         ex = explain_example(cfg, steps, tokens)
         gm = make_fx(explain_function(lm), decomposition_table=decomp)(*ex)
@@ -227,6 +228,11 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
                           output_names=["hidden", "cos_factual", "cos_counterfactual", "loss", "grad_mask"],
                           do_constant_folding=False)
         explain_names.append(name)
+        gm = make_fx(explainer.step_function(lm), decomposition_table=decomp)(*explainer.example(lm, steps, tokens))
+        name = f"explainer_step_s{steps}_l{tokens}.onnx"
+        torch.onnx.export(gm, explainer.example(lm, steps, tokens), str(bundle / name), opset_version=OPSET,
+                          input_names=explainer.INPUTS, output_names=explainer.OUTPUTS, do_constant_folding=False)
+        explainer_names.append(name)
 
     log("export: codec, classifier")
     wav = torch.randn(1, CODE_HOP * 10) * 0.1
@@ -239,7 +245,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
             ["probabilities", "activity"],
             {"audio": {0: "batch", 1: "samples"}, "probabilities": {0: "batch"}, "activity": {0: "batch", 2: "frames"}})
 
-    share_initializers([bundle / "text_encoder.onnx", bundle / "lm_step.onnx"] + [bundle / n for n in explain_names],
+    share_initializers([bundle / "text_encoder.onnx", bundle / "lm_step.onnx"] + [bundle / n for n in explain_names + explainer_names],
                        bundle / "lm_weights.bin")
     share_initializers([bundle / "codec_encoder.onnx", bundle / "codec_decoder.onnx"], bundle / "codec_weights.bin")
     (bundle / "tokenizer.json").write_text(json.dumps(tokenizer_json(v), indent=1, ensure_ascii=False))
@@ -248,7 +254,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     import parity
     parity.write(lm, codec, clf, v, bundle, explain_function, explain_example, EXPLAIN_BUCKETS[0])
 
-    write_manifest(bundle, cfg, explain_names)
+    write_manifest(bundle, cfg, explain_names, explainer_names)
     log("export: done")
 
 
@@ -280,7 +286,7 @@ def explain_example(cfg: LMConfig, steps: int, tokens: int):
             torch.randn(steps, cfg.d, generator=g))
 
 
-def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str]) -> None:
+def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str], explainer_names: list[str]) -> None:
     files = sorted(p for p in bundle.iterdir() if p.is_file() and p.name not in ("manifest.json", "README.md"))
     manifest = {
         "name": bundle.name,
@@ -305,6 +311,8 @@ def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str]) -> Non
             "textEncoder": "text_encoder.onnx",
             "lmStep": "lm_step.onnx",
             "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(explain_names, EXPLAIN_BUCKETS)],
+            "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": explainer.HIDDEN}
+                              for n, (s, t) in zip(explainer_names, EXPLAIN_BUCKETS)],
             "codecEncoder": "codec_encoder.onnx",
             "codecDecoder": "codec_decoder.onnx",
             "classifier": "classifier.onnx",

@@ -28,16 +28,16 @@ class Classifier(nn.Module):
         super().__init__()
         self.register_buffer("mel_mean", torch.zeros(1))
         self.register_buffer("mel_std", torch.ones(1))
-        chans = [1, 16, 32, 64, 64]
+        chans = [1, 16, 24, 32, 32]  # sized to train in minutes on 2 cores
         pools = [(2, 5), (2, 1), (2, 1), (2, 1)]
         self.blocks = nn.ModuleList()
         for i in range(4):
             self.blocks.append(nn.Sequential(
                 nn.Conv2d(chans[i], chans[i + 1], 3, padding=1), nn.BatchNorm2d(chans[i + 1]), nn.ReLU(),
                 nn.MaxPool2d(pools[i])))
-        self.temporal = nn.Conv1d(64 * 4, 128, 3, padding=1)
-        self.frame_head = nn.Conv1d(128, N_LABELS, 1)
-        self.clip_head = nn.Linear(256, N_LABELS)
+        self.temporal = nn.Conv1d(32 * 4, 96, 3, padding=1)
+        self.frame_head = nn.Conv1d(96, N_LABELS, 1)
+        self.clip_head = nn.Linear(192, N_LABELS)
 
     def forward(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = ((mel - self.mel_mean) / self.mel_std)[:, None]
@@ -77,6 +77,8 @@ def decoded_mels(codec, clips: list[dict], griffin_lim: bool) -> torch.Tensor:
             codes = torch.from_numpy(np.stack([c["codes"] for c in clips[i:i + 16]]).astype(np.int64))
             if griffin_lim:
                 out.append(codec.logmel(codec.decode(codes)))
+                if i % 160 == 0:
+                    print(f"  griffin-lim decoded {i}/{len(clips)}", flush=True)
             else:
                 out.append(codec.decode_logmel(codes))
     return torch.cat(out)
@@ -103,7 +105,7 @@ def run(work: Path, codec, force: bool, log) -> None:
         return
     train = torch.load(work / "corpus_train.pt")
     test = torch.load(work / "corpus_test.pt")
-    with_mel = [c for c in train if "mel" in c]
+    with_mel = [c for c in train if "mel" in c][:6000]
     log(f"classifier: {len(with_mel)} clips with log-mels; decoding a subset through Griffin-Lim")
     orig = torch.from_numpy(np.stack([c["mel"] for c in with_mel]).astype(np.float32))
     frames = orig.shape[-1]
@@ -119,13 +121,15 @@ def run(work: Path, codec, force: bool, log) -> None:
     clf.mel_mean.fill_(float(orig.mean()))
     clf.mel_std.fill_(float(orig.std()))
     opt = torch.optim.AdamW(clf.parameters(), 2e-3, weight_decay=1e-4)
-    epochs, bs = 5, 64
+    epochs, bs = 3, 64
     total = epochs * (len(x) // bs)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=total)
     for ep in range(epochs):
         clf.train()
         perm = torch.randperm(len(x))
         for i in range(len(x) // bs):
+            if i % 50 == 0:
+                log(f"classifier: epoch {ep + 1} batch {i}/{len(x) // bs}")
             idx = perm[i * bs:(i + 1) * bs]
             clip_logits, frame_logits = clf(x[idx])
             t = frame_logits.shape[-1]

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { AgxError, throwIfAborted } from '../../common/errors.js';
+import { floatData, type Model } from '../model.js';
+import { type EngineTensor, tensor } from '../onnx/session-factory.js';
+import { Rng } from '../rng.js';
+import type { ExplainContext, ExplainMethod } from './method.js';
+import type { TeacherForcedInput } from './teacher.js';
+
+/** AudioGenX's parameters (METHOD.md): Adam lr 1e-3, weight decay 1e-3, alpha 1e-3, beta 1e-1, 50 epochs. */
+export const AudioGenXParams = z.object({
+  epochs: z.number().int().min(1).max(1000).default(50),
+  lr: z.number().positive().max(1).default(1e-3),
+  weightDecay: z.number().min(0).max(1).default(1e-3),
+  alpha: z.number().min(0).default(1e-3),
+  beta: z.number().min(0).default(1e-1),
+  seed: z.number().int().min(0).max(0xffffffff).default(0),
+});
+
+const PARAMS = ['w1', 'b1', 'prelu', 'w2', 'b2'] as const;
+type ParamName = (typeof PARAMS)[number];
+
+/** How often (epochs) a partial mask is reported, so a UI can draw it while the optimisation runs. */
+const PARTIAL_EVERY = 5;
+
+/** PyTorch's default Linear init (uniform +-1/sqrt(fan_in)) and PReLU 0.25, drawn from a seeded stream. */
+function initialParams(rng: Rng, S: number, d: number, H: number): Record<ParamName, EngineTensor> {
+  const uniform = (n: number, bound: number): Float32Array => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * bound);
+  const k1 = 1 / Math.sqrt(d);
+  const k2 = 1 / Math.sqrt(H);
+  return {
+    w1: tensor.f32(uniform(S * d * H, k1), [S, d, H]),
+    b1: tensor.f32(uniform(S * H, k1), [S, H]),
+    prelu: tensor.f32(new Float32Array(S).fill(0.25), [S]),
+    w2: tensor.f32(uniform(S * H, k2), [S, H]),
+    b2: tensor.f32(uniform(S, k2), [S]),
+  };
+}
+
+/** Rows [steps][tokens] of a padded [S, L] matrix, without the padding. */
+export function unpad(m: Float32Array, L: number, steps: number, tokens: number): Float32Array[] {
+  return Array.from({ length: steps }, (_, s) => m.slice(s * L, s * L + tokens));
+}
+
+/**
+ * AudioGenX: per-step mask generators over the text vectors, optimised with one exported graph per
+ * epoch (forward through Gumbel and the masked LM, exact backward, Adam). The explanation is the
+ * deterministic p after the last update (no Gumbel noise); the noise of each epoch comes from a
+ * seeded stream, so the same seed gives the same explanation.
+ */
+export const audiogenx: ExplainMethod<z.infer<typeof AudioGenXParams>> = {
+  name: 'audiogenx',
+  label: 'AudioGenX',
+  needs: ['gradient'],
+  params: AudioGenXParams,
+  async run(model: Model, input: TeacherForcedInput, params, ctx: ExplainContext) {
+    const m = model.manifest;
+    const { steps: S, tokens: L } = input.bucket;
+    const entry = m.graphs.explainerStep.find((b) => b.steps === S && b.tokens === L);
+    if (entry === undefined) throw new AgxError('bad_model', `bundle ${m.name} has no explainer graph for bucket ${S}x${L}`);
+    const graph = await model.graphFile(entry.file);
+    const d = m.hiddenSize;
+    const rng = new Rng(params.seed);
+    let state: Record<string, EngineTensor> = { ...initialParams(rng, S, d, entry.hidden) };
+    for (const name of PARAMS) {
+      const p = state[name]!;
+      state[`m_${name}`] = tensor.f32(new Float32Array(p.data.length), p.dims);
+      state[`v_${name}`] = tensor.f32(new Float32Array(p.data.length), p.dims);
+    }
+    const fixed = {
+      tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]), text_vectors: tensor.f32(input.textVectors, [1, L, d]),
+      text_mask: tensor.f32(input.textMask, [1, L]), step_mask: tensor.f32(input.stepMask, [S]), reference: tensor.f32(input.reference, [S, d]),
+      hyper: tensor.f32(Float32Array.of(params.lr, params.weightDecay, params.alpha, params.beta), [4]),
+    };
+    const losses: Record<string, number>[] = [];
+    let p: Float32Array = new Float32Array(S * L);
+    for (let epoch = 0; epoch < params.epochs; epoch++) {
+      throwIfAborted(ctx.signal);
+      // open interval (0, 1): the binary Concrete sample takes log(u) and log(1 - u)
+      const noise = Float32Array.from({ length: S * L }, () => (rng.nextU32() + 0.5) / 4294967296);
+      const out = await graph.run({ ...fixed, ...state, step: tensor.f32(Float32Array.of(epoch), [1]), noise: tensor.f32(noise, [S, L]) });
+      const next: Record<string, EngineTensor> = {};
+      for (const name of PARAMS) {
+        next[name] = out[`new_${name}`]!;
+        next[`m_${name}`] = out[`new_m_${name}`]!;
+        next[`v_${name}`] = out[`new_v_${name}`]!;
+      }
+      state = next;
+      p = floatData(out.p_next);
+      const t = floatData(out.terms);
+      losses.push({ factualCos: t[0]!, counterfactualCos: t[1]!, l1: t[2]!, l2: t[3]!, loss: floatData(out.loss)[0]! });
+      const partial = (epoch + 1) % PARTIAL_EVERY === 0 || epoch + 1 === params.epochs;
+      ctx.onProgress?.((epoch + 1) / params.epochs, partial ? unpad(p, L, input.steps, input.tokens.length) : undefined);
+    }
+    return { mask: unpad(p, L, input.steps, input.tokens.length), diagnostics: { losses } };
+  },
+};

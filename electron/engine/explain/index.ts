@@ -1,0 +1,81 @@
+import { AgxError } from '../../common/errors.js';
+import type { Model } from '../model.js';
+import type { PromptToken } from '../tokenizer.js';
+import { audiogenx } from './audiogenx.js';
+import type { ExplainContext, ExplainMethod } from './method.js';
+import { teacherForce } from './teacher.js';
+
+/** Every registered method, by the name the CLI takes. */
+export const METHODS: Record<string, ExplainMethod<any>> = {
+  [audiogenx.name]: audiogenx,
+};
+
+/** A finished explanation with its views. */
+export interface Explanation {
+  /** Method name. */
+  method: string;
+  /** The method's parameters after defaults, enough to reproduce it. */
+  params: Record<string, unknown>;
+  /** Prompt tokens with offsets. */
+  tokens: PromptToken[];
+  /** Per-step mask [steps][tokens]: step t writes codebook 0 of frame t (delay pattern). */
+  steps: Float32Array[];
+  /** Mean over all steps: one score per token. */
+  holistic: number[];
+  /** Audio frames per second (= LM steps per second). */
+  frameRate: number;
+  /** Milliseconds: teacher forcing and the method itself. */
+  timings: { prepareMs: number; methodMs: number };
+  /** Method-specific extras. */
+  diagnostics?: Record<string, unknown>;
+}
+
+/** Looks a method up; an unknown name lists the valid ones. */
+export function getMethod(name: string): ExplainMethod<any> {
+  const m = METHODS[name];
+  if (m === undefined) throw new AgxError('bad_argument', `unknown method "${name}"; methods: ${Object.keys(METHODS).join(', ')}`);
+  return m;
+}
+
+/** Mean of the rows [from, to) of a mask, per token. */
+function meanRows(rows: Float32Array[], from: number, to: number, tokens: number): number[] {
+  const out = new Array<number>(tokens).fill(0);
+  const n = Math.max(0, to - from);
+  for (let s = from; s < to; s++) for (let i = 0; i < tokens; i++) out[i]! += rows[s]![i]! / n;
+  return out;
+}
+
+/** The interval view: mean importance over the steps whose frames start inside [startSec, endSec). */
+export function intervalView(e: Explanation, startSec: number, endSec: number): number[] {
+  if (!(Number.isFinite(startSec) && Number.isFinite(endSec) && startSec >= 0 && startSec < endSec)) {
+    throw new AgxError('bad_argument', 'an interval must be start:end seconds with 0 <= start < end');
+  }
+  const from = Math.min(e.steps.length - 1, Math.floor(startSec * e.frameRate));
+  const to = Math.max(from + 1, Math.min(e.steps.length, Math.ceil(endSec * e.frameRate)));
+  return meanRows(e.steps, from, to, e.tokens.length);
+}
+
+/** Explains codes [K * frames] (generated, or encoded from audio) under a prompt. */
+export async function explain(model: Model, prompt: string, codes: Int32Array, frames: number, methodName: string, rawParams: unknown, ctx: ExplainContext = {}): Promise<Explanation> {
+  const method = getMethod(methodName);
+  const parsed = method.params.safeParse(rawParams ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AgxError('bad_argument', `${methodName}: parameter ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const t0 = performance.now();
+  const input = await teacherForce(model, prompt, codes, frames);
+  const t1 = performance.now();
+  const result = await method.run(model, input, parsed.data, ctx);
+  const steps = result.mask;
+  return {
+    method: method.name,
+    params: parsed.data as Record<string, unknown>,
+    tokens: input.tokens,
+    steps,
+    holistic: meanRows(steps, 0, steps.length, input.tokens.length),
+    frameRate: model.manifest.frameRate,
+    timings: { prepareMs: t1 - t0, methodMs: performance.now() - t1 },
+    ...(result.diagnostics ? { diagnostics: result.diagnostics } : {}),
+  };
+}

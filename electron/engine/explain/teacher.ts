@@ -1,0 +1,77 @@
+import { AgxError } from '../../common/errors.js';
+import { floatData, type Model } from '../model.js';
+import { tensor } from '../onnx/session-factory.js';
+import type { PromptToken } from '../tokenizer.js';
+
+/** Everything an explainer needs about one (prompt, audio codes) pair, padded to a graph bucket. */
+export interface TeacherForcedInput {
+  /** Prompt tokens (the explanation has one column per token). */
+  tokens: PromptToken[];
+  /** Bucket sizes the graphs were exported for. */
+  bucket: { steps: number; tokens: number };
+  /** LM steps that carry the clip (frames + K - 1); later bucket steps are padding. */
+  steps: number;
+  /** Audio frames of the clip. */
+  frames: number;
+  /** LM input tokens [1, K, bucket.steps]: the delay pattern shifted right by one step. */
+  lmInput: BigInt64Array;
+  /** Text vectors U [1, bucket.tokens, d], zero beyond the prompt. */
+  textVectors: Float32Array;
+  /** 1 for prompt tokens, 0 for padding [1, bucket.tokens]. */
+  textMask: Float32Array;
+  /** 1 for real steps, 0 for padding [bucket.steps]. */
+  stepMask: Float32Array;
+  /** e_t: final hidden states of the unmasked teacher-forced pass [bucket.steps, d]. */
+  reference: Float32Array;
+}
+
+/** Picks the smallest exported bucket that holds the clip and the prompt. */
+export function chooseBucket(buckets: readonly { steps: number; tokens: number }[], steps: number, tokens: number): { steps: number; tokens: number } {
+  const fits = buckets.filter((b) => b.steps >= steps && b.tokens >= tokens).sort((a, b) => a.steps * a.tokens - b.steps * b.tokens);
+  if (fits[0] === undefined) {
+    throw new AgxError('bad_argument', `no explanation graph fits ${steps} LM steps and ${tokens} tokens (buckets: ${buckets.map((b) => `${b.steps}x${b.tokens}`).join(', ')})`);
+  }
+  return fits[0];
+}
+
+/**
+ * Prepares full-context teacher forcing: the generated (or encoded) sequence is fed back whole with
+ * the causal mask, so each step sees the same past as during generation (METHOD.md).
+ * codes: [K * frames], codebook-major.
+ */
+export async function teacherForce(model: Model, prompt: string, codes: Int32Array, frames: number): Promise<TeacherForcedInput> {
+  const m = model.manifest;
+  const K = m.codebooks;
+  const d = m.hiddenSize;
+  if (codes.length !== K * frames || frames < 1) throw new AgxError('bad_argument', 'codes must hold K x frames entries');
+  const tokens = await model.tokenizer.encode(prompt);
+  const steps = frames + K - 1;
+  const bucket = chooseBucket(m.graphs.lmExplain, steps, tokens.length);
+  const S = bucket.steps;
+  const L = bucket.tokens;
+  const special = BigInt(m.specialTokens.audioEmpty);
+  // input at step s = pattern at s - 1; pattern[k][s] = codes[k][s - k]
+  const lmInput = new BigInt64Array(K * S).fill(special);
+  for (let k = 0; k < K; k++) {
+    for (let f = 0; f < frames; f++) {
+      const s = f + k + 1;
+      if (s < S) lmInput[k * S + s] = BigInt(codes[k * frames + f]!);
+    }
+  }
+  const ids = BigInt64Array.from(tokens, (t) => BigInt(t.id));
+  const enc = await (await model.graph('textEncoder')).run({ ids: tensor.i64(ids, [1, tokens.length]), text_mask: tensor.f32(new Float32Array(tokens.length).fill(1), [1, tokens.length]) }, ['text_vectors']);
+  const textVectors = new Float32Array(L * d);
+  textVectors.set(floatData(enc.text_vectors));
+  const textMask = Float32Array.from({ length: L }, (_, i) => (i < tokens.length ? 1 : 0));
+  const stepMask = Float32Array.from({ length: S }, (_, s) => (s < steps ? 1 : 0));
+  const explain = await model.graphFile(m.graphs.lmExplain.find((b) => b.steps === S && b.tokens === L)!.file);
+  const out = await explain.run(
+    {
+      tokens: tensor.i64(lmInput, [1, K, S]), text_vectors: tensor.f32(textVectors, [1, L, d]), text_mask: tensor.f32(textMask, [1, L]),
+      step_mask: tensor.f32(stepMask, [S]), mask: tensor.f32(new Float32Array(S * L).fill(1), [S, L]), reference: tensor.f32(new Float32Array(S * d).fill(1), [S, d]),
+    },
+    ['hidden'],
+  );
+  const reference = floatData(out.hidden).slice(0, S * d); // the factual row with an all-ones mask = unmasked
+  return { tokens, bucket, steps, frames, lmInput, textVectors, textMask, stepMask, reference };
+}

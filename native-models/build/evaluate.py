@@ -1,0 +1,146 @@
+"""Measure the bundle's quality for the model card: generate clips for held-out captions and judge
+them with the bundle's classifier.
+
+Generation here is the PyTorch twin of electron/engine/generate.ts (same delay pattern, CFG 3.0,
+top-k 250, temperature 1); the parity tests show the ONNX graphs match these modules.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import world
+from lm import NULL_ID, PAD_ID, AudioLM, unpattern
+from train_classifier import THRESHOLD, Classifier
+from train_lm import text_batch, vocab
+
+CFG, TOP_K = 3.0, 250
+
+
+@torch.no_grad()
+def generate(lm: AudioLM, captions: list[list[str]], seeds: list[int], frames: int = 125) -> torch.Tensor:
+    """Codes [N, K, frames] for each (caption, seed) pair, batched."""
+    cfg = lm.cfg
+    v = vocab()
+    n = len(captions)
+    ids, tmask = text_batch([[v.get(w, 1) for w in c] for c in captions] + [[NULL_ID]] * n)
+    u = lm.text(ids, tmask)
+    ck, cv = lm.cross_kv(u)
+    K, card = cfg.n_codebooks, cfg.card
+    steps = frames + K - 1
+    pattern = torch.full((n, K, steps), card, dtype=torch.int64)
+    H, dh = cfg.heads, cfg.d // cfg.heads
+    pk = torch.zeros(cfg.layers, 2 * n, H, 0, dh)
+    pv = pk.clone()
+    gens = [torch.Generator().manual_seed(s) for s in seeds]
+    weights = torch.ones(2 * n, ids.shape[1])
+    for s in range(steps):
+        prev = torch.full((n, K), card) if s == 0 else pattern[:, :, s - 1]
+        logits, pk, pv = lm.step(torch.cat([prev, prev]), torch.tensor(float(s)), pk, pv, ck, cv, tmask, weights)
+        guided = logits[n:] + CFG * (logits[:n] - logits[n:])
+        top = torch.topk(guided, min(TOP_K, card), -1)
+        probs = torch.softmax(top.values, -1)
+        for i in range(n):
+            for k in range(K):
+                frame = s - k
+                if 0 <= frame < frames:
+                    j = torch.multinomial(probs[i, k], 1, generator=gens[i])
+                    pattern[i, k, s] = top.indices[i, k, j]
+    return unpattern(pattern, frames)
+
+
+def judge(clf: Classifier, codec, codes: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    probs, acts = [], []
+    with torch.no_grad():
+        for i in range(0, len(codes), 16):
+            mel = codec.logmel(codec.decode(codes[i:i + 16]))
+            clip, frame = clf(mel)
+            probs.append(torch.sigmoid(clip))
+            acts.append(torch.sigmoid(frame))
+    return torch.cat(probs).numpy(), torch.cat(acts).numpy()
+
+
+def run(work: Path, bundle: Path, log, codec=None, n_captions: int = 30, seeds: int = 5) -> dict:
+    from build_all import load_codec
+    from export import load_lm
+    codec = codec or load_codec()
+    lm = load_lm(work)
+    clf = Classifier()
+    clf.load_state_dict(torch.load(work / "classifier.pt"))
+    clf.eval()
+    L = world.LABELS
+    report: dict = {"cfg": CFG, "top_k": TOP_K, "seeds_per_caption": seeds}
+
+    def score(name: str, clips: list[dict], extra=None) -> None:
+        caps = [c["words"] for c in clips for _ in range(seeds)]
+        sd = [1000 + j for _ in clips for j in range(seeds)]
+        probs, acts = judge(clf, codec, torch.cat([generate(lm, caps[i:i + 50], sd[i:i + 50]) for i in range(0, len(caps), 50)]))
+        det = probs >= THRESHOLD
+        named = [sorted({e["label"] for e in c["events"]}) for c in clips for _ in range(seeds)]
+        all_found = np.mean([all(det[i, L.index(l)] for l in named[i]) for i in range(len(named))])
+        event_recall = np.mean([det[i, L.index(l)] for i in range(len(named)) for l in named[i]])
+        fp = np.mean([det[i, j] for i in range(len(named)) for j in range(len(L)) if L[j] not in named[i]])
+        out = {"clips": len(named), "captions": len(clips), "all_named_detected": round(float(all_found), 4),
+               "event_recall": round(float(event_recall), 4), "false_positive_rate": round(float(fp), 4)}
+        if extra:
+            out.update(extra(clips, det, acts))
+        report[name] = out
+        log(f"evaluate: {name} {json.dumps(out)}")
+
+    test = _distinct(torch.load(work / "corpus_test.pt"), n_captions)
+    score("test_heldout_pairs", test)
+    score("validation_heldout_pairs", _distinct(torch.load(work / "corpus_validation.pt"), n_captions))
+    in_grammar = [{"words": c.words, "events": [{"label": e.label} for e in c.events]}
+                  for c in (world.sample_clip(10**7 + i, "train") for i in range(n_captions))]
+    score("train_pairs_new_captions", in_grammar)
+
+    # negation and ordering, on in-grammar captions built for the purpose (train pairs only)
+    rng = np.random.default_rng(11)
+    splits = world.pair_splits()
+    held = splits["test"] | splits["validation"]
+    neg, seq = [], []
+    while len(neg) < 20 or len(seq) < 20:
+        a, b = [str(x) for x in rng.choice(L, 2, replace=False)]
+        if frozenset((a, b)) in held:
+            continue
+        if len(neg) < 20:
+            c = world.make_caption(rng, [a], False, b)
+            neg.append({"words": c.words, "events": [{"label": a}], "negated": [b]})
+        if len(seq) < 20:
+            c = world.make_caption(rng, [a, b], True, None)
+            if " then " in c.caption or " followed by " in c.caption:
+                seq.append({"words": c.words, "events": [{"label": a}, {"label": b}], "order": [a, b]})
+
+    def negation(clips, det, acts):
+        absent = [not det[i, L.index(c["negated"][0])] for i, c in enumerate(x for x in clips for _ in range(seeds))]
+        return {"negated_absent": round(float(np.mean(absent)), 4)}
+
+    def ordering(clips, det, acts):
+        ok = []
+        for i, c in enumerate(x for x in clips for _ in range(seeds)):
+            a, b = (L.index(x) for x in c["order"])
+            on_a, on_b = np.nonzero(acts[i, a] > 0.5)[0], np.nonzero(acts[i, b] > 0.5)[0]
+            if len(on_a) and len(on_b):
+                ok.append(np.median(on_a) < np.median(on_b))
+        return {"a_then_b_in_order": round(float(np.mean(ok)), 4) if ok else None, "ordered_pairs_judged": len(ok)}
+
+    score("negation", neg, negation)
+    score("sequence", seq, ordering)
+    (work / "generation_report.json").write_text(json.dumps(report, indent=1))
+    import model_card
+    model_card.write(work, bundle)
+    return report
+
+
+def _distinct(clips: list[dict], n: int) -> list[dict]:
+    seen, out = set(), []
+    for c in clips:
+        if c["caption"] not in seen:
+            seen.add(c["caption"])
+            out.append(c)
+        if len(out) == n:
+            break
+    return out
