@@ -1,4 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { explain } from '../engine/explain/index.js';
+import { teacherForce, type TeacherForcedInput } from '../engine/explain/teacher.js';
 import { generateCodes } from '../engine/generate.js';
+import { embeddedModelsDir } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
 
 /** Benchmark settings. */
@@ -47,6 +54,7 @@ export async function runBench(opts: BenchOptions): Promise<unknown> {
     lm.push(gen.timings.lmMs + gen.timings.textMs);
     decode.push(c - b);
   }
+  const explainResult = await benchExplain(model, opts);
   await model.close();
   const total = median(totals);
   return {
@@ -64,5 +72,60 @@ export async function runBench(opts: BenchOptions): Promise<unknown> {
       decodeMsMedian: r(median(decode), 1),
       secondsAll: totals.map((t) => r(t / 1000, 3)),
     },
+    explain: explainResult,
   };
+}
+
+const EPOCHS = 50;
+
+/** A full-length clip explained with AudioGenX (50 epochs), ours and the PyTorch reference side by side. */
+async function benchExplain(model: Model, opts: BenchOptions): Promise<Record<string, unknown>> {
+  const gen = await generateCodes(model, { prompt: PROMPT, seed: 0, durationSec: model.manifest.maxDurationSec });
+  const codes = gen.codes[0]!;
+  const runs = Math.min(opts.runs, 3);
+  const seconds: number[] = [];
+  let diagnostics: Record<string, unknown> = {};
+  for (let i = 0; i <= runs; i++) {
+    const e = await explain(model, PROMPT, codes, gen.frames, 'audiogenx', { epochs: EPOCHS });
+    if (i === 0) continue; // warm-up: session creation and first-run allocations
+    seconds.push((e.timings.prepareMs + e.timings.methodMs) / 1000);
+    diagnostics = { graphMsPerEpoch: r((e.diagnostics?.graphMs as number) / EPOCHS, 1), otherMsPerEpoch: r((e.diagnostics?.otherMs as number) / EPOCHS, 2), prepareMs: r(e.timings.prepareMs, 1) };
+  }
+  const input = await teacherForce(model, PROMPT, codes, gen.frames);
+  const reference = torchReference(model, input, opts.threads);
+  const ours = median(seconds);
+  return {
+    seconds: r(ours, 3),
+    secondsAll: seconds.map((s) => r(s, 3)),
+    torch_reference_seconds: reference.seconds === undefined ? null : r(reference.seconds, 3),
+    speedup_vs_torch: reference.seconds === undefined ? null : r(reference.seconds / ours),
+    torch_reference: reference,
+    epochs: EPOCHS,
+    steps: input.steps,
+    tokens: input.tokens.length,
+    ...diagnostics,
+  };
+}
+
+/** Runs native-models/build/reference_explainer.py when Debian's PyTorch is there; otherwise says why not. */
+function torchReference(model: Model, input: TeacherForcedInput, threads: number): { seconds?: number; skipped?: string; [k: string]: unknown } {
+  const python = '/usr/bin/python3';
+  const script = join(embeddedModelsDir(), 'build', 'reference_explainer.py');
+  if (!existsSync(python) || !existsSync(script)) return { skipped: 'no /usr/bin/python3 or reference script' };
+  const dir = mkdtempSync(join(tmpdir(), 'agx-bench-'));
+  try {
+    const spec = join(dir, 'input.json');
+    writeFileSync(spec, JSON.stringify({
+      lmInput: Array.from(input.lmInput, Number), textVectors: Array.from(input.textVectors), textMask: Array.from(input.textMask),
+      stepMask: Array.from(input.stepMask), reference: Array.from(input.reference), steps: input.bucket.steps, tokens: input.bucket.tokens, realSteps: input.steps, realTokens: input.tokens.length,
+      epochs: EPOCHS, threads,
+    }));
+    const out = execFileSync(python, [script, model.bundle.dir, spec], { env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return JSON.parse(out.trim().split('\n').at(-1)!);
+  } catch (err) {
+    const msg = (err as { stderr?: string }).stderr?.trim().split('\n').at(-1) ?? String(err);
+    return { skipped: `PyTorch reference did not run: ${msg}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

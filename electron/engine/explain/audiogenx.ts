@@ -73,11 +73,15 @@ export const audiogenx: ExplainMethod<z.infer<typeof AudioGenXParams>> = {
     };
     const losses: Record<string, number>[] = [];
     let p: Float32Array = new Float32Array(S * L);
+    let graphMs = 0;
+    const t0 = performance.now();
     for (let epoch = 0; epoch < params.epochs; epoch++) {
       throwIfAborted(ctx.signal);
       // open interval (0, 1): the binary Concrete sample takes log(u) and log(1 - u)
       const noise = Float32Array.from({ length: S * L }, () => (rng.nextU32() + 0.5) / 4294967296);
+      const g0 = performance.now();
       const out = await graph.run({ ...fixed, ...state, step: tensor.f32(Float32Array.of(epoch), [1]), noise: tensor.f32(noise, [S, L]) });
+      graphMs += performance.now() - g0;
       const next: Record<string, EngineTensor> = {};
       for (const name of PARAMS) {
         next[name] = out[`new_${name}`]!;
@@ -91,6 +95,7 @@ export const audiogenx: ExplainMethod<z.infer<typeof AudioGenXParams>> = {
       const partial = (epoch + 1) % PARTIAL_EVERY === 0 || epoch + 1 === params.epochs;
       ctx.onProgress?.((epoch + 1) / params.epochs, partial ? unpad(p, L, input.steps, input.tokens.length) : undefined);
     }
-    return { mask: unpad(p, L, input.steps, input.tokens.length), diagnostics: { losses } };
+    const totalMs = performance.now() - t0;
+    return { mask: unpad(p, L, input.steps, input.tokens.length), diagnostics: { losses, graphMs, otherMs: totalMs - graphMs } };
   },
 };
