@@ -93,6 +93,7 @@ async function benchExplain(model: Model, opts: BenchOptions): Promise<Record<st
   }
   const input = await teacherForce(model, PROMPT, codes, gen.frames);
   const reference = torchReference(model, input, opts.threads);
+  const scaling = await explainScaling(model);
   const ours = median(seconds);
   return {
     seconds: r(ours, 3),
@@ -104,7 +105,23 @@ async function benchExplain(model: Model, opts: BenchOptions): Promise<Record<st
     steps: input.steps,
     tokens: input.tokens.length,
     ...diagnostics,
+    scaling,
   };
+}
+
+const LONG_PROMPT = 'a loud dog barks repeatedly while the rain falls softly in the distance and a church bell rings then a car accelerates';
+
+/** How one explanation's cost grows with clip length and prompt length (one run each, 50 epochs). */
+async function explainScaling(model: Model): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  for (const prompt of [PROMPT, LONG_PROMPT]) {
+    for (const durationSec of [1, 2.4, 5]) {
+      const gen = await generateCodes(model, { prompt, seed: 0, durationSec });
+      const e = await explain(model, prompt, gen.codes[0]!, gen.frames, 'audiogenx', { epochs: EPOCHS });
+      rows.push({ clipSec: durationSec, tokens: e.tokens.length, steps: e.steps.length, seconds: r((e.timings.prepareMs + e.timings.methodMs) / 1000, 3) });
+    }
+  }
+  return rows;
 }
 
 /** Runs native-models/build/reference_explainer.py when Debian's PyTorch is there; otherwise says why not. */

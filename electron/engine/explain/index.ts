@@ -3,11 +3,13 @@ import type { Model } from '../model.js';
 import type { PromptToken } from '../tokenizer.js';
 import { audiogenx } from './audiogenx.js';
 import type { ExplainContext, ExplainMethod } from './method.js';
+import { randomMask } from './random.js';
 import { teacherForce } from './teacher.js';
 
 /** Every registered method, by the name the CLI takes. */
 export const METHODS: Record<string, ExplainMethod<any>> = {
   [audiogenx.name]: audiogenx,
+  [randomMask.name]: randomMask,
 };
 
 /** A finished explanation with its views. */
