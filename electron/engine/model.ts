@@ -4,7 +4,7 @@ import { type BundleInfo, type Manifest, resolveBundle, verifyBundle } from './m
 import { type EngineTensor, type Graph, SessionFactory, type SessionOptions, tensor } from './onnx/session-factory.js';
 import { PromptTokenizer } from './tokenizer.js';
 
-type GraphName = 'textEncoder' | 'lmStep' | 'codecEncoder' | 'codecDecoder' | 'classifier';
+type GraphName = 'textEncoder' | 'lmStep' | 'lmProbe' | 'codecEncoder' | 'codecDecoder' | 'classifier';
 
 /** What the classifier says about a clip. */
 export interface Classification {

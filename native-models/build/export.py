@@ -28,7 +28,7 @@ from train_classifier import THRESHOLD, Classifier, WaveClassifier
 from train_lm import SPECIALS, vocab
 
 OPSET = 17
-EXPLAIN_BUCKETS = [(128, 32)]  # (LM steps, text tokens): 5 s at 25 frames/s + 3 delay steps
+EXPLAIN_BUCKETS = [(64, 16), (128, 16), (128, 32)]  # (LM steps, text tokens); 128 steps = 5 s at 25 frames/s + 3 delay steps
 MAX_DURATION = 5.0
 BUNDLE_VERSION = "1.0.0"
 
@@ -44,6 +44,15 @@ class TextEncoderGraph(nn.Module):
         u = self.lm.text(ids, text_mask)
         ck, cv = self.lm.cross_kv(u)
         return u, ck, cv
+
+
+class ProbeGraph(nn.Module):
+    def __init__(self, lm: AudioLM) -> None:
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, tokens, text_vectors, text_mask, score_scale, targets):
+        return self.lm.probe(tokens, text_vectors, text_mask, score_scale, targets)
 
 
 class StepGraph(nn.Module):
@@ -214,6 +223,17 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
              "text_mask": {0: "batch", 1: "tokens"}, "token_weights": {0: "batch", 1: "tokens"},
              "logits": {0: "batch"}, "present_key": {1: "batch", 3: "steps"}, "present_value": {1: "batch", 3: "steps"}})
 
+    log("export: lm_probe (cross-entropy and attention for the forward-only baselines)")
+    S, L = 12, 5
+    probe_args = (torch.randint(0, cfg.card, (2, cfg.n_codebooks, S)), torch.randn(2, L, cfg.d), torch.ones(2, L),
+                  torch.ones(2, S, L), torch.randint(0, cfg.card + 1, (2, cfg.n_codebooks, S)))
+    seq_axes = {0: "batch", 2: "steps"}
+    _export(ProbeGraph(lm), probe_args, bundle / "lm_probe.onnx", ["tokens", "text_vectors", "text_mask", "score_scale", "targets"],
+            ["cross_entropy", "attention"],
+            {"tokens": seq_axes, "targets": seq_axes, "text_vectors": {0: "batch", 1: "tokens"}, "text_mask": {0: "batch", 1: "tokens"},
+             "score_scale": {0: "batch", 1: "steps", 2: "tokens"}, "cross_entropy": {0: "batch", 1: "steps"},
+             "attention": {0: "batch", 1: "steps", 2: "tokens"}})
+
     log("export: lm_explain via make_fx over autograd.grad")
     _register_symbolics()
     decomp = get_decompositions([torch.ops.aten._softmax_backward_data, torch.ops.aten.native_layer_norm_backward,
@@ -245,7 +265,8 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
             ["probabilities", "activity"],
             {"audio": {0: "batch", 1: "samples"}, "probabilities": {0: "batch"}, "activity": {0: "batch", 2: "frames"}})
 
-    share_initializers([bundle / "text_encoder.onnx", bundle / "lm_step.onnx"] + [bundle / n for n in explain_names + explainer_names],
+    share_initializers([bundle / "text_encoder.onnx", bundle / "lm_step.onnx", bundle / "lm_probe.onnx"]
+                       + [bundle / n for n in explain_names + explainer_names],
                        bundle / "lm_weights.bin")
     share_initializers([bundle / "codec_encoder.onnx", bundle / "codec_decoder.onnx"], bundle / "codec_weights.bin")
     (bundle / "tokenizer.json").write_text(json.dumps(tokenizer_json(v), indent=1, ensure_ascii=False))
@@ -310,6 +331,7 @@ def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str], explai
         "graphs": {
             "textEncoder": "text_encoder.onnx",
             "lmStep": "lm_step.onnx",
+            "lmProbe": "lm_probe.onnx",
             "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(explain_names, EXPLAIN_BUCKETS)],
             "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": explainer.HIDDEN}
                               for n, (s, t) in zip(explainer_names, EXPLAIN_BUCKETS)],

@@ -130,6 +130,7 @@ class DecoderLayer(nn.Module):
         if score_scale is not None:
             cs = cs * score_scale.unsqueeze(1)
         p = torch.softmax(cs + text_bias[:, None, None, :], -1)
+        self.last_cross_attention = p  # read by AudioLM.probe (attention baselines); [B, H, S, L]
         if weights is not None:
             p = p * weights.unsqueeze(1)  # not weights[:, None]: its backward (slice_backward) has no ONNX export
         x = x + self.cross_out(self.merge(p @ cv))
@@ -175,6 +176,19 @@ class AudioLM(nn.Module):
         for i, layer in enumerate(self.layers):
             x, _, _ = layer(x, causal, None, None, ck[i], cv[i], text_bias, weights, score_scale)
         return self.norm(x)
+
+    def probe(self, inp, u, text_mask, score_scale, targets):
+        """Forward pass for the forward-only baselines: per-step cross-entropy of `targets` (the delay
+        pattern, card = not scored) summed over codebooks [B, S], and the cross-attention averaged over
+        layers and heads [B, S, L]."""
+        hidden = self.forward_seq(inp, u, text_mask, None, score_scale)
+        logits = self.logits(hidden)  # [B, K, S, card]
+        valid = (targets != self.cfg.card).float()
+        logp = torch.log_softmax(logits, -1)
+        picked = torch.gather(logp, 3, torch.clamp(targets, max=self.cfg.card - 1).unsqueeze(3)).squeeze(3)
+        ce = -(picked * valid).sum(1)
+        attention = torch.stack([layer.last_cross_attention.mean(1) for layer in self.layers]).mean(0)
+        return ce, attention
 
     # -- one step with a KV cache (generation)
     def step(self, tokens, pos, past_k, past_v, ck, cv, text_mask, weights):

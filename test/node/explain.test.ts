@@ -95,7 +95,7 @@ describe('AudioGenX explainer', () => {
 
   it('rejects unknown methods and bad parameters with the valid choices', async () => {
     const model = await embeddedModel();
-    expect(() => getMethod('shap')).toThrow(/unknown method "shap"; methods: audiogenx, random/);
+    expect(() => getMethod('shap')).toThrow(/unknown method "shap"; methods: audiogenx, random, attention, atman/);
     const { codes, frames } = await clip(model, 2, 1);
     await expect(explain(model, PROMPT, codes, frames, 'audiogenx', { epochs: 0 })).rejects.toThrow(/parameter epochs/);
   });

@@ -3,6 +3,7 @@ import type { Model } from '../model.js';
 import type { PromptToken } from '../tokenizer.js';
 import { audiogenx } from './audiogenx.js';
 import type { ExplainContext, ExplainMethod } from './method.js';
+import { atman, attention } from './probe.js';
 import { randomMask } from './random.js';
 import { teacherForce } from './teacher.js';
 
@@ -10,6 +11,8 @@ import { teacherForce } from './teacher.js';
 export const METHODS: Record<string, ExplainMethod<any>> = {
   [audiogenx.name]: audiogenx,
   [randomMask.name]: randomMask,
+  [attention.name]: attention,
+  [atman.name]: atman,
 };
 
 /** A finished explanation with its views. */

@@ -15,6 +15,8 @@ export interface TeacherForcedInput {
   frames: number;
   /** LM input tokens [1, K, bucket.steps]: the delay pattern shifted right by one step. */
   lmInput: BigInt64Array;
+  /** The delay pattern itself [K, steps] (what each step wrote; the empty token where none). */
+  pattern: BigInt64Array;
   /** Text vectors U [1, bucket.tokens, d], zero beyond the prompt. */
   textVectors: Float32Array;
   /** 1 for prompt tokens, 0 for padding [1, bucket.tokens]. */
@@ -52,10 +54,12 @@ export async function teacherForce(model: Model, prompt: string, codes: Int32Arr
   const special = BigInt(m.specialTokens.audioEmpty);
   // input at step s = pattern at s - 1; pattern[k][s] = codes[k][s - k]
   const lmInput = new BigInt64Array(K * S).fill(special);
+  const pattern = new BigInt64Array(K * steps).fill(special);
   for (let k = 0; k < K; k++) {
     for (let f = 0; f < frames; f++) {
-      const s = f + k + 1;
-      if (s < S) lmInput[k * S + s] = BigInt(codes[k * frames + f]!);
+      const code = BigInt(codes[k * frames + f]!);
+      pattern[k * steps + f + k] = code;
+      if (f + k + 1 < S) lmInput[k * S + f + k + 1] = code;
     }
   }
   const ids = BigInt64Array.from(tokens, (t) => BigInt(t.id));
@@ -73,5 +77,5 @@ export async function teacherForce(model: Model, prompt: string, codes: Int32Arr
     ['hidden'],
   );
   const reference = floatData(out.hidden).slice(0, S * d); // the factual row with an all-ones mask = unmasked
-  return { tokens, bucket, steps, frames, lmInput, textVectors, textMask, stepMask, reference };
+  return { tokens, bucket, steps, frames, lmInput, pattern, textVectors, textMask, stepMask, reference };
 }
