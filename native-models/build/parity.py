@@ -5,6 +5,8 @@ Inputs are closed-form (written out in `inputs` of the fixture) so the fixture s
   reference = the unmasked pass's hidden states (mask of ones, factual row).
 - audio[n] = 0.3 * sin(2 pi 440 n / sr) + 0.2 * sin(2 pi 1250 n / sr) * (n / sr < 0.5).
 - decoder codes[k, t] = (7 * t + 53 * k) % card.
+- probe: the explain tokens' first 20 steps as input and as targets, the prompt's text vectors,
+  score_scale[s, i] = 1 - 0.9 * (i == s % n_tokens).
 """
 from __future__ import annotations
 
@@ -67,6 +69,12 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
     hidden, cos_f, cos_cf, loss, grad = fn(tokens, u_pad, tmask, step_mask, m, hidden_ref.detach())
 
     with torch.no_grad():
+        # probe: 20 steps, the prompt's tokens, score_scale[s, i] = 1 - 0.9 * (i == s % n), targets = tokens
+        ps = 20
+        n = len(ids)
+        probe_tokens = tokens[:, :, :ps]
+        probe_scale = torch.tensor([[1.0 - 0.9 * (i == s % n) for i in range(n)] for s in range(ps)])[None]
+        probe_ce, probe_att = lm.probe(probe_tokens, u[:1], torch.ones(1, n), probe_scale, probe_tokens)
         audio = fixture_audio(SR)
         codes = codec.encode(audio)
         dec_codes = torch.tensor([[[(7 * t + 53 * k) % cfg.card for t in range(10)] for k in range(cfg.n_codebooks)]])
@@ -83,6 +91,7 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
         "explain": {"steps": steps, "tokens": L, "valid_steps": valid_steps, "loss": float(loss),
                     "cos_factual": _r(cos_f), "cos_counterfactual": _r(cos_cf), "grad_mask": _r(grad),
                     "hidden_ref_step0": _r(hidden_ref[0])},
+        "probe": {"steps": ps, "cross_entropy": _r(probe_ce[0]), "attention": _r(probe_att[0])},
         "codec": {"encoded_codes": codes[0].tolist(), "decoder_codes_frames": 10, "decoded": _r(decoded[0])},
         "classifier": {"probabilities": _r(probs[0]), "activity_frames": int(activity.shape[-1])},
     }

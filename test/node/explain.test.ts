@@ -93,6 +93,29 @@ describe('AudioGenX explainer', () => {
       .rejects.toMatchObject({ code: 'cancelled' });
   });
 
+  it('baselines (random, attention, atman) give [steps][tokens] masks in [0, 1], reproducibly', async () => {
+    const model = await embeddedModel();
+    const { codes, frames } = await clip(model);
+    for (const method of ['random', 'attention', 'atman']) {
+      const a = await explain(model, PROMPT, codes, frames, method, {});
+      const b = await explain(model, PROMPT, codes, frames, method, {});
+      expect(a.steps, method).toEqual(b.steps);
+      expect(a.steps).toHaveLength(frames + model.manifest.codebooks - 1);
+      let max = 0;
+      for (const row of a.steps) {
+        expect(row).toHaveLength(6);
+        for (const v of row) {
+          expect(v >= 0 && v <= 1, `${method} value ${v}`).toBe(true);
+          max = Math.max(max, v);
+        }
+      }
+      expect(max, method).toBeCloseTo(1, 5); // scaled to [0, 1]: the largest score maps to 1
+    }
+    // attention rows are softmax weights over the prompt (mean of heads and layers) before scaling
+    const att = await explain(model, PROMPT, codes, frames, 'attention', {});
+    expect(att.steps.every((row) => row.some((v) => v > 0))).toBe(true);
+  });
+
   it('rejects unknown methods and bad parameters with the valid choices', async () => {
     const model = await embeddedModel();
     expect(() => getMethod('shap')).toThrow(/unknown method "shap"; methods: audiogenx, random, attention, atman/);

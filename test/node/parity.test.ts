@@ -78,6 +78,21 @@ describe('ONNX graphs match the PyTorch reference', () => {
     for (let s = 0; s < S; s++) for (let i = n; i < L; i++) expect(grad[s * L + i]).toBe(0);
   });
 
+  it('lm_probe: per-step cross-entropy and mean cross-attention within 1e-4', async () => {
+    const model = await embeddedModel();
+    const m = model.manifest;
+    const S = fx.probe.steps;
+    const n = fx.text.ids.length;
+    const tokens = BigInt64Array.from({ length: m.codebooks * S }, (_, i) => BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality));
+    const scale = Float32Array.from({ length: S * n }, (_, j) => (j % n === Math.floor(j / n) % n ? 0.1 : 1));
+    const out = await (await model.graph('lmProbe')).run({
+      tokens: tensor.i64(tokens, [1, m.codebooks, S]), text_vectors: tensor.f32(Float32Array.from(fx.text.text_vectors), [1, n, m.hiddenSize]),
+      text_mask: tensor.f32(new Float32Array(n).fill(1), [1, n]), score_scale: tensor.f32(scale, [1, S, n]), targets: tensor.i64(tokens, [1, m.codebooks, S]),
+    });
+    expect(maxAbsDiff(floatData(out.cross_entropy), fx.probe.cross_entropy)).toBeLessThan(1e-3);
+    expect(maxAbsDiff(floatData(out.attention), fx.probe.attention)).toBeLessThan(1e-4);
+  });
+
   it('codec encoder gives the same codes; decoder the same audio within 1e-3 of full scale', async () => {
     const model = await embeddedModel();
     const m = model.manifest;
