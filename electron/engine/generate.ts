@@ -29,6 +29,11 @@ export interface GenerateRequest {
   variations?: number;
   /** Token weights (mute / emphasis), global or inside an interval. */
   weights?: TokenWeight[];
+  /**
+   * Per-step weights [steps][tokens], e.g. an explanation's mask M (factual) or 1 - M
+   * (counterfactual); multiplied with `weights`. Rows beyond the array keep weight 1.
+   */
+  stepWeights?: Float32Array[];
   /** Codes to keep: [K * prefixFrames] codebook-major; generation continues after them. */
   prefix?: { codes: Int32Array; frames: number };
   /** Sampling overrides (defaults from the manifest). */
@@ -80,6 +85,11 @@ function checkRequest(model: Model, req: GenerateRequest, tokens: PromptToken[])
       throw new AgxError('bad_argument', 'a token weight interval must have start < end');
     }
   }
+  for (const row of req.stepWeights ?? []) {
+    if (row.length !== tokens.length || row.some((w) => !(w >= 0 && w <= MAX_TOKEN_WEIGHT))) {
+      throw new AgxError('bad_argument', `step weights must have one value per token (${tokens.length}) from 0 to ${MAX_TOKEN_WEIGHT}`);
+    }
+  }
   const frames = Math.max(1, Math.round(req.durationSec * m.frameRate));
   if (req.prefix !== undefined) {
     const { codes, frames: pf } = req.prefix;
@@ -102,6 +112,7 @@ function stepWeights(req: GenerateRequest, L: number, steps: number, frameRate: 
     const last = w.endSec === undefined ? steps : Math.ceil(w.endSec * frameRate) + K - 1;
     for (let s = Math.max(0, first); s < Math.min(steps, last); s++) rows[s]![w.token] = w.weight;
   }
+  (req.stepWeights ?? []).slice(0, steps).forEach((row, s) => row.forEach((w, i) => (rows[s]![i]! *= w)));
   return rows;
 }
 

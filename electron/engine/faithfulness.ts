@@ -1,0 +1,170 @@
+import { AgxError, throwIfAborted } from '../common/errors.js';
+import { explain } from './explain/index.js';
+import { generateCodes } from './generate.js';
+import type { Model } from './model.js';
+
+/**
+ * The paper's faithfulness protocol (METHOD.md) for one prompt and one method.
+ * The classifier is multi-label (sigmoid); as the paper's q is a softmax over classes, q here is the
+ * softmax of the classifier's logits over the bundle's labels.
+ */
+
+/** Per-seed figures of one prompt. */
+export interface SeedScores {
+  /** Seed of the regenerations. */
+  seed: number;
+  /** q(orig)_y - q(factual)_y (lower is better). */
+  fid_f: number;
+  /** q(orig)_y - q(counterfactual)_y (higher is better). */
+  fid_cf: number;
+  /** KL(q(factual) || q(orig)) (lower is better). */
+  kl_f: number;
+  /** KL(q(counterfactual) || q(orig)) (higher is better). */
+  kl_cf: number;
+}
+
+/** One prompt's result for one method. */
+export interface PromptScores {
+  /** The prompt. */
+  prompt: string;
+  /** Method name. */
+  method: string;
+  /** argmax label of q(orig). */
+  label: string;
+  /** Mean mask value. */
+  size: number;
+  /** One entry per seed. */
+  seeds: SeedScores[];
+}
+
+/** softmax over logit(p): the classifier's sigmoid outputs as one distribution over labels. */
+export function labelDistribution(p: Float32Array): Float64Array {
+  const logits = Array.from(p, (v) => Math.log(Math.max(v, 1e-7) / Math.max(1 - v, 1e-7)));
+  const max = Math.max(...logits);
+  const e = logits.map((l) => Math.exp(l - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return Float64Array.from(e, (v) => v / sum);
+}
+
+/** KL(a || b) in nats. */
+export function kl(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) if (a[i]! > 0) s += a[i]! * Math.log(a[i]! / Math.max(b[i]!, 1e-12));
+  return s;
+}
+
+async function distributionOf(model: Model, codes: Int32Array, frames: number): Promise<Float64Array> {
+  const [audio] = await model.decode([codes], frames);
+  return labelDistribution((await model.classify(audio!)).probabilities);
+}
+
+/** Options of one protocol run. */
+export interface ProtocolOptions {
+  /** Seeds of the regenerations (the paper: 5). */
+  seeds: number[];
+  /** Seed of the original generation. */
+  originalSeed: number;
+  /** Clip length. */
+  durationSec: number;
+  /** Cancels between generations. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Generates the original, explains it with each method, regenerates with M and 1 - M under each
+ * seed, and scores; the no-mask floor (plain regenerations) is returned under the method name "floor".
+ */
+export async function evaluatePrompt(model: Model, prompt: string, methods: string[], opts: ProtocolOptions): Promise<PromptScores[]> {
+  if (opts.seeds.length === 0) throw new AgxError('bad_argument', 'at least one seed is needed');
+  const orig = await generateCodes(model, { prompt, seed: opts.originalSeed, durationSec: opts.durationSec });
+  const codes = orig.codes[0]!;
+  const qOrig = await distributionOf(model, codes, orig.frames);
+  const y = qOrig.indexOf(Math.max(...qOrig));
+  const label = model.manifest.labels[y]!;
+  const regenerate = async (seed: number, stepWeights?: Float32Array[]): Promise<Float64Array> => {
+    throwIfAborted(opts.signal);
+    const g = await generateCodes(model, { prompt, seed, durationSec: opts.durationSec, ...(stepWeights ? { stepWeights } : {}), signal: opts.signal });
+    return distributionOf(model, g.codes[0]!, g.frames);
+  };
+  const results: PromptScores[] = [];
+  const floorSeeds: SeedScores[] = [];
+  for (const seed of opts.seeds) {
+    const q = await regenerate(seed);
+    floorSeeds.push({ seed, fid_f: qOrig[y]! - q[y]!, fid_cf: Number.NaN, kl_f: kl(q, qOrig), kl_cf: Number.NaN });
+  }
+  results.push({ prompt, method: 'floor', label, size: Number.NaN, seeds: floorSeeds });
+  for (const method of methods) {
+    const e = await explain(model, prompt, codes, orig.frames, method, {}, { signal: opts.signal });
+    const mask = e.steps;
+    const inverse = mask.map((row) => Float32Array.from(row, (v) => 1 - v));
+    let total = 0;
+    for (const row of mask) for (const v of row) total += v;
+    const seeds: SeedScores[] = [];
+    for (const seed of opts.seeds) {
+      const qf = await regenerate(seed, mask);
+      const qcf = await regenerate(seed, inverse);
+      seeds.push({ seed, fid_f: qOrig[y]! - qf[y]!, fid_cf: qOrig[y]! - qcf[y]!, kl_f: kl(qf, qOrig), kl_cf: kl(qcf, qOrig) });
+    }
+    results.push({ prompt, method, label, size: total / (mask.length * (mask[0]?.length ?? 1)), seeds });
+  }
+  return results;
+}
+
+/** Mean and (population) standard deviation, ignoring NaN. */
+export function meanStd(xs: number[]): { mean: number; std: number } {
+  const v = xs.filter((x) => Number.isFinite(x));
+  if (v.length === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return { mean, std: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) };
+}
+
+/** The report table: per method, each metric's mean and std over every (prompt, seed). */
+export function summarise(rows: PromptScores[]): Record<string, Record<string, { mean: number; std: number }>> {
+  const byMethod = new Map<string, PromptScores[]>();
+  for (const r of rows) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
+  const out: Record<string, Record<string, { mean: number; std: number }>> = {};
+  for (const [method, rs] of byMethod) {
+    const all = rs.flatMap((r) => r.seeds);
+    out[method] = {
+      fid_f: meanStd(all.map((s) => s.fid_f)), fid_cf: meanStd(all.map((s) => s.fid_cf)),
+      kl_f: meanStd(all.map((s) => s.kl_f)), kl_cf: meanStd(all.map((s) => s.kl_cf)), size: meanStd(rs.map((r) => r.size)),
+    };
+  }
+  return out;
+}
+
+/** The `caption` column of a CSV (RFC 4180 quoting; other columns ignored). */
+export function captionsFromCsv(text: string): string[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field.length > 0 || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  const header = (rows.shift() ?? []).map((h) => h.trim().replace(/^\uFEFF/, '').toLowerCase());
+  const col = header.indexOf('caption');
+  if (col < 0) throw new AgxError('bad_argument', `the CSV has no "caption" column (columns: ${header.join(', ') || 'none'})`);
+  return rows.map((r) => (r[col] ?? '').trim()).filter((c) => c.length > 0);
+}
