@@ -10,7 +10,8 @@ import { activitySpans } from '../engine/classify.js';
 import { explain, getMethod, intervalView, METHODS } from '../engine/explain/index.js';
 import { captionsFromCsv, evaluatePrompt, type PromptScores, summarise } from '../engine/faithfulness.js';
 import { generateCodes } from '../engine/generate.js';
-import { checkBundleFiles, listBundles } from '../engine/manifest.js';
+import { benchmarkGroundTruth } from '../engine/ground-truth.js';
+import { checkBundleFiles, embeddedModelsDir, listBundles } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
 import { checkPromptText } from '../engine/tokenizer.js';
 import { parseWeightSpec } from '../engine/weights.js';
@@ -292,6 +293,26 @@ const COMMANDS: Record<string, Command> = {
       const table = summarise(rows);
       const { floor, ...byMethod } = table;
       return { methods: byMethod, floor: floor ?? null, prompts: captions.length - skipped, skipped, seeds: nSeeds, results: resultsPath };
+    },
+  },
+  'benchmark-gt': {
+    summary: 'score explanation methods against the ground truth of synthesised held-out clips',
+    usage: 'agx benchmark-gt [--methods LIST] [--epochs N] [--set DIR] [--json]',
+    options: {
+      methods: { type: 'string', help: `comma-separated (default: all); any of: ${Object.keys(METHODS).join(', ')}` },
+      epochs: { type: 'string', help: 'AudioGenX epochs (default 50)' },
+      set: { type: 'string', help: 'folder with gt.json and WAVs (default: test/fixtures/gt of this project)' },
+    },
+    async run(values) {
+      const methods = typeof values.methods === 'string' ? values.methods.split(',').map((x) => x.trim()).filter((x) => x) : Object.keys(METHODS);
+      methods.forEach((x) => getMethod(x));
+      const epochs = numberOption(values, 'epochs', 50, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
+      const dir = resolve(typeof values.set === 'string' ? values.set : join(embeddedModelsDir(), '..', 'test', 'fixtures', 'gt'));
+      const model = await openModel(values);
+      const progress = new Progress('benchmark');
+      const scores = await benchmarkGroundTruth(model, dir, methods, { audiogenx: { epochs } }, (d, n) => progress.update(d / n));
+      progress.done();
+      return { methods: scores, set: dir };
     },
   },
   bench: {

@@ -276,6 +276,14 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     parity.write(lm, codec, clf, v, bundle, explain_function, explain_example, EXPLAIN_BUCKETS[0])
 
     write_manifest(bundle, cfg, explain_names, explainer_names)
+    import gt_clips
+    gt_clips.write(work)
+    import bundle_io  # the committed bundle must be enough to re-export later: check the round trip
+    again = bundle_io.lm_from_bundle(bundle)
+    with torch.no_grad():
+        a = lm.text(ids, tmask)
+        b = again.text(ids, tmask)
+    assert torch.equal(a, b), "bundle_io could not rebuild the LM from the bundle"
     log("export: done")
 
 

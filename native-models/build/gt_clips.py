@@ -1,0 +1,39 @@
+"""Writes the ground-truth benchmark set: held-out test clips as WAV files plus their ground truth.
+
+test/fixtures/gt/clip-NN.wav (16 kHz, 16-bit) and gt.json: caption, words, and per event its label,
+the caption word indices that name it, and its span in seconds. Word i of the caption is prompt
+token i (captions are lower-case words separated by single spaces, as the tokenizer splits them).
+"""
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+
+import numpy as np
+import torch
+
+OUT = Path(__file__).resolve().parents[2] / "test" / "fixtures" / "gt"
+
+
+def write(work: Path, n: int = 24) -> None:
+    clips = [c for c in torch.load(work / "corpus_test.pt") if "audio" in c]
+    # half sequential ("then", "after", "followed by"), half overlapping: sequential clips are where
+    # the interval view can be scored against distinct spans
+    seq = [c for c in clips if any(w in c["words"] for w in ("then", "after", "followed"))]
+    par = [c for c in clips if c not in seq]
+    chosen = seq[: n // 2] + par[: n - n // 2]
+    OUT.mkdir(parents=True, exist_ok=True)
+    meta = []
+    for i, c in enumerate(chosen):
+        name = f"clip-{i:02d}.wav"
+        pcm = np.clip(np.round(c["audio"] * 32767), -32768, 32767).astype("<i2")
+        with wave.open(str(OUT / name), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16000)
+            w.writeframes(pcm.tobytes())
+        meta.append({"file": name, "caption": c["caption"], "words": c["words"],
+                     "events": [{"label": e["label"], "word_idx": e["word_idx"], "start": e["start"], "end": e["end"]}
+                                for e in c["events"]]})
+    (OUT / "gt.json").write_text(json.dumps({"clips": meta}, indent=1))

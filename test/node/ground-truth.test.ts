@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Explanation } from '../../electron/engine/explain/index.js';
+import { benchmarkGroundTruth, readGroundTruth, rocAuc, scoreClip } from '../../electron/engine/ground-truth.js';
+import { embeddedModelsDir } from '../../electron/engine/manifest.js';
+import { embeddedModel } from './helpers.js';
+
+const GT = join(embeddedModelsDir(), '..', 'test', 'fixtures', 'gt');
+
+describe('ground-truth benchmark', () => {
+  it('ROC-AUC counts ranked pairs, ties as half', () => {
+    expect(rocAuc([0.9, 0.8, 0.1, 0.2], [true, true, false, false])).toBe(1);
+    expect(rocAuc([0.1, 0.2, 0.9, 0.8], [true, true, false, false])).toBe(0);
+    expect(rocAuc([0.5, 0.5], [true, false])).toBe(0.5);
+    expect(Number.isNaN(rocAuc([0.5], [true]))).toBe(true);
+  });
+
+  it('scores pointing per event over its own span', () => {
+    const clip = { file: '', caption: 'a dog barks then rain falls', words: ['a', 'dog', 'barks', 'then', 'rain', 'falls'],
+      events: [{ label: 'dog', word_idx: [1, 2], start: 0, end: 2 }, { label: 'rain', word_idx: [4, 5], start: 2.5, end: 5 }] };
+    // a perfect explanation: dog words during 0-2 s, rain words after
+    const steps = Array.from({ length: 128 }, (_, s) => Float32Array.from([0, s < 55 ? 1 : 0, s < 55 ? 0.8 : 0, 0, s >= 55 ? 1 : 0, s >= 55 ? 0.7 : 0]));
+    const e = { tokens: clip.words.map((w) => ({ id: 0, text: w, start: 0, end: 0, unknown: false })), steps, frameRate: 25, holistic: [0, 0.43, 0.34, 0, 0.57, 0.4] } as unknown as Explanation;
+    expect(scoreClip(e, clip)).toEqual({ hits: 2, events: 2, auc: 1 });
+    const swapped = { ...e, steps: steps.map((r) => Float32Array.from([r[0]!, r[4]!, r[5]!, r[3]!, r[1]!, r[2]!])) } as Explanation;
+    expect(scoreClip(swapped, clip).hits).toBe(0);
+  });
+
+  it('the committed set: captions tokenise word for word, and a benchmark run scores every event', async () => {
+    const model = await embeddedModel();
+    const clips = readGroundTruth(GT);
+    expect(clips.length).toBeGreaterThanOrEqual(20);
+    for (const c of clips) expect((await model.tokenizer.encode(c.caption)).map((t) => t.text)).toEqual(c.words);
+    const dir = mkdtempSync(join(tmpdir(), 'agx-gt-'));
+    try {
+      writeFileSync(join(dir, 'gt.json'), JSON.stringify({ clips: clips.slice(0, 2) }));
+      for (const c of clips.slice(0, 2)) copyFileSync(join(GT, c.file), join(dir, c.file));
+      const scores = await benchmarkGroundTruth(model, dir, ['random', 'atman']);
+      for (const m of ['random', 'atman']) {
+        expect(scores[m]!.clips).toBe(2);
+        expect(scores[m]!.events).toBe(clips[0]!.events.length + clips[1]!.events.length);
+        expect(scores[m]!.pointing >= 0 && scores[m]!.pointing <= 1).toBe(true);
+        expect(scores[m]!.auc >= 0 && scores[m]!.auc <= 1).toBe(true);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
