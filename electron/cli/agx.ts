@@ -4,8 +4,8 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statS
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { AgxError, toErrorData } from '../common/errors.js';
-import { decodeWav, encodeWav, toMono } from '../engine/audio/wav.js';
-import { resample } from '../engine/audio/resample.js';
+import { wavToModelAudio } from '../engine/audio/load.js';
+import { encodeWav } from '../engine/audio/wav.js';
 import { activitySpans } from '../engine/classify.js';
 import { explain, getMethod, intervalView, METHODS } from '../engine/explain/index.js';
 import { captionsFromCsv, evaluatePrompt, type PromptScores, summarise } from '../engine/faithfulness.js';
@@ -48,8 +48,7 @@ export function readAudioFile(path: string, sampleRate: number): Float32Array {
     throw new AgxError('io_error', `cannot read audio file ${path}`);
   }
   try {
-    const audio = decodeWav(bytes);
-    return resample(toMono(audio), audio.sampleRate, sampleRate);
+    return wavToModelAudio(bytes, sampleRate);
   } catch (err) {
     throw new AgxError('bad_audio', `${basename(path)}: ${err instanceof Error ? err.message : String(err)}`);
   }
