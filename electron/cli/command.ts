@@ -1,0 +1,61 @@
+// What every agx command shares: the Command shape, common options, model and audio loading.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { AgxError } from '../common/errors.js';
+import { wavToModelAudio } from '../engine/audio/load.js';
+import { Model } from '../engine/model.js';
+import { numberOption, type OptionSpec } from './args.js';
+
+/** Options every command takes. */
+export const COMMON: Record<string, OptionSpec> = {
+  model: { type: 'string', help: 'bundle name or folder (default: the embedded tiny-foley; AGX_MODELS_DIR adds folders)' },
+  threads: { type: 'string', help: 'onnxruntime intra-op threads (default: all cores)' },
+  json: { type: 'boolean', help: 'print the result as JSON on stdout' },
+  help: { type: 'boolean', help: 'show this help' },
+};
+
+/** One agx command: help texts, its own options and run(). */
+export interface Command {
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<unknown>;
+}
+
+/** Loads the bundle named by --model (default: the embedded one) with --threads. */
+export async function openModel(values: Record<string, string | boolean | undefined>): Promise<Model> {
+  const threads = numberOption(values, 'threads', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 256, 'a whole number of threads');
+  return Model.load(typeof values.model === 'string' ? values.model : undefined, { threads });
+}
+
+/** Reads any WAV as 16 kHz mono for the model (the model's rate, whatever the file's). */
+export function readAudioFile(path: string, sampleRate: number): Float32Array {
+  let bytes: Uint8Array;
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a file');
+    bytes = readFileSync(path);
+  } catch {
+    throw new AgxError('io_error', `cannot read audio file ${path}`);
+  }
+  try {
+    return wavToModelAudio(bytes, sampleRate);
+  } catch (err) {
+    throw new AgxError('bad_audio', `${basename(path)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Writes a file, creating its folder; failures become one clear io_error. */
+export function writeFileSafely(path: string, data: Uint8Array): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, data);
+  } catch (err) {
+    throw new AgxError('io_error', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** Rounds for display and JSON. */
+export function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,78 @@
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AgxError, toErrorData } from '../../common/errors.js';
+import { getMethod, METHODS } from '../../engine/explain/index.js';
+import { captionsFromCsv, evaluatePrompt, type PromptScores, summarise } from '../../engine/faithfulness.js';
+import { numberOption, requiredString } from '../args.js';
+import { type Command, openModel } from '../command.js';
+import { Progress } from '../progress.js';
+
+export const evaluateCommand: Command = {
+  summary: "the paper's faithfulness protocol: Fid_F, Fid_CF, KL_F, KL_CF and Size per method, plus the no-mask floor",
+  usage: 'agx evaluate --prompts FILE.csv --methods LIST [--seeds 5] [--duration S] [--out DIR] [--json]',
+  options: {
+    prompts: { type: 'string', help: 'CSV with a "caption" column (AudioCaps test.csv format; other columns ignored)' },
+    methods: { type: 'string', help: `comma-separated; any of: ${Object.keys(METHODS).join(', ')}` },
+    seeds: { type: 'string', help: 'regeneration seeds per prompt (default 5: seeds 1..5; the original uses seed 0)' },
+    duration: { type: 'string', help: 'clip length in seconds (default: the maximum, 5)' },
+    out: { type: 'string', help: 'folder for results.jsonl (appended per prompt, so a rerun resumes); default: a temp folder' },
+  },
+  async run(values) {
+    const csvPath = requiredString(values, 'prompts', 'evaluate');
+    const methods = requiredString(values, 'methods', 'evaluate').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+    methods.forEach((x) => getMethod(x));
+    const nSeeds = numberOption(values, 'seeds', 5, (n) => Number.isInteger(n) && n >= 1 && n <= 50, 'an integer from 1 to 50');
+    let captions: string[];
+    try {
+      captions = captionsFromCsv(readFileSync(csvPath, 'utf8'));
+    } catch (err) {
+      if (err instanceof AgxError) throw err;
+      throw new AgxError('io_error', `cannot read ${csvPath}`);
+    }
+    if (captions.length === 0) throw new AgxError('bad_argument', `${csvPath} has no captions`);
+    const outDir = resolve(typeof values.out === 'string' ? values.out : mkdtempSync(join(tmpdir(), 'agx-evaluate-')));
+    mkdirSync(outDir, { recursive: true });
+    const resultsPath = join(outDir, 'results.jsonl');
+    const done = new Map<string, PromptScores[] | { error: string }>();
+    if (existsSync(resultsPath)) {
+      for (const line of readFileSync(resultsPath, 'utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        try {
+          const rec = JSON.parse(line) as { key: string; scores?: PromptScores[]; error?: string };
+          done.set(rec.key, rec.scores ?? { error: rec.error ?? 'unknown' });
+        } catch {
+          // a line cut short by a killed run: that prompt is simply done again
+        }
+      }
+    }
+    const model = await openModel(values);
+    const durationSec = numberOption(values, 'duration', model.manifest.maxDurationSec, (n) => n > 0 && n <= model.manifest.maxDurationSec, `more than 0 and at most ${model.manifest.maxDurationSec}`);
+    const opts = { seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), originalSeed: 0, durationSec };
+    const progress = new Progress('evaluating');
+    const rows: PromptScores[] = [];
+    let skipped = 0;
+    for (const [i, caption] of captions.entries()) {
+      const key = `${i}\t${caption}\t${methods.join(',')}\t${nSeeds}\t${durationSec}`;
+      let rec = done.get(key);
+      if (rec === undefined) {
+        try {
+          rec = await evaluatePrompt(model, caption, methods, opts);
+          appendFileSync(resultsPath, JSON.stringify({ key, scores: rec }) + '\n');
+        } catch (err) {
+          const data = toErrorData(err);
+          if (!data.expected) throw err;
+          rec = { error: data.message };
+          appendFileSync(resultsPath, JSON.stringify({ key, error: data.message }) + '\n');
+        }
+      }
+      if (Array.isArray(rec)) rows.push(...rec);
+      else skipped++;
+      progress.update((i + 1) / captions.length);
+    }
+    progress.done();
+    const table = summarise(rows);
+    const { floor, ...byMethod } = table;
+    return { methods: byMethod, floor: floor ?? null, prompts: captions.length - skipped, skipped, seeds: nSeeds, results: resultsPath };
+  },
+};

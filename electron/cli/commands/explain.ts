@@ -1,0 +1,68 @@
+import { basename } from 'node:path';
+import { AgxError } from '../../common/errors.js';
+import { explain, getMethod, intervalView, METHODS } from '../../engine/explain/index.js';
+import { generateCodes } from '../../engine/generate.js';
+import { checkPromptText } from '../../engine/tokenizer.js';
+import { numberOption, requiredString } from '../args.js';
+import { type Command, openModel, readAudioFile, round } from '../command.js';
+import { Progress } from '../progress.js';
+
+export const explainCommand: Command = {
+  summary: 'explain which prompt words made which sounds, when (AudioGenX)',
+  usage: 'agx explain --prompt TEXT (--seed N | --audio FILE) [--method NAME] [--epochs N] [--interval S:E] [--duration S] [--json]',
+  options: {
+    prompt: { type: 'string', help: 'the prompt the audio was (or is taken to be) generated from' },
+    seed: { type: 'string', help: 'generate the clip with this seed first (as agx generate does), then explain it' },
+    audio: { type: 'string', help: 'explain this WAV file instead (codec-encoded, teacher-forced under the prompt)' },
+    duration: { type: 'string', help: 'with --seed: clip length in seconds (default: the maximum, 5)' },
+    method: { type: 'string', help: `explanation method (default audiogenx); one of: ${Object.keys(METHODS).join(', ')}` },
+    epochs: { type: 'string', help: 'optimisation epochs for AudioGenX (default 50)' },
+    interval: { type: 'string', help: 'also report the interval view for start:end seconds' },
+  },
+  async run(values) {
+    const prompt = requiredString(values, 'prompt', 'explain');
+    checkPromptText(prompt);
+    const hasSeed = values.seed !== undefined;
+    if (hasSeed === (values.audio !== undefined)) throw new AgxError('bad_argument', 'agx explain: give exactly one of --seed N or --audio FILE');
+    const method = getMethod(typeof values.method === 'string' ? values.method : 'audiogenx');
+    let interval: [number, number] | undefined;
+    if (typeof values.interval === 'string') {
+      const m = /^\s*([0-9.]+)\s*:\s*([0-9.]+)\s*$/.exec(values.interval);
+      interval = m ? [Number(m[1]), Number(m[2])] : [Number.NaN, Number.NaN];
+      if (!(interval[0] >= 0 && interval[0] < interval[1])) throw new AgxError('bad_argument', '--interval must be start:end seconds with 0 <= start < end');
+    }
+    const params: Record<string, unknown> = {};
+    if (values.epochs !== undefined) params.epochs = numberOption(values, 'epochs', 50, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
+    if (hasSeed) params.seed = numberOption(values, 'seed', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer from 0 to 4294967295');
+    const model = await openModel(values);
+    const m = model.manifest;
+    let codes: Int32Array;
+    let frames: number;
+    if (hasSeed) {
+      const durationSec = numberOption(values, 'duration', m.maxDurationSec, (n) => n > 0 && n <= m.maxDurationSec, `more than 0 and at most ${m.maxDurationSec}`);
+      const gen = await generateCodes(model, { prompt, seed: params.seed as number, durationSec });
+      codes = gen.codes[0]!;
+      frames = gen.frames;
+    } else {
+      const audio = readAudioFile(values.audio as string, m.sampleRate);
+      if (audio.length > m.maxDurationSec * m.sampleRate + 1) {
+        throw new AgxError('bad_audio', `${basename(values.audio as string)} is ${(audio.length / m.sampleRate).toFixed(1)} s long; this model explains at most ${m.maxDurationSec} s`);
+      }
+      ({ codes, frames } = await model.encodeAudio(audio));
+    }
+    const progress = new Progress('explaining');
+    const e = await explain(model, prompt, codes, frames, method.name, params, { onProgress: (f) => progress.update(f) });
+    progress.done();
+    const r4 = (x: number): number => round(x, 4);
+    return {
+      method: e.method,
+      params: e.params,
+      frameRate: e.frameRate,
+      tokens: e.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end })),
+      holistic: e.holistic.map(r4),
+      ...(interval ? { interval: intervalView(e, interval[0], interval[1]).map(r4), intervalSec: interval } : {}),
+      steps: e.steps.map((row) => Array.from(row, r4)),
+      timings: { prepareMs: round(e.timings.prepareMs), methodMs: round(e.timings.methodMs) },
+    };
+  },
+};
