@@ -237,8 +237,9 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     log("export: lm_explain via make_fx over autograd.grad")
     _register_symbolics()
     decomp = get_decompositions([torch.ops.aten._softmax_backward_data, torch.ops.aten.native_layer_norm_backward,
-                                 torch.ops.aten.gelu_backward, torch.ops.aten.sigmoid_backward])
-    explain_names, explainer_names = [], []
+                                 torch.ops.aten.gelu_backward, torch.ops.aten.sigmoid_backward,
+                                 torch.ops.aten._log_softmax_backward_data])
+    explain_names, explainer_names, gradcam_names = [], [], []
     for steps, tokens in EXPLAIN_BUCKETS:
         ex = explain_example(cfg, steps, tokens)
         gm = make_fx(explain_function(lm), decomposition_table=decomp)(*ex)
@@ -253,6 +254,16 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
         torch.onnx.export(gm, explainer.example(lm, steps, tokens), str(bundle / name), opset_version=OPSET,
                           input_names=explainer.INPUTS, output_names=explainer.OUTPUTS, do_constant_folding=False)
         explainer_names.append(name)
+        ex = explain_example(cfg, steps, tokens)
+        targets = ex[0].clone()
+        targets[:, :, -7:] = cfg.card  # some unscored (padded) steps in the example
+        gradcam_args = (ex[0], ex[1], ex[2], targets)
+        gm = make_fx(lambda *a: lm.gradcam(*a), decomposition_table=decomp)(*gradcam_args)
+        name = f"lm_gradcam_s{steps}_l{tokens}.onnx"
+        torch.onnx.export(gm, gradcam_args, str(bundle / name), opset_version=OPSET,
+                          input_names=["tokens", "text_vectors", "text_mask", "targets"], output_names=["gradcam_a", "gradcam_e"],
+                          do_constant_folding=False)
+        gradcam_names.append(name)
 
     log("export: codec, classifier")
     wav = torch.randn(1, CODE_HOP * 10) * 0.1
@@ -266,7 +277,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
             {"audio": {0: "batch", 1: "samples"}, "probabilities": {0: "batch"}, "activity": {0: "batch", 2: "frames"}})
 
     share_initializers([bundle / "text_encoder.onnx", bundle / "lm_step.onnx", bundle / "lm_probe.onnx"]
-                       + [bundle / n for n in explain_names + explainer_names],
+                       + [bundle / n for n in explain_names + explainer_names + gradcam_names],
                        bundle / "lm_weights.bin")
     share_initializers([bundle / "codec_encoder.onnx", bundle / "codec_decoder.onnx"], bundle / "codec_weights.bin")
     (bundle / "tokenizer.json").write_text(json.dumps(tokenizer_json(v), indent=1, ensure_ascii=False))
@@ -275,7 +286,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     import parity
     parity.write(lm, codec, clf, v, bundle, explain_function, explain_example, EXPLAIN_BUCKETS[0])
 
-    write_manifest(bundle, cfg, explain_names, explainer_names)
+    write_manifest(bundle, cfg, explain_names, explainer_names, gradcam_names)
     import gt_clips
     gt_clips.write(work)
     import bundle_io  # the committed bundle must be enough to re-export later: check the round trip
@@ -315,7 +326,8 @@ def explain_example(cfg: LMConfig, steps: int, tokens: int):
             torch.randn(steps, cfg.d, generator=g))
 
 
-def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str], explainer_names: list[str]) -> None:
+def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str], explainer_names: list[str],
+                   gradcam_names: list[str]) -> None:
     files = sorted(p for p in bundle.iterdir() if p.is_file() and p.name not in ("manifest.json", "README.md"))
     manifest = {
         "name": bundle.name,
@@ -343,6 +355,7 @@ def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str], explai
             "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(explain_names, EXPLAIN_BUCKETS)],
             "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": explainer.HIDDEN}
                               for n, (s, t) in zip(explainer_names, EXPLAIN_BUCKETS)],
+            "lmGradcam": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(gradcam_names, EXPLAIN_BUCKETS)],
             "codecEncoder": "codec_encoder.onnx",
             "codecDecoder": "codec_decoder.onnx",
             "classifier": "classifier.onnx",

@@ -112,28 +112,46 @@ class DecoderLayer(nn.Module):
         k, v = self.cross_kv(u).chunk(2, -1)
         return self.split(k), self.split(v)
 
-    def forward(self, x, self_bias, past_k, past_v, ck, cv, text_bias, weights, score_scale):
+    def forward(self, x, self_bias, past_k, past_v, ck, cv, text_bias, weights, score_scale, own_step_grads=False):
         """x [B, S, d]; past_k/v [B, H, P, dh] or None; ck/cv [B, H, L, dh]; text_bias [B, L];
-        weights / score_scale [B, S, L] or None. Returns x, (k, v) of self-attention incl. past."""
+        weights / score_scale [B, S, L] or None. Returns x, (k, v) of self-attention incl. past.
+
+        own_step_grads: same forward values, but gradients cannot flow from one position to a later
+        one (keys and values of other positions are detached; a position's own key and value are
+        not). Then the gradient of sum_t target_t w.r.t. anything at step t is d target_t / d it:
+        per-step gradients for every step from one backward pass."""
         dh = x.shape[-1] // self.heads
         h = self.norm_self(x)
         q, k, v = self.split(self.self_q(h)), self.split(self.self_k(h)), self.split(self.self_v(h))
         if past_k is not None:
             k = torch.cat([past_k, k], 2)
             v = torch.cat([past_v, v], 2)
-        scores = q @ k.transpose(-1, -2) / math.sqrt(dh)
+        if own_step_grads:
+            kd, vd = k.detach(), v.detach()
+            own = (q * k).sum(-1) - (q * kd).sum(-1)  # zero, but carries the diagonal's gradient
+            eye = torch.eye(k.shape[2])
+            scores = (q @ kd.transpose(-1, -2) + eye * own.unsqueeze(-1)) / math.sqrt(dh)
+        else:
+            scores = q @ k.transpose(-1, -2) / math.sqrt(dh)
         if self_bias is not None:
             scores = scores + self_bias
-        x = x + self.self_out(self.merge(torch.softmax(scores, -1) @ v))
+        attn = torch.softmax(scores, -1)
+        if own_step_grads:
+            diag = (attn * torch.eye(k.shape[2])).sum(-1, keepdim=True)
+            out = attn @ vd + diag * (v - vd)
+        else:
+            out = attn @ v
+        x = x + self.self_out(self.merge(out))
         cq = self.split(self.cross_q(self.norm_cross(x)))
         cs = cq @ ck.transpose(-1, -2) / math.sqrt(dh)
         if score_scale is not None:
             cs = cs * score_scale.unsqueeze(1)
         p = torch.softmax(cs + text_bias[:, None, None, :], -1)
-        self.last_cross_attention = p  # read by AudioLM.probe (attention baselines); [B, H, S, L]
+        self.last_cross_attention = p  # read by AudioLM.probe / gradcam (baselines); [B, H, S, L]
         if weights is not None:
             p = p * weights.unsqueeze(1)  # not weights[:, None]: its backward (slice_backward) has no ONNX export
-        x = x + self.cross_out(self.merge(p @ cv))
+        self.last_cross_output = self.merge(p @ cv)  # [B, S, d], before the output projection
+        x = x + self.cross_out(self.last_cross_output)
         x = x + self.mlp_out(F.gelu(self.mlp_in(self.norm_mlp(x))))
         return x, k, v
 
@@ -165,8 +183,8 @@ class AudioLM(nn.Module):
 
     # -- full sequence (training, teacher forcing, explanation)
     def forward_seq(self, inp: torch.Tensor, u: torch.Tensor, text_mask: torch.Tensor,
-                    weights: torch.Tensor | None = None, score_scale: torch.Tensor | None = None
-                    ) -> torch.Tensor:
+                    weights: torch.Tensor | None = None, score_scale: torch.Tensor | None = None,
+                    own_step_grads: bool = False) -> torch.Tensor:
         """inp [B, K, S] input tokens (step s holds the pattern at s - 1) -> final hidden e [B, S, d]."""
         s = inp.shape[2]
         x = self.embed(inp, torch.arange(s, dtype=torch.float32))
@@ -174,7 +192,7 @@ class AudioLM(nn.Module):
         ck, cv = self.cross_kv(u)
         text_bias = (1.0 - text_mask) * NEG
         for i, layer in enumerate(self.layers):
-            x, _, _ = layer(x, causal, None, None, ck[i], cv[i], text_bias, weights, score_scale)
+            x, _, _ = layer(x, causal, None, None, ck[i], cv[i], text_bias, weights, score_scale, own_step_grads)
         return self.norm(x)
 
     def probe(self, inp, u, text_mask, score_scale, targets):
@@ -189,6 +207,29 @@ class AudioLM(nn.Module):
         ce = -(picked * valid).sum(1)
         attention = torch.stack([layer.last_cross_attention.mean(1) for layer in self.layers]).mean(0)
         return ce, attention
+
+    def gradcam(self, inp, u, text_mask, targets):
+        """Grad-CAM baselines with per-step targets: y_t = sum over codebooks of log p(target) at step t.
+        Returns (gradcam_a [B, S, L], gradcam_e [B, S, L]):
+        - a: per layer, mean over channels of ReLU(d y_t / d O_t) x (token i's part of O_t, P[t, i] V_i),
+          averaged over layers (O = cross-attention output before its projection);
+        - e: last layer, mean over heads of ReLU(d y_t / d P[t, i] x P[t, i]) (P = attention map)."""
+        u = u.detach().requires_grad_(True)  # weights are frozen: this puts the attention in the autograd graph
+        hidden = self.forward_seq(inp, u, text_mask, None, None, own_step_grads=True)
+        logp = torch.log_softmax(self.logits(hidden), -1)
+        # one-hot by comparison, not gather: gather's backward (scatter) is avoided in the traced graph
+        onehot = torch.where(targets.unsqueeze(-1) == torch.arange(self.cfg.card), torch.ones(()), torch.zeros(()))
+        y = (logp * onehot).sum()
+        maps = [layer.last_cross_attention for layer in self.layers]
+        outs = [layer.last_cross_output for layer in self.layers]
+        grads = torch.autograd.grad(y, outs + [maps[-1]])
+        ck, cv = self.cross_kv(u)
+        a = 0
+        for i, (p, g) in enumerate(zip(maps, grads[:-1])):
+            gh = torch.relu(self.layers[i].split(g))  # [B, H, S, dh]
+            a = a + torch.einsum("bhsc,bhsl,bhlc->bsl", gh, p, cv[i]) / (self.cfg.d * len(maps))
+        e = torch.relu(grads[-1] * maps[-1]).mean(1)
+        return a, e
 
     # -- one step with a KV cache (generation)
     def step(self, tokens, pos, past_k, past_v, ck, cv, text_mask, weights):

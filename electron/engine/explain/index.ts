@@ -3,6 +3,7 @@ import type { Model } from '../model.js';
 import type { PromptToken } from '../tokenizer.js';
 import { audiogenx } from './audiogenx.js';
 import type { ExplainContext, ExplainMethod } from './method.js';
+import { gradcamA, gradcamE } from './gradcam.js';
 import { atman, attention } from './probe.js';
 import { randomMask } from './random.js';
 import { teacherForce } from './teacher.js';
@@ -13,6 +14,8 @@ export const METHODS: Record<string, ExplainMethod<any>> = {
   [randomMask.name]: randomMask,
   [attention.name]: attention,
   [atman.name]: atman,
+  [gradcamA.name]: gradcamA,
+  [gradcamE.name]: gradcamE,
 };
 
 /** A finished explanation with its views. */

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { AgxError } from '../../common/errors.js';
+import { floatData, type Model } from '../model.js';
+import { tensor } from '../onnx/session-factory.js';
+import type { ExplainMethod } from './method.js';
+import { scaleToUnit } from './probe.js';
+import { unpad } from './audiogenx.js';
+import type { TeacherForcedInput } from './teacher.js';
+
+/**
+ * Runs lm_gradcam (one backward pass gives every step's own gradient: see AudioLM.gradcam) and
+ * returns the chosen map, max-scaled. Targets are the clip's own codes (delay pattern).
+ */
+async function gradcamMap(model: Model, input: TeacherForcedInput, output: 'gradcam_a' | 'gradcam_e'): Promise<Float32Array[]> {
+  const m = model.manifest;
+  const { steps: S, tokens: L } = input.bucket;
+  const entry = m.graphs.lmGradcam.find((b) => b.steps === S && b.tokens === L);
+  if (entry === undefined) throw new AgxError('bad_model', `bundle ${m.name} has no Grad-CAM graph for bucket ${S}x${L}`);
+  const K = m.codebooks;
+  const targets = new BigInt64Array(K * S).fill(BigInt(m.specialTokens.audioEmpty));
+  for (let k = 0; k < K; k++) targets.set(input.pattern.subarray(k * input.steps, (k + 1) * input.steps), k * S);
+  const out = await (await model.graphFile(entry.file)).run({
+    tokens: tensor.i64(input.lmInput, [1, K, S]), text_vectors: tensor.f32(input.textVectors, [1, L, m.hiddenSize]),
+    text_mask: tensor.f32(input.textMask, [1, L]), targets: tensor.i64(targets, [1, K, S]),
+  }, [output]);
+  const rows = unpad(floatData(out[output]), L, input.steps, input.tokens.length);
+  const flat = new Float32Array(rows.length * input.tokens.length);
+  rows.forEach((r, s) => flat.set(r, s * input.tokens.length));
+  return scaleToUnit(flat, input.steps, input.tokens.length);
+}
+
+/** Grad-CAM-a: ReLU(gradient) x activation on each layer's cross-attention output, per token. */
+export const gradcamA: ExplainMethod<Record<string, unknown>> = {
+  name: 'gradcam-a',
+  label: 'Grad-CAM-a',
+  needs: ['gradient'],
+  params: z.object({}).strict(),
+  async run(model, input) {
+    return { mask: await gradcamMap(model, input, 'gradcam_a') };
+  },
+};
+
+/** Grad-CAM-e: ReLU(gradient x attention) on the last layer's cross-attention map. */
+export const gradcamE: ExplainMethod<Record<string, unknown>> = {
+  name: 'gradcam-e',
+  label: 'Grad-CAM-e',
+  needs: ['gradient', 'attention'],
+  params: z.object({}).strict(),
+  async run(model, input) {
+    return { mask: await gradcamMap(model, input, 'gradcam_e') };
+  },
+};
