@@ -5,6 +5,7 @@ Inputs are closed-form (written out in `inputs` of the fixture) so the fixture s
   reference = the unmasked pass's hidden states (mask of ones, factual row).
 - audio[n] = 0.3 * sin(2 pi 440 n / sr) + 0.2 * sin(2 pi 1250 n / sr) * (n / sr < 0.5).
 - decoder codes[k, t] = (7 * t + 53 * k) % card.
+- gradcam: the explain inputs; targets = the explain tokens, unscored (= card) from valid_steps on.
 - probe: the explain tokens' first 20 steps as input and as targets, the prompt's text vectors,
   score_scale[s, i] = 1 - 0.9 * (i == s % n_tokens).
 """
@@ -68,6 +69,9 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
     hidden_ref = fn(tokens, u_pad, tmask, step_mask, torch.ones(steps, L), torch.ones(steps, cfg.d))[0][0]
     hidden, cos_f, cos_cf, loss, grad = fn(tokens, u_pad, tmask, step_mask, m, hidden_ref.detach())
 
+    gc_targets = tokens.clone()
+    gc_targets[:, :, valid_steps:] = cfg.card
+    gradcam_a, gradcam_e = lm.gradcam(tokens, u_pad, tmask, gc_targets)
     with torch.no_grad():
         # probe: 20 steps, the prompt's tokens, score_scale[s, i] = 1 - 0.9 * (i == s % n), targets = tokens
         ps = 20
@@ -91,6 +95,7 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
         "explain": {"steps": steps, "tokens": L, "valid_steps": valid_steps, "loss": float(loss),
                     "cos_factual": _r(cos_f), "cos_counterfactual": _r(cos_cf), "grad_mask": _r(grad),
                     "hidden_ref_step0": _r(hidden_ref[0])},
+        "gradcam": {"a": _r(gradcam_a[0]), "e": _r(gradcam_e[0])},
         "probe": {"steps": ps, "cross_entropy": _r(probe_ce[0]), "attention": _r(probe_att[0])},
         "codec": {"encoded_codes": codes[0].tolist(), "decoder_codes_frames": 10, "decoded": _r(decoded[0])},
         "classifier": {"probabilities": _r(probs[0]), "activity_frames": int(activity.shape[-1])},
