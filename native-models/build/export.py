@@ -127,6 +127,7 @@ def share_initializers(paths: list[Path], blob: Path, min_bytes: int = 4096) -> 
     under its size budget. Identical tensors are found by content, so folded copies dedupe too.
     """
     offsets: dict[str, tuple[int, int]] = {}
+    index: dict[str, dict] = {}
     with open(blob, "wb") as out:
         for p in paths:
             model = onnx.load(str(p))
@@ -142,6 +143,10 @@ def share_initializers(paths: list[Path], blob: Path, min_bytes: int = 4096) -> 
                     offsets[key] = (out.tell(), len(raw))
                     out.write(raw)
                 off, length = offsets[key]
+                entry = index.setdefault(key, {"offset": off, "bytes": length, "dtype": str(arr.dtype),
+                                               "shape": list(arr.shape), "names": []})
+                if init.name not in entry["names"]:
+                    entry["names"].append(init.name)
                 init.ClearField("raw_data")
                 for f in ("float_data", "int32_data", "int64_data", "double_data"):
                     init.ClearField(f)
@@ -151,6 +156,10 @@ def share_initializers(paths: list[Path], blob: Path, min_bytes: int = 4096) -> 
                     e = init.external_data.add()
                     e.key, e.value = k, val
             onnx.save(model, str(p))
+    # where each tensor lives in the blob: lets tools (and the randomised-model sanity check) work
+    # on the weights without parsing ONNX
+    index_path = blob.with_suffix(".index.json")
+    index_path.write_text(json.dumps({"file": blob.name, "tensors": sorted(index.values(), key=lambda e: e["offset"])}, indent=1))
 
 
 def tokenizer_json(v: dict[str, int]) -> dict:

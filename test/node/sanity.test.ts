@@ -1,0 +1,61 @@
+// The paper's sanity check (Fig. 8): explanations must depend on the model. With the LM's weights
+// randomised (each tensor's values shuffled: same scale, no learned structure), importances lose their
+// structure. Measured as the spread of the holistic importance over tokens (std / mean).
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { explain } from '../../electron/engine/explain/index.js';
+import { generateCodes } from '../../electron/engine/generate.js';
+import { embeddedModelsDir, fileSha256 } from '../../electron/engine/manifest.js';
+import { Model } from '../../electron/engine/model.js';
+import { Rng } from '../../electron/engine/rng.js';
+import { embeddedModel } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'agx-sanity-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A copy of the embedded bundle whose LM tensors are shuffled in place (seeded). */
+async function randomisedBundle(): Promise<string> {
+  const dir = join(tmp, 'randomised');
+  cpSync(join(embeddedModelsDir(), 'tiny-foley'), dir, { recursive: true });
+  const index = JSON.parse(readFileSync(join(dir, 'lm_weights.index.json'), 'utf8')) as { file: string; tensors: { offset: number; bytes: number; dtype: string }[] };
+  const blob = readFileSync(join(dir, index.file));
+  const rng = new Rng(1234);
+  for (const t of index.tensors) {
+    if (t.dtype !== 'float32') continue;
+    const v = new Float32Array(blob.buffer, blob.byteOffset + t.offset, t.bytes / 4);
+    for (let i = v.length - 1; i > 0; i--) {
+      const j = Math.floor(rng.next() * (i + 1));
+      [v[i], v[j]] = [v[j]!, v[i]!];
+    }
+  }
+  writeFileSync(join(dir, index.file), blob);
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  manifest.files[index.file] = { sha256: await fileSha256(join(dir, index.file)), bytes: blob.length };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return dir;
+}
+
+function spread(xs: number[]): number {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) / Math.max(mean, 1e-9);
+}
+
+describe('sanity check: randomised LM', () => {
+  it('every method but random loses structure when the LM is randomised', async () => {
+    const trained = await embeddedModel();
+    const randomised = await Model.load(await randomisedBundle());
+    const prompt = 'a dog barks while rain falls in the background';
+    const gen = await generateCodes(trained, { prompt, seed: 0, durationSec: 5 });
+    const spreads: Record<string, [number, number]> = {};
+    for (const method of ['audiogenx', 'attention', 'atman', 'gradcam-a', 'gradcam-e']) {
+      const a = await explain(trained, prompt, gen.codes[0]!, gen.frames, method, {});
+      const b = await explain(randomised, prompt, gen.codes[0]!, gen.frames, method, {});
+      spreads[method] = [spread(a.holistic), spread(b.holistic)];
+    }
+    console.log('holistic spread (std/mean), trained vs randomised:', JSON.stringify(spreads));
+    for (const [method, [t, r]] of Object.entries(spreads)) expect(r, method).toBeLessThan(t);
+    await randomised.close();
+  });
+});
