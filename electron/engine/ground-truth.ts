@@ -23,10 +23,20 @@ export interface GroundTruthScores {
   pointing: number;
   /** Mean over clips of the ROC-AUC of holistic importance against "names an event". */
   auc: number;
+  /** Mean holistic importance of the words that name events (nouns, verbs, their modifiers). */
+  contentWords: number;
+  /** Mean holistic importance of every other word (articles, connectors, fillers). */
+  functionWords: number;
+  /** Mean holistic importance of the sequence words "then", "followed", "by", "after". */
+  sequenceWords: number;
   /** Events scored. */
   events: number;
   /** Clips scored. */
   clips: number;
+}
+
+function mean(xs: number[]): number {
+  return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 /** Reads gt.json of a ground-truth set. */
@@ -53,8 +63,10 @@ export function rocAuc(scores: number[], positive: boolean[]): number {
   return pairs === 0 ? Number.NaN : wins / pairs;
 }
 
-/** Pointing and AUC of one explanation against one clip's ground truth. */
-export function scoreClip(e: Explanation, clip: GroundTruthClip): { hits: number; events: number; auc: number } {
+const SEQUENCE_WORDS = new Set(['then', 'followed', 'by', 'after']);
+
+/** Pointing and AUC of one explanation against one clip's ground truth, and its words' importance by kind. */
+export function scoreClip(e: Explanation, clip: GroundTruthClip): { hits: number; events: number; auc: number; content: number[]; func: number[]; sequence: number[] } {
   if (e.tokens.length !== clip.words.length) {
     throw new AgxError('internal', `tokenizer split "${clip.caption}" into ${e.tokens.length} tokens, ground truth has ${clip.words.length} words`, false);
   }
@@ -65,13 +77,16 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip): { hits: number
     if (ev.word_idx.includes(top)) hits++;
   }
   const named = new Set(clip.events.flatMap((ev) => ev.word_idx));
-  return { hits, events: clip.events.length, auc: rocAuc(e.holistic, e.tokens.map((_, i) => named.has(i))) };
+  const content = e.holistic.filter((_, i) => named.has(i));
+  const func = e.holistic.filter((_, i) => !named.has(i));
+  const sequence = e.holistic.filter((_, i) => !named.has(i) && SEQUENCE_WORDS.has(clip.words[i]!));
+  return { hits, events: clip.events.length, auc: rocAuc(e.holistic, e.tokens.map((_, i) => named.has(i))), content, func, sequence };
 }
 
 /** Explains every clip of the set (from its audio, teacher-forced under its caption) with each method. */
 export async function benchmarkGroundTruth(model: Model, dir: string, methods: string[], params: Record<string, Record<string, unknown>> = {}, onClip?: (done: number, total: number) => void): Promise<Record<string, GroundTruthScores>> {
   const clips = readGroundTruth(dir);
-  const acc = new Map(methods.map((m) => [m, { hits: 0, events: 0, aucs: [] as number[] }]));
+  const acc = new Map(methods.map((m) => [m, { hits: 0, events: 0, aucs: [] as number[], content: [] as number[], func: [] as number[], sequence: [] as number[] }]));
   for (const [n, clip] of clips.entries()) {
     const { codes, frames } = await model.encodeAudio(wavToModelAudio(readFileSync(join(dir, clip.file)), model.manifest.sampleRate));
     for (const method of methods) {
@@ -80,11 +95,14 @@ export async function benchmarkGroundTruth(model: Model, dir: string, methods: s
       a.hits += s.hits;
       a.events += s.events;
       if (Number.isFinite(s.auc)) a.aucs.push(s.auc);
+      a.content.push(...s.content);
+      a.func.push(...s.func);
+      a.sequence.push(...s.sequence);
     }
     onClip?.(n + 1, clips.length);
   }
   return Object.fromEntries(methods.map((m) => {
     const a = acc.get(m)!;
-    return [m, { pointing: a.hits / a.events, auc: a.aucs.reduce((x, y) => x + y, 0) / a.aucs.length, events: a.events, clips: clips.length }];
+    return [m, { pointing: a.hits / a.events, auc: mean(a.aucs), contentWords: mean(a.content), functionWords: mean(a.func), sequenceWords: mean(a.sequence), events: a.events, clips: clips.length }];
   }));
 }
