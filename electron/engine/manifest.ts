@@ -33,6 +33,7 @@ export const ManifestSchema = z.object({
     lmProbe: z.string(),
     lmExplain: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int() })),
     lmGradcam: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int() })).default([]),
+    lmChefer: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int() })).default([]),
     explainerStep: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int(), hidden: z.number().int() })).default([]),
     codecEncoder: z.string(),
     codecDecoder: z.string(),
@@ -178,7 +179,7 @@ export async function verifyBundle(bundle: BundleInfo): Promise<void> {
     );
   }
   const graphs = bundle.manifest.graphs;
-  const needed = [graphs.textEncoder, graphs.lmStep, graphs.lmProbe, graphs.codecEncoder, graphs.codecDecoder, graphs.classifier, graphs.tokenizer, ...[...graphs.lmExplain, ...graphs.explainerStep, ...graphs.lmGradcam].map((b) => b.file)];
+  const needed = [graphs.textEncoder, graphs.lmStep, graphs.lmProbe, graphs.codecEncoder, graphs.codecDecoder, graphs.classifier, graphs.tokenizer, ...[...graphs.lmExplain, ...graphs.explainerStep, ...graphs.lmGradcam, ...graphs.lmChefer].map((b) => b.file)];
   const unlisted = needed.find((f) => !(f in bundle.manifest.files));
   if (unlisted !== undefined) throw new AgxError('bad_model', `model bundle ${bundle.manifest.name}: ${unlisted} is not listed in manifest.json files`);
 }

@@ -248,7 +248,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     decomp = get_decompositions([torch.ops.aten._softmax_backward_data, torch.ops.aten.native_layer_norm_backward,
                                  torch.ops.aten.gelu_backward, torch.ops.aten.sigmoid_backward,
                                  torch.ops.aten._log_softmax_backward_data])
-    explain_names, explainer_names, gradcam_names = [], [], []
+    explain_names, explainer_names, gradcam_names, chefer_names = [], [], [], []
     for steps, tokens in EXPLAIN_BUCKETS:
         ex = explain_example(cfg, steps, tokens)
         gm = make_fx(explain_function(lm), decomposition_table=decomp)(*ex)
@@ -273,6 +273,12 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
                           input_names=["tokens", "text_vectors", "text_mask", "targets"], output_names=["gradcam_a", "gradcam_e"],
                           do_constant_folding=False)
         gradcam_names.append(name)
+        gm = make_fx(lambda *a: lm.chefer(*a), decomposition_table=decomp)(*gradcam_args)
+        name = f"lm_chefer_s{steps}_l{tokens}.onnx"
+        torch.onnx.export(gm, gradcam_args, str(bundle / name), opset_version=OPSET,
+                          input_names=["tokens", "text_vectors", "text_mask", "targets"], output_names=["relevance"],
+                          do_constant_folding=False)
+        chefer_names.append(name)
 
     log("export: codec, classifier")
     wav = torch.randn(1, CODE_HOP * 10) * 0.1
@@ -286,7 +292,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
             {"audio": {0: "batch", 1: "samples"}, "probabilities": {0: "batch"}, "activity": {0: "batch", 2: "frames"}})
 
     share_initializers([bundle / "text_encoder.onnx", bundle / "lm_step.onnx", bundle / "lm_probe.onnx"]
-                       + [bundle / n for n in explain_names + explainer_names + gradcam_names],
+                       + [bundle / n for n in explain_names + explainer_names + gradcam_names + chefer_names],
                        bundle / "lm_weights.bin")
     share_initializers([bundle / "codec_encoder.onnx", bundle / "codec_decoder.onnx"], bundle / "codec_weights.bin")
     (bundle / "tokenizer.json").write_text(json.dumps(tokenizer_json(v), indent=1, ensure_ascii=False))
@@ -295,7 +301,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     import parity
     parity.write(lm, codec, clf, v, bundle, explain_function, explain_example, EXPLAIN_BUCKETS[0])
 
-    write_manifest(bundle, cfg, explain_names, explainer_names, gradcam_names)
+    write_manifest(bundle, cfg, explain_names, explainer_names, gradcam_names, chefer_names)
     import gt_clips
     gt_clips.write(work)
     import bundle_io  # the committed bundle must be enough to re-export later: check the round trip
@@ -336,7 +342,7 @@ def explain_example(cfg: LMConfig, steps: int, tokens: int):
 
 
 def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str], explainer_names: list[str],
-                   gradcam_names: list[str]) -> None:
+                   gradcam_names: list[str], chefer_names: list[str]) -> None:
     files = sorted(p for p in bundle.iterdir() if p.is_file() and p.name not in ("manifest.json", "README.md"))
     manifest = {
         "name": bundle.name,
@@ -365,6 +371,7 @@ def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str], explai
             "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": explainer.HIDDEN}
                               for n, (s, t) in zip(explainer_names, EXPLAIN_BUCKETS)],
             "lmGradcam": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(gradcam_names, EXPLAIN_BUCKETS)],
+            "lmChefer": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(chefer_names, EXPLAIN_BUCKETS)],
             "codecEncoder": "codec_encoder.onnx",
             "codecDecoder": "codec_decoder.onnx",
             "classifier": "classifier.onnx",

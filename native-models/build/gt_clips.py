@@ -1,4 +1,4 @@
-"""Writes the ground-truth benchmark set: held-out test clips as WAV files plus their ground truth.
+"""Writes the benchmark sets: test/fixtures/prompts/test.csv (40 held-out test captions) and the ground-truth set: held-out test clips as WAV files plus their ground truth.
 
 test/fixtures/gt/clip-NN.wav (16 kHz, 16-bit) and gt.json: caption, words, and per event its label,
 the caption word indices that name it, and its span in seconds. Word i of the caption is prompt
@@ -37,3 +37,12 @@ def write(work: Path, n: int = 24) -> None:
                      "events": [{"label": e["label"], "word_idx": e["word_idx"], "start": e["start"], "end": e["end"]}
                                 for e in c["events"]]})
     (OUT / "gt.json").write_text(json.dumps({"clips": meta}, indent=1))
+    # prompts for the faithfulness protocol: distinct held-out test captions, AudioCaps' CSV layout
+    seen: list[str] = []
+    for c in torch.load(work / "corpus_test.pt"):
+        if c["caption"] not in seen:
+            seen.append(c["caption"])
+    prompts = OUT.parent / "prompts"
+    prompts.mkdir(parents=True, exist_ok=True)
+    rows = ["audiocap_id,youtube_id,start_time,caption"] + [f"{i},synth-test-{i},0,\"{c}\"" for i, c in enumerate(seen[:40])]
+    (prompts / "test.csv").write_text("\n".join(rows) + "\n")

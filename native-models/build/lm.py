@@ -86,6 +86,7 @@ class DecoderLayer(nn.Module):
         super().__init__()
         d = cfg.d
         self.heads = cfg.heads
+        self.trace_attention = False
         self.norm_self = nn.LayerNorm(d)
         # separate q/k/v (no chunk): the backward of a split traces to slice_backward, which has no ONNX export
         self.self_q = nn.Linear(d, d)
@@ -136,6 +137,9 @@ class DecoderLayer(nn.Module):
         if self_bias is not None:
             scores = scores + self_bias
         attn = torch.softmax(scores, -1)
+        if self.trace_attention:  # x 1 through a leaf: the map enters the autograd graph even where no input does
+            attn = attn * torch.ones((), requires_grad=True)
+        self.last_self_attention = attn  # read by AudioLM.chefer; [B, H, S, S]
         if own_step_grads:
             diag = (attn * torch.eye(k.shape[2])).sum(-1, keepdim=True)
             out = attn @ vd + diag * (v - vd)
@@ -230,6 +234,45 @@ class AudioLM(nn.Module):
             a = a + torch.einsum("bhsc,bhsl,bhlc->bsl", gh, p, cv[i]) / (self.cfg.d * len(maps))
         e = torch.relu(grads[-1] * maps[-1]).mean(1)
         return a, e
+
+    def chefer(self, inp, u, text_mask, targets):
+        """Chefer et al. (2021) relevance for encoder-decoder attention, one target per step.
+
+        inp / targets [1, K, S]. The batch is S copies of the sequence; copy b scores only step b's
+        own codes, so its gradients are exactly those of target_b. Per copy, through the decoder layers:
+          self-attention:  R_qq += A R_qq;  R_qt += A R_qt     with A = mean_h (grad * attn)^+
+          cross-attention: R_qt += normalised(R_qq)^T A_cross  (the text side starts at U: R_tt = I)
+        Returns the relevance of each step's row [1, S, L]."""
+        _, k, s = inp.shape
+        eye = torch.eye(s)
+        u = u.detach().requires_grad_(True)  # frozen weights: this puts the attention in the autograd graph
+        inp_b = inp.expand(s, -1, -1)
+        for layer in self.layers:
+            layer.trace_attention = True
+        try:
+            hidden = self.forward_seq(inp_b, u.expand(s, -1, -1), text_mask.expand(s, -1))
+        finally:
+            for layer in self.layers:
+                layer.trace_attention = False
+        logp = torch.log_softmax(self.logits(hidden), -1)  # [S, K, S, card]
+        onehot = torch.where(targets.unsqueeze(-1) == torch.arange(self.cfg.card), torch.ones(()), torch.zeros(()))
+        own = eye.unsqueeze(1).unsqueeze(-1)  # copy b scores step b only: [S, 1, S, 1]
+        y = (logp * onehot * own).sum()
+        self_maps = [layer.last_self_attention for layer in self.layers]
+        cross_maps = [layer.last_cross_attention for layer in self.layers]
+        grads = torch.autograd.grad(y, self_maps + cross_maps)
+        n = len(self.layers)
+        r_qq = eye.expand(s, -1, -1)
+        r_qt = torch.zeros(s, s, u.shape[1])
+        for i in range(n):
+            a_self = torch.relu(grads[i] * self_maps[i]).mean(1)  # [S(copy), S, S]
+            r_qq = r_qq + a_self @ r_qq
+            r_qt = r_qt + a_self @ r_qt
+            a_cross = torch.relu(grads[n + i] * cross_maps[i]).mean(1)  # [S(copy), S, L]
+            off = r_qq - eye
+            r_bar = off / torch.clamp(off.sum(-1, keepdim=True), min=1e-9) + eye
+            r_qt = r_qt + r_bar.transpose(1, 2) @ a_cross
+        return (r_qt * eye.unsqueeze(-1)).sum(1).unsqueeze(0)  # row b of copy b
 
     # -- one step with a KV cache (generation)
     def step(self, tokens, pos, past_k, past_v, ck, cv, text_mask, weights):

@@ -72,6 +72,7 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
     gc_targets = tokens.clone()
     gc_targets[:, :, valid_steps:] = cfg.card
     gradcam_a, gradcam_e = lm.gradcam(tokens, u_pad, tmask, gc_targets)
+    chefer = lm.chefer(tokens, u_pad, tmask, gc_targets).detach()
     with torch.no_grad():
         # probe: 20 steps, the prompt's tokens, score_scale[s, i] = 1 - 0.9 * (i == s % n), targets = tokens
         ps = 20
@@ -95,7 +96,7 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
         "explain": {"steps": steps, "tokens": L, "valid_steps": valid_steps, "loss": float(loss),
                     "cos_factual": _r(cos_f), "cos_counterfactual": _r(cos_cf), "grad_mask": _r(grad),
                     "hidden_ref_step0": _r(hidden_ref[0])},
-        "gradcam": {"a": _r(gradcam_a[0]), "e": _r(gradcam_e[0])},
+        "gradcam": {"a": _r(gradcam_a[0]), "e": _r(gradcam_e[0]), "chefer": _r(chefer[0])},
         "probe": {"steps": ps, "cross_entropy": _r(probe_ce[0]), "attention": _r(probe_att[0])},
         "codec": {"encoded_codes": codes[0].tolist(), "decoder_codes_frames": 10, "decoded": _r(decoded[0])},
         "classifier": {"probabilities": _r(probs[0]), "activity_frames": int(activity.shape[-1])},

@@ -93,10 +93,10 @@ describe('AudioGenX explainer', () => {
       .rejects.toMatchObject({ code: 'cancelled' });
   });
 
-  it('baselines (random, attention, atman, gradcam-a, gradcam-e) give [steps][tokens] masks in [0, 1], reproducibly', async () => {
+  it('baselines (random, attention, atman, gradcam-a, gradcam-e, chefer) give [steps][tokens] masks in [0, 1], reproducibly', async () => {
     const model = await embeddedModel();
     const { codes, frames } = await clip(model);
-    for (const method of ['random', 'attention', 'atman', 'gradcam-a', 'gradcam-e']) {
+    for (const method of ['random', 'attention', 'atman', 'gradcam-a', 'gradcam-e', 'chefer']) {
       const a = await explain(model, PROMPT, codes, frames, method, {});
       const b = await explain(model, PROMPT, codes, frames, method, {});
       expect(a.steps, method).toEqual(b.steps);
@@ -118,7 +118,7 @@ describe('AudioGenX explainer', () => {
 
   it('rejects unknown methods and bad parameters with the valid choices', async () => {
     const model = await embeddedModel();
-    expect(() => getMethod('shap')).toThrow(/unknown method "shap"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e/);
+    expect(() => getMethod('shap')).toThrow(/unknown method "shap"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer/);
     const { codes, frames } = await clip(model, 2, 1);
     await expect(explain(model, PROMPT, codes, frames, 'audiogenx', { epochs: 0 })).rejects.toThrow(/parameter epochs/);
   });

@@ -78,7 +78,7 @@ describe('ONNX graphs match the PyTorch reference', () => {
     for (let s = 0; s < S; s++) for (let i = n; i < L; i++) expect(grad[s * L + i]).toBe(0);
   });
 
-  it('lm_gradcam: both Grad-CAM maps within 1e-4 of their largest value', async () => {
+  it('lm_gradcam and lm_chefer: Grad-CAM maps and Chefer relevance within 1e-4 of their largest value', async () => {
     const model = await embeddedModel();
     const m = model.manifest;
     const { steps: S, tokens: L, valid_steps: valid } = fx.explain;
@@ -94,6 +94,12 @@ describe('ONNX graphs match the PyTorch reference', () => {
     });
     expect(maxAbsDiff(floatData(out.gradcam_a), fx.gradcam.a) / maxAbs(fx.gradcam.a)).toBeLessThan(1e-4);
     expect(maxAbsDiff(floatData(out.gradcam_e), fx.gradcam.e) / maxAbs(fx.gradcam.e)).toBeLessThan(1e-4);
+    const chefer = m.graphs.lmChefer.find((b) => b.steps === S && b.tokens === L)!;
+    const rel = await (await model.graphFile(chefer.file)).run({
+      tokens: tensor.i64(tokens, [1, m.codebooks, S]), text_vectors: tensor.f32(u, [1, L, m.hiddenSize]),
+      text_mask: tensor.f32(Float32Array.from({ length: L }, (_, i) => (i < n ? 1 : 0)), [1, L]), targets: tensor.i64(targets, [1, m.codebooks, S]),
+    });
+    expect(maxAbsDiff(floatData(rel.relevance), fx.gradcam.chefer) / maxAbs(fx.gradcam.chefer)).toBeLessThan(1e-4);
   });
 
   it('lm_probe: per-step cross-entropy and mean cross-attention within 1e-4', async () => {

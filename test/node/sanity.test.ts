@@ -49,7 +49,7 @@ describe('sanity check: randomised LM', () => {
     const prompt = 'a dog barks while rain falls in the background';
     const gen = await generateCodes(trained, { prompt, seed: 0, durationSec: 5 });
     const spreads: Record<string, [number, number]> = {};
-    for (const method of ['audiogenx', 'attention', 'atman', 'gradcam-a', 'gradcam-e']) {
+    for (const method of ['audiogenx', 'attention', 'atman', 'gradcam-a', 'gradcam-e', 'chefer']) {
       const a = await explain(trained, prompt, gen.codes[0]!, gen.frames, method, {});
       const b = await explain(randomised, prompt, gen.codes[0]!, gen.frames, method, {});
       spreads[method] = [spread(a.holistic), spread(b.holistic)];

@@ -3,7 +3,7 @@ import type { Model } from '../model.js';
 import type { PromptToken } from '../tokenizer.js';
 import { audiogenx } from './audiogenx.js';
 import type { ExplainContext, ExplainMethod } from './method.js';
-import { gradcamA, gradcamE } from './gradcam.js';
+import { chefer, gradcamA, gradcamE } from './gradient-methods.js';
 import { atman, attention } from './probe.js';
 import { randomMask } from './random.js';
 import { teacherForce } from './teacher.js';
@@ -16,6 +16,7 @@ export const METHODS: Record<string, ExplainMethod<any>> = {
   [atman.name]: atman,
   [gradcamA.name]: gradcamA,
   [gradcamE.name]: gradcamE,
+  [chefer.name]: chefer,
 };
 
 /** A finished explanation with its views. */

@@ -7,15 +7,18 @@ import { scaleToUnit } from './probe.js';
 import { unpad } from './audiogenx.js';
 import type { TeacherForcedInput } from './teacher.js';
 
+type GradientGraph = 'lmGradcam' | 'lmChefer';
+
 /**
- * Runs lm_gradcam (one backward pass gives every step's own gradient: see AudioLM.gradcam) and
- * returns the chosen map, max-scaled. Targets are the clip's own codes (delay pattern).
+ * Runs a gradient-based baseline graph of the input's bucket and returns one output, max-scaled.
+ * Targets are the clip's own codes (delay pattern); each step is explained by its own target's
+ * gradients (AudioLM.gradcam / AudioLM.chefer in native-models/build/lm.py).
  */
-async function gradcamMap(model: Model, input: TeacherForcedInput, output: 'gradcam_a' | 'gradcam_e'): Promise<Float32Array[]> {
+async function gradientMap(model: Model, input: TeacherForcedInput, graph: GradientGraph, output: string): Promise<Float32Array[]> {
   const m = model.manifest;
   const { steps: S, tokens: L } = input.bucket;
-  const entry = m.graphs.lmGradcam.find((b) => b.steps === S && b.tokens === L);
-  if (entry === undefined) throw new AgxError('bad_model', `bundle ${m.name} has no Grad-CAM graph for bucket ${S}x${L}`);
+  const entry = m.graphs[graph].find((b) => b.steps === S && b.tokens === L);
+  if (entry === undefined) throw new AgxError('bad_model', `bundle ${m.name} has no ${graph} graph for bucket ${S}x${L}`);
   const K = m.codebooks;
   const targets = new BigInt64Array(K * S).fill(BigInt(m.specialTokens.audioEmpty));
   for (let k = 0; k < K; k++) targets.set(input.pattern.subarray(k * input.steps, (k + 1) * input.steps), k * S);
@@ -36,7 +39,7 @@ export const gradcamA: ExplainMethod<Record<string, unknown>> = {
   needs: ['gradient'],
   params: z.object({}).strict(),
   async run(model, input) {
-    return { mask: await gradcamMap(model, input, 'gradcam_a') };
+    return { mask: await gradientMap(model, input, 'lmGradcam', 'gradcam_a') };
   },
 };
 
@@ -47,6 +50,17 @@ export const gradcamE: ExplainMethod<Record<string, unknown>> = {
   needs: ['gradient', 'attention'],
   params: z.object({}).strict(),
   async run(model, input) {
-    return { mask: await gradcamMap(model, input, 'gradcam_e') };
+    return { mask: await gradientMap(model, input, 'lmGradcam', 'gradcam_e') };
+  },
+};
+
+/** Chefer et al. (2021): gradient-weighted relevance propagated through self- and cross-attention. */
+export const chefer: ExplainMethod<Record<string, unknown>> = {
+  name: 'chefer',
+  label: 'Chefer et al.',
+  needs: ['gradient', 'attention'],
+  params: z.object({}).strict(),
+  async run(model, input) {
+    return { mask: await gradientMap(model, input, 'lmChefer', 'relevance') };
   },
 };
