@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { explain } from '../engine/explain/index.js';
+import { explain, METHODS } from '../engine/explain/index.js';
 import { teacherForce, type TeacherForcedInput } from '../engine/explain/teacher.js';
 import { generateCodes } from '../engine/generate.js';
 import { embeddedModelsDir } from '../engine/manifest.js';
@@ -16,6 +16,8 @@ export interface BenchOptions {
   runs: number;
   /** onnxruntime intra-op threads (0 = default). */
   threads: number;
+  /** Also time every explanation method in a child process of its own. */
+  methods?: boolean;
 }
 
 const PROMPT = 'a dog barks while rain falls in the background';
@@ -55,6 +57,7 @@ export async function runBench(opts: BenchOptions): Promise<unknown> {
     decode.push(c - b);
   }
   const explainResult = await benchExplain(model, opts);
+  const methods = opts.methods ? benchMethods(model, opts) : undefined;
   await model.close();
   const total = median(totals);
   return {
@@ -73,7 +76,28 @@ export async function runBench(opts: BenchOptions): Promise<unknown> {
       secondsAll: totals.map((t) => r(t / 1000, 3)),
     },
     explain: explainResult,
+    ...(methods ? { methods } : {}),
   };
+}
+
+/**
+ * Table 2's analogue: each method explains the same 5 s clip in a fresh `agx explain` process, so
+ * its peak memory (maxRSS, model included) is its own; seconds are the method's own time (median).
+ */
+function benchMethods(model: Model, opts: BenchOptions): Record<string, { secondsMedian: number; secondsAll: number[]; maxRssMb: number }> {
+  const agx = join(embeddedModelsDir(), '..', 'bin', 'agx.js');
+  const out: Record<string, { secondsMedian: number; secondsAll: number[]; maxRssMb: number }> = {};
+  for (const method of Object.keys(METHODS)) {
+    const seconds: number[] = [];
+    let rss = 0;
+    for (let i = 0; i < Math.min(opts.runs, 3); i++) {
+      const res = JSON.parse(execFileSync(process.execPath, [agx, 'explain', '--prompt', PROMPT, '--seed', '0', '--method', method, '--model', model.bundle.dir, '--threads', String(opts.threads), '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+      seconds.push(res.timings.methodMs / 1000);
+      rss = Math.max(rss, res.timings.maxRssMb);
+    }
+    out[method] = { secondsMedian: r(median(seconds), 3), secondsAll: seconds.map((s) => r(s, 3)), maxRssMb: rss };
+  }
+  return out;
 }
 
 const EPOCHS = 50;
