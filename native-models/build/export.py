@@ -23,6 +23,7 @@ from torch.fx.experimental.proxy_tensor import make_fx
 import explainer
 import world
 from audio import CODE_HOP, SR
+from codec import CodecDecoder, CodecEncoder
 from lm import NULL_ID, PAD_ID, UNK_ID, AudioLM, LMConfig
 from train_classifier import THRESHOLD, Classifier, WaveClassifier
 from train_lm import SPECIALS, vocab
@@ -282,10 +283,10 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
 
     log("export: codec, classifier")
     wav = torch.randn(1, CODE_HOP * 10) * 0.1
-    _export(_Encoder(codec), (wav,), bundle / "codec_encoder.onnx", ["audio"], ["codes"],
+    _export(CodecEncoder(codec), (wav,), bundle / "codec_encoder.onnx", ["audio"], ["codes"],
             {"audio": {0: "batch", 1: "samples"}, "codes": {0: "batch", 2: "frames"}})
     codes = torch.randint(0, cfg.card, (1, cfg.n_codebooks, 10))
-    _export(_Decoder(codec), (codes,), bundle / "codec_decoder.onnx", ["codes"], ["audio"],
+    _export(CodecDecoder(codec), (codes,), bundle / "codec_decoder.onnx", ["codes"], ["audio"],
             {"codes": {0: "batch", 2: "frames"}, "audio": {0: "batch", 1: "samples"}})
     _export(WaveClassifier(clf), (torch.randn(1, SR) * 0.1,), bundle / "classifier.onnx", ["audio"],
             ["probabilities", "activity"],
@@ -311,24 +312,6 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
         b = again.text(ids, tmask)
     assert torch.equal(a, b), "bundle_io could not rebuild the LM from the bundle"
     log("export: done")
-
-
-class _Encoder(nn.Module):
-    def __init__(self, codec) -> None:
-        super().__init__()
-        self.codec = codec
-
-    def forward(self, wav):
-        return self.codec.encode(wav)
-
-
-class _Decoder(nn.Module):
-    def __init__(self, codec) -> None:
-        super().__init__()
-        self.codec = codec
-
-    def forward(self, codes):
-        return self.codec.decode(codes)
 
 
 def explain_example(cfg: LMConfig, steps: int, tokens: int):

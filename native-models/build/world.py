@@ -139,10 +139,11 @@ def _pick_verb(rng, label: str, noun: str) -> str:
     return str(rng.choice(verbs))
 
 
-def _noun_phrase(cb: CaptionBuilder, rng, ev: EventSpec, with_participle: bool) -> None:
+def _subject(cb: CaptionBuilder, rng, ev: EventSpec, p_adjective: float) -> str:
+    """[article] [adjective] noun for the event; returns the noun."""
     noun = str(rng.choice(EVENTS[ev.label]["nouns"]))
     adjective = None
-    if rng.random() < 0.25 and noun != "someone":
+    if rng.random() < p_adjective and noun != "someone":
         adjective = str(rng.choice(list(ADJECTIVES)))
         ev.mods.add(ADJECTIVES[adjective])
     for w in _article(rng, noun, adjective):
@@ -150,6 +151,11 @@ def _noun_phrase(cb: CaptionBuilder, rng, ev: EventSpec, with_participle: bool) 
     if adjective:
         cb.add(adjective, ev)
     cb.add(noun, ev)
+    return noun
+
+
+def _noun_phrase(cb: CaptionBuilder, rng, ev: EventSpec, with_participle: bool) -> None:
+    noun = _subject(cb, rng, ev, 0.25)
     if with_participle:
         ev.verb = _pick_verb(rng, ev.label, noun)
         cb.add(EVENTS[ev.label]["verbs"][ev.verb][2], ev)
@@ -158,16 +164,7 @@ def _noun_phrase(cb: CaptionBuilder, rng, ev: EventSpec, with_participle: bool) 
 
 
 def _clause(cb: CaptionBuilder, rng, ev: EventSpec) -> None:
-    noun = str(rng.choice(EVENTS[ev.label]["nouns"]))
-    adjective = None
-    if rng.random() < 0.2 and noun != "someone":
-        adjective = str(rng.choice(list(ADJECTIVES)))
-        ev.mods.add(ADJECTIVES[adjective])
-    for w in _article(rng, noun, adjective):
-        cb.add(w)
-    if adjective:
-        cb.add(adjective, ev)
-    cb.add(noun, ev)
+    noun = _subject(cb, rng, ev, 0.2)
     ev.verb = _pick_verb(rng, ev.label, noun)
     forms = EVENTS[ev.label]["verbs"][ev.verb]
     r = rng.random()
