@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Prints the markdown tables of docs/results.md from the JSON the commands wrote, so no number in
+// that page is typed by hand:  node docs/render-results.mjs EVALUATE.json GT.json BENCH.json
+import { readFileSync } from 'node:fs';
+
+const [evalPath, gtPath, benchPath] = process.argv.slice(2);
+const read = (p) => (p ? JSON.parse(readFileSync(p, 'utf8')) : undefined);
+const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(3));
+const ms = (m) => (m ? `${f3(m.mean)} ± ${f3(m.std)}` : '-');
+
+const ev = read(evalPath);
+if (ev) {
+  console.log(`Faithfulness (${ev.prompts} prompts x ${ev.seeds} seeds; mean ± std over prompt-seed pairs)\n`);
+  console.log('| method | Fid_F (lower) | Fid_CF (higher) | KL_F (lower) | KL_CF (higher) | Size |');
+  console.log('|---|---|---|---|---|---|');
+  if (ev.floor) console.log(`| no mask, resampled | ${ms(ev.floor.fid_f)} | - | ${ms(ev.floor.kl_f)} | - | - |`);
+  for (const [name, m] of Object.entries(ev.methods)) {
+    console.log(`| ${name} | ${ms(m.fid_f)} | ${ms(m.fid_cf)} | ${ms(m.kl_f)} | ${ms(m.kl_cf)} | ${ms(m.size)} |`);
+  }
+  console.log();
+}
+const gt = read(gtPath);
+if (gt) {
+  console.log('Ground truth and word kinds (mean holistic importance)\n');
+  console.log('| method | pointing | token ROC-AUC | content words | function words | sequence words |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [name, s] of Object.entries(gt.methods)) {
+    console.log(`| ${name} | ${f3(s.pointing)} | ${f3(s.auc)} | ${f3(s.contentWords)} | ${f3(s.functionWords)} | ${f3(s.sequenceWords)} |`);
+  }
+  const first = Object.values(gt.methods)[0];
+  console.log(`\n(${first.clips} clips, ${first.events} events)\n`);
+}
+const bench = read(benchPath);
+if (bench?.methods) {
+  console.log('Cost per explanation of a 5 s clip (each method in its own process)\n');
+  console.log('| method | seconds (median) | peak memory (MB, process incl. model) |');
+  console.log('|---|---|---|');
+  for (const [name, m] of Object.entries(bench.methods)) console.log(`| ${name} | ${f3(m.secondsMedian)} | ${m.maxRssMb} |`);
+  console.log();
+}
+if (bench?.explain?.scaling) {
+  console.log('AudioGenX cost by clip and prompt length (50 epochs)\n');
+  console.log('| clip (s) | tokens | LM steps | seconds |');
+  console.log('|---|---|---|---|');
+  for (const row of bench.explain.scaling) console.log(`| ${row.clipSec} | ${row.tokens} | ${row.steps} | ${f3(row.seconds)} |`);
+}
