@@ -121,6 +121,21 @@ def _export(module, args, path: Path, inputs, outputs, dynamic) -> None:
                       dynamic_axes=dynamic, do_constant_folding=False)
 
 
+def _hoist_constants(model: onnx.ModelProto, min_bytes: int) -> None:
+    """Large Constant nodes (positional tables, causal masks traced once per layer) become
+    initializers, so share_initializers stores each distinct one once."""
+    keep = []
+    for node in model.graph.node:
+        t = node.attribute[0].t if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value" else None
+        if t is not None and len(t.raw_data) >= min_bytes:
+            t.name = node.output[0]
+            model.graph.initializer.append(t)
+        else:
+            keep.append(node)
+    del model.graph.node[:]
+    model.graph.node.extend(keep)
+
+
 def share_initializers(paths: list[Path], blob: Path, min_bytes: int = 4096) -> None:
     """Move every large initializer into one external file, stored once however many graphs use it.
 
@@ -132,6 +147,7 @@ def share_initializers(paths: list[Path], blob: Path, min_bytes: int = 4096) -> 
     with open(blob, "wb") as out:
         for p in paths:
             model = onnx.load(str(p))
+            _hoist_constants(model, min_bytes)
             for init in model.graph.initializer:
                 arr = numpy_helper.to_array(init)
                 raw = arr.tobytes()
