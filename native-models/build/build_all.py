@@ -81,7 +81,8 @@ def main() -> None:
     args = ap.parse_args()
     WORK.mkdir(exist_ok=True)
     torch.manual_seed(0)
-    torch.set_num_threads(os.cpu_count() or 2)
+    # AGX_TORCH_THREADS lets a stage run beside another one without oversubscribing the cores
+    torch.set_num_threads(int(os.environ.get("AGX_TORCH_THREADS", os.cpu_count() or 2)))
     for stage in args.stages.split(","):
         if stage == "codec":
             stage_codec(args.force)

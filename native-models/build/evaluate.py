@@ -14,7 +14,7 @@ import torch
 
 import world
 from lm import NULL_ID, PAD_ID, AudioLM, unpattern
-from train_classifier import THRESHOLD, Classifier
+from train_classifier import Classifier, threshold
 from train_lm import text_batch, vocab
 
 CFG, TOP_K = 3.0, 250
@@ -78,7 +78,7 @@ def run(work: Path, bundle: Path, log, codec=None, n_captions: int = 30, seeds: 
         caps = [c["words"] for c in clips for _ in range(seeds)]
         sd = [1000 + j for _ in clips for j in range(seeds)]
         probs, acts = judge(clf, codec, torch.cat([generate(lm, caps[i:i + 50], sd[i:i + 50]) for i in range(0, len(caps), 50)]))
-        det = probs >= THRESHOLD
+        det = probs >= threshold(work)
         named = [sorted({e["label"] for e in c["events"]}) for c in clips for _ in range(seeds)]
         all_found = np.mean([all(det[i, L.index(l)] for l in named[i]) for i in range(len(named))])
         event_recall = np.mean([det[i, L.index(l)] for i in range(len(named)) for l in named[i]])

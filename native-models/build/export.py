@@ -25,7 +25,7 @@ import world
 from audio import CODE_HOP, SR
 from codec import CodecDecoder, CodecEncoder
 from lm import NULL_ID, PAD_ID, UNK_ID, AudioLM, LMConfig
-from train_classifier import THRESHOLD, Classifier, WaveClassifier
+from train_classifier import Classifier, WaveClassifier, threshold
 from train_lm import SPECIALS, vocab
 
 OPSET = 17
@@ -360,7 +360,7 @@ def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str], explai
         "heads": cfg.heads,
         "specialTokens": {"pad": PAD_ID, "unk": UNK_ID, "null": NULL_ID, "audioEmpty": cfg.card},
         "labels": world.LABELS,
-        "classifierThreshold": THRESHOLD,
+        "classifierThreshold": threshold(bundle.parent / "build" / ".work"),
         "generation": {"cfg": 3.0, "topK": 250, "topP": 0.0, "temperature": 1.0},
         "graphs": {
             "textEncoder": "text_encoder.onnx",
