@@ -35,7 +35,8 @@ def generate(lm: AudioLM, captions: list[list[str]], seeds: list[int], frames: i
     H, dh = cfg.heads, cfg.d // cfg.heads
     pk = torch.zeros(cfg.layers, 2 * n, H, 0, dh)
     pv = pk.clone()
-    gens = [torch.Generator().manual_seed(s) for s in seeds]
+    # one stream per batch, seeded from its seeds: reproducible, and one multinomial call per step
+    gen = torch.Generator().manual_seed(int(sum(s * 1000003 ** i for i, s in enumerate(seeds)) % 2**31))
     weights = torch.ones(2 * n, ids.shape[1])
     for s in range(steps):
         prev = torch.full((n, K), card) if s == 0 else pattern[:, :, s - 1]
@@ -43,12 +44,11 @@ def generate(lm: AudioLM, captions: list[list[str]], seeds: list[int], frames: i
         guided = logits[n:] + CFG * (logits[:n] - logits[n:])
         top = torch.topk(guided, min(TOP_K, card), -1)
         probs = torch.softmax(top.values, -1)
-        for i in range(n):
-            for k in range(K):
-                frame = s - k
-                if 0 <= frame < frames:
-                    j = torch.multinomial(probs[i, k], 1, generator=gens[i])
-                    pattern[i, k, s] = top.indices[i, k, j]
+        j = torch.multinomial(probs.reshape(n * K, -1), 1, generator=gen).reshape(n, K, 1)
+        drawn = torch.gather(top.indices, 2, j)[:, :, 0]
+        frame = s - torch.arange(K)
+        valid = (frame >= 0) & (frame < frames)
+        pattern[:, :, s] = torch.where(valid.unsqueeze(0), drawn, torch.full_like(drawn, card))
     return unpattern(pattern, frames)
 
 
