@@ -262,16 +262,19 @@ class AudioLM(nn.Module):
         cross_maps = [layer.last_cross_attention for layer in self.layers]
         grads = torch.autograd.grad(y, self_maps + cross_maps)
         n = len(self.layers)
-        r_qq = eye.expand(s, -1, -1)
-        r_qt = torch.zeros(s, s, u.shape[1])
+        # R_qq starts as I and R_qt as 0; both are built up without materialising [S, S, S] constants
+        r_qq = None
+        r_qt = None
         for i in range(n):
             a_self = torch.relu(grads[i] * self_maps[i]).mean(1)  # [S(copy), S, S]
-            r_qq = r_qq + a_self @ r_qq
-            r_qt = r_qt + a_self @ r_qt
+            r_qq = eye + a_self if r_qq is None else r_qq + a_self @ r_qq
+            if r_qt is not None:
+                r_qt = r_qt + a_self @ r_qt
             a_cross = torch.relu(grads[n + i] * cross_maps[i]).mean(1)  # [S(copy), S, L]
             off = r_qq - eye
             r_bar = off / torch.clamp(off.sum(-1, keepdim=True), min=1e-9) + eye
-            r_qt = r_qt + r_bar.transpose(1, 2) @ a_cross
+            step = r_bar.transpose(1, 2) @ a_cross
+            r_qt = step if r_qt is None else r_qt + step
         return (r_qt * eye.unsqueeze(-1)).sum(1).unsqueeze(0)  # row b of copy b
 
     # -- one step with a KV cache (generation)

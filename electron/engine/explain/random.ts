@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Rng } from '../rng.js';
 import type { ExplainMethod } from './method.js';
+import { scaleToUnit } from './probe.js';
 
 /** Random-Mask (the paper's floor): uniform values per step and token, from a seeded stream. */
 export const randomMask: ExplainMethod<{ seed: number }> = {
@@ -10,6 +11,8 @@ export const randomMask: ExplainMethod<{ seed: number }> = {
   params: z.object({ seed: z.number().int().min(0).max(0xffffffff).default(0) }),
   async run(_model, input, params) {
     const rng = new Rng(params.seed);
-    return { mask: Array.from({ length: input.steps }, () => Float32Array.from({ length: input.tokens.length }, () => rng.next())) };
+    const n = input.steps * input.tokens.length;
+    // scaled like every other baseline, so all masks span [0, 1] the same way
+    return { mask: scaleToUnit(Float32Array.from({ length: n }, () => rng.next()), input.steps, input.tokens.length) };
   },
 };
