@@ -54,10 +54,11 @@ describe('AudioGenX explainer', () => {
       plus[t]! += eps;
       minus[t]! -= eps;
       const fd = (floatData((await run(plus)).loss)[0]! - floatData((await run(minus)).loss)[0]!) / (2 * eps);
-      expect(Math.abs(fd - grad[t]!)).toBeLessThan(2e-3 + 0.02 * Math.abs(grad[t]!));
+      // float32 losses of ~100 summed cosines: central differences are good to ~3e-4 here
+      expect(Math.abs(fd - grad[t]!)).toBeLessThan(1e-3 + 0.02 * Math.abs(grad[t]!));
       checked.push(Math.abs(grad[t]!));
     }
-    expect(Math.max(...checked)).toBeGreaterThan(1e-3); // the gradients checked are not all trivially zero
+    expect(Math.max(...checked)).toBeGreaterThan(2e-2); // large enough that a wrong or zero gradient fails
     // padded steps get no gradient
     for (let t = input.steps; t < S; t++) expect(grad[t]).toBe(0);
   });
