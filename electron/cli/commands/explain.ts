@@ -33,14 +33,15 @@ export const explainCommand: Command = {
     }
     const params: Record<string, unknown> = {};
     if (values.epochs !== undefined) params.epochs = numberOption(values, 'epochs', 50, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
-    if (hasSeed) params.seed = numberOption(values, 'seed', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer from 0 to 4294967295');
+    // --seed is the generation seed; AudioGenX's own noise stream keeps its default seed (0)
+    const seed = hasSeed ? numberOption(values, 'seed', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer from 0 to 4294967295') : 0;
     const model = await openModel(values);
     const m = model.manifest;
     let codes: Int32Array;
     let frames: number;
     if (hasSeed) {
       const durationSec = numberOption(values, 'duration', m.maxDurationSec, (n) => n > 0 && n <= m.maxDurationSec, `more than 0 and at most ${m.maxDurationSec}`);
-      const gen = await generateCodes(model, { prompt, seed: params.seed as number, durationSec });
+      const gen = await generateCodes(model, { prompt, seed, durationSec });
       codes = gen.codes[0]!;
       frames = gen.frames;
     } else {
