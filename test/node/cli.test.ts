@@ -47,6 +47,28 @@ describe('agx command line', () => {
     expect(bytes.length).toBe(44 + 16000 * 2);
   });
 
+  it('explain works for every method, from a seed or from a WAV, with the documented JSON', async () => {
+    const wav = join(tmp, 'explain-me.wav');
+    expect((await agx('generate', '--prompt', 'a dog barks', '--duration', '1', '--out', wav)).code).toBe(0);
+    for (const method of ['audiogenx', 'random', 'attention', 'atman', 'gradcam-a', 'gradcam-e', 'chefer']) {
+      const r = await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--duration', '1', '--method', method, '--epochs', '3', '--interval', '0.2:0.6', '--json');
+      expect(r.code, `${method}: ${r.stderr}`).toBe(0);
+      const e = JSON.parse(r.stdout);
+      expect(e.method).toBe(method);
+      expect(e.tokens.map((t: { text: string }) => t.text)).toEqual(['a', 'dog', 'barks']);
+      expect(e.holistic).toHaveLength(3);
+      expect(e.interval).toHaveLength(3);
+      expect(e.steps).toHaveLength(25 + 3);
+      expect(e.frameRate).toBe(25);
+      for (const v of [...e.holistic, ...e.interval, ...e.steps.flat()]) expect(v >= 0 && v <= 1).toBe(true);
+    }
+    const fromAudio = await agx('explain', '--prompt', 'a dog barks', '--audio', wav, '--epochs', '3', '--json');
+    expect(fromAudio.code).toBe(0);
+    expect(JSON.parse(fromAudio.stdout).steps).toHaveLength(25 + 3);
+    expectOneLineError(await agx('explain', '--prompt', 'a dog barks', '--json'), /exactly one of --seed N or --audio FILE/);
+    expectOneLineError(await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--method', 'lime'), /unknown method "lime"; methods: audiogenx/);
+  });
+
   it('classify reads a WAV at another rate and channel count and returns labels', async () => {
     const path = join(tmp, 'stereo44k.wav');
     const n = 44100;
