@@ -63,7 +63,7 @@ export const explainCommand: Command = {
       holistic: e.holistic.map(r4),
       ...(interval ? { interval: intervalView(e, interval[0], interval[1]).map(r4), intervalSec: interval } : {}),
       steps: e.steps.map((row) => Array.from(row, r4)),
-      timings: { prepareMs: round(e.timings.prepareMs), methodMs: round(e.timings.methodMs) },
+      timings: { prepareMs: round(e.timings.prepareMs), methodMs: round(e.timings.methodMs), maxRssMb: round(process.resourceUsage().maxRSS / 1024) },
     };
   },
 };
