@@ -51,7 +51,8 @@ describe('agx command line', () => {
     const wav = join(tmp, 'explain-me.wav');
     expect((await agx('generate', '--prompt', 'a dog barks', '--duration', '1', '--out', wav)).code).toBe(0);
     for (const method of ['audiogenx', 'random', 'attention', 'atman', 'gradcam-a', 'gradcam-e', 'chefer']) {
-      const r = await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--duration', '1', '--method', method, '--epochs', '3', '--interval', '0.2:0.6', '--json');
+      const epochs = method === 'audiogenx' ? ['--epochs', '3'] : [];
+      const r = await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--duration', '1', '--method', method, ...epochs, '--interval', '0.2:0.6', '--json');
       expect(r.code, `${method}: ${r.stderr}`).toBe(0);
       const e = JSON.parse(r.stdout);
       expect(e.method).toBe(method);
@@ -67,6 +68,7 @@ describe('agx command line', () => {
     expect(JSON.parse(fromAudio.stdout).steps).toHaveLength(25 + 3);
     expectOneLineError(await agx('explain', '--prompt', 'a dog barks', '--json'), /exactly one of --seed N or --audio FILE/);
     expectOneLineError(await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--method', 'lime'), /unknown method "lime"; methods: audiogenx/);
+    expectOneLineError(await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--duration', '1', '--method', 'atman', '--epochs', '5'), /atman has no parameter "epochs"/);
   });
 
   it('classify reads a WAV at another rate and channel count and returns labels', async () => {

@@ -70,6 +70,9 @@ export async function explain(model: Model, prompt: string, codes: Int32Array, f
   const parsed = method.params.safeParse(rawParams ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    if (issue?.code === 'unrecognized_keys') {
+      throw new AgxError('bad_argument', `${methodName} has no parameter ${issue.keys.map((k) => `"${k}"`).join(', ')}`);
+    }
     throw new AgxError('bad_argument', `${methodName}: parameter ${issue?.path.join('.')}: ${issue?.message}`);
   }
   const t0 = performance.now();
