@@ -5,8 +5,8 @@ autograd and torch.optim.Adam, timed on one clip. Prints one JSON line.
 
 INPUT.json (written by the bench): {lmInput: [K*S], textVectors: [L*d], textMask: [L], stepMask: [S],
 reference: [S*d], steps: S, tokens: L (the bucket), realSteps, realTokens, epochs, threads}. Thread settings: OPENBLAS_NUM_THREADS=1 with
-torch intra-op threads = cores was the fastest combination measured on the 2-core build machine
-(Debian's OpenBLAS oversubscribes otherwise).
+torch intra-op threads = cores (Debian's OpenBLAS oversubscribes otherwise, ~8x slower on 2 cores);
+other combinations were not swept.
 """
 from __future__ import annotations
 
