@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { AgxError } from '../common/errors.js';
 import { wavToModelAudio } from '../engine/audio/load.js';
+import type { Manifest } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
 import { numberOption, type OptionSpec } from './args.js';
 
@@ -58,4 +59,15 @@ export function writeFileSafely(path: string, data: Uint8Array): void {
 export function round(x: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** --seed: an unsigned 32-bit integer (default 0). */
+export function seedOption(values: Record<string, string | boolean | undefined>): number {
+  return numberOption(values, 'seed', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer from 0 to 4294967295');
+}
+
+/** --duration: seconds, more than 0 and at most the bundle's maximum (default: the maximum). */
+export function durationOption(values: Record<string, string | boolean | undefined>, manifest: Manifest): number {
+  const max = manifest.maxDurationSec;
+  return numberOption(values, 'duration', max, (n) => n > 0 && n <= max, `more than 0 and at most ${max}`);
 }

@@ -5,7 +5,7 @@ import { AgxError, toErrorData } from '../../common/errors.js';
 import { getMethod, METHODS } from '../../engine/explain/index.js';
 import { captionsFromCsv, evaluatePrompt, type PromptScores, summarise } from '../../engine/faithfulness.js';
 import { numberOption, requiredString } from '../args.js';
-import { type Command, openModel } from '../command.js';
+import { type Command, durationOption, openModel } from '../command.js';
 import { Progress } from '../progress.js';
 
 export const evaluateCommand: Command = {
@@ -47,7 +47,7 @@ export const evaluateCommand: Command = {
       }
     }
     const model = await openModel(values);
-    const durationSec = numberOption(values, 'duration', model.manifest.maxDurationSec, (n) => n > 0 && n <= model.manifest.maxDurationSec, `more than 0 and at most ${model.manifest.maxDurationSec}`);
+    const durationSec = durationOption(values, model.manifest);
     const opts = { seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), originalSeed: 0, durationSec };
     const progress = new Progress('evaluating');
     const rows: PromptScores[] = [];

@@ -4,7 +4,7 @@ import { explain, getMethod, intervalView, METHODS } from '../../engine/explain/
 import { generateCodes } from '../../engine/generate.js';
 import { checkPromptText } from '../../engine/tokenizer.js';
 import { numberOption, requiredString } from '../args.js';
-import { type Command, openModel, readAudioFile, round } from '../command.js';
+import { type Command, durationOption, openModel, readAudioFile, round, seedOption } from '../command.js';
 import { Progress } from '../progress.js';
 
 export const explainCommand: Command = {
@@ -34,13 +34,13 @@ export const explainCommand: Command = {
     const params: Record<string, unknown> = {};
     if (values.epochs !== undefined) params.epochs = numberOption(values, 'epochs', 50, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
     // --seed is the generation seed; AudioGenX's own noise stream keeps its default seed (0)
-    const seed = hasSeed ? numberOption(values, 'seed', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer from 0 to 4294967295') : 0;
+    const seed = hasSeed ? seedOption(values) : 0;
     const model = await openModel(values);
     const m = model.manifest;
     let codes: Int32Array;
     let frames: number;
     if (hasSeed) {
-      const durationSec = numberOption(values, 'duration', m.maxDurationSec, (n) => n > 0 && n <= m.maxDurationSec, `more than 0 and at most ${m.maxDurationSec}`);
+      const durationSec = durationOption(values, m);
       const gen = await generateCodes(model, { prompt, seed, durationSec });
       codes = gen.codes[0]!;
       frames = gen.frames;

@@ -5,7 +5,7 @@ import { generateCodes } from '../../engine/generate.js';
 import { checkPromptText } from '../../engine/tokenizer.js';
 import { parseWeightSpec } from '../../engine/weights.js';
 import { numberOption, requiredString } from '../args.js';
-import { type Command, openModel, round, writeFileSafely } from '../command.js';
+import { type Command, durationOption, openModel, round, seedOption, writeFileSafely } from '../command.js';
 import { Progress } from '../progress.js';
 
 function variationPath(out: string, v: number, count: number): string {
@@ -36,10 +36,10 @@ export const generateCommand: Command = {
     const out = resolve(requiredString(values, 'out', 'generate'));
     const format = (values.format ?? 'pcm16') as string;
     if (!['pcm16', 'pcm24', 'float32'].includes(format)) throw new AgxError('bad_argument', '--format must be pcm16, pcm24 or float32');
-    const seed = numberOption(values, 'seed', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer from 0 to 4294967295');
+    const seed = seedOption(values);
     const variations = numberOption(values, 'variations', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 16, 'an integer from 1 to 16');
     const model = await openModel(values);
-    const durationSec = numberOption(values, 'duration', model.manifest.maxDurationSec, (n) => n > 0 && n <= model.manifest.maxDurationSec, `more than 0 and at most ${model.manifest.maxDurationSec}`);
+    const durationSec = durationOption(values, model.manifest);
     const tokens = await model.tokenizer.encode(prompt);
     const weights = typeof values.weights === 'string' ? parseWeightSpec(values.weights, tokens) : [];
     const progress = new Progress('generating');
