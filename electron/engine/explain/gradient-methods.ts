@@ -4,7 +4,6 @@ import { floatData, type Model } from '../model.js';
 import { tensor } from '../onnx/session-factory.js';
 import type { ExplainMethod } from './method.js';
 import { scaleToUnit } from './probe.js';
-import { unpad } from './audiogenx.js';
 import type { TeacherForcedInput } from './teacher.js';
 
 type GradientGraph = 'lmGradcam' | 'lmChefer';
@@ -26,10 +25,7 @@ async function gradientMap(model: Model, input: TeacherForcedInput, graph: Gradi
     tokens: tensor.i64(input.lmInput, [1, K, S]), text_vectors: tensor.f32(input.textVectors, [1, L, m.hiddenSize]),
     text_mask: tensor.f32(input.textMask, [1, L]), targets: tensor.i64(targets, [1, K, S]),
   }, [output]);
-  const rows = unpad(floatData(out[output]), L, input.steps, input.tokens.length);
-  const flat = new Float32Array(rows.length * input.tokens.length);
-  rows.forEach((r, s) => flat.set(r, s * input.tokens.length));
-  return scaleToUnit(flat, input.steps, input.tokens.length);
+  return scaleToUnit(floatData(out[output]), input.steps, input.tokens.length, L);
 }
 
 /** Grad-CAM-a: ReLU(gradient) x activation on each layer's cross-attention output, per token. */

@@ -37,17 +37,23 @@ async function probe(model: Model, input: TeacherForcedInput, rows: number, scal
   return { ce: floatData(out.cross_entropy), attention: floatData(out.attention) };
 }
 
-/** Rows [steps][tokens] of a flat matrix, scaled into [0, 1]: by the maximum, or min-max when negative values occur. */
-export function scaleToUnit(flat: Float32Array, steps: number, tokens: number): Float32Array[] {
+/**
+ * Rows [steps][tokens] of a flat row-major matrix (rows `stride` apart, so a padded bucket can be
+ * read in place), scaled into [0, 1]: by the maximum, or min-max when negative values occur.
+ */
+export function scaleToUnit(flat: Float32Array, steps: number, tokens: number, stride = tokens): Float32Array[] {
+  const rows = Array.from({ length: steps }, (_, s) => flat.subarray(s * stride, s * stride + tokens));
   let min = Infinity;
   let max = -Infinity;
-  for (const v of flat) {
-    min = Math.min(min, v);
-    max = Math.max(max, v);
+  for (const row of rows) {
+    for (const v of row) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
   }
   const lo = min < 0 ? min : 0;
   const span = max - lo > 0 ? max - lo : 1;
-  return Array.from({ length: steps }, (_, s) => Float32Array.from(flat.subarray(s * tokens, (s + 1) * tokens), (v) => (v - lo) / span));
+  return rows.map((row) => Float32Array.from(row, (v) => (v - lo) / span));
 }
 
 /** Raw cross-attention weights (mean over layers and heads), max-scaled. Attention, not importance. */
