@@ -8,6 +8,10 @@ export type ErrorCode =
   | 'checksum_mismatch'
   | 'cancelled'
   | 'io_error'
+  | 'not_found'
+  | 'store_corrupt'
+  | 'unauthorized'
+  | 'bad_request'
   | 'internal';
 
 /** Errors as data, so they cross process and worker boundaries intact. */
