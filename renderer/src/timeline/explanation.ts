@@ -1,0 +1,82 @@
+// Pure views of an explanation mask M[step][token]: holistic, interval, and a comparison of two takes.
+import { frameRows, type Range } from './math';
+
+/** Mean of rows [from, to) per token. */
+export function meanRows(mask: readonly (readonly number[])[], from: number, to: number, tokens: number): number[] {
+  const out = new Array<number>(tokens).fill(0);
+  const n = to - from;
+  if (n <= 0) return out;
+  for (let s = from; s < to; s++) {
+    const row = mask[s];
+    if (row === undefined) continue;
+    for (let i = 0; i < tokens; i++) out[i]! += (row[i] ?? 0) / n;
+  }
+  return out;
+}
+
+/** Number of token columns of a mask (0 when empty). */
+export function maskTokens(mask: readonly (readonly number[])[]): number {
+  return mask[0]?.length ?? 0;
+}
+
+/** Holistic importance: the mean of the mask over all steps, one score per token. */
+export function holisticOf(mask: readonly (readonly number[])[]): number[] {
+  return meanRows(mask, 0, mask.length, maskTokens(mask));
+}
+
+/**
+ * Interval importance of exactly a selection: the mean of the rows whose frames start in
+ * [startSec, endSec) (the engine's interval view), one score per token.
+ */
+export function intervalOf(mask: readonly (readonly number[])[], frameRate: number, range: Range): number[] {
+  const { from, to } = frameRows(range, frameRate, mask.length);
+  return meanRows(mask, from, to, maskTokens(mask));
+}
+
+/** Importance as the chips and bars print it. */
+export function formatImportance(v: number): string {
+  return v.toFixed(2);
+}
+
+/** One row of a comparison of two explanations. */
+export interface DiffRow {
+  token: string;
+  a: number | null;
+  b: number | null;
+  /** b - a where both exist. */
+  delta: number | null;
+}
+
+/**
+ * Compares two explanations' holistic scores token by token. Tokens are matched by text in order of
+ * occurrence (the n-th "dog" of A with the n-th "dog" of B), so takes whose prompts differ by a word
+ * still line up; unmatched tokens get a null side.
+ */
+export function diffHolistic(tokensA: readonly string[], a: readonly number[], tokensB: readonly string[], b: readonly number[]): DiffRow[] {
+  const usedB = new Set<number>();
+  const rows: DiffRow[] = [];
+  tokensA.forEach((tok, i) => {
+    const j = tokensB.findIndex((t, k) => t === tok && !usedB.has(k));
+    const va = a[i] ?? null;
+    if (j >= 0) {
+      usedB.add(j);
+      const vb = b[j] ?? null;
+      rows.push({ token: tok, a: va, b: vb, delta: va !== null && vb !== null ? vb - va : null });
+    } else {
+      rows.push({ token: tok, a: va, b: null, delta: null });
+    }
+  });
+  tokensB.forEach((tok, j) => {
+    if (!usedB.has(j)) rows.push({ token: tok, a: null, b: b[j] ?? null, delta: null });
+  });
+  return rows;
+}
+
+/** Indices of the k largest scores, largest first (ties: earlier token first). */
+export function topTokens(scores: readonly number[], k: number): number[] {
+  return scores
+    .map((v, i) => ({ v, i }))
+    .sort((x, y) => y.v - x.v || x.i - y.i)
+    .slice(0, Math.max(0, k))
+    .map((e) => e.i);
+}

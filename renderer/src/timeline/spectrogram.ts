@@ -1,0 +1,81 @@
+// Short-time Fourier transform magnitudes for the optional spectrogram under each waveform.
+
+/** In-place radix-2 FFT of (re, im); the length must be a power of two. */
+export function fft(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  if (n !== im.length || (n & (n - 1)) !== 0) throw new Error('fft length must be a power of two');
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j]!, re[i]!];
+      [im[i], im[j]] = [im[j]!, im[i]!];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = (-2 * Math.PI) / len;
+    const wr = Math.cos(ang);
+    const wi = Math.sin(ang);
+    for (let i = 0; i < n; i += len) {
+      let cr = 1;
+      let ci = 0;
+      for (let k = 0; k < len / 2; k++) {
+        const ar = re[i + k]!;
+        const ai = im[i + k]!;
+        const br = re[i + k + len / 2]! * cr - im[i + k + len / 2]! * ci;
+        const bi = re[i + k + len / 2]! * ci + im[i + k + len / 2]! * cr;
+        re[i + k] = ar + br;
+        im[i + k] = ai + bi;
+        re[i + k + len / 2] = ar - br;
+        im[i + k + len / 2] = ai - bi;
+        const t = cr * wr - ci * wi;
+        ci = cr * wi + ci * wr;
+        cr = t;
+      }
+    }
+  }
+}
+
+/** A magnitude spectrogram: frames x bins, row-major, in dB relative to the loudest bin. */
+export interface Spectrogram {
+  frames: number;
+  bins: number;
+  /** Seconds between frame starts. */
+  hopSec: number;
+  /** Hz per bin. */
+  binHz: number;
+  /** dB (<= 0), frames * bins. */
+  db: Float32Array;
+}
+
+/** STFT magnitude (Hann window) in dB; frame f covers samples [f * hop, f * hop + nFft). */
+export function stft(samples: Float32Array, sampleRate: number, nFft = 512, hop = 256): Spectrogram {
+  const bins = nFft / 2 + 1;
+  const frames = Math.max(0, Math.floor((samples.length - nFft) / hop) + 1);
+  const db = new Float32Array(frames * bins);
+  const win = new Float64Array(nFft);
+  for (let i = 0; i < nFft; i++) win[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nFft);
+  const re = new Float64Array(nFft);
+  const im = new Float64Array(nFft);
+  let max = 1e-12;
+  for (let f = 0; f < frames; f++) {
+    for (let i = 0; i < nFft; i++) {
+      re[i] = samples[f * hop + i]! * win[i]!;
+      im[i] = 0;
+    }
+    fft(re, im);
+    for (let k = 0; k < bins; k++) {
+      const mag = Math.hypot(re[k]!, im[k]!);
+      db[f * bins + k] = mag;
+      if (mag > max) max = mag;
+    }
+  }
+  for (let i = 0; i < db.length; i++) db[i] = 20 * Math.log10(Math.max(db[i]! / max, 1e-6));
+  return { frames, bins, hopSec: hop / sampleRate, binHz: sampleRate / nFft, db };
+}
+
+/** Maps dB to 0..1 over a floor (default -80 dB) for drawing. */
+export function dbToUnit(db: number, floorDb = -80): number {
+  return Math.min(1, Math.max(0, 1 - db / floorDb));
+}
