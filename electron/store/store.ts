@@ -152,6 +152,7 @@ export class Store {
   private lastMs = 0;
   private pendingBackup: Promise<unknown> | null = null;
   private writingBackup: string | null = null;
+  private syncMode: 'FULL' | 'NORMAL' = 'FULL';
 
   private constructor(opts: Required<StoreOptions>, db: Db) {
     this.file = opts.file;
@@ -503,7 +504,7 @@ export class Store {
       }
       if (previous !== json) this.putState(sessionId, json, now);
       return this.status(sessionId);
-    });
+    }, undoLabel !== undefined);
   }
 
   /** Steps back one labelled save: returns the restored state (view fields kept), or null when there is none. */
@@ -573,6 +574,7 @@ export class Store {
     const aside = replaceWithCopy(this.file, source, fileStamp(this.nowMs()));
     try {
       this.db = openChecked(this.file, this.backupsDir);
+      this.syncMode = 'FULL';
       this.migrateNow();
     } catch (err) {
       // Put the previous file back so the studio is no worse off than before the attempt.
@@ -581,6 +583,7 @@ export class Store {
         fs.rmSync(this.file, { force: true });
         for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(aside + suffix)) fs.renameSync(aside + suffix, this.file + suffix);
         this.db = openChecked(this.file, this.backupsDir);
+        this.syncMode = 'FULL';
       } catch {
         // The original error below is the one worth reporting.
       }
@@ -675,8 +678,10 @@ export class Store {
     this.run(`INSERT INTO undo_steps (session_id, stack, label, state) VALUES (?, ?, ?, ?)`, sessionId, stack, label, state);
     // Drop whatever lies beyond the cap, oldest first (ids grow with every push).
     this.run(
-      `DELETE FROM undo_steps WHERE session_id = ?1 AND stack = ?2 AND id <= (
-         SELECT id FROM undo_steps WHERE session_id = ?1 AND stack = ?2 ORDER BY id DESC LIMIT 1 OFFSET ?3)`,
+      `DELETE FROM undo_steps WHERE session_id = ? AND stack = ? AND id <= (
+         SELECT id FROM undo_steps WHERE session_id = ? AND stack = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+      sessionId,
+      stack,
       sessionId,
       stack,
       UNDO_CAP,
@@ -685,8 +690,9 @@ export class Store {
 
   private status(sessionId: string): UndoStatus {
     const row = this.get(
-      `SELECT EXISTS (SELECT 1 FROM undo_steps WHERE session_id = ?1 AND stack = 'undo') AS u,
-              EXISTS (SELECT 1 FROM undo_steps WHERE session_id = ?1 AND stack = 'redo') AS r`,
+      `SELECT EXISTS (SELECT 1 FROM undo_steps WHERE session_id = ? AND stack = 'undo') AS u,
+              EXISTS (SELECT 1 FROM undo_steps WHERE session_id = ? AND stack = 'redo') AS r`,
+      sessionId,
       sessionId,
     ) as { u: number; r: number };
     return { canUndo: row.u === 1, canRedo: row.r === 1 };
@@ -782,9 +788,20 @@ export class Store {
     }
   }
 
-  /** guard + one immediate transaction, so a call either happens entirely or not at all. */
-  private tx<T>(fn: () => T): T {
-    return this.guard(() => this.db.transaction(fn).immediate());
+  /**
+   * guard + one immediate transaction, so a call either happens entirely or not at all. `durable`
+   * commits are fsynced (survive power loss); view-only autosaves are not, which costs them at most
+   * the last seconds of scrolling after a power cut, never consistency (docs/decisions.md, "## Store").
+   */
+  private tx<T>(fn: () => T, durable = true): T {
+    return this.guard(() => {
+      const mode = durable ? 'FULL' : 'NORMAL';
+      if (this.syncMode !== mode) {
+        this.db.pragma(`synchronous = ${mode}`);
+        this.syncMode = mode;
+      }
+      return this.db.transaction(fn).immediate();
+    });
   }
 }
 
@@ -866,9 +883,9 @@ function openChecked(file: string, backupsDir: string): Db {
   let db: Db | undefined;
   try {
     db = new Database(file);
-    // WAL: readers never block the writer, and a commit is one append to the -wal file. With
-    // synchronous=FULL every commit is also fsynced, so an acknowledged save survives power loss,
-    // not only a crash of the process (see docs/decisions.md, "## Store").
+    // WAL: readers never block the writer, and a commit is one append to the -wal file, which the OS
+    // keeps even when the process is killed. synchronous=FULL also fsyncs it, so an acknowledged edit
+    // survives power loss too; Store.tx relaxes this to NORMAL for view-only autosaves.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new AgxError('io_error', `${file} cannot use write-ahead logging (journal mode ${String(mode)}); put the data folder on a local disk`);
     db.pragma('synchronous = FULL');
@@ -945,7 +962,8 @@ function backupEntry(dir: string, name: string): Backup {
   return { file: name, createdAt: `${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`, bytes: fs.statSync(path.join(dir, name)).size };
 }
 
-function listBackupsIn(dir: string): Backup[] {
+/** The backups in a backups folder, newest first (also when the store itself cannot be opened). */
+export function listBackupsIn(dir: string): Backup[] {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
