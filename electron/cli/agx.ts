@@ -11,6 +11,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { explainCommand } from './commands/explain.js';
 import { generateCommand } from './commands/generate.js';
 import { modelsCommand } from './commands/models.js';
+import { serveCommand } from './commands/serve.js';
 
 const COMMANDS: Record<string, Command> = {
   generate: generateCommand,
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   classify: classifyCommand,
   models: modelsCommand,
   bench: benchCommand,
+  serve: serveCommand,
 };
 
 function helpText(name?: string): string {

@@ -70,6 +70,33 @@ export interface ProtocolOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** The original clip's label distribution, its top label, and a regenerator under per-step weights. */
+async function protocolFor(model: Model, prompt: string, codes: Int32Array, frames: number, signal: AbortSignal | undefined) {
+  const qOrig = await distributionOf(model, codes, frames);
+  const y = qOrig.indexOf(Math.max(...qOrig));
+  const durationSec = frames / model.manifest.frameRate;
+  const regenerate = async (seed: number, stepWeights?: Float32Array[]): Promise<Float64Array> => {
+    throwIfAborted(signal);
+    const g = await generateCodes(model, { prompt, seed, durationSec, ...(stepWeights ? { stepWeights } : {}), signal });
+    return distributionOf(model, g.codes[0]!, g.frames);
+  };
+  /** Regenerates with M and 1 - M under one seed and scores both against the original. */
+  const scoreMask = async (mask: Float32Array[], seed: number): Promise<SeedScores> => {
+    const inverse = mask.map((row) => Float32Array.from(row, (v) => 1 - v));
+    const qf = await regenerate(seed, mask);
+    const qcf = await regenerate(seed, inverse);
+    return { seed, fid_f: qOrig[y]! - qf[y]!, fid_cf: qOrig[y]! - qcf[y]!, kl_f: kl(qf, qOrig), kl_cf: kl(qcf, qOrig) };
+  };
+  return { qOrig, y, label: model.manifest.labels[y]!, regenerate, scoreMask };
+}
+
+/** Mean mask value. */
+function maskSize(mask: Float32Array[]): number {
+  let total = 0;
+  for (const row of mask) for (const v of row) total += v;
+  return total / (mask.length * (mask[0]?.length ?? 1));
+}
+
 /**
  * Generates the original, explains it with each method, regenerates with M and 1 - M under each
  * seed, and scores; the no-mask floor (plain regenerations) is returned under the method name "floor".
@@ -78,14 +105,7 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
   if (opts.seeds.length === 0) throw new AgxError('bad_argument', 'at least one seed is needed');
   const orig = await generateCodes(model, { prompt, seed: opts.originalSeed, durationSec: opts.durationSec });
   const codes = orig.codes[0]!;
-  const qOrig = await distributionOf(model, codes, orig.frames);
-  const y = qOrig.indexOf(Math.max(...qOrig));
-  const label = model.manifest.labels[y]!;
-  const regenerate = async (seed: number, stepWeights?: Float32Array[]): Promise<Float64Array> => {
-    throwIfAborted(opts.signal);
-    const g = await generateCodes(model, { prompt, seed, durationSec: opts.durationSec, ...(stepWeights ? { stepWeights } : {}), signal: opts.signal });
-    return distributionOf(model, g.codes[0]!, g.frames);
-  };
+  const { qOrig, y, label, regenerate, scoreMask } = await protocolFor(model, prompt, codes, orig.frames, opts.signal);
   const results: PromptScores[] = [];
   const floorSeeds: SeedScores[] = [];
   for (const seed of opts.seeds) {
@@ -95,19 +115,24 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
   results.push({ prompt, method: 'floor', label, size: Number.NaN, seeds: floorSeeds });
   for (const method of methods) {
     const e = await explain(model, prompt, codes, orig.frames, method, {}, { signal: opts.signal });
-    const mask = e.steps;
-    const inverse = mask.map((row) => Float32Array.from(row, (v) => 1 - v));
-    let total = 0;
-    for (const row of mask) for (const v of row) total += v;
     const seeds: SeedScores[] = [];
-    for (const seed of opts.seeds) {
-      const qf = await regenerate(seed, mask);
-      const qcf = await regenerate(seed, inverse);
-      seeds.push({ seed, fid_f: qOrig[y]! - qf[y]!, fid_cf: qOrig[y]! - qcf[y]!, kl_f: kl(qf, qOrig), kl_cf: kl(qcf, qOrig) });
-    }
-    results.push({ prompt, method, label, size: total / (mask.length * (mask[0]?.length ?? 1)), seeds });
+    for (const seed of opts.seeds) seeds.push(await scoreMask(e.steps, seed));
+    results.push({ prompt, method, label, size: maskSize(e.steps), seeds });
   }
   return results;
+}
+
+/** The protocol's figures for one existing explanation of a clip, regenerated under one seed. */
+export async function explanationFaithfulness(
+  model: Model,
+  prompt: string,
+  clip: { codes: Int32Array; frames: number },
+  mask: Float32Array[],
+  seed: number,
+  signal?: AbortSignal,
+): Promise<SeedScores & { label: string; size: number }> {
+  const { label, scoreMask } = await protocolFor(model, prompt, clip.codes, clip.frames, signal);
+  return { ...(await scoreMask(mask, seed)), label, size: maskSize(mask) };
 }
 
 /** Mean and (population) standard deviation, ignoring NaN. */

@@ -1,4 +1,5 @@
 import { AgxError } from '../../common/errors.js';
+import { holisticMeans, intervalMeans } from '../../common/mask.js';
 import type { Model } from '../model.js';
 import type { PromptToken } from '../tokenizer.js';
 import { audiogenx } from './audiogenx.js';
@@ -46,22 +47,12 @@ export function getMethod(name: string): ExplainMethod<any> {
   return m;
 }
 
-/** Mean of the rows [from, to) of a mask, per token. */
-function meanRows(rows: Float32Array[], from: number, to: number, tokens: number): number[] {
-  const out = new Array<number>(tokens).fill(0);
-  const n = Math.max(0, to - from);
-  for (let s = from; s < to; s++) for (let i = 0; i < tokens; i++) out[i]! += rows[s]![i]! / n;
-  return out;
-}
-
 /** The interval view: mean importance over the steps whose frames start inside [startSec, endSec). */
 export function intervalView(e: Explanation, startSec: number, endSec: number): number[] {
   if (!(Number.isFinite(startSec) && Number.isFinite(endSec) && startSec >= 0 && startSec < endSec)) {
     throw new AgxError('bad_argument', 'an interval must be start:end seconds with 0 <= start < end');
   }
-  const from = Math.min(e.steps.length - 1, Math.floor(startSec * e.frameRate));
-  const to = Math.max(from + 1, Math.min(e.steps.length, Math.ceil(endSec * e.frameRate)));
-  return meanRows(e.steps, from, to, e.tokens.length);
+  return intervalMeans(e.steps, e.frameRate, startSec, endSec);
 }
 
 /** Explains codes [K * frames] (generated, or encoded from audio) under a prompt. */
@@ -85,7 +76,7 @@ export async function explain(model: Model, prompt: string, codes: Int32Array, f
     params: parsed.data as Record<string, unknown>,
     tokens: input.tokens,
     steps,
-    holistic: meanRows(steps, 0, steps.length, input.tokens.length),
+    holistic: holisticMeans(steps),
     frameRate: model.manifest.frameRate,
     timings: { prepareMs: t1 - t0, methodMs: performance.now() - t1 },
     ...(result.diagnostics ? { diagnostics: result.diagnostics } : {}),

@@ -1,0 +1,130 @@
+// The studio's handle on the engine worker: starts it, runs one task at a time, cancels through a
+// shared flag, and restarts the worker if it dies so one crash never takes the studio down.
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { AgxError, type ErrorData } from '../common/errors.js';
+import type { EngineInfo, EngineResults, EngineTask, EngineWorkerData, FromWorker, ToWorker } from './engine-protocol.js';
+
+/**
+ * Where the compiled worker lives: beside this file (tsc's dist/ and the Vite-bundled app), or, when
+ * this file runs as TypeScript source (vitest), in the tsc output that `npm run build` made.
+ */
+function workerUrl(): URL {
+  const candidates = [new URL('./engine-worker.js', import.meta.url)];
+  if (import.meta.url.endsWith('.ts')) candidates.push(new URL('../../dist/electron/studio/engine-worker.js', import.meta.url));
+  const found = candidates.find((u) => existsSync(u));
+  if (found) return found;
+  throw new AgxError('internal', 'engine-worker.js is missing; run `npm run build` first', false);
+}
+
+interface Pending {
+  jobNumber: number;
+  resolve: (value: unknown) => void;
+  reject: (error: AgxError) => void;
+  onProgress: (fraction: number, partial?: Float32Array[]) => void;
+}
+
+/** Options of the engine. */
+export interface EngineOptions {
+  /** Bundle name or folder (default: the embedded model). */
+  model?: string | undefined;
+  /** onnxruntime intra-op threads. */
+  threads?: number | undefined;
+}
+
+function errorFrom(data: ErrorData): AgxError {
+  return new AgxError(data.code as AgxError['code'], data.message, data.expected);
+}
+
+/** One engine worker. */
+export class EngineClient {
+  private worker: Worker | undefined;
+  private readyPromise: Promise<EngineInfo> | undefined;
+  private readonly cancelBuffer = new SharedArrayBuffer(4);
+  private readonly cancelFlag = new Int32Array(this.cancelBuffer);
+  private pending: Pending | undefined;
+  private nextJob = 1;
+  private closed = false;
+
+  constructor(private readonly options: EngineOptions = {}) {}
+
+  /** Starts the worker (once) and resolves with the loaded model's description. */
+  ready(): Promise<EngineInfo> {
+    this.readyPromise ??= this.spawn();
+    return this.readyPromise;
+  }
+
+  private spawn(): Promise<EngineInfo> {
+    const data: EngineWorkerData = { model: this.options.model, threads: this.options.threads, cancelFlag: this.cancelBuffer };
+    const worker = new Worker(workerUrl(), { workerData: data });
+    this.worker = worker;
+    return new Promise<EngineInfo>((resolve, reject) => {
+      worker.on('message', (msg: FromWorker) => {
+        switch (msg.type) {
+          case 'ready':
+            resolve(msg.info);
+            break;
+          case 'init-failed':
+            reject(errorFrom(msg.error));
+            break;
+          case 'progress':
+            if (this.pending?.jobNumber === msg.jobNumber) this.pending.onProgress(msg.fraction, msg.partial);
+            break;
+          case 'done':
+          case 'failed': {
+            const p = this.pending;
+            if (p?.jobNumber !== msg.jobNumber) break;
+            this.pending = undefined;
+            if (msg.type === 'done') p.resolve(msg.result);
+            else p.reject(errorFrom(msg.error));
+            break;
+          }
+        }
+      });
+      worker.on('error', (err) => {
+        reject(new AgxError('internal', `the engine failed to start: ${err.message}`, false));
+        this.failPending(`the engine crashed: ${err.message}`);
+      });
+      worker.on('exit', (code) => {
+        if (this.worker !== worker) return;
+        this.worker = undefined;
+        this.readyPromise = undefined;
+        if (!this.closed) this.failPending(`the engine stopped unexpectedly (exit code ${code}); it restarts with the next job`);
+        reject(new AgxError('internal', `the engine exited during start (code ${code})`, false));
+      });
+    });
+  }
+
+  private failPending(message: string): void {
+    const p = this.pending;
+    this.pending = undefined;
+    p?.reject(new AgxError('internal', message, false));
+  }
+
+  /** Runs one task; progress may carry a partial mask. Rejects with AgxError ('cancelled' when cancelled). */
+  async run<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>, onProgress: (fraction: number, partial?: Float32Array[]) => void = () => {}): Promise<EngineResults[K]> {
+    if (this.closed) throw new AgxError('internal', 'the engine is closed', false);
+    await this.ready();
+    if (this.pending !== undefined) throw new AgxError('internal', 'the engine runs one job at a time', false);
+    const jobNumber = this.nextJob++;
+    return new Promise<EngineResults[K]>((resolve, reject) => {
+      this.pending = { jobNumber, resolve: resolve as (v: unknown) => void, reject, onProgress };
+      const message: ToWorker = { type: 'run', jobNumber, task };
+      this.worker!.postMessage(message);
+    });
+  }
+
+  /** Cancels the running task (it stops at its next step). */
+  cancelRunning(): void {
+    if (this.pending !== undefined) Atomics.store(this.cancelFlag, 0, this.pending.jobNumber);
+  }
+
+  /** Stops the worker. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failPending('the studio is closing');
+    const w = this.worker;
+    this.worker = undefined;
+    if (w !== undefined) await w.terminate();
+  }
+}

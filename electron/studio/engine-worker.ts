@@ -1,0 +1,123 @@
+// The engine's thread: onnxruntime-node's session.run blocks its event loop for a whole inference,
+// so all model work lives here and the studio's thread stays free for IPC, timers and the store.
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { AgxError, toErrorData } from '../common/errors.js';
+import { wavToModelAudio } from '../engine/audio/load.js';
+import { explain, METHODS } from '../engine/explain/index.js';
+import { explanationFaithfulness } from '../engine/faithfulness.js';
+import { generateCodes } from '../engine/generate.js';
+import { Model } from '../engine/model.js';
+import { checkPromptText } from '../engine/tokenizer.js';
+import type { EngineInfo, EngineResults, EngineTask, EngineWorkerData, FromWorker, ToWorker } from './engine-protocol.js';
+
+const port = parentPort;
+if (port === null) throw new Error('engine-worker.js must run as a worker thread');
+const options = workerData as EngineWorkerData;
+const cancelFlag = new Int32Array(options.cancelFlag);
+
+function send(message: FromWorker): void {
+  port!.postMessage(message);
+}
+
+function tokensOf(tokens: { text: string; start: number; end: number; unknown?: boolean }[]) {
+  return tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, ...(t.unknown ? { unknown: true } : {}) }));
+}
+
+async function runTask(model: Model, task: EngineTask, signal: AbortSignal, progress: (f: number, partial?: Float32Array[]) => void): Promise<EngineResults[keyof EngineResults]> {
+  const m = model.manifest;
+  switch (task.kind) {
+    case 'generate': {
+      checkPromptText(task.prompt);
+      const gen = await generateCodes(model, {
+        prompt: task.prompt,
+        seed: task.seed,
+        durationSec: task.durationSec,
+        variations: task.variations,
+        weights: task.weights,
+        ...(task.stepWeights ? { stepWeights: task.stepWeights } : {}),
+        ...(task.prefix ? { prefix: task.prefix } : {}),
+        sampling: task.sampling,
+        signal,
+        // Decoding is about a quarter of a 5 s generation; leave it that share of the bar.
+        onProgress: (s, n) => progress((0.75 * s) / n),
+      });
+      const audio = await model.decode(gen.codes, gen.frames);
+      return { tokens: tokensOf(gen.tokens), codes: gen.codes, audio, frames: gen.frames, sampling: gen.sampling } satisfies EngineResults['generate'];
+    }
+    case 'explain': {
+      const e = await explain(model, task.prompt, task.codes, task.frames, task.method, task.params, { signal, onProgress: progress });
+      return { method: e.method, params: e.params, tokens: tokensOf(e.tokens), mask: e.steps, holistic: e.holistic, frameRate: e.frameRate } satisfies EngineResults['explain'];
+    }
+    case 'evaluate': {
+      const r = await explanationFaithfulness(model, task.prompt, { codes: task.codes, frames: task.frames }, task.mask, task.seed, signal);
+      return r satisfies EngineResults['evaluate'];
+    }
+    case 'import': {
+      checkPromptText(task.prompt);
+      const audio = wavToModelAudio(task.wav, m.sampleRate);
+      const maxSamples = Math.round(m.maxDurationSec * m.sampleRate);
+      if (audio.length > maxSamples + 1) {
+        throw new AgxError('bad_audio', `the file is ${(audio.length / m.sampleRate).toFixed(1)} s long; this model explains at most ${m.maxDurationSec} s`);
+      }
+      const { codes, frames } = await model.encodeAudio(audio);
+      const tokens = tokensOf(await model.tokenizer.encode(task.prompt));
+      return { tokens, codes, audio, frames } satisfies EngineResults['import'];
+    }
+  }
+}
+
+async function start(): Promise<void> {
+  let model: Model;
+  let info: EngineInfo;
+  try {
+    model = await Model.load(options.model, options.threads !== undefined ? { threads: options.threads } : {});
+    await model.warmUp();
+    const m = model.manifest;
+    const manifestSha256 = createHash('sha256').update(readFileSync(join(model.bundle.dir, 'manifest.json'))).digest('hex');
+    info = {
+      modelId: m.name,
+      version: m.version,
+      description: m.description ?? '',
+      manifestSha256,
+      sampleRate: m.sampleRate,
+      frameRate: m.frameRate,
+      codebooks: m.codebooks,
+      maxDurationSec: m.maxDurationSec,
+      maxTextTokens: m.maxTextTokens,
+      labels: [...m.labels],
+      provider: model.provider,
+      methods: Object.values(METHODS).map((x) => ({ name: x.name, label: x.label, needs: [...x.needs], defaults: x.params.parse({}) as Record<string, unknown> })),
+      sampling: { cfg: m.generation.cfg, topK: m.generation.topK, topP: m.generation.topP, temperature: m.generation.temperature },
+    };
+  } catch (err) {
+    send({ type: 'init-failed', error: toErrorData(err) });
+    return;
+  }
+  // Jobs arrive one at a time (the studio's queue), but a message may land while one runs: chain them.
+  let chain: Promise<void> = Promise.resolve();
+  port!.on('message', (msg: ToWorker) => {
+    if (msg?.type !== 'run') return;
+    chain = chain.then(async () => {
+      const controller = new AbortController();
+      // The loop is blocked inside each inference, so a cancel message could not be read until the
+      // job ended; the shared flag is read between steps instead.
+      const progress = (fraction: number, partial?: Float32Array[]) => {
+        if (Atomics.load(cancelFlag, 0) === msg.jobNumber) controller.abort();
+        send({ type: 'progress', jobNumber: msg.jobNumber, fraction, partial });
+      };
+      try {
+        if (Atomics.load(cancelFlag, 0) === msg.jobNumber) controller.abort();
+        const result = await runTask(model, msg.task, controller.signal, progress);
+        send({ type: 'done', jobNumber: msg.jobNumber, result });
+      } catch (err) {
+        send({ type: 'failed', jobNumber: msg.jobNumber, error: toErrorData(err) });
+      }
+    });
+  });
+  send({ type: 'ready', info });
+}
+
+void start();

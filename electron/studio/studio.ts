@@ -1,0 +1,444 @@
+// The one service behind every front door (Electron IPC, the WebSocket server, tests): sessions in the
+// store, engine work through one job queue, results persisted the moment a job finishes.
+import type {
+  Explanation,
+  JobKind,
+  JobResult,
+  ModelInfo,
+  SessionState,
+  StudioEvent,
+  StudioHandlers,
+  Take,
+} from '../common/api.js';
+import { base64ToBytes, bytesToBase64, float32ToBase64 } from '../common/base64.js';
+import { AgxError, type ErrorData, toErrorData } from '../common/errors.js';
+import { encodeWav } from '../engine/audio/wav.js';
+import { resolveDataDir, storePaths } from '../store/data-dir.js';
+import { listBackupsIn, Store } from '../store/store.js';
+import { EngineClient } from './engine-client.js';
+import type { EngineInfo } from './engine-protocol.js';
+import { estimateExplainSeconds, type CostBook } from './estimate.js';
+import { explanationExport } from './exports.js';
+import { JobQueue } from './jobs.js';
+
+/** What the studio needs to start. */
+export interface StudioOptions {
+  /** Folder of the database and its backups. */
+  dataDir: string;
+  /** Bundle name or folder (default: the embedded model). */
+  model?: string | undefined;
+  /** onnxruntime intra-op threads. */
+  threads?: number | undefined;
+  /** Application version shown by getInfo. */
+  version?: string | undefined;
+}
+
+/** A running studio. */
+export interface Studio {
+  /** The StudioApi's handlers (params already validated by protocol.dispatch). */
+  handlers: StudioHandlers;
+  /** Subscribes to events; returns the unsubscribe function. */
+  onEvent(listener: (event: StudioEvent) => void): () => void;
+  /** Cancels jobs, stops the engine, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Longest automatic session name, in characters. */
+const AUTO_NAME_CHARS = 60;
+/** Backups are taken at open and then at most this often while the studio runs. */
+const BACKUP_INTERVAL_MS = 10 * 60 * 1000;
+
+function modelInfo(info: EngineInfo): ModelInfo {
+  return {
+    id: info.modelId,
+    version: info.version,
+    description: info.description,
+    sampleRate: info.sampleRate,
+    frameRate: info.frameRate,
+    maxDurationSec: info.maxDurationSec,
+    maxTextTokens: info.maxTextTokens,
+    labels: info.labels,
+  };
+}
+
+function shortLabel(prompt: string): string {
+  const oneLine = prompt.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 40 ? `${oneLine.slice(0, 39)}…` : oneLine;
+}
+
+/** A safe file-name stem. */
+function fileStem(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'audiogenx';
+}
+
+/** Starts the engine worker and opens the store; a damaged store leaves sessions unavailable, not the studio. */
+export async function createStudio(options: StudioOptions): Promise<Studio> {
+  const dataDir = resolveDataDir(options.dataDir);
+  const paths = storePaths(dataDir);
+  let store: Store | undefined;
+  let storeError: ErrorData | null = null;
+  try {
+    store = Store.open(paths);
+  } catch (err) {
+    storeError = toErrorData(err);
+  }
+  const engine = new EngineClient({ model: options.model, threads: options.threads });
+  let info: EngineInfo;
+  try {
+    info = await engine.ready();
+  } catch (err) {
+    store?.close();
+    await engine.close();
+    throw err;
+  }
+  const listeners = new Set<(event: StudioEvent) => void>();
+  const emit = (event: StudioEvent) => {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch {
+        // A broken listener (a closed socket) must not stop the others.
+      }
+    }
+  };
+  const jobs = new JobQueue((job) => emit({ type: 'job', job }), () => engine.cancelRunning());
+  const costs: CostBook = new Map();
+  let lastBackupMs = Date.now();
+
+  const db = (): Store => {
+    if (store === undefined) throw new AgxError('store_corrupt', storeError?.message ?? 'the session store is not open');
+    return store;
+  };
+
+  const maybeBackup = async () => {
+    if (store === undefined || Date.now() - lastBackupMs < BACKUP_INTERVAL_MS) return;
+    lastBackupMs = Date.now();
+    await store.backup();
+  };
+
+  const sessionState = (sessionId: string): SessionState => {
+    const s = db();
+    const undo = s.undoStatus(sessionId);
+    return {
+      session: s.getSession(sessionId),
+      takes: s.listTakes(sessionId),
+      explanations: s.listExplanations(sessionId),
+      timeline: s.getTimeline(sessionId),
+      canUndo: undo.canUndo,
+      canRedo: undo.canRedo,
+    };
+  };
+
+  const enqueue = (kind: JobKind, sessionId: string, label: string, run: (progress: (f: number) => void, jobId: string) => Promise<JobResult>) => {
+    db().getSession(sessionId);
+    return { jobId: jobs.enqueue({ kind, sessionId, label, run }).id };
+  };
+
+  /** Stores generated clips as takes of a session, and names the session after its first prompt. */
+  const storeTakes = (sessionId: string, make: (v: number) => Omit<Take, 'id' | 'number' | 'createdAt'> & { codes: Int32Array; audio: Float32Array }, count: number): JobResult => {
+    const s = db();
+    const takeIds: string[] = [];
+    for (let v = 0; v < count; v++) takeIds.push(s.addTake(make(v)).id);
+    const first = s.getTake(takeIds[0]!);
+    s.autoName(sessionId, shortName(first.prompt));
+    emit({ type: 'session', sessionId, change: 'takes' });
+    void maybeBackup();
+    return { kind: 'takes', takeIds };
+  };
+
+  const takeLabel = (take: Take) => `Take ${take.number}`;
+
+  const explanationOf = (id: string): { explanation: Explanation; take: Take } => {
+    const explanation = db().getExplanation(id);
+    return { explanation, take: db().getTake(explanation.takeId) };
+  };
+
+  const maskRows = (e: Explanation) => e.mask.map((row) => Float32Array.from(row));
+
+  const handlers: StudioHandlers = {
+    getInfo: () => ({
+      version: options.version ?? '0.0.0',
+      provider: info.provider,
+      model: modelInfo(info),
+      methods: info.methods,
+      dataDir,
+      storeError,
+    }),
+    listModels: () => [modelInfo(info)],
+    listSessions: () => ({ sessions: db().listSessions(), lastOpenedId: db().lastOpenedSessionId() }),
+    createSession: (p) => {
+      const created = db().createSession(p.name);
+      db().markOpened(created.id);
+      return sessionState(created.id);
+    },
+    openSession: (p) => {
+      db().markOpened(p.sessionId);
+      return sessionState(p.sessionId);
+    },
+    renameSession: (p) => {
+      const s = db().renameSession(p.sessionId, p.name);
+      emit({ type: 'session', sessionId: p.sessionId, change: 'renamed' });
+      return s;
+    },
+    duplicateSession: (p) => db().duplicateSession(p.sessionId, p.name),
+    deleteSession: (p) => {
+      for (const j of jobs.list()) if (j.sessionId === p.sessionId && (j.state === 'queued' || j.state === 'running')) jobs.cancel(j.id);
+      db().deleteSession(p.sessionId);
+      emit({ type: 'session', sessionId: p.sessionId, change: 'deleted' });
+      return { deleted: true as const };
+    },
+    saveTimeline: (p) => {
+      db().getSession(p.sessionId);
+      return db().saveTimeline(p.sessionId, p.state, p.undoLabel);
+    },
+    undo: (p) => {
+      db().undo(p.sessionId);
+      return sessionState(p.sessionId);
+    },
+    redo: (p) => {
+      db().redo(p.sessionId);
+      return sessionState(p.sessionId);
+    },
+
+    generate: (p) => {
+      checkDuration(p.durationSec, info);
+      return enqueue('generate', p.sessionId, `Generate "${shortLabel(p.prompt)}"`, async (progress) => {
+        const r = await engine.run({ kind: 'generate', prompt: p.prompt, seed: p.seed, durationSec: p.durationSec, variations: p.variations, weights: p.weights, sampling: p.sampling }, progress);
+        return storeTakes(
+          p.sessionId,
+          (v) => ({
+            sessionId: p.sessionId,
+            parentTakeId: null,
+            source: 'generated',
+            prompt: p.prompt,
+            tokens: r.tokens,
+            weights: p.weights,
+            seed: (p.seed + v) >>> 0,
+            sampling: r.sampling,
+            keptBeforeSec: null,
+            modelId: info.modelId,
+            modelSha256: info.manifestSha256,
+            durationSec: r.frames / info.frameRate,
+            sampleRate: info.sampleRate,
+            frames: r.frames,
+            codes: r.codes[v]!,
+            audio: r.audio[v]!,
+          }),
+          r.codes.length,
+        );
+      });
+    },
+
+    regenerate: (p) => {
+      const parent = db().getTake(p.takeId);
+      const seed = p.seed ?? parent.seed;
+      let prefix: { codes: Int32Array; frames: number } | undefined;
+      if (p.keepBeforeSec !== undefined && p.keepBeforeSec > 0) {
+        const keep = Math.min(parent.frames - 1, Math.round(p.keepBeforeSec * info.frameRate));
+        if (keep < 1) throw new AgxError('bad_argument', 'the kept part must be at least one frame (40 ms) and shorter than the take');
+        const codes = db().getTakeData(parent.id).codes;
+        const kept = new Int32Array(info.codebooks * keep);
+        for (let k = 0; k < info.codebooks; k++) kept.set(codes.subarray(k * parent.frames, k * parent.frames + keep), k * keep);
+        prefix = { codes: kept, frames: keep };
+      }
+      const label = `Regenerate ${takeLabel(parent)}${prefix ? ` from ${(prefix.frames / info.frameRate).toFixed(2)} s` : ''}`;
+      return enqueue('regenerate', parent.sessionId, label, async (progress) => {
+        const r = await engine.run(
+          { kind: 'generate', prompt: parent.prompt, seed, durationSec: parent.durationSec, variations: 1, weights: p.weights, sampling: parent.sampling, ...(prefix ? { prefix } : {}) },
+          progress,
+        );
+        return storeTakes(
+          parent.sessionId,
+          () => ({
+            sessionId: parent.sessionId,
+            parentTakeId: parent.id,
+            source: 'regenerated',
+            prompt: parent.prompt,
+            tokens: r.tokens,
+            weights: p.weights,
+            seed,
+            sampling: r.sampling,
+            keptBeforeSec: prefix ? prefix.frames / info.frameRate : null,
+            modelId: info.modelId,
+            modelSha256: info.manifestSha256,
+            durationSec: r.frames / info.frameRate,
+            sampleRate: info.sampleRate,
+            frames: r.frames,
+            codes: r.codes[0]!,
+            audio: r.audio[0]!,
+          }),
+          1,
+        );
+      });
+    },
+
+    explain: (p) => {
+      const take = db().getTake(p.takeId);
+      const method = checkMethod(p.method, info);
+      return enqueue('explain', take.sessionId, `Explain ${takeLabel(take)} with ${method.label}`, async (progress, jobId) => {
+        const { codes } = db().getTakeData(take.id);
+        const t0 = performance.now();
+        const r = await engine.run({ kind: 'explain', prompt: take.prompt, codes, frames: take.frames, method: p.method, params: p.params }, (f, partial) => {
+          progress(f);
+          if (partial !== undefined) emit({ type: 'partial', jobId, takeId: take.id, mask: partial.map((row) => Array.from(row)) });
+        });
+        const elapsedMs = performance.now() - t0;
+        costs.set(p.method, { seconds: elapsedMs / 1000, frames: take.frames, params: r.params });
+        const stored = db().addExplanation({
+          takeId: take.id,
+          method: r.method,
+          params: r.params,
+          tokens: r.tokens,
+          frameRate: r.frameRate,
+          mask: r.mask.map((row) => Array.from(row)),
+          holistic: r.holistic,
+          metrics: null,
+          elapsedMs,
+        });
+        emit({ type: 'session', sessionId: take.sessionId, change: 'explanations' });
+        return { kind: 'explanation', explanationId: stored.id };
+      });
+    },
+
+    estimateExplain: (p) => {
+      const take = db().getTake(p.takeId);
+      const method = checkMethod(p.method, info);
+      return estimateExplainSeconds(method, p.params, take.frames, costs);
+    },
+
+    evaluateExplanation: (p) => {
+      const { explanation, take } = explanationOf(p.explanationId);
+      const seed = p.seed ?? take.seed;
+      return enqueue('evaluate', take.sessionId, `Faithfulness of ${explanation.method} on ${takeLabel(take)}`, async (progress) => {
+        progress(0.05);
+        const { codes } = db().getTakeData(take.id);
+        const r = await engine.run({ kind: 'evaluate', prompt: take.prompt, codes, frames: take.frames, mask: maskRows(explanation), seed });
+        const metrics = { label: r.label, fidF: r.fid_f, fidCF: r.fid_cf, klF: r.kl_f, klCF: r.kl_cf, size: r.size, seed: r.seed };
+        db().setExplanationMetrics(explanation.id, metrics);
+        emit({ type: 'session', sessionId: take.sessionId, change: 'explanations' });
+        return { kind: 'metrics', explanationId: explanation.id, metrics };
+      });
+    },
+
+    renderExplanation: (p) => {
+      const { explanation, take } = explanationOf(p.explanationId);
+      const mask = maskRows(explanation);
+      const stepWeights = p.render === 'factual' ? mask : mask.map((row) => Float32Array.from(row, (v) => 1 - v));
+      return enqueue('render', take.sessionId, `${p.render === 'factual' ? 'Factual' : 'Counterfactual'} render of ${takeLabel(take)}`, async (progress) => {
+        const r = await engine.run(
+          { kind: 'generate', prompt: take.prompt, seed: take.seed, durationSec: take.durationSec, variations: 1, weights: [], stepWeights, sampling: take.sampling },
+          progress,
+        );
+        return { kind: 'render', explanationId: explanation.id, render: p.render, audio: { sampleRate: info.sampleRate, samplesBase64: float32ToBase64(r.audio[0]!) } };
+      });
+    },
+
+    importAudio: (p) => {
+      let wav: Uint8Array;
+      try {
+        wav = base64ToBytes(p.wavBase64);
+      } catch {
+        throw new AgxError('bad_audio', `${p.fileName}: the file's data is not valid base64`);
+      }
+      return enqueue('import', p.sessionId, `Import ${p.fileName}`, async (progress) => {
+        const r = await engine.run({ kind: 'import', wav, prompt: p.prompt }, progress);
+        return storeTakes(
+          p.sessionId,
+          () => ({
+            sessionId: p.sessionId,
+            parentTakeId: null,
+            source: 'imported',
+            prompt: p.prompt,
+            tokens: r.tokens,
+            weights: [],
+            seed: 0,
+            sampling: info.sampling,
+            keptBeforeSec: null,
+            modelId: info.modelId,
+            modelSha256: info.manifestSha256,
+            durationSec: r.audio.length / info.sampleRate,
+            sampleRate: info.sampleRate,
+            frames: r.frames,
+            codes: r.codes,
+            audio: r.audio,
+          }),
+          1,
+        );
+      });
+    },
+
+    getTakeAudio: (p) => {
+      const take = db().getTake(p.takeId);
+      return { sampleRate: take.sampleRate, samplesBase64: float32ToBase64(db().getTakeData(take.id).audio) };
+    },
+
+    exportTake: (p) => {
+      const take = db().getTake(p.takeId);
+      const { audio } = db().getTakeData(take.id);
+      const start = p.startSec ?? 0;
+      const end = p.endSec ?? take.durationSec;
+      if (!(start < end) || start >= take.durationSec) throw new AgxError('bad_argument', `the region must lie within the take (0 to ${take.durationSec.toFixed(2)} s) and start before it ends`);
+      const region = audio.subarray(Math.floor(start * take.sampleRate), Math.min(audio.length, Math.ceil(end * take.sampleRate)));
+      const session = db().getSession(take.sessionId);
+      const suffix = p.startSec !== undefined || p.endSec !== undefined ? `-${start.toFixed(2)}-${end.toFixed(2)}s` : '';
+      return {
+        fileName: `${fileStem(session.name)}-take${take.number}${suffix}.wav`,
+        mimeType: 'audio/wav',
+        dataBase64: bytesToBase64(encodeWav(region, take.sampleRate, p.format)),
+      };
+    },
+
+    exportExplanation: (p) => {
+      const { explanation, take } = explanationOf(p.explanationId);
+      const session = db().getSession(take.sessionId);
+      return explanationExport(explanation, take, `${fileStem(session.name)}-take${take.number}-${explanation.method}`, p);
+    },
+
+    listJobs: () => jobs.list(),
+    cancelJob: (p) => ({ cancelled: jobs.cancel(p.jobId) }),
+    listBackups: () => (store ? store.listBackups() : listBackupsIn(paths.backupsDir)),
+    restoreBackup: async (p) => {
+      if (store) {
+        await store.restoreBackup(p.file);
+      } else {
+        Store.restoreInto(paths.file, paths.backupsDir, p.file);
+        store = Store.open(paths);
+        storeError = null;
+      }
+      return { restored: true as const };
+    },
+  };
+
+  return {
+    handlers,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      jobs.cancelAll();
+      await engine.close();
+      await jobs.idle();
+      if (store) {
+        await store.backup().catch(() => undefined);
+        store.close();
+      }
+      listeners.clear();
+    },
+  };
+}
+
+function shortName(prompt: string): string {
+  const oneLine = prompt.replace(/\s+/g, ' ').trim();
+  return oneLine.length > AUTO_NAME_CHARS ? `${oneLine.slice(0, AUTO_NAME_CHARS - 1)}…` : oneLine;
+}
+
+function checkDuration(durationSec: number, info: EngineInfo): void {
+  if (durationSec > info.maxDurationSec) throw new AgxError('bad_argument', `duration must be at most ${info.maxDurationSec} s for ${info.modelId}`);
+}
+
+function checkMethod(name: string, info: EngineInfo): EngineInfo['methods'][number] {
+  const m = info.methods.find((x) => x.name === name);
+  if (m === undefined) throw new AgxError('bad_argument', `unknown method "${name}"; methods: ${info.methods.map((x) => x.name).join(', ')}`);
+  return m;
+}
