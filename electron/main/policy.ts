@@ -18,12 +18,13 @@ export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 /**
  * The Content-Security-Policy header on every page the app serves. Scripts only from the app itself
  * (no inline script, no eval); blob:/data: only where audio and images need them; no frames, plugins,
- * forms or <base>. The renderer's <meta> policy applies on top (a page obeys both).
+ * forms or <base>. Inline styles are allowed because the UI sets style attributes (React, Konva's
+ * container) and a style cannot run script. The renderer's <meta> policy applies on top (a page obeys both).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
-  "style-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
   "media-src 'self' data: blob:",
