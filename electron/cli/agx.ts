@@ -12,6 +12,8 @@ import { explainCommand } from './commands/explain.js';
 import { generateCommand } from './commands/generate.js';
 import { modelsCommand } from './commands/models.js';
 import { serveCommand } from './commands/serve.js';
+import { sessionsCommand } from './commands/sessions.js';
+import { exportCommand } from './commands/export.js';
 
 const COMMANDS: Record<string, Command> = {
   generate: generateCommand,
@@ -22,6 +24,8 @@ const COMMANDS: Record<string, Command> = {
   models: modelsCommand,
   bench: benchCommand,
   serve: serveCommand,
+  sessions: sessionsCommand,
+  export: exportCommand,
 };
 
 function helpText(name?: string): string {
@@ -39,6 +43,11 @@ function describe(result: unknown): string {
   if (Array.isArray(r.files)) {
     const t = r.timings as Record<string, number>;
     return `${(r.files as string[]).join('\n')}\n${r.durationSec} s at ${r.sampleRate} Hz, seed ${r.seed}, ${t.totalMs} ms (${t.realtimeFactor}x real time)`;
+  }
+  if (typeof r.file === 'string') return `${r.file}`;
+  if (Array.isArray(r.sessions)) {
+    const rows = (r.sessions as { id: string; name: string; takes: number; openedAt: string }[]).map((s) => `${s.openedAt.slice(0, 16).replace('T', ' ')}  ${String(s.takes).padStart(3)} takes  ${s.name}  (${s.id})`);
+    return rows.length > 0 ? rows.join('\n') : 'no sessions yet';
   }
   if (Array.isArray(r.holistic)) {
     const tokens = r.tokens as { text: string }[];
