@@ -54,9 +54,11 @@ export const MIGRATIONS: readonly Migration[] = [
           duration_sec    REAL NOT NULL,
           sample_rate     REAL NOT NULL,
           frames          INTEGER NOT NULL,
+          created_at      TEXT NOT NULL,
+          -- Blobs last: SQLite reads a row's columns in order, so any column after a megabyte of audio
+          -- would make listing takes walk the audio's overflow pages.
           codes           BLOB NOT NULL,
           audio           BLOB NOT NULL,
-          created_at      TEXT NOT NULL,
           UNIQUE (session_id, number)
         ) STRICT;
         -- The UNIQUE index above starts with session_id, so it also serves the foreign key.
@@ -71,11 +73,11 @@ export const MIGRATIONS: readonly Migration[] = [
           frame_rate  REAL NOT NULL,
           steps       INTEGER NOT NULL,
           token_count INTEGER NOT NULL,
-          mask        BLOB NOT NULL,
           holistic    TEXT NOT NULL,
           metrics     TEXT,
           elapsed_ms  REAL NOT NULL,
-          created_at  TEXT NOT NULL
+          created_at  TEXT NOT NULL,
+          mask        BLOB NOT NULL
         ) STRICT;
         CREATE INDEX explanations_take_id ON explanations (take_id);
 

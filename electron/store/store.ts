@@ -43,6 +43,11 @@ export interface StoreOptions {
   backupsDir: string;
   /** Backups kept, newest first; default 10. */
   keepBackups?: number;
+  /**
+   * Open skips its backup when the newest one is younger than this (default 10 minutes), so a crash
+   * loop or quick restarts cannot rotate the older, good backups out. A pending migration always backs up.
+   */
+  openBackupMinAgeMs?: number;
 }
 
 /** Name of a session created without one. */
@@ -51,6 +56,8 @@ export const DEFAULT_SESSION_NAME = 'Untitled session';
 export const UNDO_CAP = 500;
 /** Backups kept when StoreOptions.keepBackups is not given. */
 export const DEFAULT_KEEP_BACKUPS = 10;
+/** Open skips its backup when the newest backup is younger than this (ms), unless a migration is pending. */
+export const DEFAULT_OPEN_BACKUP_MIN_AGE_MS = 10 * 60 * 1000;
 /** Longest session name (the StudioApi's limit). */
 export const MAX_NAME_CHARS = 200;
 /** Longest automatic name taken from a prompt, before the ellipsis. */
@@ -154,7 +161,7 @@ export class Store {
   private writingBackup: string | null = null;
   private syncMode: 'FULL' | 'NORMAL' = 'FULL';
 
-  private constructor(opts: Required<StoreOptions>, db: Db) {
+  private constructor(opts: Required<Omit<StoreOptions, 'openBackupMinAgeMs'>>, db: Db) {
     this.file = opts.file;
     this.backupsDir = opts.backupsDir;
     this.keepBackups = opts.keepBackups;
@@ -178,7 +185,10 @@ export class Store {
     const store = new Store({ file, backupsDir, keepBackups }, db);
     try {
       // Before migrating, so a migration that goes wrong can always be undone from a backup.
-      if (store.hasContent()) store.backupNow();
+      const newest = listBackupsIn(backupsDir)[0];
+      const age = newest === undefined ? Infinity : Date.now() - Date.parse(newest.createdAt);
+      const recent = age >= 0 && age < (opts.openBackupMinAgeMs ?? DEFAULT_OPEN_BACKUP_MIN_AGE_MS);
+      if (store.hasContent() && (!recent || schemaVersion(db) < LATEST_VERSION)) store.backupNow();
       store.migrateNow();
     } catch (err) {
       store.close();

@@ -43,6 +43,13 @@ function compiledStore(): string {
   return built;
 }
 
+/** When to kill: after n acks, n ms after spawn (startup included), or n ms after the session exists. */
+interface Kill {
+  acks?: number;
+  ms?: number;
+  msAfterSession?: number;
+}
+
 interface Run {
   acked: number;
   sessionSeen: boolean;
@@ -50,7 +57,7 @@ interface Run {
 }
 
 /** Runs the child and SIGKILLs it once `killAfterAcks` saves are acknowledged (or after `killAfterMs`). */
-function runChild(file: string, mode: 'edit' | 'view', kill: { acks?: number; ms?: number }): Promise<Run> {
+function runChild(file: string, mode: 'edit' | 'view', kill: Kill): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, storeJs, file, path.join(path.dirname(file), 'backups'), mode, String(SAVES)], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,6 +69,7 @@ function runChild(file: string, mode: 'edit' | 'view', kill: { acks?: number; ms
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
     const timer = kill.ms === undefined ? undefined : setTimeout(killNow, kill.ms);
+    let later: NodeJS.Timeout | undefined;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       buffered += chunk;
@@ -73,7 +81,10 @@ function runChild(file: string, mode: 'edit' | 'view', kill: { acks?: number; ms
           const n = Number(line.slice(4));
           if (n !== run.acked + 1) reject(new Error(`ack ${n} after ack ${run.acked}`));
           run.acked = n;
-        } else if (line.startsWith('session ')) run.sessionSeen = true;
+        } else if (line.startsWith('session ')) {
+          run.sessionSeen = true;
+          if (kill.msAfterSession !== undefined) later = setTimeout(killNow, kill.msAfterSession);
+        }
         else if (line === 'done') run.finished = true;
         if (kill.acks !== undefined && (run.acked >= kill.acks || (kill.acks === 0 && run.sessionSeen))) killNow();
       }
@@ -82,6 +93,7 @@ function runChild(file: string, mode: 'edit' | 'view', kill: { acks?: number; ms
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (later) clearTimeout(later);
       if (signal !== 'SIGKILL' && code !== 0) reject(new Error(`child exited with ${code}: ${stderr}`));
       else resolve(run);
     });
@@ -127,15 +139,16 @@ afterAll(() => {
 
 describe('Store: SIGKILL during autosaves', () => {
   it('every acknowledged save survives, at random kill points, for edits and view autosaves', async () => {
-    // Fixed points (right after open, mid-way, near the end) plus random ones; one timed kill that can
-    // land anywhere, opening and migrating included.
-    const plans: { mode: 'edit' | 'view'; kill: { acks?: number; ms?: number } }[] = [
+    // Fixed points (right after open, mid-way, near the end) plus random ones; timed kills that are not
+    // in step with the acks: one from spawn (can land in opening and migrating), one among the saves.
+    const plans: { mode: 'edit' | 'view'; kill: Kill }[] = [
       { mode: 'edit', kill: { acks: 0 } },
       { mode: 'edit', kill: { acks: 100 } },
       { mode: 'edit', kill: { acks: 199 } },
       { mode: 'edit', kill: { acks: 1 + Math.floor(Math.random() * (SAVES - 1)) } },
       { mode: 'edit', kill: { acks: 1 + Math.floor(Math.random() * (SAVES - 1)) } },
-      { mode: 'edit', kill: { ms: 100 + Math.floor(Math.random() * 900) } },
+      { mode: 'edit', kill: { ms: Math.floor(Math.random() * 600) } },
+      { mode: 'edit', kill: { msAfterSession: Math.floor(Math.random() * 150) } },
       { mode: 'view', kill: { acks: 1 + Math.floor(Math.random() * (SAVES - 1)) } },
       { mode: 'view', kill: { acks: 150 } },
     ];
@@ -144,7 +157,8 @@ describe('Store: SIGKILL during autosaves', () => {
       const file = path.join(dir, `run${i}`, 'studio.sqlite');
       const run = await runChild(file, plan.mode, plan.kill);
       const { current } = check(file, plan.mode, run);
-      report.push(`${plan.mode} kill@${plan.kill.acks ?? `${plan.kill.ms}ms`}: acked ${run.acked}, stored ${current}${run.finished ? ' (finished)' : ''}`);
+      const at = plan.kill.acks ?? (plan.kill.ms !== undefined ? `${plan.kill.ms}ms` : `session+${plan.kill.msAfterSession}ms`);
+      report.push(`${plan.mode} kill@${at}: acked ${run.acked}, stored ${current}${run.finished ? ' (finished)' : ''}`);
     }
     // Shown with --reporter=verbose; the numbers belong in the run's log.
     console.log(`kill runs:\n  ${report.join('\n  ')}`);

@@ -39,10 +39,10 @@ describe('migrations', () => {
     expect(tables(db)).toEqual(['explanations', 'sessions', 'settings', 'takes', 'timeline', 'undo_steps']);
     expect(columns(db, 'takes')).toEqual([
       'id', 'session_id', 'number', 'parent_take_id', 'source', 'prompt', 'tokens', 'weights', 'seed', 'sampling',
-      'kept_before_sec', 'model_id', 'model_sha256', 'duration_sec', 'sample_rate', 'frames', 'codes', 'audio', 'created_at',
+      'kept_before_sec', 'model_id', 'model_sha256', 'duration_sec', 'sample_rate', 'frames', 'created_at', 'codes', 'audio',
     ]);
     expect(columns(db, 'explanations')).toEqual([
-      'id', 'take_id', 'method', 'params', 'tokens', 'frame_rate', 'steps', 'token_count', 'mask', 'holistic', 'metrics', 'elapsed_ms', 'created_at',
+      'id', 'take_id', 'method', 'params', 'tokens', 'frame_rate', 'steps', 'token_count', 'holistic', 'metrics', 'elapsed_ms', 'created_at', 'mask',
     ]);
     // Every foreign key cascades from its session and is backed by an index that starts with it.
     const fks = (t: string) => db.pragma(`foreign_key_list(${t})`) as { table: string; from: string; on_delete: string }[];
@@ -159,7 +159,7 @@ describe('migrations', () => {
     s.createSession('Old');
     s.close();
     const backups = fs.readdirSync(path.join(dir, 'backups'));
-    const reopened = Store.open({ file, backupsDir: path.join(dir, 'backups') });
+    const reopened = Store.open({ file, backupsDir: path.join(dir, 'backups'), openBackupMinAgeMs: 0 });
     const after = reopened.listBackups();
     reopened.close();
     expect(after).toHaveLength(backups.length + 1);

@@ -17,8 +17,13 @@ let file: string;
 let backupsDir: string;
 const open: Store[] = [];
 
-function openStore(keepBackups?: number): Store {
-  const s = Store.open({ file, backupsDir, ...(keepBackups === undefined ? {} : { keepBackups }) });
+function openStore(keepBackups?: number, openBackupMinAgeMs?: number): Store {
+  const s = Store.open({
+    file,
+    backupsDir,
+    ...(keepBackups === undefined ? {} : { keepBackups }),
+    ...(openBackupMinAgeMs === undefined ? {} : { openBackupMinAgeMs }),
+  });
   open.push(s);
   return s;
 }
@@ -540,8 +545,12 @@ describe('Store: backups', () => {
     s.renameSession(a.id, 'After');
     s.addTake(takeInput(a.id));
     s.close();
+    // A backup from a moment ago: reopening does not add another (quick restarts keep older backups).
     s = openStore(3);
-    // Reopening a store with content backs it up.
+    expect(s.listBackups()).toEqual([first]);
+    s.close();
+    // Once the newest backup is older than the minimum age, reopening a store with content backs it up.
+    s = openStore(3, 0);
     expect(s.listBackups()).toHaveLength(2);
     for (let i = 0; i < 4; i++) await s.backup();
     const list = s.listBackups();
