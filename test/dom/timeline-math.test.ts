@@ -123,3 +123,26 @@ describe('clock', () => {
     expect(formatClock(75.5)).toBe('1:15.50');
   });
 });
+
+import { layoutTracks, LANE_H, trackAt, visibleTracks, WAVE_H } from '../../renderer/src/timeline/layout';
+
+describe('track layout', () => {
+  it('stacks waveform, optional spectrogram and one lane per token', () => {
+    const { tracks, height } = layoutTracks([{ id: 'a', tokens: 3 }, { id: 'b', tokens: 5 }], false);
+    expect(tracks[0]!.lanesY).toBe(WAVE_H + 4);
+    expect(tracks[0]!.height).toBe(WAVE_H + 4 + 3 * LANE_H);
+    expect(tracks[1]!.top).toBeGreaterThan(tracks[0]!.top + tracks[0]!.height);
+    expect(height).toBeGreaterThan(tracks[1]!.top + tracks[1]!.height);
+    const withSpec = layoutTracks([{ id: 'a', tokens: 3 }], true).tracks[0]!;
+    expect(withSpec.spectroY).toBe(WAVE_H);
+    expect(withSpec.lanesY).toBeGreaterThan(tracks[0]!.lanesY);
+  });
+
+  it('finds the track under a point and the ones in view', () => {
+    const { tracks } = layoutTracks([{ id: 'a', tokens: 3 }, { id: 'b', tokens: 3 }], false);
+    expect(trackAt(tracks, 10)?.takeId).toBe('a');
+    expect(trackAt(tracks, tracks[1]!.top + 1)?.takeId).toBe('b');
+    expect(trackAt(tracks, tracks[0]!.height + 1)).toBeNull();
+    expect(visibleTracks(tracks, tracks[1]!.top, tracks[1]!.top + 10).map((t) => t.takeId)).toEqual(['b']);
+  });
+});

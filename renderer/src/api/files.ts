@@ -1,0 +1,29 @@
+// Getting a file to the user: Electron's save dialog when the bridge offers one, else a download.
+import type { ExportFile } from '../../../electron/common/api';
+import { base64ToBytes, bytesToBase64 } from '../../../electron/common/base64';
+
+/** Saves an exported file (browser: a download via Blob + <a download>; Electron: its save dialog). */
+export async function saveExport(file: ExportFile): Promise<void> {
+  const bridge = window.studioBridge;
+  if (bridge?.saveFile !== undefined) {
+    await bridge.saveFile(file);
+    return;
+  }
+  const bytes = base64ToBytes(file.dataBase64);
+  const blob = new Blob([bytes.buffer as ArrayBuffer], { type: file.mimeType });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.fileName;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // Revoke later: some browsers start the download only after the click handler returns.
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Wraps client-made bytes (the heat map PNG) as an ExportFile. */
+export function bytesAsExport(fileName: string, mimeType: string, bytes: Uint8Array): ExportFile {
+  return { fileName, mimeType, dataBase64: bytesToBase64(bytes) };
+}

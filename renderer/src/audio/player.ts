@@ -1,0 +1,143 @@
+// The studio's one audio interface. Everything that makes sound goes through AudioOut, and only this
+// file imports Tone.js, so the rest of the renderer never touches the Web Audio graph.
+import * as Tone from 'tone';
+
+/** Mono audio as the studio hands it out. */
+export interface Clip {
+  samples: Float32Array;
+  sampleRate: number;
+}
+
+/** What to play. */
+export interface PlayRequest {
+  /** A clip loaded with load(). */
+  key: string;
+  /** Start position, seconds into the clip. */
+  fromSec: number;
+  /** Stop here (exclusive); default the clip's end. */
+  toSec?: number;
+  /** Loop [startSec, endSec) until stopped. */
+  loop?: { startSec: number; endSec: number } | null;
+}
+
+interface Playing {
+  key: string;
+  player: Tone.Player;
+  startedAt: number;
+  fromSec: number;
+  toSec: number;
+  loop: { startSec: number; endSec: number } | null;
+}
+
+/** Plays clips through Tone.js and reports the position; one clip sounds at a time. */
+export class AudioOut {
+  private readonly buffers = new Map<string, Tone.ToneAudioBuffer>();
+  private playing: Playing | null = null;
+  private readonly stopListeners = new Set<(key: string, atSec: number) => void>();
+  private readonly startListeners = new Set<(key: string) => void>();
+
+  /** Registers a clip under a key (a take id, or a render's key); replaces an older one. */
+  load(key: string, clip: Clip): void {
+    // Keep the clip's own sample rate (16 kHz for the embedded model): the context resamples on
+    // playback, so pitch and timing stay right whatever the output device runs at.
+    const raw = Tone.getContext().createBuffer(1, Math.max(1, clip.samples.length), clip.sampleRate);
+    raw.copyToChannel(clip.samples as Float32Array<ArrayBuffer>, 0);
+    this.buffers.get(key)?.dispose();
+    this.buffers.set(key, new Tone.ToneAudioBuffer(raw));
+  }
+
+  /** Whether a clip is loaded. */
+  has(key: string): boolean {
+    return this.buffers.has(key);
+  }
+
+  /** Length of a loaded clip in seconds (0 when unknown). */
+  duration(key: string): number {
+    return this.buffers.get(key)?.duration ?? 0;
+  }
+
+  /** Starts playback (stopping whatever played). Resolves once sound is scheduled. */
+  async play(req: PlayRequest): Promise<void> {
+    const buffer = this.buffers.get(req.key);
+    if (buffer === undefined) throw new Error('that audio is not loaded yet');
+    await Tone.start();
+    this.stop();
+    const end = Math.min(buffer.duration, req.toSec ?? buffer.duration);
+    const from = Math.max(0, Math.min(req.fromSec, Math.max(0, end - 0.001)));
+    const player = new Tone.Player(buffer).toDestination();
+    player.fadeIn = 0.005;
+    player.fadeOut = 0.005;
+    const now = Tone.now();
+    if (req.loop) {
+      player.loop = true;
+      player.loopStart = req.loop.startSec;
+      player.loopEnd = req.loop.endSec;
+      player.start(now, from);
+    } else {
+      player.start(now, from, end - from);
+    }
+    const entry: Playing = { key: req.key, player, startedAt: now, fromSec: from, toSec: end, loop: req.loop ?? null };
+    player.onstop = () => {
+      // Tone calls onstop for both natural ends and stop(); only report the one still current.
+      if (this.playing === entry) {
+        const at = this.position() ?? end;
+        this.playing = null;
+        for (const l of this.stopListeners) l(entry.key, at);
+      }
+      player.dispose();
+    };
+    this.playing = entry;
+    for (const l of this.startListeners) l(req.key);
+  }
+
+  /** Stops playback; returns where it stopped (null when nothing played). */
+  stop(): number | null {
+    const p = this.playing;
+    if (p === null) return null;
+    const at = this.position();
+    this.playing = null;
+    p.player.stop();
+    for (const l of this.stopListeners) l(p.key, at ?? p.fromSec);
+    return at;
+  }
+
+  /** Switches to another clip at the same position (A/B), keeping loop settings. */
+  async switchTo(key: string): Promise<void> {
+    const p = this.playing;
+    if (p === null || p.key === key) return;
+    const at = this.position() ?? p.fromSec;
+    await this.play({ key, fromSec: at, toSec: p.loop ? undefined : p.toSec, loop: p.loop });
+  }
+
+  /** The key of the clip playing now. */
+  current(): string | null {
+    return this.playing?.key ?? null;
+  }
+
+  /** The playback position in seconds into the clip, or null when stopped. */
+  position(): number | null {
+    const p = this.playing;
+    if (p === null) return null;
+    const t = p.fromSec + (Tone.now() - p.startedAt);
+    if (p.loop !== null && t >= p.loop.endSec) {
+      const len = p.loop.endSec - p.loop.startSec;
+      return len > 0 ? p.loop.startSec + ((t - p.loop.startSec) % len) : p.loop.startSec;
+    }
+    return Math.min(t, p.toSec);
+  }
+
+  /** Called whenever playback starts; returns the unsubscribe function. */
+  onStart(listener: (key: string) => void): () => void {
+    this.startListeners.add(listener);
+    return () => this.startListeners.delete(listener);
+  }
+
+  /** Called whenever playback stops (end of clip or stop()); returns the unsubscribe function. */
+  onStop(listener: (key: string, atSec: number) => void): () => void {
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
+  }
+}
+
+/** The window's audio output. */
+export const audioOut = new AudioOut();

@@ -1,0 +1,42 @@
+// Horizontal importance bars (holistic, interval) and the two-take comparison.
+import type { DiffRow } from '../timeline/explanation';
+
+export function Bars({ label, tokens, values }: { label: string; tokens: string[]; values: number[] }) {
+  return (
+    <ul className="bars" aria-label={label}>
+      {tokens.map((t, i) => {
+        const v = values[i] ?? 0;
+        return (
+          <li key={i} aria-label={`${t} ${v.toFixed(2)}`}>
+            <span className="tok">{t}</span>
+            <span className="track">
+              <span className="fill" style={{ width: `${Math.max(0, Math.min(1, v)) * 100}%` }} />
+            </span>
+            <span className="num">{v.toFixed(2)}</span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function DiffBars({ rows, nameA, nameB }: { rows: DiffRow[]; nameA: string; nameB: string }) {
+  return (
+    <ul className="bars diff" aria-label={`Importance, ${nameA} against ${nameB}`}>
+      {rows.map((r, i) => (
+        <li key={i} aria-label={`${r.token}: ${nameA} ${r.a?.toFixed(2) ?? 'none'}, ${nameB} ${r.b?.toFixed(2) ?? 'none'}`}>
+          <span className="tok">{r.token}</span>
+          <span className="track" title={nameA}>
+            <span className="fill" style={{ width: `${(r.a ?? 0) * 100}%` }} />
+          </span>
+          <span className="track" title={nameB}>
+            <span className="fill b" style={{ width: `${(r.b ?? 0) * 100}%` }} />
+          </span>
+          <span className="num" style={{ color: r.delta === null ? undefined : r.delta > 0.05 ? '#8fd6a0' : r.delta < -0.05 ? '#ff9b9b' : undefined }}>
+            {r.delta === null ? '–' : `${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(2)}`}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,131 @@
+// Export: a take (whole or the selection) as WAV 16/24-bit or 32-bit float, and its shown
+// explanation as JSON, CSV, a PNG heat map (drawn here) or an Audacity label track.
+import { useState } from 'react';
+import { bytesAsExport, saveExport } from '../api/files';
+import { heatmapPng } from '../export/heatmapPng';
+import { methodLabel, shownExplanation, visibleTakes } from '../state/selectors';
+import { getStore, useStudio } from '../state/store';
+import { Dialog } from './Dialog';
+
+type WavFormat = 'pcm16' | 'pcm24' | 'float32';
+type ExplFormat = 'json' | 'csv' | 'png' | 'audacity';
+
+const WAV: [WavFormat, string][] = [
+  ['pcm16', 'WAV 16-bit'],
+  ['pcm24', 'WAV 24-bit'],
+  ['float32', 'WAV 32-bit float'],
+];
+const EXPL: [ExplFormat, string][] = [
+  ['json', 'JSON'],
+  ['csv', 'CSV (one row per step)'],
+  ['png', 'PNG heat map'],
+  ['audacity', 'Audacity labels (top words per interval)'],
+];
+
+export function ExportDialog({ takeId, onClose }: { takeId: string | null; onClose: () => void }) {
+  const session = useStudio((s) => s.session);
+  const info = useStudio((s) => s.info);
+  const store = getStore();
+  const takes = visibleTakes(session);
+  const [id, setId] = useState(takeId ?? takes[takes.length - 1]?.id ?? '');
+  const [range, setRange] = useState<'take' | 'selection'>('take');
+  const [wav, setWav] = useState<WavFormat>('pcm16');
+  const [fmt, setFmt] = useState<ExplFormat>('json');
+  const [intervalSec, setIntervalSec] = useState(0.5);
+  const [topK, setTopK] = useState(2);
+  const [done, setDone] = useState<string | null>(null);
+  const take = takes.find((t) => t.id === id) ?? null;
+  const expl = take === null ? null : shownExplanation(session, take.id);
+  const sel = session?.timeline.selection ?? null;
+
+  const exportWav = async (): Promise<void> => {
+    if (take === null) return;
+    const region = range === 'selection' && sel !== null ? { startSec: sel.startSec, endSec: Math.min(sel.endSec, take.durationSec) } : {};
+    await store.exportTake({ takeId: take.id, format: wav, ...region });
+    setDone(`Exported Take ${take.number} audio.`);
+  };
+  const exportExpl = async (): Promise<void> => {
+    if (take === null || expl === null) return;
+    if (fmt === 'png') {
+      const bytes = await heatmapPng(expl.mask, expl.tokens.map((t) => t.text), expl.frameRate, `Take ${take.number} · ${methodLabel(info?.methods, expl.method)} · “${take.prompt}”`);
+      await saveExport(bytesAsExport(`take-${take.number}-${expl.method}-heatmap.png`, 'image/png', bytes));
+    } else {
+      await store.exportExplanation({ explanationId: expl.id, format: fmt, ...(fmt === 'audacity' ? { intervalSec, topK } : {}) });
+    }
+    setDone(`Exported Take ${take.number} explanation.`);
+  };
+
+  return (
+    <Dialog title="Export" onClose={onClose}>
+      <label className="field">
+        Take
+        <select aria-label="Take to export" value={id} onChange={(e) => setId(e.target.value)}>
+          {takes.map((t) => (
+            <option key={t.id} value={t.id}>
+              Take {t.number}
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset>
+        <legend>Audio</legend>
+        <div className="row-wrap" role="radiogroup" aria-label="Range">
+          <label className="field">
+            <input type="radio" name="range" checked={range === 'take'} onChange={() => setRange('take')} /> Whole take
+          </label>
+          <label className="field">
+            <input type="radio" name="range" checked={range === 'selection'} disabled={sel === null} onChange={() => setRange('selection')} />
+            {sel === null ? 'Selection (none)' : `Selection ${sel.startSec.toFixed(2)}–${sel.endSec.toFixed(2)} s`}
+          </label>
+        </div>
+        <div className="row-wrap" role="radiogroup" aria-label="WAV format">
+          {WAV.map(([v, l]) => (
+            <label key={v} className="field">
+              <input type="radio" name="wav" checked={wav === v} onChange={() => setWav(v)} /> {l}
+            </label>
+          ))}
+        </div>
+        <div>
+          <button type="button" className="btn primary" disabled={take === null} onClick={() => void store.guard(exportWav)}>
+            Export WAV
+          </button>
+        </div>
+      </fieldset>
+      <fieldset disabled={expl === null}>
+        <legend>Explanation{expl === null ? ' (explain the take first)' : `: ${methodLabel(info?.methods, expl.method)}`}</legend>
+        <div className="row-wrap" role="radiogroup" aria-label="Explanation format">
+          {EXPL.map(([v, l]) => (
+            <label key={v} className="field">
+              <input type="radio" name="expl" checked={fmt === v} onChange={() => setFmt(v)} /> {l}
+            </label>
+          ))}
+        </div>
+        {fmt === 'audacity' && (
+          <div className="row-wrap">
+            <label className="field">
+              Interval (s)
+              <input type="number" min={0.04} max={60} step={0.1} value={intervalSec} onChange={(e) => setIntervalSec(Math.min(60, Math.max(0.04, Number(e.target.value) || 0.5)))} />
+            </label>
+            <label className="field">
+              Words per label
+              <input type="number" min={1} max={32} value={topK} onChange={(e) => setTopK(Math.min(32, Math.max(1, Math.floor(Number(e.target.value) || 2))))} />
+            </label>
+          </div>
+        )}
+        <div>
+          <button type="button" className="btn primary" onClick={() => void store.guard(exportExpl)}>
+            Export explanation
+          </button>
+        </div>
+      </fieldset>
+      <p className="note" role="status">
+        {done ?? ''}
+      </p>
+      <div className="buttons">
+        <button type="button" className="btn" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,217 @@
+// The right-hand panel: the selected take, its explanation (holistic bars, interval bars for the
+// selection, faithfulness, audible renders), a comparison with another take, and the markers.
+import { useMemo } from 'react';
+import type { Explanation } from '../../../electron/common/api';
+import { explanationsOf, methodLabel, selectedTake, shownMask, visibleTakes } from '../state/selectors';
+import { getStore, useStudio } from '../state/store';
+import { diffHolistic, intervalOf } from '../timeline/explanation';
+import { Bars, DiffBars } from './Bars';
+import { Icon } from './Icon';
+
+function when(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+function Faithfulness({ e }: { e: Explanation }) {
+  const m = e.metrics;
+  if (m === null) return <p className="note">Not evaluated yet.</p>;
+  const rows: [string, number, string][] = [
+    ['Fid F', m.fidF, 'lower is better'],
+    ['Fid CF', m.fidCF, 'higher is better'],
+    ['KL F', m.klF, 'lower is better'],
+    ['KL CF', m.klCF, 'higher is better'],
+    ['Size', m.size, 'mean mask'],
+  ];
+  return (
+    <table className="metrics" aria-label="Faithfulness">
+      <caption className="note" style={{ textAlign: 'left' }}>
+        Class “{m.label}”, seed {m.seed}
+      </caption>
+      <tbody>
+        {rows.map(([k, v, hint]) => (
+          <tr key={k}>
+            <th scope="row">{k}</th>
+            <td>{v.toFixed(3)}</td>
+            <td className="note">{hint}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Inspector({ compareTakeId, setCompareTakeId }: { compareTakeId: string | null; setCompareTakeId: (id: string | null) => void }) {
+  const session = useStudio((s) => s.session);
+  const partial = useStudio((s) => s.partial);
+  const info = useStudio((s) => s.info);
+  const jobs = useStudio((s) => s.jobs);
+  const store = getStore();
+  const take = selectedTake(session);
+  const frameRate = info?.model.frameRate ?? 25;
+  const shown = take === null ? null : shownMask(session, partial, take.id, frameRate);
+  const selection = session?.timeline.selection ?? null;
+  const interval = useMemo(() => (shown === null || selection === null ? null : intervalOf(shown.mask, shown.frameRate, selection)), [shown?.mask, selection]);
+  if (session === null || take === null) {
+    return (
+      <aside className="inspector" aria-label="Inspector">
+        <p className="note">Generate a take to inspect it.</p>
+      </aside>
+    );
+  }
+  const tokens = take.tokens.map((t) => t.text);
+  const expls = explanationsOf(session, take.id);
+  const e = shown?.explanation ?? null;
+  const others = visibleTakes(session).filter((t) => t.id !== take.id);
+  const cmp = others.find((t) => t.id === compareTakeId) ?? null;
+  const cmpShown = cmp === null ? null : shownMask(session, partial, cmp.id, frameRate);
+  // Jobs do not name their explanation while running, so one evaluation at a time per session.
+  const evaluating = Object.values(jobs).some((j) => j.kind === 'evaluate' && (j.state === 'queued' || j.state === 'running') && j.sessionId === session.session.id);
+  const parent = take.parentTakeId === null ? null : session.takes.find((t) => t.id === take.parentTakeId);
+
+  return (
+    <aside className="inspector" aria-label="Inspector">
+      <section aria-label="Take">
+        <h2>Take {take.number}</h2>
+        <dl className="kv">
+          <dt>Prompt</dt>
+          <dd>{take.prompt}</dd>
+          <dt>Seed</dt>
+          <dd>{take.seed}</dd>
+          <dt>Length</dt>
+          <dd>{take.durationSec.toFixed(2)} s</dd>
+          {parent != null && (
+            <>
+              <dt>From</dt>
+              <dd>Take {parent.number}</dd>
+            </>
+          )}
+          {take.weights.length > 0 && (
+            <>
+              <dt>Weights</dt>
+              <dd>{take.weights.map((w) => `${take.tokens[w.token]?.text ?? w.token}×${w.weight}${w.startSec !== undefined ? ` (${w.startSec.toFixed(2)}–${w.endSec!.toFixed(2)} s)` : ''}`).join(', ')}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+
+      <section aria-label="Explanation">
+        <h2>Explanation</h2>
+        {expls.length > 0 && (
+          <label className="field">
+            Shown
+            <select
+              aria-label="Shown explanation"
+              value={e?.id ?? ''}
+              onChange={(ev) => store.updateTimeline((t) => ({ ...t, shownExplanation: { ...t.shownExplanation, [take.id]: ev.target.value } }), { kind: 'edit', undoLabel: 'Show another explanation' })}
+            >
+              {expls.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {methodLabel(info?.methods, x.method)} · {when(x.createdAt)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {shown === null ? (
+          <p className="note">Not explained yet. Press Explain in the take's header.</p>
+        ) : (
+          <>
+            <p className="note">
+              {shown.live ? 'Running: the bars fill in as the optimisation goes.' : `${methodLabel(info?.methods, e!.method)}, ${(e!.elapsedMs / 1000).toFixed(1)} s. Mean importance over the whole take:`}
+            </p>
+            <Bars label="Holistic importance" tokens={tokens} values={shown.holistic} />
+          </>
+        )}
+      </section>
+
+      {shown !== null && (
+        <section aria-label="Selection">
+          <h2>Selection</h2>
+          {selection === null || interval === null ? (
+            <p className="note">Drag across the timeline to see which words matter inside a region.</p>
+          ) : (
+            <>
+              <p className="note">
+                {selection.startSec.toFixed(2)}–{selection.endSec.toFixed(2)} s
+              </p>
+              <Bars label={`Importance from ${selection.startSec.toFixed(2)} to ${selection.endSec.toFixed(2)} s`} tokens={tokens} values={interval} />
+            </>
+          )}
+        </section>
+      )}
+
+      {e !== null && (
+        <section aria-label="Faithfulness and renders">
+          <h2>Faithfulness</h2>
+          <Faithfulness e={e} />
+          <div className="row-wrap">
+            <button type="button" className="btn" disabled={evaluating} onClick={() => void store.guard(() => store.evaluate(e.id))}>
+              {e.metrics === null ? 'Evaluate faithfulness' : 'Evaluate again'}
+            </button>
+          </div>
+          <h2>Listen</h2>
+          <div className="row-wrap">
+            <button type="button" className="btn" onClick={() => void store.guard(() => store.audition(e.id, 'factual'))} title="Regenerated with the mask: what the explanation says matters">
+              <Icon name="play" /> Factual
+            </button>
+            <button type="button" className="btn" onClick={() => void store.guard(() => store.audition(e.id, 'counterfactual'))} title="Regenerated with 1 − mask: what is left without it">
+              <Icon name="play" /> Counterfactual
+            </button>
+          </div>
+        </section>
+      )}
+
+      {others.length > 0 && (
+        <section aria-label="Compare takes">
+          <h2>Compare</h2>
+          <label className="field">
+            With
+            <select aria-label="Compare with" value={cmp?.id ?? ''} onChange={(ev) => setCompareTakeId(ev.target.value === '' ? null : ev.target.value)}>
+              <option value="">(none)</option>
+              {others.map((t) => (
+                <option key={t.id} value={t.id}>
+                  Take {t.number}
+                </option>
+              ))}
+            </select>
+          </label>
+          {cmp !== null && (shown === null || cmpShown === null) && <p className="note">Explain both takes to compare their words.</p>}
+          {cmp !== null && shown !== null && cmpShown !== null && (
+            <>
+              <p className="note">
+                Take {take.number} (teal) against Take {cmp.number} (violet); the number is the change.
+              </p>
+              <DiffBars rows={diffHolistic(tokens, shown.holistic, cmp.tokens.map((t) => t.text), cmpShown.holistic)} nameA={`Take ${take.number}`} nameB={`Take ${cmp.number}`} />
+            </>
+          )}
+          {cmp !== null && <p className="note">Press B (or the A/B button) while playing to switch between them.</p>}
+        </section>
+      )}
+
+      {session.timeline.markers.length > 0 && (
+        <section aria-label="Markers">
+          <h2>Markers</h2>
+          <ul className="bars">
+            {session.timeline.markers.map((m) => (
+              <li key={m.id} style={{ gridTemplateColumns: '1fr auto auto' }}>
+                <span>{m.label}</span>
+                <button type="button" className="btn" onClick={() => store.updateTimeline({ playheadSec: m.timeSec }, { kind: 'view' })}>
+                  {m.timeSec.toFixed(2)} s
+                </button>
+                <button
+                  type="button"
+                  className="btn icon"
+                  aria-label={`Remove marker ${m.label}`}
+                  onClick={() => store.updateTimeline((t) => ({ ...t, markers: t.markers.filter((x) => x.id !== m.id) }), { kind: 'edit', undoLabel: `Remove marker ${m.label}` })}
+                >
+                  <Icon name="trash" />
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,133 @@
+// The top bar: prompt, seed (with dice), duration, variations and Generate; under it the selected
+// take's words as chips with the Regenerate controls.
+import { useEffect, useRef, useState } from 'react';
+import { MAX_PROMPT_CHARS } from '../../../electron/common/api';
+import { draftWeightsOf, selectedTake, shownMask } from '../state/selectors';
+import { getStore, useStudio } from '../state/store';
+import { sameWeights } from '../state/weights';
+import { Icon } from './Icon';
+import { TokenChips } from './TokenChips';
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 1_000_000);
+}
+
+export function PromptBar() {
+  const session = useStudio((s) => s.session);
+  const partial = useStudio((s) => s.partial);
+  const info = useStudio((s) => s.info);
+  const store = getStore();
+  const take = selectedTake(session);
+  const maxDur = info?.model.maxDurationSec ?? 5;
+  const [prompt, setPrompt] = useState('');
+  const [seed, setSeed] = useState(randomSeed);
+  const [duration, setDuration] = useState(5);
+  const [variations, setVariations] = useState(1);
+  const [newSeed, setNewSeed] = useState(false);
+  const [keepBefore, setKeepBefore] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const seededFrom = useRef<string | null>(null);
+
+  // Opening a session shows its latest prompt, once, so the designer can tweak and generate again.
+  useEffect(() => {
+    const id = session?.session.id ?? null;
+    if (id !== seededFrom.current && take !== null) {
+      seededFrom.current = id;
+      setPrompt(take.prompt);
+    }
+  }, [session?.session.id, take]);
+  useEffect(() => setDuration((d) => Math.min(d, maxDur)), [maxDur]);
+
+  const selection = session?.timeline.selection ?? null;
+  const weights = take === null ? [] : draftWeightsOf(session, take);
+  const shown = take === null ? null : shownMask(session, partial, take.id, info?.model.frameRate ?? 25);
+  const edited = take !== null && !sameWeights(weights, take.weights);
+  const keep = keepBefore && selection !== null && selection.startSec > 0 ? selection.startSec : undefined;
+
+  const generate = async (): Promise<void> => {
+    setBusy(true);
+    await store.guard(() => store.generate({ prompt, seed, durationSec: duration, variations }));
+    setBusy(false);
+  };
+  const regenerate = async (): Promise<void> => {
+    if (take === null) return;
+    setBusy(true);
+    await store.guard(() =>
+      store.regenerate({ takeId: take.id, weights, ...(newSeed ? { seed: randomSeed() } : {}), ...(keep !== undefined ? { keepBeforeSec: keep } : {}) }),
+    );
+    setBusy(false);
+  };
+
+  return (
+    <header className="promptbar">
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void generate();
+        }}
+      >
+        <span className="brand">AudioGenX Studio</span>
+        <label className="sr-only" htmlFor="prompt">
+          Prompt
+        </label>
+        <input
+          id="prompt"
+          className="prompt"
+          type="text"
+          value={prompt}
+          maxLength={MAX_PROMPT_CHARS}
+          placeholder="Describe a sound, e.g. a dog barks while rain falls"
+          onChange={(e) => setPrompt(e.target.value)}
+          aria-label="Prompt"
+        />
+        <label className="field">
+          Seed
+          <input type="number" min={0} max={0xffffffff} value={seed} onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value) || 0)))} aria-label="Seed" />
+        </label>
+        <button type="button" className="btn icon" aria-label="Random seed" title="Random seed" onClick={() => setSeed(randomSeed())}>
+          <Icon name="dice" />
+        </button>
+        <label className="field">
+          Duration
+          <input type="number" min={0.5} max={maxDur} step={0.5} value={duration} onChange={(e) => setDuration(Math.min(maxDur, Math.max(0.04, Number(e.target.value) || maxDur)))} aria-label="Duration (seconds)" style={{ width: 64 }} />
+          s
+        </label>
+        <label className="field">
+          Variations
+          <input type="number" min={1} max={8} value={variations} onChange={(e) => setVariations(Math.min(8, Math.max(1, Math.floor(Number(e.target.value) || 1))))} aria-label="Variations" style={{ width: 52 }} />
+        </label>
+        <button type="submit" className="btn primary" disabled={busy || prompt.trim() === ''}>
+          Generate
+        </button>
+      </form>
+      {take !== null && (
+        <div className="row">
+          <TokenChips take={take} weights={weights} shown={shown} selection={selection} />
+          <span className="sep" />
+          <button type="button" className="btn primary" onClick={() => void regenerate()} disabled={busy} title={`New take from Take ${take.number} with the edited weights`}>
+            <Icon name="regenerate" />
+            Regenerate
+          </button>
+          <label className="field">
+            <input type="checkbox" checked={newSeed} onChange={(e) => setNewSeed(e.target.checked)} />
+            New seed
+          </label>
+          <label className="field" title={selection === null ? 'Select a region first' : undefined}>
+            <input type="checkbox" checked={keepBefore} disabled={selection === null || selection.startSec <= 0} onChange={(e) => setKeepBefore(e.target.checked)} />
+            {selection !== null && selection.startSec > 0 ? `Keep audio before ${selection.startSec.toFixed(2)} s` : 'Keep audio before the selection'}
+          </label>
+          {edited && (
+            <button type="button" className="btn" onClick={() => store.updateTimeline((t) => ({ ...t, draftWeights: { ...t.draftWeights, [take.id]: take.weights } }), { kind: 'edit', undoLabel: 'Reset weights' })}>
+              Reset weights
+            </button>
+          )}
+          <span className="note">
+            Take {take.number}
+            {shown?.live ? ' · explaining…' : shown === null ? ' · not explained yet' : ''}
+          </span>
+        </div>
+      )}
+    </header>
+  );
+}

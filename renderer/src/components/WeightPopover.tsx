@@ -1,0 +1,123 @@
+// Weight of one word, 0..2, for the whole clip or only inside the selected region. The slider
+// previews while it moves and commits one undo step when released.
+import { useEffect, useId, useRef, useState } from 'react';
+import type { TokenWeight } from '../../../electron/common/api';
+import { formatWeight, globalWeight, regionalWeights, resetToken, setWeight } from '../state/weights';
+import type { Range } from '../timeline/math';
+
+export function WeightPopover(props: {
+  token: string;
+  index: number;
+  weights: TokenWeight[];
+  selection: Range | null;
+  onPreview: (w: TokenWeight[]) => void;
+  onCommit: (w: TokenWeight[], undoLabel: string) => void;
+  onClose: () => void;
+}) {
+  const { token, index, selection } = props;
+  const id = useId();
+  const ref = useRef<HTMLDivElement>(null);
+  // The list the gesture started from: previews are computed from it, so a drag is one change.
+  const base = useRef(props.weights);
+  const [inRegion, setInRegion] = useState(false);
+  const range = inRegion ? selection : null;
+  const current = (): number => {
+    if (range === null) return globalWeight(props.weights, index);
+    return regionalWeights(props.weights, index).find((w) => w.startSec === range.startSec && w.endSec === range.endSec)?.weight ?? 1;
+  };
+  const [value, setValue] = useState(current);
+  const dirty = useRef(false);
+
+  useEffect(() => {
+    ref.current?.querySelector<HTMLInputElement>('input[type=range]')?.focus();
+  }, []);
+  useEffect(() => {
+    // Switching between whole clip and selection shows that scope's current weight.
+    setValue(current());
+  }, [inRegion]);
+
+  const where = range === null ? '' : ` from ${range.startSec.toFixed(2)} to ${range.endSec.toFixed(2)} s`;
+  const commit = (): void => {
+    if (!dirty.current) return;
+    dirty.current = false;
+    const next = setWeight(base.current, index, value, range);
+    base.current = next;
+    props.onCommit(next, `Weight "${token}" ${formatWeight(value)}${where}`);
+  };
+
+  return (
+    <div
+      className="popover"
+      ref={ref}
+      role="dialog"
+      aria-label={`Weight of ${token}`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          commit();
+          props.onClose();
+        }
+      }}
+      onBlur={(e) => {
+        if (!ref.current?.contains(e.relatedTarget as Node | null)) {
+          commit();
+          props.onClose();
+        }
+      }}
+    >
+      <h3>
+        Weight of “{token}”{where}
+      </h3>
+      <label htmlFor={id} className="field">
+        <input
+          id={id}
+          type="range"
+          min={0}
+          max={2}
+          step={0.05}
+          value={value}
+          aria-label={`Weight of ${token}`}
+          aria-valuetext={`${formatWeight(value)}${value === 0 ? ' (muted)' : ''}`}
+          onChange={(e) => {
+            const v = Number(e.target.value);
+            setValue(v);
+            dirty.current = true;
+            props.onPreview(setWeight(base.current, index, v, range));
+          }}
+          onPointerUp={commit}
+          onKeyUp={commit}
+        />
+        <output style={{ fontFamily: 'var(--mono)', minWidth: 32 }}>{formatWeight(value)}</output>
+      </label>
+      <label className="field">
+        <input type="checkbox" checked={inRegion} disabled={selection === null} onChange={(e) => setInRegion(e.target.checked)} />
+        {selection === null ? 'Only inside a selection (select a region first)' : `Only inside the selection (${selection.startSec.toFixed(2)}–${selection.endSec.toFixed(2)} s)`}
+      </label>
+      <div className="row-wrap">
+        <button
+          type="button"
+          className="btn"
+          onClick={() => {
+            const next = resetToken(base.current, index);
+            base.current = next;
+            dirty.current = false;
+            setValue(1);
+            props.onCommit(next, `Reset "${token}"`);
+          }}
+        >
+          Reset word
+        </button>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => {
+            commit();
+            props.onClose();
+          }}
+        >
+          Done
+        </button>
+      </div>
+    </div>
+  );
+}

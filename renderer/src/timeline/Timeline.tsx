@@ -1,0 +1,249 @@
+// The timeline: toolbar, DOM track headers beside the Konva drawing, pointer and wheel input, and the
+// horizontal scrollbar. Input becomes timeline-state changes through timeline/math; the canvas draws.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { Take } from '../../../electron/common/api';
+import { contentSeconds, draftWeightsOf, selectedTake, shownMask, visibleTakes } from '../state/selectors';
+import { getStore, useStudio } from '../state/store';
+import { isPlaying, onPosition, playTake, stop } from '../state/transport';
+import { layoutTracks, RULER_H, trackAt } from './layout';
+import { clampScroll, revealTime, scrollBy, selectionFromDrag, snapToFrame, xToTime, zoomAt, type Range, type View } from './math';
+import { TimelineCanvas, type TrackDraw } from './TimelineCanvas';
+import { TimelineToolbar } from './TimelineToolbar';
+import { TrackHeader } from './TrackHeader';
+
+interface Drag {
+  kind: 'select' | 'scrub';
+  startX: number;
+  startT: number;
+  moved: boolean;
+  takeId: string | null;
+}
+
+function useSize<T extends HTMLElement>(): [React.RefObject<T | null>, { w: number; h: number }] {
+  const ref = useRef<T>(null);
+  const [size, setSize] = useState({ w: 800, h: 400 });
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el === null) return;
+    const ro = new ResizeObserver(() => setSize({ w: el.clientWidth, h: el.clientHeight }));
+    ro.observe(el);
+    setSize({ w: el.clientWidth, h: el.clientHeight });
+    return () => ro.disconnect();
+  }, []);
+  return [ref, size];
+}
+
+export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (takeId: string) => void; onExport: (takeId: string) => void; compareTakeId: string | null }) {
+  const session = useStudio((s) => s.session);
+  const partial = useStudio((s) => s.partial);
+  const info = useStudio((s) => s.info);
+  useStudio((s) => s.audioVersion);
+  const store = getStore();
+  const [scrollRef, scrollSize] = useSize<HTMLDivElement>();
+  const [colRef, colSize] = useSize<HTMLDivElement>();
+  const [scrollTop, setScrollTop] = useState(0);
+  const [playingKey, setPlayingKey] = useState<string | null>(null);
+  const hscroll = useRef<HTMLDivElement>(null);
+  const drag = useRef<Drag | null>(null);
+
+  const frameRate = info?.model.frameRate ?? 25;
+  const tl = session?.timeline;
+  const takes = visibleTakes(session);
+  const sel = selectedTake(session);
+  const contentSec = contentSeconds(session);
+  const width = Math.max(100, colSize.w);
+  const view: View = { pxPerSec: tl?.pxPerSec ?? 160, scrollSec: tl?.scrollSec ?? 0 };
+  const layout = useMemo(() => layoutTracks(takes.map((t) => ({ id: t.id, tokens: t.tokens.length })), tl?.showSpectrogram ?? false), [takes.map((t) => t.id).join(), tl?.showSpectrogram]);
+  const viewportH = Math.max(RULER_H + 40, scrollSize.h);
+
+  useEffect(() => onPosition((_pos, key) => setPlayingKey((k) => (k === key ? k : key))), []);
+
+  // The playhead stays in view while playing.
+  useEffect(
+    () =>
+      onPosition((pos) => {
+        const s = store.getState().session;
+        if (pos === null || s === null) return;
+        const v = { pxPerSec: s.timeline.pxPerSec, scrollSec: s.timeline.scrollSec };
+        const next = revealTime(v, pos, width, contentSeconds(s));
+        if (next !== v) store.updateTimeline({ scrollSec: next.scrollSec }, { kind: 'view' });
+      }),
+    [width],
+  );
+
+  // Keep the DOM scrollbar in step with scrollSec (wheel, zoom, fit and restore all change it).
+  useEffect(() => {
+    const el = hscroll.current;
+    if (el === null) return;
+    const want = view.scrollSec * view.pxPerSec;
+    if (Math.abs(el.scrollLeft - want) > 1) el.scrollLeft = want;
+  }, [view.scrollSec, view.pxPerSec]);
+
+  // Wheel: ctrl zooms at the pointer, shift (or a horizontal wheel) scrolls time, plain wheel scrolls
+  // tracks. Non-passive so ctrl+wheel does not zoom the page.
+  const stageHost = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = stageHost.current;
+    if (el === null) return;
+    const onWheel = (e: WheelEvent): void => {
+      const s = store.getState().session;
+      if (s === null) return;
+      const v = { pxPerSec: s.timeline.pxPerSec, scrollSec: s.timeline.scrollSec };
+      const rect = el.getBoundingClientRect();
+      const content = contentSeconds(s);
+      if (e.ctrlKey || e.metaKey) {
+        e.preventDefault();
+        const z = zoomAt(v, Math.exp(-e.deltaY * 0.002), e.clientX - rect.left, rect.width, content);
+        store.updateTimeline(z, { kind: 'view' });
+      } else if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+        e.preventDefault();
+        store.updateTimeline(scrollBy(v, e.shiftKey ? e.deltaY || e.deltaX : e.deltaX, rect.width, content), { kind: 'view' });
+      }
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, [session !== null]);
+
+  if (session === null || tl === undefined) {
+    return (
+      <main className="timeline" aria-label="Timeline">
+        <div className="empty">
+          <p>
+            <strong>Type what you want to hear</strong> in the Prompt box above and press <strong>Generate</strong>.
+          </p>
+          <p>Then press Explain on the take to see which words made which sounds, when.</p>
+        </div>
+      </main>
+    );
+  }
+
+  const timeAt = (clientX: number): number => {
+    const rect = stageHost.current!.getBoundingClientRect();
+    return Math.max(0, Math.min(contentSec, xToTime(clientX - rect.left, view)));
+  };
+
+  const onPointerDown = (e: React.PointerEvent<HTMLDivElement>): void => {
+    if (e.button !== 0) return;
+    const rect = e.currentTarget.getBoundingClientRect();
+    const y = e.clientY - rect.top;
+    e.currentTarget.setPointerCapture(e.pointerId);
+    const t = timeAt(e.clientX);
+    const track = y < RULER_H ? null : trackAt(layout.tracks, y - RULER_H + scrollTop);
+    drag.current = { kind: y < RULER_H ? 'scrub' : 'select', startX: e.clientX, startT: t, moved: false, takeId: track?.takeId ?? null };
+    if (y < RULER_H) store.updateTimeline({ playheadSec: snapToFrame(t, frameRate) }, { kind: 'preview' });
+  };
+  const onPointerMove = (e: React.PointerEvent<HTMLDivElement>): void => {
+    const d = drag.current;
+    if (d === null) return;
+    if (!d.moved && Math.abs(e.clientX - d.startX) < 3) return;
+    d.moved = true;
+    const t = timeAt(e.clientX);
+    if (d.kind === 'scrub') store.updateTimeline({ playheadSec: snapToFrame(t, frameRate) }, { kind: 'preview' });
+    else store.updateTimeline({ selection: selectionFromDrag(d.startT, t, contentSec, frameRate) }, { kind: 'preview' });
+  };
+  const onPointerUp = (e: React.PointerEvent<HTMLDivElement>): void => {
+    const d = drag.current;
+    drag.current = null;
+    if (d === null) return;
+    const t = timeAt(e.clientX);
+    if (d.kind === 'scrub') {
+      store.updateTimeline({ playheadSec: snapToFrame(t, frameRate) }, { kind: 'view' });
+    } else if (d.moved) {
+      const selection: Range | null = selectionFromDrag(d.startT, t, contentSec, frameRate);
+      store.updateTimeline({ selection, ...(selection !== null ? { playheadSec: selection.startSec } : {}) }, { kind: 'view' });
+    } else {
+      // A click: playhead here, this take selected, selection cleared.
+      store.updateTimeline({ playheadSec: snapToFrame(t, frameRate), selection: null, ...(d.takeId !== null ? { selectedTakeId: d.takeId } : {}) }, { kind: 'view' });
+    }
+  };
+
+  const byId = new Map(session.takes.map((t) => [t.id, t]));
+  const draws: TrackDraw[] = layout.tracks.map((l) => {
+    const take = byId.get(l.takeId)!;
+    return {
+      layout: l,
+      take,
+      clip: store.takeAudio(take.id),
+      shown: shownMask(session, partial, take.id, frameRate),
+      weights: draftWeightsOf(session, take),
+      selected: take.id === sel?.id,
+      audible: tl.soloTakeId === null || tl.soloTakeId === take.id,
+    };
+  });
+
+  const hide = (take: Take): void =>
+    store.updateTimeline((t) => ({ ...t, hiddenTakeIds: [...t.hiddenTakeIds, take.id], soloTakeId: t.soloTakeId === take.id ? null : t.soloTakeId }), { kind: 'edit', undoLabel: `Hide Take ${take.number}` });
+
+  return (
+    <main className="timeline" aria-label="Timeline">
+      <TimelineToolbar width={width} compareTakeId={compareTakeId} />
+      <div className="tl-scroll" ref={scrollRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+        <div className="tl-grid" style={{ height: RULER_H + layout.height }}>
+          <div className="tl-headers">
+            <div className="ruler-spacer" style={{ height: RULER_H }}>
+              {takes.length} take{takes.length === 1 ? '' : 's'}
+            </div>
+            {draws.map((d) => (
+              <TrackHeader
+                key={d.take.id}
+                take={d.take}
+                layout={d.layout}
+                shown={d.shown}
+                weights={d.weights}
+                selected={d.selected}
+                solo={tl.soloTakeId === d.take.id}
+                playing={playingKey === d.take.id}
+                parentNumber={d.take.parentTakeId === null ? null : (byId.get(d.take.parentTakeId)?.number ?? null)}
+                onSelect={() => store.updateTimeline({ selectedTakeId: d.take.id }, { kind: 'view' })}
+                onPlay={() => (playingKey === d.take.id && isPlaying() ? stop() : void store.guard(() => playTake(d.take.id)))}
+                onSolo={() => store.updateTimeline((t) => ({ ...t, soloTakeId: t.soloTakeId === d.take.id ? null : d.take.id }), { kind: 'edit', undoLabel: `Solo Take ${d.take.number}` })}
+                onExplain={() => onExplain(d.take.id)}
+                onExport={() => onExport(d.take.id)}
+                onHide={() => hide(d.take)}
+              />
+            ))}
+          </div>
+          <div className="tl-canvas-col" ref={colRef}>
+            <div
+              className="tl-stage"
+              ref={stageHost}
+              style={{ height: viewportH }}
+              onPointerDown={onPointerDown}
+              onPointerMove={onPointerMove}
+              onPointerUp={onPointerUp}
+              data-testid="timeline-stage"
+              aria-label="Timeline canvas: drag to select a region, click to move the playhead"
+              role="img"
+            >
+              <TimelineCanvas
+                width={width}
+                height={viewportH}
+                scrollTop={scrollTop}
+                view={view}
+                tracks={draws}
+                selection={tl.selection}
+                loop={tl.loop}
+                markers={tl.markers}
+                playheadSec={tl.playheadSec}
+                showSpectrogram={tl.showSpectrogram}
+              />
+            </div>
+          </div>
+        </div>
+      </div>
+      <div
+        className="hscroll"
+        ref={hscroll}
+        aria-hidden="true"
+        onScroll={(e) => {
+          const s = store.getState().session;
+          if (s === null) return;
+          const want = clampScroll(e.currentTarget.scrollLeft / s.timeline.pxPerSec, s.timeline.pxPerSec, width, contentSeconds(s));
+          if (Math.abs(want - s.timeline.scrollSec) * s.timeline.pxPerSec > 1) store.updateTimeline({ scrollSec: want }, { kind: 'view' });
+        }}
+      >
+        <div style={{ width: contentSec * view.pxPerSec + 1 }} />
+      </div>
+    </main>
+  );
+}

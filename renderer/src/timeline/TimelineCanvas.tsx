@@ -1,0 +1,262 @@
+// The Konva drawing of the timeline. It only draws: every position comes from timeline/math and
+// timeline/layout, and all input is handled by the DOM around it. Two layers: content (ruler, waveforms,
+// spectrograms, token lanes) and overlay (selection, markers, playhead), so playback and dragging
+// redraw only the overlay.
+import type Konva from 'konva';
+import { useEffect, useRef } from 'react';
+import { Group, Layer, Line, Rect, Shape, Stage, Text } from 'react-konva';
+import type { Take, TokenWeight } from '../../../electron/common/api';
+import type { Clip } from '../audio/player';
+import type { ShownMask } from '../state/selectors';
+import { onPosition } from '../state/transport';
+import { globalWeight, regionalWeights } from '../state/weights';
+import { maskImage, spectrogramImage } from './images';
+import { LANE_H, RULER_H, SPECTRO_H, WAVE_H, type TrackLayout } from './layout';
+import { rulerTicks, timeToX, xToTime, type Range, type View } from './math';
+import { peakAbs, peaks } from './waveform';
+
+/** What one track needs to be drawn. */
+export interface TrackDraw {
+  layout: TrackLayout;
+  take: Take;
+  clip: Clip | null;
+  shown: ShownMask | null;
+  weights: TokenWeight[];
+  selected: boolean;
+  /** False when another take is soloed (drawn dimmed). */
+  audible: boolean;
+}
+
+export interface TimelineCanvasProps {
+  width: number;
+  height: number;
+  scrollTop: number;
+  view: View;
+  tracks: TrackDraw[];
+  selection: Range | null;
+  loop: boolean;
+  markers: { id: string; timeSec: number; label: string }[];
+  playheadSec: number;
+  showSpectrogram: boolean;
+}
+
+const COLORS = {
+  track: '#161a22',
+  trackSel: '#1a2130',
+  wave: '#7fc8c2',
+  waveDim: '#4a5d63',
+  center: '#2a3040',
+  ruler: '#11141a',
+  tick: '#4a5366',
+  tickText: '#8a93a6',
+  sel: 'rgba(79, 184, 176, 0.16)',
+  selEdge: '#4fb8b0',
+  loop: '#e0a050',
+  marker: '#e0a050',
+  playhead: '#ff6b6b',
+  mutedLane: 'rgba(10, 12, 16, 0.72)',
+  regional: '#e0a050',
+};
+
+const peakCache = new WeakMap<Float32Array, number>();
+function clipPeak(samples: Float32Array): number {
+  let p = peakCache.get(samples);
+  if (p === undefined) {
+    p = Math.max(1e-3, peakAbs(samples));
+    peakCache.set(samples, p);
+  }
+  return p;
+}
+
+function Waveform({ t, view, width }: { t: TrackDraw; view: View; width: number }) {
+  return (
+    <Shape
+      listening={false}
+      perfectDrawEnabled={false}
+      sceneFunc={(kctx) => {
+        const c = kctx._context;
+        const mid = t.layout.waveY + WAVE_H / 2;
+        c.fillStyle = COLORS.center;
+        c.fillRect(0, mid, width, 1);
+        if (t.clip === null) return;
+        const x0 = Math.max(0, Math.floor(timeToX(0, view)));
+        const x1 = Math.min(width, Math.ceil(timeToX(t.take.durationSec, view)));
+        const cols = x1 - x0;
+        if (cols <= 0) return;
+        const p = peaks(t.clip.samples, t.clip.sampleRate, xToTime(x0, view), 1 / view.pxPerSec, cols);
+        const scale = (WAVE_H / 2 - 5) / clipPeak(t.clip.samples);
+        c.beginPath();
+        for (let i = 0; i < cols; i++) {
+          const x = x0 + i + 0.5;
+          c.moveTo(x, mid - p[2 * i + 1]! * scale - 0.5);
+          c.lineTo(x, mid - p[2 * i]! * scale + 0.5);
+        }
+        c.lineWidth = 1;
+        c.strokeStyle = t.audible ? COLORS.wave : COLORS.waveDim;
+        c.stroke();
+      }}
+    />
+  );
+}
+
+function Spectrogram({ t, view, width }: { t: TrackDraw; view: View; width: number }) {
+  return (
+    <Shape
+      listening={false}
+      perfectDrawEnabled={false}
+      sceneFunc={(kctx) => {
+        if (t.clip === null || t.layout.spectroY === null) return;
+        const c = kctx._context;
+        const { image, hopSec } = spectrogramImage(t.clip.samples, t.clip.sampleRate);
+        const f0 = Math.max(0, Math.floor(xToTime(0, view) / hopSec));
+        const f1 = Math.min(image.width, Math.ceil(xToTime(width, view) / hopSec) + 1);
+        if (f1 <= f0) return;
+        c.imageSmoothingEnabled = true;
+        c.drawImage(image, f0, 0, f1 - f0, image.height, timeToX(f0 * hopSec, view), t.layout.spectroY, (f1 - f0) * hopSec * view.pxPerSec, SPECTRO_H - 2);
+      }}
+    />
+  );
+}
+
+function Lanes({ t, view, width }: { t: TrackDraw; view: View; width: number }) {
+  return (
+    <Shape
+      listening={false}
+      perfectDrawEnabled={false}
+      sceneFunc={(kctx) => {
+        const c = kctx._context;
+        const y = t.layout.lanesY;
+        const h = t.layout.lanes * LANE_H;
+        c.fillStyle = '#10131a';
+        c.fillRect(0, y, width, h);
+        const shown = t.shown;
+        if (shown !== null && shown.mask.length > 0) {
+          const img = maskImage(shown.mask);
+          const fr = shown.frameRate;
+          const s0 = Math.max(0, Math.floor(xToTime(0, view) * fr));
+          const s1 = Math.min(img.width, Math.ceil(xToTime(width, view) * fr) + 1);
+          if (s1 > s0) {
+            // One image pixel per (step, token), scaled without smoothing: each step stays a crisp cell.
+            c.imageSmoothingEnabled = false;
+            c.drawImage(img, s0, 0, s1 - s0, img.height, timeToX(s0 / fr, view), y, ((s1 - s0) / fr) * view.pxPerSec, Math.min(img.height, t.layout.lanes) * LANE_H);
+          }
+        }
+        // Edits made visible in place: muted words darken their lane, interval weights get a box.
+        for (let i = 0; i < t.layout.lanes; i++) {
+          const ly = y + i * LANE_H;
+          if (globalWeight(t.weights, i) === 0) {
+            c.fillStyle = COLORS.mutedLane;
+            c.fillRect(0, ly, width, LANE_H);
+          }
+          for (const r of regionalWeights(t.weights, i)) {
+            c.strokeStyle = COLORS.regional;
+            c.lineWidth = 1.5;
+            c.strokeRect(timeToX(r.startSec!, view) + 0.5, ly + 1.5, (r.endSec! - r.startSec!) * view.pxPerSec - 1, LANE_H - 3);
+          }
+          c.fillStyle = 'rgba(0,0,0,0.35)';
+          c.fillRect(0, ly + LANE_H - 1, width, 1);
+        }
+      }}
+    />
+  );
+}
+
+function Ruler({ view, width, selection, loop, markers }: { view: View; width: number; selection: Range | null; loop: boolean; markers: TimelineCanvasProps['markers'] }) {
+  return (
+    <Shape
+      listening={false}
+      perfectDrawEnabled={false}
+      sceneFunc={(kctx) => {
+        const c = kctx._context;
+        c.fillStyle = COLORS.ruler;
+        c.fillRect(0, 0, width, RULER_H);
+        if (selection !== null) {
+          c.fillStyle = loop ? 'rgba(224,160,80,0.35)' : 'rgba(79,184,176,0.3)';
+          c.fillRect(timeToX(selection.startSec, view), loop ? 0 : RULER_H - 6, (selection.endSec - selection.startSec) * view.pxPerSec, loop ? RULER_H : 6);
+        }
+        c.font = '11px system-ui, sans-serif';
+        c.textBaseline = 'top';
+        for (const tk of rulerTicks(view, width)) {
+          c.fillStyle = COLORS.tick;
+          c.fillRect(Math.round(tk.x), tk.major ? 10 : 18, 1, tk.major ? RULER_H - 10 : RULER_H - 18);
+          if (tk.label !== null) {
+            c.fillStyle = COLORS.tickText;
+            c.fillText(tk.label, Math.round(tk.x) + 4, 3);
+          }
+        }
+        for (const m of markers) {
+          const x = timeToX(m.timeSec, view);
+          c.fillStyle = COLORS.marker;
+          c.beginPath();
+          c.moveTo(x - 5, RULER_H - 9);
+          c.lineTo(x + 5, RULER_H - 9);
+          c.lineTo(x, RULER_H - 1);
+          c.closePath();
+          c.fill();
+        }
+        c.fillStyle = '#2a3040';
+        c.fillRect(0, RULER_H - 1, width, 1);
+      }}
+    />
+  );
+}
+
+export function TimelineCanvas(p: TimelineCanvasProps) {
+  const playhead = useRef<Konva.Line>(null);
+  const overlay = useRef<Konva.Layer>(null);
+  const { view, width, height, scrollTop } = p;
+  const bodyH = Math.max(0, height - RULER_H);
+
+  // While playing, move the playhead node directly each frame: no React render, one small layer redraw.
+  useEffect(
+    () =>
+      onPosition((pos) => {
+        const line = playhead.current;
+        if (line === null) return;
+        const t = pos ?? p.playheadSec;
+        line.x(Math.round(timeToX(t, view)) + 0.5);
+        overlay.current?.batchDraw();
+      }),
+    [view, p.playheadSec],
+  );
+
+  const sel = p.selection;
+  return (
+    <Stage width={width} height={height} listening={false}>
+      <Layer listening={false}>
+        <Group y={RULER_H - scrollTop} clipX={0} clipY={scrollTop} clipWidth={width} clipHeight={bodyH}>
+          {p.tracks.map((t) => (
+            <Group key={t.take.id}>
+              <Rect x={0} y={t.layout.top} width={width} height={t.layout.height} fill={t.selected ? COLORS.trackSel : COLORS.track} listening={false} />
+              <Rect x={timeToX(t.take.durationSec, view)} y={t.layout.top} width={Math.max(0, width - timeToX(t.take.durationSec, view))} height={t.layout.height} fill="#0d0f14" listening={false} />
+              <Waveform t={t} view={view} width={width} />
+              {p.showSpectrogram && <Spectrogram t={t} view={view} width={width} />}
+              <Lanes t={t} view={view} width={width} />
+              {t.shown === null && t.layout.lanes > 0 && (
+                <Text x={8} y={t.layout.lanesY + 2} text="Not explained yet: press Explain in the track header" fontSize={11} fill="#6d768a" listening={false} />
+              )}
+              {t.shown?.live === true && <Text x={8} y={t.layout.waveY + 4} text="explaining… (live)" fontSize={11} fill="#e0a050" listening={false} />}
+            </Group>
+          ))}
+        </Group>
+        <Ruler view={view} width={width} selection={sel} loop={p.loop} markers={p.markers} />
+      </Layer>
+      <Layer listening={false} ref={overlay}>
+        {sel !== null && (
+          <Group>
+            <Rect x={timeToX(sel.startSec, view)} y={RULER_H} width={(sel.endSec - sel.startSec) * view.pxPerSec} height={bodyH} fill={COLORS.sel} listening={false} />
+            <Line points={[timeToX(sel.startSec, view) + 0.5, RULER_H, timeToX(sel.startSec, view) + 0.5, height]} stroke={COLORS.selEdge} strokeWidth={1} listening={false} />
+            <Line points={[timeToX(sel.endSec, view) - 0.5, RULER_H, timeToX(sel.endSec, view) - 0.5, height]} stroke={COLORS.selEdge} strokeWidth={1} listening={false} />
+          </Group>
+        )}
+        {p.markers.map((m) => (
+          <Group key={m.id}>
+            <Line points={[timeToX(m.timeSec, view) + 0.5, RULER_H, timeToX(m.timeSec, view) + 0.5, height]} stroke={COLORS.marker} strokeWidth={1} dash={[4, 4]} opacity={0.7} listening={false} />
+            {m.label !== '' && <Text x={timeToX(m.timeSec, view) + 4} y={RULER_H + 2} text={m.label} fontSize={11} fill={COLORS.marker} listening={false} />}
+          </Group>
+        ))}
+        <Line ref={playhead} x={Math.round(timeToX(p.playheadSec, view)) + 0.5} points={[0, 0, 0, height]} stroke={COLORS.playhead} strokeWidth={1.5} listening={false} />
+      </Layer>
+    </Stage>
+  );
+}

@@ -1,0 +1,74 @@
+// A take's DOM header beside its track: name, play, solo, Explain, Export, hide; and one label per
+// token lane (with the importance the lane shows), aligned with the Konva rows.
+import type { Take, TokenWeight } from '../../../electron/common/api';
+import { Icon } from '../components/Icon';
+import type { ShownMask } from '../state/selectors';
+import { globalWeight } from '../state/weights';
+import { LANE_H, RULER_H, type TrackLayout } from './layout';
+
+export interface TrackHeaderProps {
+  take: Take;
+  layout: TrackLayout;
+  shown: ShownMask | null;
+  weights: TokenWeight[];
+  selected: boolean;
+  solo: boolean;
+  playing: boolean;
+  parentNumber: number | null;
+  onSelect: () => void;
+  onPlay: () => void;
+  onSolo: () => void;
+  onExplain: () => void;
+  onExport: () => void;
+  onHide: () => void;
+}
+
+export function TrackHeader(p: TrackHeaderProps) {
+  const { take, layout } = p;
+  const name = `Take ${take.number}`;
+  return (
+    <>
+      <div className={`track-header${p.selected ? ' selected' : ''}`} style={{ top: RULER_H + layout.top, height: layout.lanesY - layout.top }} role="group" aria-label={name}>
+        <button type="button" className="title" onClick={p.onSelect} aria-current={p.selected ? 'true' : undefined} title={take.prompt}>
+          {name}
+          <span className="meta">
+            seed {take.seed}
+            {p.parentNumber !== null ? ` · from Take ${p.parentNumber}` : ''}
+            {take.keptBeforeSec !== null ? ` · kept < ${take.keptBeforeSec.toFixed(2)} s` : ''}
+          </span>
+        </button>
+        <div className="buttons">
+          <button type="button" className="btn icon" aria-label={`${p.playing ? 'Stop' : 'Play'} ${name}`} title={p.playing ? 'Stop' : 'Play'} onClick={p.onPlay}>
+            <Icon name={p.playing ? 'stop' : 'play'} />
+          </button>
+          <button type="button" className="btn icon" aria-label={`Solo ${name}`} aria-pressed={p.solo} title="Solo: Space plays this take" onClick={p.onSolo}>
+            <Icon name="solo" />
+          </button>
+          <button type="button" className="btn" aria-label={`Explain ${name}`} onClick={p.onExplain}>
+            <Icon name="explain" />
+            Explain
+          </button>
+          <button type="button" className="btn" aria-label={`Export ${name}`} onClick={p.onExport}>
+            <Icon name="export" />
+            Export
+          </button>
+          <button type="button" className="btn icon" aria-label={`Hide ${name} from the timeline`} title="Hide from the timeline (undo brings it back)" onClick={p.onHide}>
+            <Icon name="close" />
+          </button>
+        </div>
+      </div>
+      <div className="lane-labels" style={{ top: RULER_H + layout.lanesY }} role="list" aria-label={`${name} token lanes`}>
+        {take.tokens.map((tok, i) => {
+          const v = p.shown?.holistic[i];
+          const muted = globalWeight(p.weights, i) === 0;
+          return (
+            <div key={i} role="listitem" className={`lane-label${muted ? ' muted' : ''}`} style={{ top: i * LANE_H, height: LANE_H, lineHeight: `${LANE_H}px` }}>
+              <span>{tok.text}</span>
+              <span className="imp">{v === undefined ? '' : v.toFixed(2)}</span>
+            </div>
+          );
+        })}
+      </div>
+    </>
+  );
+}
