@@ -17,7 +17,7 @@ export default defineConfig({
     rollupOptions: {
       input: { preload: here('./electron/preload/preload.ts') },
       external: ['electron'],
-      output: { format: 'cjs', inlineDynamicImports: true, entryFileNames: '[name].cjs' },
+      output: { format: 'cjs', codeSplitting: false, entryFileNames: '[name].cjs' },
     },
   },
 });
