@@ -62,6 +62,9 @@ export function embeddedModelsDir(): string {
     if (existsSync(join(dir, 'native-models')) && existsSync(join(dir, 'package.json'))) return join(dir, 'native-models');
     dir = dirname(dir);
   }
+  // A packaged Electron app ships the bundle beside app.asar, as resources/<bundle>.
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  if (resources !== undefined && existsSync(join(resources, DEFAULT_MODEL, 'manifest.json'))) return resources;
   throw new AgxError('model_not_found', 'cannot find the embedded native-models folder', false);
 }
 

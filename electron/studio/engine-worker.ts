@@ -73,7 +73,7 @@ async function start(): Promise<void> {
   let model: Model;
   let info: EngineInfo;
   try {
-    model = await Model.load(options.model, options.threads !== undefined ? { threads: options.threads } : {});
+    model = await Model.load(options.model, { spinning: false, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
     await model.warmUp();
     const m = model.manifest;
     const manifestSha256 = createHash('sha256').update(readFileSync(join(model.bundle.dir, 'manifest.json'))).digest('hex');

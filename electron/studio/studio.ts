@@ -43,8 +43,6 @@ export interface Studio {
   close(): Promise<void>;
 }
 
-/** Longest automatic session name, in characters. */
-const AUTO_NAME_CHARS = 60;
 /** Backups are taken at open and then at most this often while the studio runs. */
 const BACKUP_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -137,10 +135,11 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   /** Stores generated clips as takes of a session, and names the session after its first prompt. */
   const storeTakes = (sessionId: string, make: (v: number) => Omit<Take, 'id' | 'number' | 'createdAt'> & { codes: Int32Array; audio: Float32Array }, count: number): JobResult => {
     const s = db();
+    const firstTakes = s.getSession(sessionId).takeCount === 0;
     const takeIds: string[] = [];
     for (let v = 0; v < count; v++) takeIds.push(s.addTake(make(v)).id);
-    const first = s.getTake(takeIds[0]!);
-    s.autoName(sessionId, shortName(first.prompt));
+    // A session is named after its first prompt (until the user renames it), not its latest.
+    if (firstTakes) s.autoName(sessionId, s.getTake(takeIds[0]!).prompt);
     emit({ type: 'session', sessionId, change: 'takes' });
     void maybeBackup();
     return { kind: 'takes', takeIds };
@@ -426,11 +425,6 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       listeners.clear();
     },
   };
-}
-
-function shortName(prompt: string): string {
-  const oneLine = prompt.replace(/\s+/g, ' ').trim();
-  return oneLine.length > AUTO_NAME_CHARS ? `${oneLine.slice(0, AUTO_NAME_CHARS - 1)}…` : oneLine;
 }
 
 function checkDuration(durationSec: number, info: EngineInfo): void {

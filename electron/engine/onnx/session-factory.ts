@@ -28,6 +28,11 @@ export interface SessionOptions {
   threads?: number;
   /** Execution provider preference: 'auto' tries the platform's GPU provider first. */
   provider?: 'auto' | 'cpu';
+  /**
+   * Whether idle intra-op threads busy-wait for the next operator (onnxruntime's default, fastest for
+   * a batch job). The studio turns it off so its engine never starves the UI thread of a core.
+   */
+  spinning?: boolean;
 }
 
 const GPU_PROVIDERS: Record<string, string> = { linux: 'cuda', win32: 'dml', darwin: 'coreml' };
@@ -61,6 +66,7 @@ export class SessionFactory {
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
+      ...(this.options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
     };
     const gpu = GPU_PROVIDERS[process.platform];
     const wantGpu = (this.options.provider ?? 'auto') === 'auto' && gpu !== undefined && this.providerInUse !== 'cpu' && gpuProviderAvailable(gpu);
