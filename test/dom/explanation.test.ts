@@ -14,10 +14,12 @@ describe('explanation views', () => {
   it('interval is the mean over exactly the selected steps', () => {
     expect(intervalOf(mask, 25, { startSec: 0, endSec: 0.2 })).toEqual([1, 0]);
     expect(intervalOf(mask, 25, { startSec: 0.2, endSec: 0.4 })).toEqual([0, 0.5]);
-    const mid = intervalOf(mask, 25, { startSec: 0.12, endSec: 0.28 });
-    // steps 3..6: two of each.
-    expect(mid[0]).toBeCloseTo(0.5);
-    expect(mid[1]).toBeCloseTo(0.25);
+    const mid = intervalOf(mask, 25, { startSec: 0.12, endSec: 0.24 });
+    // steps 3, 4, 5: two with token 0 on, one with token 1 at 0.5.
+    expect(mid[0]).toBeCloseTo(2 / 3);
+    expect(mid[1]).toBeCloseTo(0.5 / 3);
+    // Between two frame starts: the step that starts there.
+    expect(intervalOf(mask, 25, { startSec: 0.13, endSec: 0.14 })).toEqual([1, 0]);
   });
 
   it('diff matches tokens by text and occurrence', () => {

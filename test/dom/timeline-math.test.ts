@@ -4,7 +4,6 @@ import {
   clampZoom,
   fitView,
   formatClock,
-  frameRows,
   revealTime,
   rulerTicks,
   scrollBy,
@@ -87,15 +86,6 @@ describe('snapping and selections', () => {
     expect(selectionFromDrag(1.2, 1.21, 5, null)).not.toBeNull();
   });
 
-  it('frameRows counts the steps whose frames start in [start, end), as the engine does', () => {
-    expect(frameRows({ startSec: 1, endSec: 2 }, 25, 128)).toEqual({ from: 25, to: 50 });
-    // 1.2 * 25 is 30.000000000000004 in floats: still frame 30, not 31.
-    expect(frameRows({ startSec: 0, endSec: 1.2 }, 25, 128)).toEqual({ from: 0, to: 30 });
-    expect(frameRows({ startSec: 4.9, endSec: 60 }, 25, 128)).toEqual({ from: 122, to: 128 });
-    // Between two frame starts: at least one row.
-    expect(frameRows({ startSec: 1.01, endSec: 1.02 }, 25, 128)).toEqual({ from: 25, to: 26 });
-    expect(frameRows({ startSec: 0, endSec: 1 }, 25, 0)).toEqual({ from: 0, to: 0 });
-  });
 });
 
 describe('ruler', () => {

@@ -1,6 +1,11 @@
 // The studio's one audio interface. Everything that makes sound goes through AudioOut, and only this
 // file imports Tone.js, so the rest of the renderer never touches the Web Audio graph.
-import * as Tone from 'tone';
+// Tone's package entry builds a default context (with a blob: Worker clock) as soon as it is
+// imported; these module paths give the same classes without that side effect.
+import { Context } from 'tone/build/esm/core/context/Context.js';
+import { getContext, setContext } from 'tone/build/esm/core/context/GlobalContext.js';
+import { ToneAudioBuffer } from 'tone/build/esm/core/context/ToneAudioBuffer.js';
+import { Player } from 'tone/build/esm/source/buffer/Player.js';
 
 /** Mono audio as the studio hands it out. */
 export interface Clip {
@@ -22,28 +27,42 @@ export interface PlayRequest {
 
 interface Playing {
   key: string;
-  player: Tone.Player;
+  player: Player;
   startedAt: number;
   fromSec: number;
   toSec: number;
   loop: { startSec: number; endSec: number } | null;
 }
 
+let contextReady = false;
+
+/**
+ * Tone's default clock runs in a Worker made from a blob: URL, which the studio's Content Security
+ * Policy (script-src 'self') rightly forbids. Playback here needs no scheduled events, so a timeout
+ * clock is enough; the context is made on first use so nothing touches audio before it is needed.
+ */
+function ensureContext(): void {
+  if (contextReady) return;
+  contextReady = true;
+  setContext(new Context({ clockSource: 'timeout', latencyHint: 'interactive' }));
+}
+
 /** Plays clips through Tone.js and reports the position; one clip sounds at a time. */
 export class AudioOut {
-  private readonly buffers = new Map<string, Tone.ToneAudioBuffer>();
+  private readonly buffers = new Map<string, ToneAudioBuffer>();
   private playing: Playing | null = null;
   private readonly stopListeners = new Set<(key: string, atSec: number) => void>();
   private readonly startListeners = new Set<(key: string) => void>();
 
   /** Registers a clip under a key (a take id, or a render's key); replaces an older one. */
   load(key: string, clip: Clip): void {
+    ensureContext();
     // Keep the clip's own sample rate (16 kHz for the embedded model): the context resamples on
     // playback, so pitch and timing stay right whatever the output device runs at.
-    const raw = Tone.getContext().createBuffer(1, Math.max(1, clip.samples.length), clip.sampleRate);
+    const raw = getContext().createBuffer(1, Math.max(1, clip.samples.length), clip.sampleRate);
     raw.copyToChannel(clip.samples as Float32Array<ArrayBuffer>, 0);
     this.buffers.get(key)?.dispose();
-    this.buffers.set(key, new Tone.ToneAudioBuffer(raw));
+    this.buffers.set(key, new ToneAudioBuffer(raw));
   }
 
   /** Whether a clip is loaded. */
@@ -60,14 +79,15 @@ export class AudioOut {
   async play(req: PlayRequest): Promise<void> {
     const buffer = this.buffers.get(req.key);
     if (buffer === undefined) throw new Error('that audio is not loaded yet');
-    await Tone.start();
+    ensureContext();
+    await getContext().resume();
     this.stop();
     const end = Math.min(buffer.duration, req.toSec ?? buffer.duration);
     const from = Math.max(0, Math.min(req.fromSec, Math.max(0, end - 0.001)));
-    const player = new Tone.Player(buffer).toDestination();
+    const player = new Player(buffer).toDestination();
     player.fadeIn = 0.005;
     player.fadeOut = 0.005;
-    const now = Tone.now();
+    const now = getContext().now();
     if (req.loop) {
       player.loop = true;
       player.loopStart = req.loop.startSec;
@@ -118,7 +138,7 @@ export class AudioOut {
   position(): number | null {
     const p = this.playing;
     if (p === null) return null;
-    const t = p.fromSec + (Tone.now() - p.startedAt);
+    const t = p.fromSec + (getContext().now() - p.startedAt);
     if (p.loop !== null && t >= p.loop.endSec) {
       const len = p.loop.endSec - p.loop.startSec;
       return len > 0 ? p.loop.startSec + ((t - p.loop.startSec) % len) : p.loop.startSec;

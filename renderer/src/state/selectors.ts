@@ -1,5 +1,6 @@
 // Derived views of a session used by several components. Pure.
 import type { Explanation, SessionState, Take, TokenWeight } from '../../../electron/common/api';
+import { holisticMeans } from '../../../electron/common/mask';
 
 /** Takes on the timeline (hidden ones left out), in take order. */
 export function visibleTakes(s: SessionState | null): Take[] {
@@ -60,9 +61,7 @@ const holisticCache = new WeakMap<number[][], number[]>();
 function cachedHolistic(mask: number[][]): number[] {
   let h = holisticCache.get(mask);
   if (h === undefined) {
-    const tokens = mask[0]?.length ?? 0;
-    h = new Array<number>(tokens).fill(0);
-    for (const row of mask) for (let i = 0; i < tokens; i++) h[i]! += (row[i] ?? 0) / mask.length;
+    h = holisticMeans(mask);
     holisticCache.set(mask, h);
   }
   return h;

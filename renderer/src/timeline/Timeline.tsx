@@ -1,6 +1,6 @@
 // The timeline: toolbar, DOM track headers beside the Konva drawing, pointer and wheel input, and the
 // horizontal scrollbar. Input becomes timeline-state changes through timeline/math; the canvas draws.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Take } from '../../../electron/common/api';
 import { contentSeconds, draftWeightsOf, selectedTake, shownMask, visibleTakes } from '../state/selectors';
 import { getStore, useStudio } from '../state/store';
@@ -8,7 +8,7 @@ import { isPlaying, onPosition, playTake, stop } from '../state/transport';
 import { layoutTracks, RULER_H, trackAt } from './layout';
 import { clampScroll, revealTime, scrollBy, selectionFromDrag, snapToFrame, xToTime, zoomAt, type Range, type View } from './math';
 import { TimelineCanvas, type TrackDraw } from './TimelineCanvas';
-import { TimelineToolbar } from './TimelineToolbar';
+import { TimelineToolbar, zoomFit } from './TimelineToolbar';
 import { TrackHeader } from './TrackHeader';
 
 interface Drag {
@@ -19,16 +19,18 @@ interface Drag {
   takeId: string | null;
 }
 
-function useSize<T extends HTMLElement>(): [React.RefObject<T | null>, { w: number; h: number }] {
-  const ref = useRef<T>(null);
+/** Size of an element, kept current by a ResizeObserver attached whenever the element mounts. */
+function useSize(): [(el: HTMLElement | null) => void, { w: number; h: number }] {
   const [size, setSize] = useState({ w: 800, h: 400 });
-  useLayoutEffect(() => {
-    const el = ref.current;
+  const observer = useRef<ResizeObserver | null>(null);
+  const ref = useCallback((el: HTMLElement | null) => {
+    observer.current?.disconnect();
+    observer.current = null;
     if (el === null) return;
-    const ro = new ResizeObserver(() => setSize({ w: el.clientWidth, h: el.clientHeight }));
-    ro.observe(el);
-    setSize({ w: el.clientWidth, h: el.clientHeight });
-    return () => ro.disconnect();
+    const measure = (): void => setSize((s) => (s.w === el.clientWidth && s.h === el.clientHeight ? s : { w: el.clientWidth, h: el.clientHeight }));
+    observer.current = new ResizeObserver(measure);
+    observer.current.observe(el);
+    measure();
   }, []);
   return [ref, size];
 }
@@ -39,8 +41,8 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
   const info = useStudio((s) => s.info);
   useStudio((s) => s.audioVersion);
   const store = getStore();
-  const [scrollRef, scrollSize] = useSize<HTMLDivElement>();
-  const [colRef, colSize] = useSize<HTMLDivElement>();
+  const [scrollRef, scrollSize] = useSize();
+  const [colRef, colSize] = useSize();
   const [scrollTop, setScrollTop] = useState(0);
   const [playingKey, setPlayingKey] = useState<string | null>(null);
   const hscroll = useRef<HTMLDivElement>(null);
@@ -57,6 +59,18 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
   const viewportH = Math.max(RULER_H + 40, scrollSize.h);
 
   useEffect(() => onPosition((_pos, key) => setPlayingKey((k) => (k === key ? k : key))), []);
+
+  // The first take of a session arrives at the default zoom: fit it, so the whole clip is in view.
+  const takeCount = takes.length;
+  const hadTakes = useRef<{ id: string; any: boolean } | null>(null);
+  useEffect(() => {
+    if (session === null) return;
+    const id = session.session.id;
+    const before = hadTakes.current;
+    // Only within one session: opening a session restores its saved zoom untouched.
+    if (before !== null && before.id === id && !before.any && takeCount > 0) zoomFit(width);
+    hadTakes.current = { id, any: takeCount > 0 };
+  }, [session?.session.id, takeCount > 0]);
 
   // The playhead stays in view while playing.
   useEffect(

@@ -1,18 +1,8 @@
 // Pure views of an explanation mask M[step][token]: holistic, interval, and a comparison of two takes.
-import { frameRows, type Range } from './math';
-
-/** Mean of rows [from, to) per token. */
-export function meanRows(mask: readonly (readonly number[])[], from: number, to: number, tokens: number): number[] {
-  const out = new Array<number>(tokens).fill(0);
-  const n = to - from;
-  if (n <= 0) return out;
-  for (let s = from; s < to; s++) {
-    const row = mask[s];
-    if (row === undefined) continue;
-    for (let i = 0; i < tokens; i++) out[i]! += (row[i] ?? 0) / n;
-  }
-  return out;
-}
+// Holistic and interval means come from electron/common/mask, the helper the engine and the exports
+// use, so the inspector shows exactly what they compute.
+import { holisticMeans, intervalMeans } from '../../../electron/common/mask';
+import type { Range } from './math';
 
 /** Number of token columns of a mask (0 when empty). */
 export function maskTokens(mask: readonly (readonly number[])[]): number {
@@ -21,7 +11,7 @@ export function maskTokens(mask: readonly (readonly number[])[]): number {
 
 /** Holistic importance: the mean of the mask over all steps, one score per token. */
 export function holisticOf(mask: readonly (readonly number[])[]): number[] {
-  return meanRows(mask, 0, mask.length, maskTokens(mask));
+  return holisticMeans(mask);
 }
 
 /**
@@ -29,8 +19,7 @@ export function holisticOf(mask: readonly (readonly number[])[]): number[] {
  * [startSec, endSec) (the engine's interval view), one score per token.
  */
 export function intervalOf(mask: readonly (readonly number[])[], frameRate: number, range: Range): number[] {
-  const { from, to } = frameRows(range, frameRate, mask.length);
-  return meanRows(mask, from, to, maskTokens(mask));
+  return intervalMeans(mask, frameRate, range.startSec, range.endSec);
 }
 
 /** Importance as the chips and bars print it. */

@@ -96,17 +96,6 @@ export function selectionFromDrag(a: number, b: number, contentSec: number, fram
   return { startSec: s, endSec: e };
 }
 
-/**
- * The mask rows [from, to) an interval covers, as the engine's interval view counts them: steps whose
- * frames start in [startSec, endSec), at least one row.
- */
-export function frameRows(range: Range, frameRate: number, rows: number): { from: number; to: number } {
-  if (rows <= 0) return { from: 0, to: 0 };
-  const from = Math.max(0, Math.min(rows - 1, Math.floor(range.startSec * frameRate + EPS)));
-  const to = Math.max(from + 1, Math.min(rows, Math.ceil(range.endSec * frameRate - EPS)));
-  return { from, to };
-}
-
 /** One ruler tick. */
 export interface Tick {
   timeSec: number;
