@@ -132,14 +132,28 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     return { jobId: jobs.enqueue({ kind, sessionId, label, run }).id };
   };
 
-  /** Stores generated clips as takes of a session, and names the session after its first prompt. */
-  const storeTakes = (sessionId: string, make: (v: number) => Omit<Take, 'id' | 'number' | 'createdAt'> & { codes: Int32Array; audio: Float32Array }, count: number): JobResult => {
+  /** What distinguishes one batch of takes; the model's fields are filled in here. */
+  type TakeOrigin = Pick<Take, 'parentTakeId' | 'source' | 'prompt' | 'tokens' | 'weights' | 'sampling' | 'keptBeforeSec'>;
+
+  /** Stores clips as takes of a session (clip v gets seedOf(v)), and names the session after its first prompt. */
+  const storeTakes = (sessionId: string, origin: TakeOrigin, clips: { codes: Int32Array; audio: Float32Array; frames: number }[], seedOf: (v: number) => number): JobResult => {
     const s = db();
     const firstTakes = s.getSession(sessionId).takeCount === 0;
-    const takeIds: string[] = [];
-    for (let v = 0; v < count; v++) takeIds.push(s.addTake(make(v)).id);
+    const takeIds = clips.map(
+      (clip, v) =>
+        s.addTake({
+          ...origin,
+          sessionId,
+          seed: seedOf(v),
+          modelId: info.modelId,
+          modelSha256: info.manifestSha256,
+          durationSec: clip.audio.length / info.sampleRate,
+          sampleRate: info.sampleRate,
+          ...clip,
+        }).id,
+    );
     // A session is named after its first prompt (until the user renames it), not its latest.
-    if (firstTakes) s.autoName(sessionId, s.getTake(takeIds[0]!).prompt);
+    if (firstTakes) s.autoName(sessionId, origin.prompt);
     emit({ type: 'session', sessionId, change: 'takes' });
     void maybeBackup();
     return { kind: 'takes', takeIds };
@@ -203,28 +217,9 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       checkDuration(p.durationSec, info);
       return enqueue('generate', p.sessionId, `Generate "${shortLabel(p.prompt)}"`, async (progress) => {
         const r = await engine.run({ kind: 'generate', prompt: p.prompt, seed: p.seed, durationSec: p.durationSec, variations: p.variations, weights: p.weights, sampling: p.sampling }, progress);
-        return storeTakes(
-          p.sessionId,
-          (v) => ({
-            sessionId: p.sessionId,
-            parentTakeId: null,
-            source: 'generated',
-            prompt: p.prompt,
-            tokens: r.tokens,
-            weights: p.weights,
-            seed: (p.seed + v) >>> 0,
-            sampling: r.sampling,
-            keptBeforeSec: null,
-            modelId: info.modelId,
-            modelSha256: info.manifestSha256,
-            durationSec: r.frames / info.frameRate,
-            sampleRate: info.sampleRate,
-            frames: r.frames,
-            codes: r.codes[v]!,
-            audio: r.audio[v]!,
-          }),
-          r.codes.length,
-        );
+        const clips = r.codes.map((codes, v) => ({ codes, audio: r.audio[v]!, frames: r.frames }));
+        const origin: TakeOrigin = { parentTakeId: null, source: 'generated', prompt: p.prompt, tokens: r.tokens, weights: p.weights, sampling: r.sampling, keptBeforeSec: null };
+        return storeTakes(p.sessionId, origin, clips, (v) => (p.seed + v) >>> 0);
       });
     },
 
@@ -246,28 +241,9 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
           { kind: 'generate', prompt: parent.prompt, seed, durationSec: parent.durationSec, variations: 1, weights: p.weights, sampling: parent.sampling, ...(prefix ? { prefix } : {}) },
           progress,
         );
-        return storeTakes(
-          parent.sessionId,
-          () => ({
-            sessionId: parent.sessionId,
-            parentTakeId: parent.id,
-            source: 'regenerated',
-            prompt: parent.prompt,
-            tokens: r.tokens,
-            weights: p.weights,
-            seed,
-            sampling: r.sampling,
-            keptBeforeSec: prefix ? prefix.frames / info.frameRate : null,
-            modelId: info.modelId,
-            modelSha256: info.manifestSha256,
-            durationSec: r.frames / info.frameRate,
-            sampleRate: info.sampleRate,
-            frames: r.frames,
-            codes: r.codes[0]!,
-            audio: r.audio[0]!,
-          }),
-          1,
-        );
+        const keptBeforeSec = prefix ? prefix.frames / info.frameRate : null;
+        const origin: TakeOrigin = { parentTakeId: parent.id, source: 'regenerated', prompt: parent.prompt, tokens: r.tokens, weights: p.weights, sampling: r.sampling, keptBeforeSec };
+        return storeTakes(parent.sessionId, origin, [{ codes: r.codes[0]!, audio: r.audio[0]!, frames: r.frames }], () => seed);
       });
     },
 
@@ -341,28 +317,8 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       }
       return enqueue('import', p.sessionId, `Import ${p.fileName}`, async (progress) => {
         const r = await engine.run({ kind: 'import', wav, prompt: p.prompt }, progress);
-        return storeTakes(
-          p.sessionId,
-          () => ({
-            sessionId: p.sessionId,
-            parentTakeId: null,
-            source: 'imported',
-            prompt: p.prompt,
-            tokens: r.tokens,
-            weights: [],
-            seed: 0,
-            sampling: info.sampling,
-            keptBeforeSec: null,
-            modelId: info.modelId,
-            modelSha256: info.manifestSha256,
-            durationSec: r.audio.length / info.sampleRate,
-            sampleRate: info.sampleRate,
-            frames: r.frames,
-            codes: r.codes,
-            audio: r.audio,
-          }),
-          1,
-        );
+        const origin: TakeOrigin = { parentTakeId: null, source: 'imported', prompt: p.prompt, tokens: r.tokens, weights: [], sampling: info.sampling, keptBeforeSec: null };
+        return storeTakes(p.sessionId, origin, [r], () => 0);
       });
     },
 
