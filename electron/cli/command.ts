@@ -71,3 +71,10 @@ export function durationOption(values: Record<string, string | boolean | undefin
   const max = manifest.maxDurationSec;
   return numberOption(values, 'duration', max, (n) => n > 0 && n <= max, `more than 0 and at most ${max}`);
 }
+
+/** --format: a WAV sample format (default pcm16). */
+export function wavFormatOption(values: Record<string, string | boolean | undefined>): 'pcm16' | 'pcm24' | 'float32' {
+  const format = values.format ?? 'pcm16';
+  if (format !== 'pcm16' && format !== 'pcm24' && format !== 'float32') throw new AgxError('bad_argument', '--format must be pcm16, pcm24 or float32');
+  return format;
+}

@@ -3,7 +3,7 @@ import type { SessionState, StudioApi } from '../../common/api.js';
 import { base64ToBytes } from '../../common/base64.js';
 import { AgxError } from '../../common/errors.js';
 import { numberOption, requiredString } from '../args.js';
-import { type Command, writeFileSafely } from '../command.js';
+import { type Command, wavFormatOption, writeFileSafely } from '../command.js';
 import { DATA_DIR_OPTION, withStudioApi } from '../studio-client.js';
 
 /** A session by id or by exact name. */
@@ -41,8 +41,7 @@ export const exportCommand: Command = {
     const number = numberOption(values, 'take', Number.NaN, (n) => Number.isInteger(n) && n >= 1, 'a take number such as 1');
     if (Number.isNaN(number)) throw new AgxError('bad_argument', 'agx export: --take N is required');
     const out = resolve(requiredString(values, 'out', 'export'));
-    const format = (values.format ?? 'pcm16') as string;
-    if (!['pcm16', 'pcm24', 'float32'].includes(format)) throw new AgxError('bad_argument', '--format must be pcm16, pcm24 or float32');
+    const format = wavFormatOption(values);
     const as = values.explanation as string | undefined;
     if (as !== undefined && !['json', 'csv', 'audacity'].includes(as)) throw new AgxError('bad_argument', '--explanation must be json, csv or audacity');
     return withStudioApi(values, async (api) => {
@@ -55,7 +54,7 @@ export const exportCommand: Command = {
         if (!latest) throw new AgxError('not_found', `Take ${number} has no explanation yet; explain it in the studio first`);
         file = await api.exportExplanation({ explanationId: latest.id, format: as as 'json' });
       } else {
-        file = await api.exportTake({ takeId: take.id, format: format as 'pcm16', ...region(values.region as string | undefined) });
+        file = await api.exportTake({ takeId: take.id, format: format, ...region(values.region as string | undefined) });
       }
       writeFileSafely(out, base64ToBytes(file.dataBase64));
       return { file: out, session: state.session.name, take: number };

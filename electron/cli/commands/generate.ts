@@ -5,7 +5,7 @@ import { generateCodes } from '../../engine/generate.js';
 import { checkPromptText } from '../../engine/tokenizer.js';
 import { parseWeightSpec } from '../../engine/weights.js';
 import { numberOption, requiredString } from '../args.js';
-import { type Command, durationOption, openModel, round, seedOption, writeFileSafely } from '../command.js';
+import { type Command, durationOption, openModel, round, seedOption, wavFormatOption, writeFileSafely } from '../command.js';
 import { Progress } from '../progress.js';
 
 function variationPath(out: string, v: number, count: number): string {
@@ -34,8 +34,7 @@ export const generateCommand: Command = {
     const prompt = requiredString(values, 'prompt', 'generate');
     checkPromptText(prompt);
     const out = resolve(requiredString(values, 'out', 'generate'));
-    const format = (values.format ?? 'pcm16') as string;
-    if (!['pcm16', 'pcm24', 'float32'].includes(format)) throw new AgxError('bad_argument', '--format must be pcm16, pcm24 or float32');
+    const format = wavFormatOption(values);
     const seed = seedOption(values);
     const variations = numberOption(values, 'variations', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 16, 'an integer from 1 to 16');
     const model = await openModel(values);
@@ -58,7 +57,7 @@ export const generateCommand: Command = {
     progress.done();
     const files = audio.map((a, v) => {
       const path = variationPath(out, v, audio.length);
-      writeFileSafely(path, encodeWav(a, model.manifest.sampleRate, format as 'pcm16'));
+      writeFileSafely(path, encodeWav(a, model.manifest.sampleRate, format));
       return path;
     });
     const totalMs = performance.now() - t0;
