@@ -45,12 +45,12 @@ export function App() {
 
   const takes = visibleTakes(session);
   const sel = selectedTake(session);
-  // Compare with the chosen take, else the selected take's parent, else the take before it.
+  // Compare with the chosen take, else the selected take's parent, else the nearest other take
+  // (earlier first), so A/B and the diff work as soon as there are two takes.
+  const others = takes.filter((t) => t.id !== sel?.id);
+  const nearest = sel === null ? undefined : [...others].sort((a, b) => Math.abs(a.number - sel.number) - Math.abs(b.number - sel.number) || a.number - b.number)[0];
   const compareTakeId =
-    takes.find((t) => t.id === compareChoice && t.id !== sel?.id)?.id ??
-    (sel?.parentTakeId != null && takes.some((t) => t.id === sel.parentTakeId) ? sel.parentTakeId : null) ??
-    takes.filter((t) => t.id !== sel?.id && (sel === null || t.number < sel.number)).pop()?.id ??
-    null;
+    others.find((t) => t.id === compareChoice)?.id ?? (sel?.parentTakeId != null && others.some((t) => t.id === sel.parentTakeId) ? sel.parentTakeId : null) ?? nearest?.id ?? null;
 
   useEffect(() => {
     const run = (a: Action): void => {

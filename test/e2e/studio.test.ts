@@ -35,13 +35,16 @@ async function dragSelect(page: Page, server: Server, fromSec: number, toSec: nu
   await page.mouse.up();
 }
 
-async function explain(page: Page, take: number, method = 'AudioGenX'): Promise<void> {
+/** Opens the Explain dialog, picks a method, waits for the estimate, starts; returns when Start was pressed. */
+async function explain(page: Page, take: number, method = 'AudioGenX'): Promise<number> {
   await page.getByRole('button', { name: `Explain Take ${take}` }).click();
   const dialog = page.getByRole('dialog', { name: `Explain Take ${take}` });
   await dialog.getByLabel('Method').selectOption({ label: method });
   // The cost is shown before anything starts.
   await dialog.getByText(/Estimated time: about/).waitFor({ timeout: 30_000 });
+  const started = Date.now();
   await dialog.getByRole('button', { name: 'Start explaining' }).click();
+  return started;
 }
 
 async function waitIdle(page: Page): Promise<void> {
@@ -75,14 +78,14 @@ describe.skipIf(reason !== null)('studio in the browser', () => {
     await page.getByRole('navigation', { name: 'Sessions' }).getByRole('button', { name: `Open session ${PROMPT}` }).waitFor();
 
     // Explain, and watch the lanes fill in live: the chips get importances before the job ends.
-    const t0 = Date.now();
-    await explain(page, 1);
+    const t0 = await explain(page, 1);
     const jobs = page.getByRole('region', { name: 'Jobs' });
     await jobs.getByRole('button', { name: 'Cancel Explain Take 1 with AudioGenX' }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: /^dog, importance \d/ }).waitFor({ timeout: 60_000 });
     const firstAnswerMs = Date.now() - t0;
     const stillRunning = await jobs.getByRole('button', { name: /^Cancel Explain Take 1/ }).count();
-    console.log(`first partial importances after ${firstAnswerMs} ms (job still running: ${stillRunning === 1})`);
+    console.log(`first partial importances ${firstAnswerMs} ms after Start (job still running: ${stillRunning === 1})`);
+    expect(stillRunning).toBe(1);
     await shot(page, '02-explaining-live');
     await waitIdle(page);
 

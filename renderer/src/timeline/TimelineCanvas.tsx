@@ -210,10 +210,11 @@ export function TimelineCanvas(p: TimelineCanvasProps) {
   // While playing, move the playhead node directly each frame: no React render, one small layer redraw.
   useEffect(
     () =>
-      onPosition((pos) => {
+      onPosition((pos, key) => {
         const line = playhead.current;
         if (line === null) return;
-        const t = pos ?? p.playheadSec;
+        // A render is not on the timeline: its position would put the playhead somewhere meaningless.
+        const t = pos !== null && key !== null && !key.startsWith('render:') ? pos : p.playheadSec;
         line.x(Math.round(timeToX(t, view)) + 0.5);
         overlay.current?.batchDraw();
       }),

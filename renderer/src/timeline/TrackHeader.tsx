@@ -29,7 +29,7 @@ export function TrackHeader(p: TrackHeaderProps) {
   return (
     <>
       <div className={`track-header${p.selected ? ' selected' : ''}`} style={{ top: RULER_H + layout.top, height: layout.lanesY - layout.top }} role="group" aria-label={name}>
-        <button type="button" className="title" onClick={p.onSelect} aria-current={p.selected ? 'true' : undefined} title={take.prompt}>
+        <button type="button" className="title" aria-label={`Select ${name}`} onClick={p.onSelect} aria-current={p.selected ? 'true' : undefined} title={take.prompt}>
           {name}
           <span className="meta">
             seed {take.seed}

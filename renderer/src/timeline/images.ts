@@ -36,7 +36,7 @@ export function spectrogramImage(samples: Float32Array, sampleRate: number): { i
     const px = new Uint8ClampedArray(s.frames * s.bins * 4);
     for (let f = 0; f < s.frames; f++) {
       for (let k = 0; k < s.bins; k++) {
-        const [r, g, b] = heatColor(dbToUnit(s.db[f * s.bins + k]!, -70));
+        const [r, g, b] = heatColor(dbToUnit(s.db[f * s.bins + k]!, -60));
         const o = ((s.bins - 1 - k) * s.frames + f) * 4;
         px[o] = r;
         px[o + 1] = g;
