@@ -128,6 +128,7 @@ describe('studio service', () => {
     const { jobId } = await api.regenerate({ takeId, weights: [{ token: 1, weight: 0 }], keepBeforeSec: 1 });
     const end = await jobEnd(studio, jobId);
     expect(end.state, JSON.stringify(end.error)).toBe('done');
+    expect((await api.openSession({ sessionId })).session.name).toBe(PROMPT);
     const childId = end.result?.kind === 'takes' ? end.result.takeIds[0]! : '';
     const child = (await api.openSession({ sessionId })).takes.find((t) => t.id === childId)!;
     expect(child.parentTakeId).toBe(parent.id);
