@@ -3,8 +3,11 @@
 
 /** The steps [from, to) whose frames start inside [startSec, endSec); at least one step. */
 export function stepRange(frameRate: number, steps: number, startSec: number, endSec: number): [number, number] {
-  const from = Math.max(0, Math.min(steps - 1, Math.floor(startSec * frameRate)));
-  const to = Math.max(from + 1, Math.min(steps, Math.ceil(endSec * frameRate)));
+  // Times snapped to frames arrive as e.g. 0.28 s * 25 = 7.000000000000001: round such products to
+  // the frame they name before taking floor / ceil, or a snapped selection gains a step.
+  const frame = (sec: number) => Math.round(sec * frameRate * 1e6) / 1e6;
+  const from = Math.max(0, Math.min(steps - 1, Math.floor(frame(startSec))));
+  const to = Math.max(from + 1, Math.min(steps, Math.ceil(frame(endSec))));
   return [from, to];
 }
 
