@@ -4,12 +4,15 @@ import { useEffect, useState } from 'react';
 import { Alerts } from './components/Alerts';
 import { ExplainDialog } from './components/ExplainDialog';
 import { ExportDialog } from './components/ExportDialog';
+import { ImportDialog } from './components/ImportDialog';
 import { Inspector } from './components/Inspector';
 import { JobsBar } from './components/JobsBar';
 import { PromptBar } from './components/PromptBar';
 import { SessionsPanel } from './components/SessionsPanel';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { StatusBar } from './components/StatusBar';
+import { StoreErrorPanel } from './components/StoreErrorPanel';
+import { routeMenuCommand } from './state/menu';
 import { selectedTake, visibleTakes } from './state/selectors';
 import { actionFor, type Action } from './state/shortcuts';
 import { getStore, useStudio } from './state/store';
@@ -122,6 +125,38 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [compareTakeId]);
 
+  // Electron's application menu: the same actions as the buttons and shortcuts (browser mode has no menu).
+  useEffect(() => {
+    const bridge = window.studioBridge;
+    if (bridge === undefined) return;
+    return bridge.onMenu((command) => {
+      const st = store.getState();
+      const route = routeMenuCommand(command, {
+        textFieldFocused: isTextField(document.activeElement),
+        dialogOpen: document.querySelector('[role="dialog"]') !== null,
+        sessionOpen: st.session !== null,
+        hasTakes: visibleTakes(st.session).length > 0,
+      });
+      switch (route.kind) {
+        case 'timeline':
+          void store.guard(() => (route.action === 'undo' ? store.undo() : store.redo()));
+          break;
+        case 'text':
+          // The focused field's own undo stack, exactly what Ctrl+Z does while typing.
+          document.execCommand(route.action);
+          break;
+        case 'newSession':
+          void store.guard(() => store.createSession());
+          break;
+        case 'export':
+          setExportTake(selectedTake(st.session)?.id ?? null);
+          break;
+        case 'ignore':
+          break;
+      }
+    });
+  }, []);
+
   const explainFor = takes.find((t) => t.id === explainTake) ?? null;
   return (
     <div className="app">
@@ -129,7 +164,9 @@ export function App() {
       <Alerts />
       <div className="main">
         <SessionsPanel />
-        {ready || session !== null ? (
+        {info?.storeError != null ? (
+          <StoreErrorPanel message={info.storeError.message} dataDir={info.dataDir} />
+        ) : ready || session !== null ? (
           <Timeline onExplain={setExplainTake} onExport={(id) => setExportTake(id)} compareTakeId={compareTakeId} />
         ) : (
           <main className="timeline" aria-label="Timeline">
@@ -143,6 +180,7 @@ export function App() {
       {explainFor !== null && <ExplainDialog take={explainFor} onClose={() => setExplainTake(null)} />}
       {exportTake !== undefined && <ExportDialog takeId={exportTake} onClose={() => setExportTake(undefined)} />}
       {showShortcuts && <ShortcutsDialog onClose={() => setShowShortcuts(false)} />}
+      <ImportDialog />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe } from 'vitest';
 
 /** The project root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,12 +23,41 @@ export function skipReason(): string | null {
   return null;
 }
 
+/** What a studio suite's tests share: one server on a fresh data folder and one browser. */
+export interface StudioEnv {
+  /** Set by the suite's beforeAll; read it inside tests, not while the suite is being collected. */
+  server: Server;
+  /** Set by the suite's beforeAll. */
+  browser: Browser;
+}
+
+/**
+ * A describe block against a real `agx serve` (fresh data folder) and headless Chromium, both started
+ * once before its tests and stopped after them; skipped, with the reason printed, where it cannot run.
+ */
+export function studioSuite(name: string, body: (env: StudioEnv) => void): void {
+  const reason = skipReason();
+  if (reason !== null) console.warn(`skipping "${name}": ${reason}`);
+  describe.skipIf(reason !== null)(name, () => {
+    const env = {} as StudioEnv;
+    beforeAll(async () => {
+      env.server = await startServer();
+      env.browser = await launchBrowser();
+    }, 120_000);
+    afterAll(async () => {
+      await env.browser?.close();
+      await env.server?.cleanup();
+    });
+    body(env);
+  });
+}
+
 /** A running `agx serve`. */
 export interface Server {
   url: string;
   dataDir: string;
-  /** Stops the server (the data folder stays until cleanup). */
-  stop(): Promise<void>;
+  /** Stops the server with a signal, SIGTERM unless given (the data folder stays until cleanup). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
   /** Stops the server and deletes the data folder. */
   cleanup(): Promise<void>;
 }
@@ -58,10 +88,10 @@ export async function startServer(dataDir?: string): Promise<Server> {
       reject(new Error(`agx serve exited with ${code}; stderr: ${stderr}`));
     });
   });
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
+    child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);

@@ -74,10 +74,19 @@ export function Inspector({ compareTakeId, setCompareTakeId }: { compareTakeId: 
       <section aria-label="Take">
         <h2>Take {take.number}</h2>
         <dl className="kv">
-          <dt>Prompt</dt>
+          <dt>{take.source === 'imported' ? 'Caption' : 'Prompt'}</dt>
           <dd>{take.prompt}</dd>
-          <dt>Seed</dt>
-          <dd>{take.seed}</dd>
+          {take.source === 'imported' ? (
+            <>
+              <dt>Source</dt>
+              <dd>Imported WAV</dd>
+            </>
+          ) : (
+            <>
+              <dt>Seed</dt>
+              <dd>{take.seed}</dd>
+            </>
+          )}
           <dt>Length</dt>
           <dd>{take.durationSec.toFixed(2)} s</dd>
           {parent != null && (

@@ -1,5 +1,5 @@
-// The top bar: prompt, seed (with dice), duration, variations and Generate; under it the selected
-// take's words as chips with the Regenerate controls.
+// The top bar: prompt, seed (with dice), duration, variations, Generate and Import WAV…; under it the
+// selected take's words as chips with the Regenerate controls.
 import { useEffect, useRef, useState } from 'react';
 import { MAX_PROMPT_CHARS } from '../../../electron/common/api';
 import { draftWeightsOf, selectedTake, shownMask } from '../state/selectors';
@@ -27,6 +27,11 @@ export function PromptBar() {
   const [keepBefore, setKeepBefore] = useState(false);
   const [busy, setBusy] = useState(false);
   const seededFrom = useRef<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  // The import dialog offers the prompt box's text as the caption.
+  useEffect(() => {
+    store.promptDraft = prompt;
+  }, [prompt]);
 
   // Opening a session shows its latest prompt, once, so the designer can tweak and generate again.
   useEffect(() => {
@@ -100,12 +105,28 @@ export function PromptBar() {
         <button type="submit" className="btn primary" disabled={busy || prompt.trim() === ''}>
           Generate
         </button>
+        <button type="button" className="btn" title="Import a WAV file as a take to explain against a caption (or drop one on the timeline)" onClick={() => fileInput.current?.click()}>
+          Import WAV…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".wav,audio/wav,audio/x-wav,audio/wave"
+          hidden
+          aria-label="WAV file to import"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            // Cleared so choosing the same file again still fires a change.
+            e.target.value = '';
+            if (file !== undefined) store.requestImport(file);
+          }}
+        />
       </form>
       {take !== null && (
         <div className="row">
           <TokenChips take={take} weights={weights} shown={shown} selection={selection} />
           <span className="sep" />
-          <button type="button" className="btn primary" onClick={() => void regenerate()} disabled={busy} title={`New take from Take ${take.number} with the edited weights`}>
+          <button type="button" className="btn primary" onClick={() => void regenerate()} disabled={busy} title={take.source === 'imported' ? `New take generated from Take ${take.number}'s caption with the edited weights` : `New take from Take ${take.number} with the edited weights`}>
             <Icon name="regenerate" />
             Regenerate
           </button>

@@ -2,22 +2,25 @@
 // masks, errors and the connection. Components read it through useStudio(); every change to the
 // studio goes through one of the methods here, so saving, undo and error reporting have one home.
 import { useSyncExternalStore } from 'react';
-import type {
-  CallParams,
+import {
+  MAX_IMPORT_BYTES,
+  type CallParams,
   CallResult,
-  JobInfo,
-  SessionState,
-  SessionSummary,
-  StudioEvent,
-  TimelineState,
+  type JobInfo,
+  type SessionState,
+  type SessionSummary,
+  type StudioEvent,
+  type TimelineState,
 } from '../../../electron/common/api';
-import { base64ToFloat32 } from '../../../electron/common/base64';
+import { base64ToFloat32, bytesToBase64 } from '../../../electron/common/base64';
 import type { ConnectionState, StudioClient } from '../api/client';
 import { saveExport } from '../api/files';
 import { audioOut, type Clip } from '../audio/player';
 
 /** getInfo's answer. */
 export type StudioInfo = CallResult<'getInfo'>;
+/** One rolling backup of the store, as listBackups gives it. */
+export type BackupInfo = CallResult<'listBackups'>[number];
 
 /** One visible error. */
 export interface ShownError {
@@ -42,6 +45,8 @@ export interface StudioState {
   ready: boolean;
   /** A short note of what is happening ("Opening session"), for the status bar. */
   note: string | null;
+  /** A WAV chosen or dropped for import, waiting for its caption in the import dialog. */
+  pendingImport: File | null;
 }
 
 /** How a timeline change is saved. */
@@ -76,6 +81,11 @@ export class StudioStore {
   private nextErrorId = 1;
   /** Jobs whose result this window acts on when they finish (e.g. play a render). */
   private readonly playWhenDone = new Set<string>();
+  /**
+   * The prompt box's current text. Kept outside the state on purpose: it changes on every key press
+   * and only the import dialog reads it (as the caption's default), so nothing needs to re-render.
+   */
+  promptDraft = '';
 
   constructor(readonly client: StudioClient) {
     this.state = {
@@ -89,6 +99,7 @@ export class StudioStore {
       audioVersion: 0,
       ready: false,
       note: null,
+      pendingImport: null,
     };
   }
 
@@ -126,11 +137,18 @@ export class StudioStore {
 
   private async boot(reconnect: boolean): Promise<void> {
     await this.guard(async () => {
-      const [info, list, jobs] = await Promise.all([this.api.getInfo({}), this.api.listSessions({}), this.api.listJobs({})]);
+      const [info, jobs] = await Promise.all([this.api.getInfo({}), this.api.listJobs({})]);
       const byId: Record<string, JobInfo> = {};
       for (const j of jobs) byId[j.id] = j;
-      this.set({ info, sessions: list.sessions, jobs: byId });
-      if (info.storeError !== null) this.error(`Sessions are unavailable: ${info.storeError.message}`);
+      this.set({ info, jobs: byId });
+      // A damaged store answers every session call with the same error: show it once, in its own
+      // panel (StoreErrorPanel, with the backups to restore), instead of failing the whole start.
+      if (info.storeError !== null) {
+        this.set({ sessions: [], session: null });
+        return;
+      }
+      const list = await this.api.listSessions({});
+      this.set({ sessions: list.sessions });
       const current = this.state.session?.session.id;
       const target = reconnect && current !== undefined ? current : (list.lastOpenedId ?? list.sessions[0]?.id ?? null);
       if (target !== null && list.sessions.some((s) => s.id === target)) await this.openSession(target);
@@ -240,6 +258,21 @@ export class StudioStore {
       this.reloadTimer = null;
       void this.guard(() => this.reload());
     }, 80);
+  }
+
+  /** The store's rolling backups, newest first (also readable while the store is damaged). */
+  listBackups(): Promise<BackupInfo[]> {
+    return this.api.listBackups({});
+  }
+
+  /**
+   * Replaces the store with a backup (the service keeps the replaced file aside), then loads
+   * everything again as at start: the store error is gone and the sessions are back.
+   */
+  async restoreBackup(file: string): Promise<void> {
+    await this.api.restoreBackup({ file });
+    this.setSession(null);
+    await this.boot(false);
   }
 
   // ---- timeline ----------------------------------------------------------------------------------
@@ -357,6 +390,31 @@ export class StudioStore {
   /** Starts a regeneration of a take. */
   async regenerate(params: CallParams<'regenerate'>): Promise<void> {
     await this.api.regenerate(params);
+  }
+
+  /** Opens the import dialog for a WAV file (the caption is asked for there). */
+  requestImport(file: File): void {
+    if (file.size > MAX_IMPORT_BYTES) {
+      this.error(`${file.name} is too large to import (${Math.round(file.size / 1048576)} MB; at most ${MAX_IMPORT_BYTES / 1048576} MB)`);
+      return;
+    }
+    this.set({ pendingImport: file });
+  }
+
+  /** Closes the import dialog without importing. */
+  cancelImport(): void {
+    this.set({ pendingImport: null });
+  }
+
+  /**
+   * Imports a WAV as a take explained against the caption (making a session first when none is
+   * open). The service decodes it; a file it cannot read fails the job, which shows as an alert.
+   */
+  async importWav(file: File, caption: string): Promise<void> {
+    this.set({ pendingImport: null });
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const s = await this.ensureSession();
+    await this.api.importAudio({ sessionId: s.session.id, fileName: file.name.slice(0, 255), wavBase64: bytesToBase64(bytes), prompt: caption });
   }
 
   /** Starts an explanation. */

@@ -6,6 +6,7 @@ import { contentSeconds, draftWeightsOf, selectedTake, shownMask, visibleTakes }
 import { getStore, useStudio } from '../state/store';
 import { isPlaying, onPosition, playTake, stop } from '../state/transport';
 import { layoutTracks, RULER_H, trackAt } from './layout';
+import { useWavDrop } from './drop';
 import { clampScroll, revealTime, scrollBy, selectionFromDrag, snapToFrame, xToTime, zoomAt, type Range, type View } from './math';
 import { TimelineCanvas, type TrackDraw } from './TimelineCanvas';
 import { TimelineToolbar, zoomFit } from './TimelineToolbar';
@@ -47,6 +48,8 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
   const [playingKey, setPlayingKey] = useState<string | null>(null);
   const hscroll = useRef<HTMLDivElement>(null);
   const drag = useRef<Drag | null>(null);
+  const drop = useWavDrop();
+  const mainClass = `timeline${drop.over ? ' drop-target' : ''}`;
 
   const frameRate = info?.model.frameRate ?? 25;
   const tl = session?.timeline;
@@ -120,12 +123,13 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
 
   if (session === null || tl === undefined) {
     return (
-      <main className="timeline" aria-label="Timeline">
+      <main className={mainClass} aria-label="Timeline" {...drop.handlers}>
         <div className="empty">
           <p>
             <strong>Type what you want to hear</strong> in the Prompt box above and press <strong>Generate</strong>.
           </p>
           <p>Then press Explain on the take to see which words made which sounds, when.</p>
+          <p>Or drop a WAV file here (or use Import WAV…) to explain a recording against a caption.</p>
         </div>
       </main>
     );
@@ -189,7 +193,7 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
     store.updateTimeline((t) => ({ ...t, hiddenTakeIds: [...t.hiddenTakeIds, take.id], soloTakeId: t.soloTakeId === take.id ? null : t.soloTakeId }), { kind: 'edit', undoLabel: `Hide Take ${take.number}` });
 
   return (
-    <main className="timeline" aria-label="Timeline">
+    <main className={mainClass} aria-label="Timeline" {...drop.handlers}>
       <TimelineToolbar width={width} compareTakeId={compareTakeId} />
       <div className="tl-scroll" ref={scrollRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
         <div className="tl-grid" style={{ height: RULER_H + layout.height }}>

@@ -31,8 +31,8 @@ export function TrackHeader(p: TrackHeaderProps) {
       <div className={`track-header${p.selected ? ' selected' : ''}`} style={{ top: RULER_H + layout.top, height: layout.lanesY - layout.top }} role="group" aria-label={name}>
         <button type="button" className="title" aria-label={`Select ${name}`} onClick={p.onSelect} aria-current={p.selected ? 'true' : undefined} title={take.prompt}>
           {name}
-          <span className="meta">
-            seed {take.seed}
+          <span className={`meta${take.source === 'imported' ? ' imported' : ''}`}>
+            {take.source === 'imported' ? 'imported' : `seed ${take.seed}`}
             {p.parentNumber !== null ? ` · from Take ${p.parentNumber}` : ''}
             {take.keptBeforeSec !== null ? ` · kept < ${take.keptBeforeSec.toFixed(2)} s` : ''}
           </span>
