@@ -1,24 +1,11 @@
 // Smoothness with 10 takes: frame times while the timeline scrolls and zooms every frame, measured
 // in the page with requestAnimationFrame (Chromium headless, software rendering).
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openStudio, shot, skipReason, startServer, type Server } from './helpers';
+import { expect, it } from 'vitest';
+import { openStudio, shot, studioSuite } from './helpers';
 
-const reason = skipReason();
-
-describe.skipIf(reason !== null)('timeline with 10 takes', () => {
-  let server: Server;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.cleanup();
-  });
-
+studioSuite('timeline with 10 takes', (env) => {
   it('stays smooth while scrolling and zooming', async () => {
+    const { server, browser } = env;
     const { page, pageErrors } = await openStudio(browser, server.url);
     await page.getByRole('textbox', { name: 'Prompt' }).fill('footsteps on gravel while a bird sings and wind blows');
     await page.getByRole('spinbutton', { name: 'Variations' }).fill('8');
@@ -34,7 +21,7 @@ describe.skipIf(reason !== null)('timeline with 10 takes', () => {
       await dialog.getByLabel('Method').selectOption({ label: 'Random mask' });
       await dialog.getByRole('button', { name: 'Start explaining' }).click();
     }
-    await expect.poll(async () => (await page.getByRole('list', { name: /token lanes$/ }).getByText(/^0\.\d\d$/).count()) >= 10 * 9, { timeout: 180_000, intervals: [1000] }).toBe(true);
+    await expect.poll(async () => (await page.getByRole('list', { name: /token lanes$/ }).getByText(/^0\.\d\d$/).count()) >= 10 * 9, { timeout: 180_000, interval: 1000 }).toBe(true);
     await page.getByRole('button', { name: 'Spectrogram' }).click();
 
     const result = await page.evaluate(async () => {

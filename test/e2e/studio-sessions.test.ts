@@ -1,10 +1,8 @@
 // Sessions, errors, keyboard and audio in the browser against the real server and model.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import type { SessionState } from '../../electron/common/api';
-import { callApi, launchBrowser, openStudio, shot, skipReason, startServer, type Server } from './helpers';
-
-const reason = skipReason();
+import { callApi, openStudio, shot, studioSuite } from './helpers';
 
 async function generate(page: Page, prompt: string, take: number): Promise<void> {
   await page.getByRole('textbox', { name: 'Prompt' }).fill(prompt);
@@ -12,19 +10,9 @@ async function generate(page: Page, prompt: string, take: number): Promise<void>
   await page.getByRole('group', { name: `Take ${take}` }).waitFor({ timeout: 90_000 });
 }
 
-describe.skipIf(reason !== null)('studio sessions, errors, keyboard, audio', () => {
-  let server: Server;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.cleanup();
-  });
-
+studioSuite('studio sessions, errors, keyboard, audio', (env) => {
   it('names, renames, duplicates and deletes sessions (with confirmation), and reopens the last one at start', async () => {
+    const { server, browser } = env;
     const { page, pageErrors } = await openStudio(browser, server.url);
     const nav = page.getByRole('navigation', { name: 'Sessions' });
     await generate(page, 'church bell rings', 1);
@@ -73,6 +61,7 @@ describe.skipIf(reason !== null)('studio sessions, errors, keyboard, audio', () 
   }, 300_000);
 
   it('shows errors from the studio in a visible alert, never swallowed', async () => {
+    const { server, browser } = env;
     const { page } = await openStudio(browser, server.url);
     const nav = page.getByRole('navigation', { name: 'Sessions' });
     await nav.getByRole('button', { name: /^Rename session / }).click();
@@ -87,6 +76,7 @@ describe.skipIf(reason !== null)('studio sessions, errors, keyboard, audio', () 
   }, 120_000);
 
   it('is keyboard driven: shortcut list, loop, markers, playback, faithfulness and renders', async () => {
+    const { server, browser } = env;
     const { page, pageErrors } = await openStudio(browser, server.url);
     await page.getByRole('group', { name: 'Take 1' }).waitFor({ timeout: 30_000 });
     // Tab reaches the prompt and Generate.

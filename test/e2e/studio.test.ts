@@ -1,14 +1,11 @@
 // The studio in a real browser against the real server, engine and model: the whole loop a sound
 // designer goes through, then a reload that must bring everything back.
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import type { Explanation, SessionState } from '../../electron/common/api';
 import { intervalMeans } from '../../electron/common/mask';
-import { callApi, launchBrowser, openStudio, shot, skipReason, startServer, type Server } from './helpers';
-
-const reason = skipReason();
-if (reason !== null) console.warn(`skipping the studio browser tests: ${reason}`);
+import { callApi, openStudio, shot, studioSuite, type Server } from './helpers';
 
 const PROMPT = 'a dog barks while rain falls';
 
@@ -52,19 +49,9 @@ async function waitIdle(page: Page): Promise<void> {
   await page.getByText('No jobs running').waitFor({ state: 'attached', timeout: 180_000 });
 }
 
-describe.skipIf(reason !== null)('studio in the browser', () => {
-  let server: Server;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.cleanup();
-  });
-
+studioSuite('studio in the browser', (env) => {
   it('generate -> explain -> mute a word -> regenerate -> two takes -> export -> reload -> restored', async () => {
+    const { server, browser } = env;
     const { page, pageErrors } = await openStudio(browser, server.url);
     await shot(page, '01-empty');
 
