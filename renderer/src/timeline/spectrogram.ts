@@ -79,3 +79,40 @@ export function stft(samples: Float32Array, sampleRate: number, nFft = 512, hop 
 export function dbToUnit(db: number, floorDb = -80): number {
   return Math.min(1, Math.max(0, 1 - db / floorDb));
 }
+
+/** How the timeline draws a spectrogram: dB floor, gamma on the 0..1 level, and the frequency range. */
+export const SPECTRO_LOOK = {
+  /** Quieter than this (dB below the clip's loudest bin) is drawn as background. */
+  floorDb: -70,
+  /** Below 1 lifts quiet detail (rain hiss, wind rumble) without washing out silence. */
+  gamma: 0.8,
+  /** Lowest frequency on the log axis (Hz); below it a 512-point FFT at 16 kHz has one bin or two. */
+  minHz: 40,
+  /** Rows of the drawn image (it is scaled to the row height; enough for a 2x display). */
+  rows: 128,
+} as const;
+
+/**
+ * Bin ranges for rows of a log-frequency axis, top row first (highest frequency): row r covers
+ * [k0, k1] inclusive. Each row spans at least one bin, so low rows repeat a bin where the FFT is
+ * coarser than the axis and high rows gather many bins (drawn as their loudest, so peaks survive).
+ */
+export function logFrequencyRows(bins: number, binHz: number, rows: number, minHz: number, maxHz: number): [number, number][] {
+  const out: [number, number][] = [];
+  const ratio = maxHz / minHz;
+  for (let r = 0; r < rows; r++) {
+    const hiHz = minHz * Math.pow(ratio, 1 - r / rows);
+    const loHz = minHz * Math.pow(ratio, 1 - (r + 1) / rows);
+    const k1 = Math.min(bins - 1, Math.round(hiHz / binHz));
+    const k0 = Math.min(k1, Math.max(0, Math.round(loHz / binHz)));
+    out.push([k0, k1]);
+  }
+  return out;
+}
+
+/** A level in 0..1 for drawing: the loudest bin of [k0, k1] in frame f, over the floor, with the gamma. */
+export function spectroLevel(s: Spectrogram, f: number, k0: number, k1: number, floorDb: number, gamma: number): number {
+  let db = -Infinity;
+  for (let k = k0; k <= k1; k++) db = Math.max(db, s.db[f * s.bins + k]!);
+  return Math.pow(dbToUnit(db, floorDb), gamma);
+}
