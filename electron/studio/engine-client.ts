@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AgxError, type ErrorData } from '../common/errors.js';
-import type { EngineInfo, EngineResults, EngineTask, EngineWorkerData, FromWorker, ToWorker } from './engine-protocol.js';
+import { CANCEL_SLOT, CLOSING_SLOT, type EngineInfo, type EngineResults, type EngineTask, type EngineWorkerData, type FromWorker, type ToWorker } from './engine-protocol.js';
 
 /**
  * Where the compiled worker lives: beside this file (tsc's dist/ and the Vite-bundled app), or, when
@@ -40,8 +40,8 @@ function errorFrom(data: ErrorData): AgxError {
 export class EngineClient {
   private worker: Worker | undefined;
   private readyPromise: Promise<EngineInfo> | undefined;
-  private readonly cancelBuffer = new SharedArrayBuffer(4);
-  private readonly cancelFlag = new Int32Array(this.cancelBuffer);
+  private readonly flagsBuffer = new SharedArrayBuffer(8);
+  private readonly flags = new Int32Array(this.flagsBuffer);
   private pending: Pending | undefined;
   private nextJob = 1;
   private closed = false;
@@ -55,7 +55,7 @@ export class EngineClient {
   }
 
   private spawn(): Promise<EngineInfo> {
-    const data: EngineWorkerData = { model: this.options.model, threads: this.options.threads, cancelFlag: this.cancelBuffer };
+    const data: EngineWorkerData = { model: this.options.model, threads: this.options.threads, flags: this.flagsBuffer };
     const worker = new Worker(workerUrl(), { workerData: data });
     this.worker = worker;
     return new Promise<EngineInfo>((resolve, reject) => {
@@ -116,15 +116,27 @@ export class EngineClient {
 
   /** Cancels the running task (it stops at its next step). */
   cancelRunning(): void {
-    if (this.pending !== undefined) Atomics.store(this.cancelFlag, 0, this.pending.jobNumber);
+    if (this.pending !== undefined) Atomics.store(this.flags, CANCEL_SLOT, this.pending.jobNumber);
   }
 
-  /** Stops the worker. */
+  /**
+   * Stops the worker: the running task stops at its next step, the worker releases its sessions and
+   * exits. Terminating it mid-inference would abort the whole process, so that is only the fallback
+   * for a worker that does not exit within 15 s.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.failPending('the studio is closing');
     const w = this.worker;
     this.worker = undefined;
-    if (w !== undefined) await w.terminate();
+    if (w === undefined) return;
+    Atomics.store(this.flags, CLOSING_SLOT, 1);
+    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    const shutdown: ToWorker = { type: 'shutdown' };
+    w.postMessage(shutdown);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 15_000)))]);
+    clearTimeout(timer);
+    if (timedOut) await w.terminate();
   }
 }

@@ -59,12 +59,20 @@ export interface EngineInfo {
 export interface EngineWorkerData {
   model?: string | undefined;
   threads?: number | undefined;
-  /** Int32 slot the main thread sets to the id number of the job to cancel. */
-  cancelFlag: SharedArrayBuffer;
+  /**
+   * Two Int32 slots the main thread writes and the worker reads between inference steps (its event
+   * loop is blocked during each one): [CANCEL_SLOT] = number of the job to cancel, [CLOSING_SLOT] = 1
+   * when the studio is shutting down.
+   */
+  flags: SharedArrayBuffer;
 }
 
-/** Main thread -> worker. */
-export type ToWorker = { type: 'run'; jobNumber: number; task: EngineTask };
+/** Slots of EngineWorkerData.flags. */
+export const CANCEL_SLOT = 0;
+export const CLOSING_SLOT = 1;
+
+/** Main thread -> worker: run a task, or stop after releasing the model (no inference is cut off mid-run). */
+export type ToWorker = { type: 'run'; jobNumber: number; task: EngineTask } | { type: 'shutdown' };
 
 /** Worker -> main thread. */
 export type FromWorker =

@@ -11,12 +11,13 @@ import { explanationFaithfulness } from '../engine/faithfulness.js';
 import { generateCodes } from '../engine/generate.js';
 import { Model } from '../engine/model.js';
 import { checkPromptText } from '../engine/tokenizer.js';
-import type { EngineInfo, EngineResults, EngineTask, EngineWorkerData, FromWorker, ToWorker } from './engine-protocol.js';
+import { CANCEL_SLOT, CLOSING_SLOT, type EngineInfo, type EngineResults, type EngineTask, type EngineWorkerData, type FromWorker, type ToWorker } from './engine-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('engine-worker.js must run as a worker thread');
 const options = workerData as EngineWorkerData;
-const cancelFlag = new Int32Array(options.cancelFlag);
+const flags = new Int32Array(options.flags);
+const closing = () => Atomics.load(flags, CLOSING_SLOT) === 1;
 
 function send(message: FromWorker): void {
   port!.postMessage(message);
@@ -99,17 +100,26 @@ async function start(): Promise<void> {
   // Jobs arrive one at a time (the studio's queue), but a message may land while one runs: chain them.
   let chain: Promise<void> = Promise.resolve();
   port!.on('message', (msg: ToWorker) => {
+    if (msg?.type === 'shutdown') {
+      // Terminating a thread inside onnxruntime aborts the process; release the sessions instead.
+      chain = chain.then(async () => {
+        await model.close().catch(() => undefined);
+        port!.close();
+      });
+      return;
+    }
     if (msg?.type !== 'run') return;
     chain = chain.then(async () => {
       const controller = new AbortController();
+      const stopRequested = () => Atomics.load(flags, CANCEL_SLOT) === msg.jobNumber || closing();
       // The loop is blocked inside each inference, so a cancel message could not be read until the
-      // job ended; the shared flag is read between steps instead.
+      // job ended; the shared flags are read between steps instead.
       const progress = (fraction: number, partial?: Float32Array[]) => {
-        if (Atomics.load(cancelFlag, 0) === msg.jobNumber) controller.abort();
+        if (stopRequested()) controller.abort();
         send({ type: 'progress', jobNumber: msg.jobNumber, fraction, partial });
       };
       try {
-        if (Atomics.load(cancelFlag, 0) === msg.jobNumber) controller.abort();
+        if (stopRequested()) controller.abort();
         const result = await runTask(model, msg.task, controller.signal, progress);
         send({ type: 'done', jobNumber: msg.jobNumber, result });
       } catch (err) {
@@ -127,8 +137,13 @@ async function start(): Promise<void> {
 async function warmUpExplain(model: Model): Promise<void> {
   const m = model.manifest;
   const frames = Math.round(m.maxDurationSec * m.frameRate);
+  const controller = new AbortController();
+  if (closing()) return;
   try {
-    await explain(model, 'a dog barks', new Int32Array(m.codebooks * frames), frames, 'audiogenx', { epochs: 1 });
+    await explain(model, 'a dog barks', new Int32Array(m.codebooks * frames), frames, 'audiogenx', { epochs: 1 }, {
+      signal: controller.signal,
+      onProgress: () => closing() && controller.abort(),
+    });
   } catch {
     // A bundle without explain graphs still generates; its Explain reports the problem when asked.
   }

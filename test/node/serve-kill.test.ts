@@ -85,6 +85,19 @@ describe('agx serve process', () => {
     c2.close();
   });
 
+  it('stops cleanly on SIGINT at any moment, even while the engine is still warming up', async () => {
+    for (const delayMs of [0, 700]) {
+      const { child } = await serve(tempDir());
+      let err = '';
+      child.stderr!.on('data', (d) => (err += d));
+      await new Promise((r) => setTimeout(r, delayMs));
+      child.kill('SIGINT');
+      const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+      expect(err).not.toMatch(/terminate called|Napi/);
+      expect(code, err).toBe(0);
+    }
+  });
+
   it('refuses a bad port with one line and exit code 2', async () => {
     const child = spawn(process.execPath, [AGX, 'serve', '--port', '70000'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
