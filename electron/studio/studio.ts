@@ -111,7 +111,8 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   const maybeBackup = async () => {
     if (store === undefined || Date.now() - lastBackupMs < BACKUP_INTERVAL_MS) return;
     lastBackupMs = Date.now();
-    await store.backup();
+    // A failed backup (disk full) must not fail the job that triggered it; the next one retries.
+    await store.backup().catch(() => undefined);
   };
 
   const sessionState = (sessionId: string): SessionState => {
