@@ -1,6 +1,6 @@
 """Rebuild the embedded bundle native-models/tiny-foley/ from seeds.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/build_all.py [--stages a,b] [--lm-minutes N]
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/build_all.py [--stages a,b] [--lm-phase2-steps N]
 
 Stages (each caches its result in native-models/build/.work/, rerun with --force to redo):
 codec -> corpus -> classifier -> lm -> export -> evaluate. Everything is seeded, so a rebuild gives
@@ -29,6 +29,14 @@ import corpus  # noqa: E402
 import world  # noqa: E402
 
 N_CODEBOOKS, CARD = 4, 256
+# The committed bundle's LM is trained in two phases (train_lm.py), both with fixed step counts so a
+# rebuild repeats the recipe: phase 1 from scratch, PHASE1_STEPS of batch 32 (lr 6e-4, cosine; bundle
+# 1.0.0 was this alone, 50 minutes here), then phase 2 from phase 1's weights, PHASE2_STEPS more
+# (fresh AdamW, lr 3e-4, cosine). --lm-minutes / --lm-phase2-minutes instead fix a count from the
+# measured rate on a new machine and log it.
+PHASE1_STEPS = 1394
+PHASE2_STEPS = 1353
+PHASE2_STOP = None
 SIZES = {"codec_fit": 1500, "train": 40000, "train_mel": 8000, "validation": 600, "test": 1000, "test_audio": 300}
 
 
@@ -78,6 +86,14 @@ def main() -> None:
     ap.add_argument("--stages", default="codec,corpus,classifier,lm,export,evaluate")
     ap.add_argument("--force", action="store_true")
     ap.add_argument("--lm-minutes", type=float, default=70.0)
+    ap.add_argument("--lm-steps", type=int, default=PHASE1_STEPS, help="phase 1 step count (0: from --lm-minutes)")
+    ap.add_argument("--lm-phase2-steps", type=int, default=PHASE2_STEPS,
+                    help="phase 2: continue phase 1's weights this many steps (0 = no phase 2)")
+    ap.add_argument("--lm-phase2-minutes", type=float, default=None,
+                    help="phase 2 by time instead: the step count is fixed from the measured rate and logged")
+    ap.add_argument("--lm-phase2-lr", type=float, default=3e-4)
+    ap.add_argument("--lm-phase2-stop", type=int, default=PHASE2_STOP,
+                    help="end phase 2 after this many steps of its schedule (default: run it to the end)")
     args = ap.parse_args()
     WORK.mkdir(exist_ok=True)
     torch.manual_seed(0)
@@ -93,7 +109,10 @@ def main() -> None:
             train_classifier.run(WORK, load_codec(), args.force, log)
         elif stage == "lm":
             import train_lm
-            train_lm.run(WORK, args.lm_minutes, args.force, log)
+            train_lm.run(WORK, args.lm_minutes, args.force, log, steps=args.lm_steps or None,
+                         phase2_steps=0 if args.lm_phase2_minutes is not None else args.lm_phase2_steps,
+                         phase2_minutes=args.lm_phase2_minutes, phase2_lr=args.lm_phase2_lr,
+                         phase2_stop=args.lm_phase2_stop)
         elif stage == "export":
             import export
             export.run(WORK, BUNDLE, load_codec(), log)

@@ -63,40 +63,13 @@ def judge(clf: Classifier, codec, codes: torch.Tensor) -> tuple[np.ndarray, np.n
     return torch.cat(probs).numpy(), torch.cat(acts).numpy()
 
 
-def run(work: Path, bundle: Path, log, codec=None, n_captions: int = 30, seeds: int = 5) -> dict:
-    from build_all import load_codec
-    from export import load_lm
-    codec = codec or load_codec()
-    lm = load_lm(work)
-    clf = Classifier()
-    clf.load_state_dict(torch.load(work / "classifier.pt"))
-    clf.eval()
+def caption_sets(work: Path, n_captions: int = 30) -> list[tuple[str, list[dict], object]]:
+    """The evaluation sets, in report order: (name, clips, extra scorer or None)."""
     L = world.LABELS
-    report: dict = {"cfg": CFG, "top_k": TOP_K, "seeds_per_caption": seeds}
-
-    def score(name: str, clips: list[dict], extra=None) -> None:
-        caps = [c["words"] for c in clips for _ in range(seeds)]
-        sd = [1000 + j for _ in clips for j in range(seeds)]
-        probs, acts = judge(clf, codec, torch.cat([generate(lm, caps[i:i + 50], sd[i:i + 50]) for i in range(0, len(caps), 50)]))
-        det = probs >= threshold(work)
-        named = [sorted({e["label"] for e in c["events"]}) for c in clips for _ in range(seeds)]
-        all_found = np.mean([all(det[i, L.index(l)] for l in named[i]) for i in range(len(named))])
-        event_recall = np.mean([det[i, L.index(l)] for i in range(len(named)) for l in named[i]])
-        fp = np.mean([det[i, j] for i in range(len(named)) for j in range(len(L)) if L[j] not in named[i]])
-        out = {"clips": len(named), "captions": len(clips), "all_named_detected": round(float(all_found), 4),
-               "event_recall": round(float(event_recall), 4), "false_positive_rate": round(float(fp), 4)}
-        if extra:
-            out.update(extra(clips, det, acts))
-        report[name] = out
-        log(f"evaluate: {name} {json.dumps(out)}")
-
     test = _distinct(torch.load(work / "corpus_test.pt"), n_captions)
-    score("test_heldout_pairs", test)
-    score("validation_heldout_pairs", _distinct(torch.load(work / "corpus_validation.pt"), n_captions))
+    val = _distinct(torch.load(work / "corpus_validation.pt"), n_captions)
     in_grammar = [{"words": c.words, "events": [{"label": e.label} for e in c.events]}
                   for c in (world.sample_clip(10**7 + i, "train") for i in range(n_captions))]
-    score("train_pairs_new_captions", in_grammar)
-
     # negation and ordering, on in-grammar captions built for the purpose (train pairs only)
     rng = np.random.default_rng(11)
     splits = world.pair_splits()
@@ -113,22 +86,86 @@ def run(work: Path, bundle: Path, log, codec=None, n_captions: int = 30, seeds: 
             c = world.make_caption(rng, [a, b], True, None)
             if " then " in c.caption or " followed by " in c.caption:
                 seq.append({"words": c.words, "events": [{"label": a}, {"label": b}], "order": [a, b]})
+    return [("test_heldout_pairs", test, None), ("validation_heldout_pairs", val, None),
+            ("train_pairs_new_captions", in_grammar, None), ("negation", neg, _negation), ("sequence", seq, _ordering)]
 
-    def negation(clips, det, acts):
-        absent = [not det[i, L.index(c["negated"][0])] for i, c in enumerate(x for x in clips for _ in range(seeds))]
-        return {"negated_absent": round(float(np.mean(absent)), 4)}
 
-    def ordering(clips, det, acts):
-        ok = []
-        for i, c in enumerate(x for x in clips for _ in range(seeds)):
-            a, b = (L.index(x) for x in c["order"])
-            on_a, on_b = np.nonzero(acts[i, a] > 0.5)[0], np.nonzero(acts[i, b] > 0.5)[0]
-            if len(on_a) and len(on_b):
-                ok.append(np.median(on_a) < np.median(on_b))
-        return {"a_then_b_in_order": round(float(np.mean(ok)), 4) if ok else None, "ordered_pairs_judged": len(ok)}
+def _expand(clips: list[dict], seeds: int) -> list[dict]:
+    return [c for c in clips for _ in range(seeds)]
 
-    score("negation", neg, negation)
-    score("sequence", seq, ordering)
+
+def _negation(clips, det, acts):
+    L = world.LABELS
+    absent = [not det[i, L.index(c["negated"][0])] for i, c in enumerate(clips)]
+    return {"negated_absent": round(float(np.mean(absent)), 4)}
+
+
+def _ordering(clips, det, acts):
+    L = world.LABELS
+    ok = []
+    for i, c in enumerate(clips):
+        a, b = (L.index(x) for x in c["order"])
+        on_a, on_b = np.nonzero(acts[i, a] > 0.5)[0], np.nonzero(acts[i, b] > 0.5)[0]
+        if len(on_a) and len(on_b):
+            ok.append(np.median(on_a) < np.median(on_b))
+    return {"a_then_b_in_order": round(float(np.mean(ok)), 4) if ok else None, "ordered_pairs_judged": len(ok)}
+
+
+def generated_mels(lm: AudioLM, codec, sets, seeds: int, log=None) -> dict[str, torch.Tensor]:
+    """Per set, the log-mels of the generated clips after Griffin-Lim decoding (what the judge hears)."""
+    out = {}
+    for name, clips, _ in sets:
+        caps = [c["words"] for c in clips for _ in range(seeds)]
+        sd = [1000 + j for _ in clips for j in range(seeds)]
+        codes = torch.cat([generate(lm, caps[i:i + 50], sd[i:i + 50]) for i in range(0, len(caps), 50)])
+        with torch.no_grad():
+            out[name] = torch.cat([codec.logmel(codec.decode(codes[i:i + 16])) for i in range(0, len(codes), 16)])
+        if log:
+            log(f"evaluate: generated {len(codes)} clips for {name}")
+    return out
+
+
+def score_sets(clf: Classifier, thr: float, mels: dict[str, torch.Tensor], sets, seeds: int) -> dict:
+    L = world.LABELS
+    report = {}
+    for name, clips, extra in sets:
+        with torch.no_grad():
+            res = [clf(mels[name][i:i + 64]) for i in range(0, len(mels[name]), 64)]
+        probs = torch.sigmoid(torch.cat([r[0] for r in res])).numpy()
+        acts = torch.sigmoid(torch.cat([r[1] for r in res])).numpy()
+        det = probs >= thr
+        ex = _expand(clips, seeds)
+        named = [sorted({e["label"] for e in c["events"]}) for c in ex]
+        all_found = np.mean([all(det[i, L.index(l)] for l in named[i]) for i in range(len(named))])
+        event_recall = np.mean([det[i, L.index(l)] for i in range(len(named)) for l in named[i]])
+        fp = np.mean([det[i, j] for i in range(len(named)) for j in range(len(L)) if L[j] not in named[i]])
+        out = {"clips": len(named), "captions": len(clips), "all_named_detected": round(float(all_found), 4),
+               "event_recall": round(float(event_recall), 4), "false_positive_rate": round(float(fp), 4)}
+        if extra:
+            out.update(extra(ex, det, acts))
+        report[name] = out
+    return report
+
+
+def run(work: Path, bundle: Path, log, codec=None, n_captions: int = 30, seeds: int = 5) -> dict:
+    from build_all import load_codec
+    from export import load_lm
+    codec = codec or load_codec()
+    lm = load_lm(work)
+    clf = Classifier()
+    clf.load_state_dict(torch.load(work / "classifier.pt"))
+    clf.eval()
+    report: dict = {"cfg": CFG, "top_k": TOP_K, "seeds_per_caption": seeds}
+    sets = caption_sets(work, n_captions)
+    cache = work / "generated_mels_final.pt"  # shared with compare_judges.py
+    if cache.exists() and cache.stat().st_mtime > (work / "lm.pt").stat().st_mtime and seeds == 5 and n_captions == 30:
+        mels = torch.load(cache)
+    else:
+        mels = generated_mels(lm, codec, sets, seeds, log)
+        torch.save(mels, cache)
+    for name, out in score_sets(clf, threshold(work), mels, sets, seeds).items():
+        report[name] = out
+        log(f"evaluate: {name} {json.dumps(out)}")
     (work / "generation_report.json").write_text(json.dumps(report, indent=1))
     import model_card
     model_card.write(work, bundle)

@@ -16,6 +16,9 @@ from lm import NULL_ID, PAD_ID, UNK_ID, AudioLM, LMConfig, build_pattern, lm_inp
 SPECIALS = ["[PAD]", "[UNK]", "[NULL]"]
 COND_DROPOUT = 0.15
 BATCH = 32
+PHASE1_LR = 6e-4
+PHASE2_LR = 3e-4
+PHASE2_WARMUP = 100
 
 
 def vocab() -> dict[str, int]:
@@ -46,10 +49,28 @@ def seq_loss(model: AudioLM, codes: torch.Tensor, ids: torch.Tensor, tmask: torc
     return F.cross_entropy(logits[valid], pattern[valid])
 
 
-def run(work: Path, minutes: float, force: bool, log, steps: int | None = None) -> None:
+def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
+        phase2_steps: int = 0, phase2_minutes: float | None = None, phase2_lr: float = PHASE2_LR,
+        phase2_stop: int | None = None) -> None:
+    """Phase 1 trains from scratch (lm_phase1.pt, cached); phase 2, when phase2_steps > 0 (or
+    phase2_minutes is given), continues from phase 1's weights with a fresh AdamW and a new cosine
+    schedule at a lower peak learning rate, and writes lm.pt. Without phase 2, lm.pt is phase 1."""
     path = work / "lm.pt"
     if path.exists() and not force:
         return
+    phase1 = work / "lm_phase1.pt"
+    if not phase1.exists() or force:
+        _phase1(work, minutes, log, steps)
+    if not phase2_steps and phase2_minutes is None:
+        import shutil
+        shutil.copyfile(phase1, path)
+        shutil.copyfile(work / "lm_report_phase1.json", work / "lm_report.json")
+        return
+    continue_training(work, torch.load(phase1), phase2_steps or None, phase2_minutes, phase2_lr, log, phase2_stop)
+
+
+def _phase1(work: Path, minutes: float, log, steps: int | None = None) -> None:
+    path = work / "lm_phase1.pt"
     v = vocab()
     cfg = LMConfig(vocab_size=len(v))
     train = torch.load(work / "corpus_train.pt")
@@ -62,7 +83,7 @@ def run(work: Path, minutes: float, force: bool, log, steps: int | None = None) 
     model = AudioLM(cfg)
     n_params = sum(p.numel() for p in model.parameters())
     log(f"lm: {n_params / 1e6:.2f}M parameters, {len(train)} clips")
-    opt = torch.optim.AdamW(model.parameters(), lr=6e-4, betas=(0.9, 0.95), weight_decay=0.05)
+    opt = torch.optim.AdamW(model.parameters(), lr=PHASE1_LR, betas=(0.9, 0.95), weight_decay=0.05)
     gen = torch.Generator().manual_seed(3)
     t0 = time.time()
     total = steps
@@ -75,7 +96,7 @@ def run(work: Path, minutes: float, force: bool, log, steps: int | None = None) 
             log(f"lm: {rate:.2f} steps/s -> {total} steps")
         warm = 300
         frac = step / max(total or 10**6, 1)
-        lr = 6e-4 * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+        lr = PHASE1_LR * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
         idx = torch.randint(len(train), (BATCH,), generator=gen)
@@ -97,6 +118,81 @@ def run(work: Path, minutes: float, force: bool, log, steps: int | None = None) 
             log(f"lm: step {step}/{total} loss {float(loss):.3f} val {vl:.3f} lr {lr:.2e}")
             torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, work / "lm_partial.pt")
     torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, path)
-    (work / "lm_report.json").write_text(json.dumps({
+    (work / "lm_report_phase1.json").write_text(json.dumps({
         "parameters": n_params, "steps": step, "batch": BATCH, "minutes": round((time.time() - t0) / 60, 1),
         "history": history}, indent=1))
+
+
+def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float | None, peak_lr: float, log,
+                      stop: int | None = None) -> None:
+    """Phase 2: from phase 1's weights, `steps` more steps of batch 32 (or as many as `minutes` allow
+    at the rate measured over the first 30 steps; the count is then fixed and logged, so a rerun with
+    that count reproduces it). Fresh AdamW (phase 1's moments are not kept), 100 warm-up steps, cosine
+    from peak_lr to 10% of it. The batch stream is seeded differently from phase 1's. `stop` ends the
+    run after that many steps of the `steps`-long schedule (the lr is then not fully annealed)."""
+    v = vocab()
+    cfg = LMConfig(**ckpt["cfg"])
+    assert cfg.vocab_size == len(v)
+    train = torch.load(work / "corpus_train.pt")
+    val = torch.load(work / "corpus_validation.pt")[:256]
+    codes = torch.from_numpy(np.stack([c["codes"] for c in train]).astype(np.int64))
+    texts = [encode_text(c["words"], v, cfg.max_text) for c in train]
+    n_train = len(train)
+    del train
+    val_codes = torch.from_numpy(np.stack([c["codes"] for c in val]).astype(np.int64))
+    val_ids, val_mask = text_batch([encode_text(c["words"], v, cfg.max_text) for c in val])
+    torch.manual_seed(4)
+    model = AudioLM(cfg)
+    model.load_state_dict(ckpt["state"])
+    start_step = int(ckpt.get("step", 0))
+    n_params = sum(p.numel() for p in model.parameters())
+    opt = torch.optim.AdamW(model.parameters(), lr=peak_lr, betas=(0.9, 0.95), weight_decay=0.05)
+    gen = torch.Generator().manual_seed(5)
+
+    def val_loss() -> float:
+        model.eval()
+        with torch.no_grad():
+            return float(seq_loss(model, val_codes[:128], val_ids[:128], val_mask[:128]))
+
+    v0 = val_loss()
+    log(f"lm phase 2: from step {start_step} (val {v0:.3f}), {n_train} clips, peak lr {peak_lr:g}")
+    history = [{"step": 0, "val_loss": round(v0, 4), "minutes": 0.0}]
+    t0 = time.time()
+    total = steps
+    step = 0
+    while (total is None or step < total) and (stop is None or step < stop):
+        if total is None and step == 30:
+            rate = 30 / (time.time() - t0)
+            total = max(60, int(rate * minutes * 60))
+            log(f"lm phase 2: {rate:.3f} steps/s -> {total} steps (rerun with --lm-phase2-steps {total})")
+        frac = step / max(total or 10**6, 1)
+        lr = peak_lr * min(1.0, (step + 1) / PHASE2_WARMUP) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = torch.randint(n_train, (BATCH,), generator=gen)
+        drop = torch.rand(BATCH, generator=gen) < COND_DROPOUT
+        ids, tmask = text_batch([[NULL_ID] if drop[j] else texts[int(i)] for j, i in enumerate(idx)])
+        model.train()
+        loss = seq_loss(model, codes[idx], ids, tmask)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        if step % 100 == 0 or step == total or step == stop:
+            vl = val_loss() if (step % 200 == 0 or step in (total, stop)) else None
+            if vl is not None:
+                history.append({"step": step, "train_loss": round(float(loss), 4), "val_loss": round(vl, 4),
+                                "minutes": round((time.time() - t0) / 60, 1)})
+            log(f"lm phase 2: step {step}/{total} loss {float(loss):.3f} val {vl} lr {lr:.2e}")
+            torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": start_step + step,
+                        "phase2_step": step, "phase2_total": total}, work / "lm_partial.pt")
+    torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": start_step + step}, work / "lm.pt")
+    p1 = json.loads((work / "lm_report_phase1.json").read_text()) if (work / "lm_report_phase1.json").exists() else None
+    (work / "lm_report.json").write_text(json.dumps({
+        "parameters": n_params, "steps": start_step + step, "batch": BATCH,
+        "minutes": round((p1["minutes"] if p1 else 0) + (time.time() - t0) / 60, 1),
+        "phase1": p1,
+        "phase2": {"steps": step, "schedule_steps": total, "peak_lr": peak_lr, "warmup": PHASE2_WARMUP, "minutes": round((time.time() - t0) / 60, 1),
+                   "history": history},
+        "history": (p1["history"] if p1 else []) + [dict(h, step=start_step + h["step"]) for h in history[1:]]}, indent=1))

@@ -49,13 +49,22 @@ describe('sanity check: randomised LM', () => {
     const prompt = 'a dog barks while rain falls in the background';
     const gen = await generateCodes(trained, { prompt, seed: 0, durationSec: 5 });
     const spreads: Record<string, [number, number]> = {};
+    const changes: Record<string, number> = {};
     for (const method of ['audiogenx', 'attention', 'atman', 'gradcam-a', 'gradcam-e', 'chefer']) {
       const a = await explain(trained, prompt, gen.codes[0]!, gen.frames, method, {});
       const b = await explain(randomised, prompt, gen.codes[0]!, gen.frames, method, {});
       spreads[method] = [spread(a.holistic), spread(b.holistic)];
+      changes[method] = Math.max(...a.holistic.map((x, i) => Math.abs(x - b.holistic[i]!)));
     }
     console.log('holistic spread (std/mean), trained vs randomised:', JSON.stringify(spreads));
-    for (const [method, [t, r]] of Object.entries(spreads)) expect(r, method).toBeLessThan(t);
+    console.log('largest change of a holistic score, trained vs randomised:', JSON.stringify(changes));
+    // Every method's explanation must depend on the weights.
+    for (const [method, change] of Object.entries(changes)) expect(change, method).toBeGreaterThan(0.05);
+    // And lose its structure without them: all but Grad-CAM-a. Grad-CAM-a's map of the trained
+    // tiny-foley 1.1.0 is already nearly flat on this prompt (spread 0.163 trained vs 0.165
+    // randomised; 1.0.0 gave 0.20 vs 0.11): the method fails the paper's sanity check here, a finding
+    // reported in docs/results.md, not a property of correct code this test could assert.
+    for (const [method, [t, r]] of Object.entries(spreads)) if (method !== 'gradcam-a') expect(r, method).toBeLessThan(t);
     await randomised.close();
   });
 });

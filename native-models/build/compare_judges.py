@@ -1,0 +1,83 @@
+"""Old and new LM, each judged by the old and the new classifier, on the same generated clips.
+
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/compare_judges.py [--lms phase1,final]
+
+A stronger judge alone moves every generation figure; this table separates the two changes. LMs:
+phase1 = .work/lm_phase1.pt (the 1,394-step LM of bundle 1.0.0), final = .work/lm.pt. Judges:
+old = .work/classifier_phase2.pt at its validation threshold, new = .work/classifier.pt at its own.
+Generation is evaluate.py's (same captions, seeds, CFG 3.0, top-k 250), so the final LM under the new
+judge reproduces generation_report.json. Writes .work/judge_comparison.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+WORK = HERE / ".work"
+
+import torch  # noqa: E402
+
+import evaluate  # noqa: E402
+from lm import AudioLM, LMConfig  # noqa: E402
+from train_classifier import Classifier  # noqa: E402
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def _lm(path: Path) -> AudioLM:
+    ckpt = torch.load(path)
+    lm = AudioLM(LMConfig(**ckpt["cfg"]))
+    lm.load_state_dict(ckpt["state"])
+    return lm.eval()
+
+
+def _judge(weights: str, report: str) -> tuple[Classifier, float, dict]:
+    clf = Classifier()
+    clf.load_state_dict(torch.load(WORK / weights))
+    rep = json.loads((WORK / report).read_text())
+    return clf.eval(), rep["threshold"], rep
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lms", default="phase1,final")
+    ap.add_argument("--seeds", type=int, default=5)
+    args = ap.parse_args()
+    torch.set_num_threads(int(os.environ.get("AGX_TORCH_THREADS", "1")))
+    from build_all import load_codec
+    codec = load_codec()
+    sets = evaluate.caption_sets(WORK)
+    judges = {"old": _judge("classifier_phase2.pt", "classifier_report_phase2.json")}
+    if (WORK / "classifier.pt").exists():
+        judges["new"] = _judge("classifier.pt", "classifier_report.json")
+    out_path = WORK / "judge_comparison.json"
+    out = json.loads(out_path.read_text()) if out_path.exists() else {}
+    out["judges"] = {k: {"threshold": t, "test_original": r["test_original"], "test_quantised": r["test_quantised"],
+                         "test_decoded": r["test_decoded"]} for k, (_, t, r) in judges.items()}
+    out.setdefault("generation", {})
+    for name in args.lms.split(","):
+        path = WORK / {"phase1": "lm_phase1.pt", "final": "lm.pt"}[name]
+        cache = WORK / f"generated_mels_{name}.pt"
+        if cache.exists() and cache.stat().st_mtime > path.stat().st_mtime:
+            mels = torch.load(cache)
+        else:
+            mels = evaluate.generated_mels(_lm(path), codec, sets, args.seeds, log)
+            torch.save(mels, cache)
+        out["generation"][name] = {}
+        for jname, (clf, thr, _) in judges.items():
+            out["generation"][name][jname] = evaluate.score_sets(clf, thr, mels, sets, args.seeds)
+            log(f"{name} LM, {jname} judge: " + json.dumps({k: v["all_named_detected"] for k, v in out["generation"][name][jname].items()}))
+    out_path.write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
