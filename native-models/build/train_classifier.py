@@ -98,6 +98,19 @@ def metrics(clf: Classifier, mels: torch.Tensor, y: np.ndarray, threshold: float
     return {"f1": round(f1, 4), "all_events_found": round(all_found, 4), "n": len(y)}
 
 
+def train_step(clf: Classifier, opt, sched, x, y, act, idx: torch.Tensor, pw: torch.Tensor) -> torch.Tensor:
+    """One step on the batch idx: clip labels (positives weighted by pw) plus frame activity."""
+    clip_logits, frame_logits = clf(x[idx])
+    t = frame_logits.shape[-1]
+    loss = F.binary_cross_entropy_with_logits(clip_logits, y[idx], pos_weight=pw) + \
+        F.binary_cross_entropy_with_logits(frame_logits, act[idx][:, :, :t])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    sched.step()
+    return loss
+
+
 def _train(clf: Classifier, x, y, act, epochs: int, lr: float, pos_weight: float, log, phase: str) -> None:
     bs = 64
     opt = torch.optim.AdamW(clf.parameters(), lr, weight_decay=1e-4)
@@ -110,15 +123,7 @@ def _train(clf: Classifier, x, y, act, epochs: int, lr: float, pos_weight: float
         for i in range(len(x) // bs):
             if i % 50 == 0:
                 log(f"classifier {phase}: epoch {ep + 1} batch {i}/{len(x) // bs}")
-            idx = perm[i * bs:(i + 1) * bs]
-            clip_logits, frame_logits = clf(x[idx])
-            t = frame_logits.shape[-1]
-            loss = F.binary_cross_entropy_with_logits(clip_logits, y[idx], pos_weight=pw) + \
-                F.binary_cross_entropy_with_logits(frame_logits, act[idx][:, :, :t])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
+            loss = train_step(clf, opt, sched, x, y, act, perm[i * bs:(i + 1) * bs], pw)
         log(f"classifier {phase}: epoch {ep + 1}/{epochs} loss {float(loss):.4f}")
 
 
@@ -338,14 +343,7 @@ def run(work: Path, codec, force: bool, log, phase3_steps: int = PHASE3_STEPS, p
     for step in range(phase3_steps):
         idx = torch.cat([torch.randint(n_corpus, (bs // 2,), generator=gen),
                          n_corpus + torch.randint(len(x) - n_corpus, (bs // 2,), generator=gen)])
-        clip_logits, frame_logits = clf(x[idx])
-        t = frame_logits.shape[-1]
-        loss = F.binary_cross_entropy_with_logits(clip_logits, y[idx], pos_weight=pw) + \
-            F.binary_cross_entropy_with_logits(frame_logits, act[idx][:, :, :t])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
+        loss = train_step(clf, opt, sched, x, y, act, idx, pw)
         if step % 20 == 0 or step == phase3_steps - 1:
             log(f"classifier phase 3: step {step + 1}/{phase3_steps} loss {float(loss):.4f}")
             torch.save(clf.state_dict(), work / "classifier_phase3_partial.pt")

@@ -49,6 +49,21 @@ def seq_loss(model: AudioLM, codes: torch.Tensor, ids: torch.Tensor, tmask: torc
     return F.cross_entropy(logits[valid], pattern[valid])
 
 
+def train_step(model: AudioLM, opt: torch.optim.Optimizer, codes: torch.Tensor, texts: list[list[int]], n_train: int,
+               gen: torch.Generator) -> torch.Tensor:
+    """One AdamW step on a random batch, with condition dropout (so classifier-free guidance works)."""
+    idx = torch.randint(n_train, (BATCH,), generator=gen)
+    drop = torch.rand(BATCH, generator=gen) < COND_DROPOUT
+    ids, tmask = text_batch([[NULL_ID] if drop[j] else texts[int(i)] for j, i in enumerate(idx)])
+    model.train()
+    loss = seq_loss(model, codes[idx], ids, tmask)
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss
+
+
 def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
         phase2_steps: int = 0, phase2_minutes: float | None = None, phase2_lr: float = PHASE2_LR,
         phase2_stop: int | None = None) -> None:
@@ -99,15 +114,7 @@ def _phase1(work: Path, minutes: float, log, steps: int | None = None) -> None:
         lr = PHASE1_LR * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
-        idx = torch.randint(len(train), (BATCH,), generator=gen)
-        drop = torch.rand(BATCH, generator=gen) < COND_DROPOUT
-        ids, tmask = text_batch([[NULL_ID] if drop[j] else texts[int(i)] for j, i in enumerate(idx)])
-        model.train()
-        loss = seq_loss(model, codes[idx], ids, tmask)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        loss = train_step(model, opt, codes, texts, len(train), gen)
         step += 1
         if step % 200 == 0 or step == total:
             model.eval()
@@ -169,15 +176,7 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
         lr = peak_lr * min(1.0, (step + 1) / PHASE2_WARMUP) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
-        idx = torch.randint(n_train, (BATCH,), generator=gen)
-        drop = torch.rand(BATCH, generator=gen) < COND_DROPOUT
-        ids, tmask = text_batch([[NULL_ID] if drop[j] else texts[int(i)] for j, i in enumerate(idx)])
-        model.train()
-        loss = seq_loss(model, codes[idx], ids, tmask)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        loss = train_step(model, opt, codes, texts, n_train, gen)
         step += 1
         if step % 100 == 0 or step == total or step == stop:
             vl = val_loss() if (step % 200 == 0 or step in (total, stop)) else None
