@@ -37,6 +37,7 @@ N_CODEBOOKS, CARD = 4, 256
 PHASE1_STEPS = 1394
 PHASE2_STEPS = 1353
 PHASE2_STOP = None
+PHASE3_STEPS = 0
 SIZES = {"codec_fit": 1500, "train": 40000, "train_mel": 8000, "validation": 600, "test": 1000, "test_audio": 300}
 
 
@@ -94,6 +95,10 @@ def main() -> None:
     ap.add_argument("--lm-phase2-lr", type=float, default=3e-4)
     ap.add_argument("--lm-phase2-stop", type=int, default=PHASE2_STOP,
                     help="end phase 2 after this many steps of its schedule (default: run it to the end)")
+    ap.add_argument("--lm-phase3-steps", type=int, default=PHASE3_STEPS,
+                    help="phase 3: continue phase 2's weights this many steps (0 = no phase 3)")
+    ap.add_argument("--lm-phase3-minutes", type=float, default=None,
+                    help="phase 3 by time instead: the step count is fixed from the measured rate and logged")
     args = ap.parse_args()
     WORK.mkdir(exist_ok=True)
     torch.manual_seed(0)
@@ -112,7 +117,9 @@ def main() -> None:
             train_lm.run(WORK, args.lm_minutes, args.force, log, steps=args.lm_steps or None,
                          phase2_steps=0 if args.lm_phase2_minutes is not None else args.lm_phase2_steps,
                          phase2_minutes=args.lm_phase2_minutes, phase2_lr=args.lm_phase2_lr,
-                         phase2_stop=args.lm_phase2_stop)
+                         phase2_stop=args.lm_phase2_stop,
+                         phase3_steps=0 if args.lm_phase3_minutes is not None else args.lm_phase3_steps,
+                         phase3_minutes=args.lm_phase3_minutes)
         elif stage == "export":
             import export
             export.run(WORK, BUNDLE, load_codec(), log)

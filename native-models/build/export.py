@@ -31,7 +31,7 @@ from train_lm import SPECIALS, vocab
 OPSET = 17
 EXPLAIN_BUCKETS = [(64, 16), (128, 16), (128, 32)]  # (LM steps, text tokens); 128 steps = 5 s at 25 frames/s + 3 delay steps
 MAX_DURATION = 5.0
-BUNDLE_VERSION = "1.1.0"
+BUNDLE_VERSION = "1.2.0"
 
 
 # ------------------------------------------------------------------ graph modules
@@ -318,7 +318,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     import parity
     parity.write(lm, codec, clf, v, bundle, explain_function, explain_example, EXPLAIN_BUCKETS[0])
 
-    write_manifest(bundle, cfg, explain_names, explainer_names, gradcam_names, chefer_names)
+    write_manifest(bundle, cfg, threshold(work), explain_names, explainer_names, gradcam_names, chefer_names)
     import gt_clips
     gt_clips.write(work)
     import bundle_io  # the committed bundle must be enough to re-export later: check the round trip
@@ -340,7 +340,7 @@ def explain_example(cfg: LMConfig, steps: int, tokens: int):
             torch.randn(steps, cfg.d, generator=g))
 
 
-def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str], explainer_names: list[str],
+def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, explain_names: list[str], explainer_names: list[str],
                    gradcam_names: list[str], chefer_names: list[str]) -> None:
     files = sorted(p for p in bundle.iterdir() if p.is_file() and p.name not in ("manifest.json", "README.md"))
     manifest = {
@@ -360,7 +360,7 @@ def write_manifest(bundle: Path, cfg: LMConfig, explain_names: list[str], explai
         "heads": cfg.heads,
         "specialTokens": {"pad": PAD_ID, "unk": UNK_ID, "null": NULL_ID, "audioEmpty": cfg.card},
         "labels": world.LABELS,
-        "classifierThreshold": threshold(bundle.parent / "build" / ".work"),
+        "classifierThreshold": classifier_threshold,
         "generation": {"cfg": 3.0, "topK": 250, "topP": 0.0, "temperature": 1.0},
         "graphs": {
             "textEncoder": "text_encoder.onnx",

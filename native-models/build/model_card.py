@@ -28,18 +28,30 @@ def _phase3(clf: dict) -> str:
 
 
 def _lm_training(lm: dict, last: dict) -> str:
-    p1, p2 = lm.get("phase1"), lm.get("phase2")
-    tail = (f"  final train loss {last.get('train_loss')}, validation loss {last.get('val_loss')} "
-            "(cross-entropy per code, held-out validation pairs).")
-    if not p2:
-        return (f"- LM: {lm['steps']} steps of batch {lm['batch']} in {lm['minutes']} minutes (AdamW, lr 6e-4, cosine);\n"
-                + tail)
-    return (f"- LM, phase 1: {p1['steps']} steps of batch {lm['batch']} from scratch in {p1['minutes']} minutes "
-            f"(AdamW, lr 6e-4, cosine to 10%);\n  validation loss {p1['history'][-1]['val_loss']}.\n"
-            f"- LM, phase 2: {p2['steps']} more steps from phase 1's weights in {p2['minutes']} minutes (fresh AdamW, "
-            f"{p2['warmup']} warm-up steps, cosine from lr {p2['peak_lr']:g} to 10%), {lm['steps']} steps in all "
-            f"({lm['steps'] * lm['batch'] / 40000:.1f} passes over the training clips);\n" + tail +
-            "\n  Rebuild: build_all.py's PHASE1_STEPS / PHASE2_STEPS fix both counts.")
+    phases = lm.get("phases") or [dict(lm, phase=1)]
+    lines, done = [], 0
+    for p in phases:
+        done += p["steps"]
+        if p["phase"] == 1:
+            lines.append(f"- LM, phase 1: {p['steps']} steps of batch {lm['batch']} from scratch in {p['minutes']} minutes "
+                         f"(AdamW, lr 6e-4, cosine to 10%); validation loss {p['history'][-1]['val_loss']}.")
+        else:
+            lines.append(f"- LM, phase {p['phase']}: {p['steps']} more steps from phase {p['phase'] - 1}'s weights in "
+                         f"{p['minutes']} minutes (fresh AdamW, {p['warmup']} warm-up steps, cosine from lr "
+                         f"{p['peak_lr']:g} to 10%), {done} steps so far; validation loss {p['history'][-1]['val_loss']}.")
+    counts = " / ".join(f"PHASE{p['phase']}_STEPS" for p in phases)
+    return ("\n".join(lines) + f"\n- In all {lm['steps']} steps in {lm['minutes']} minutes "
+            f"({lm['steps'] * lm['batch'] / 40000:.1f} passes over the training clips); final train loss "
+            f"{last.get('train_loss')}, validation loss {last.get('val_loss')} (cross-entropy per code, held-out "
+            f"validation pairs).\n  Rebuild: build_all.py's {counts} fix the step counts.")
+
+
+def _still_falling(lm: dict) -> str:
+    h = [x["val_loss"] for x in lm["history"] if "val_loss" in x]
+    if len(h) >= 2 and h[-1] < h[-2]:
+        return (f"The validation loss was still falling at the last step ({h[-2]} -> {h[-1]} over the last "
+                "evaluation interval): more steps remain a lever.")
+    return "The validation loss had stopped falling at the last step."
 
 
 def _judge_state(clf: dict) -> str:
@@ -57,33 +69,41 @@ def _judge_caveat(clf: dict) -> str:
             "  test F1 is not a held-out-pair figure; the LM's held-out-pair figures still are.")
 
 
+# the LMs of the bundle's history, in compare_judges.py's names
+LM_HISTORY = [("phase1", "1.0.0"), ("phase2", "1.1.0"), ("final", "this bundle")]
+
+
 def _comparison(cmp: dict | None) -> str:
-    """Old and new LM under the old and the new judge, on the same generated clips."""
-    if not cmp or "new" not in cmp.get("judges", {}) or len(cmp.get("generation", {})) < 2:
+    """Every LM of the bundle's history under the old and the new judge, on the same generated clips."""
+    if not cmp or "new" not in cmp.get("judges", {}):
         return ""
     j, gen = cmp["judges"], cmp["generation"]
-    rows = []
-    for key, label in [("test_heldout_pairs", "held-out test pairs: every named event"),
-                       ("validation_heldout_pairs", "held-out validation pairs: every named event"),
-                       ("train_pairs_new_captions", "new captions of training pairs: every named event")]:
-        rows.append(f"| {label} | " + " | ".join(_pct(gen[lm][jd][key]["all_named_detected"])
-                                                 for lm in ("phase1", "final") for jd in ("old", "new")) + " |")
-    rows.append("| held-out test pairs: false positives | " + " | ".join(
-        _pct(gen[lm][jd]["test_heldout_pairs"]["false_positive_rate"]) for lm in ("phase1", "final") for jd in ("old", "new")) + " |")
-    rows.append("| negation: X absent | " + " | ".join(
-        _pct(gen[lm][jd]["negation"]["negated_absent"]) for lm in ("phase1", "final") for jd in ("old", "new")) + " |")
-    rows.append("| sequence: A before B | " + " | ".join(
-        _pct(gen[lm][jd]["sequence"]["a_then_b_in_order"]) for lm in ("phase1", "final") for jd in ("old", "new")) + " |")
-    return f"""
-### Old and new, judged alike (native-models/build/compare_judges.py)
-A better judge alone moves every generation figure, so both LMs are scored by both classifiers on the
-same generated clips (same captions and seeds). Old LM: bundle 1.0.0 (phase 1 only); old judge: 1.0.0's
-classifier (F1 {j['old']['test_original']['f1']:.3f}, gate {_pct(j['old']['test_decoded']['all_events_found'])},
-threshold {j['old']['threshold']}); new judge: this bundle's (F1 {j['new']['test_original']['f1']:.3f}, gate
-{_pct(j['new']['test_decoded']['all_events_found'])}, threshold {j['new']['threshold']}).
+    lms = [(k, name) for k, name in LM_HISTORY if k in gen]
+    if len(lms) < 2:
+        return ""
+    cols = [(k, jd) for k, _ in lms for jd in ("old", "new")]
 
-| generated clips | old LM, old judge | old LM, new judge | new LM, old judge | new LM, new judge |
-|---|---|---|---|---|
+    def row(label: str, key: str, field: str) -> str:
+        return f"| {label} | " + " | ".join(_pct(gen[k][jd][key][field]) for k, jd in cols) + " |"
+
+    rows = [row("held-out test pairs: every named event", "test_heldout_pairs", "all_named_detected"),
+            row("held-out validation pairs: every named event", "validation_heldout_pairs", "all_named_detected"),
+            row("new captions of training pairs: every named event", "train_pairs_new_captions", "all_named_detected"),
+            row("held-out test pairs: false positives", "test_heldout_pairs", "false_positive_rate"),
+            row("negation: X absent", "negation", "negated_absent"),
+            row("sequence: A before B", "sequence", "a_then_b_in_order")]
+    header = " | ".join(f"{name} LM, {jd} judge" for k, name in lms for jd in ("old", "new"))
+    return f"""
+### Every LM so far, judged alike (native-models/build/compare_judges.py)
+A better judge alone moves every generation figure, so each LM of the bundle's history is scored by both
+classifiers on the same generated clips (same captions and seeds). LMs: 1.0.0 (phase 1 only), 1.1.0
+(phases 1-2) and this bundle's. Old judge: 1.0.0's classifier (F1 {j['old']['test_original']['f1']:.3f}, gate
+{_pct(j['old']['test_decoded']['all_events_found'])}, threshold {j['old']['threshold']}); new judge: this
+bundle's (F1 {j['new']['test_original']['f1']:.3f}, gate {_pct(j['new']['test_decoded']['all_events_found'])},
+threshold {j['new']['threshold']}).
+
+| generated clips | {header} |
+|---|{'---|' * len(cols)}
 """ + "\n".join(rows) + "\n"
 
 
@@ -155,7 +175,7 @@ judged by the classifier above at threshold {manifest['classifierThreshold']}.
   clips for held-out test pairs, against {_pct(g['all_named_detected'])} for new captions of pairs seen in
   training. The LM trained for {lm['minutes']} minutes on 2 CPU cores (shared with other work); the
   quality target for held-out pairs (85%) {'is met' if t['all_named_detected'] >= 0.85 else 'is not met'}.
-  The validation loss was still falling, slowly, at the last step: more steps remain the known lever.
+  {_still_falling(lm)}
 - The classifier {_judge_state(clf)} Every event is found in
   {_pct(clf['test_original']['all_events_found'])} of original and {_pct(clf['test_decoded']['all_events_found'])} of
   codec-decoded two-event test clips, so the codec now costs a few points of the gate. Every generation

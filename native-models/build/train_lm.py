@@ -19,6 +19,8 @@ BATCH = 32
 PHASE1_LR = 6e-4
 PHASE2_LR = 3e-4
 PHASE2_WARMUP = 100
+PHASE3_LR = 2.5e-4
+EMA_DECAY = 0.999
 
 
 def vocab() -> dict[str, int]:
@@ -66,22 +68,30 @@ def train_step(model: AudioLM, opt: torch.optim.Optimizer, codes: torch.Tensor, 
 
 def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
         phase2_steps: int = 0, phase2_minutes: float | None = None, phase2_lr: float = PHASE2_LR,
-        phase2_stop: int | None = None) -> None:
-    """Phase 1 trains from scratch (lm_phase1.pt, cached); phase 2, when phase2_steps > 0 (or
-    phase2_minutes is given), continues from phase 1's weights with a fresh AdamW and a new cosine
-    schedule at a lower peak learning rate, and writes lm.pt. Without phase 2, lm.pt is phase 1."""
+        phase2_stop: int | None = None, phase3_steps: int = 0, phase3_minutes: float | None = None,
+        phase3_lr: float = PHASE3_LR) -> None:
+    """Phase 1 trains from scratch (lm_phase1.pt, cached); each later phase, when given steps (or
+    minutes), continues from the previous phase's weights with a fresh AdamW and a new cosine schedule
+    at a lower peak learning rate (lm_phase2.pt, cached; phase 3 writes lm.pt). lm.pt is the last
+    phase run."""
+    import shutil
     path = work / "lm.pt"
     if path.exists() and not force:
         return
     phase1 = work / "lm_phase1.pt"
     if not phase1.exists() or force:
         _phase1(work, minutes, log, steps)
-    if not phase2_steps and phase2_minutes is None:
-        import shutil
-        shutil.copyfile(phase1, path)
-        shutil.copyfile(work / "lm_report_phase1.json", work / "lm_report.json")
-        return
-    continue_training(work, torch.load(phase1), phase2_steps or None, phase2_minutes, phase2_lr, log, phase2_stop)
+    last, report = phase1, work / "lm_report_phase1.json"
+    for phase, n, mins, lr, stop in [(2, phase2_steps, phase2_minutes, phase2_lr, phase2_stop),
+                                     (3, phase3_steps, phase3_minutes, phase3_lr, None)]:
+        if not n and mins is None:
+            break
+        out = work / f"lm_phase{phase}.pt"
+        if force or not out.exists():
+            continue_training(work, torch.load(last), n or None, mins, lr, log, stop, phase=phase)
+        last, report = out, work / f"lm_report_phase{phase}.json"
+    shutil.copyfile(last, path)
+    shutil.copyfile(report, work / "lm_report.json")
 
 
 def _phase1(work: Path, minutes: float, log, steps: int | None = None) -> None:
@@ -131,12 +141,14 @@ def _phase1(work: Path, minutes: float, log, steps: int | None = None) -> None:
 
 
 def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float | None, peak_lr: float, log,
-                      stop: int | None = None) -> None:
-    """Phase 2: from phase 1's weights, `steps` more steps of batch 32 (or as many as `minutes` allow
-    at the rate measured over the first 30 steps; the count is then fixed and logged, so a rerun with
-    that count reproduces it). Fresh AdamW (phase 1's moments are not kept), 100 warm-up steps, cosine
-    from peak_lr to 10% of it. The batch stream is seeded differently from phase 1's. `stop` ends the
-    run after that many steps of the `steps`-long schedule (the lr is then not fully annealed)."""
+                      stop: int | None = None, phase: int = 2) -> None:
+    """Phase 2 or later: from the previous phase's weights, `steps` more steps of batch 32 (or as many
+    as `minutes` allow at the rate measured over the first 30 steps; the count is then fixed and logged,
+    so a rerun with that count reproduces it). Fresh AdamW (earlier moments are not kept), 100 warm-up
+    steps, cosine from peak_lr to 10% of it. Each phase's batch stream is seeded by its number. `stop`
+    ends the run after that many steps of the `steps`-long schedule (the lr is then not fully annealed).
+    An exponential moving average of the weights (EMA_DECAY) is kept beside them, in
+    lm_phase{phase}_ema.pt; it does not change the training itself."""
     v = vocab()
     cfg = LMConfig(**ckpt["cfg"])
     assert cfg.vocab_size == len(v)
@@ -148,21 +160,29 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
     del train
     val_codes = torch.from_numpy(np.stack([c["codes"] for c in val]).astype(np.int64))
     val_ids, val_mask = text_batch([encode_text(c["words"], v, cfg.max_text) for c in val])
-    torch.manual_seed(4)
+    torch.manual_seed(2 * phase)
     model = AudioLM(cfg)
     model.load_state_dict(ckpt["state"])
+    ema = {k: t.detach().clone() for k, t in model.state_dict().items()}
     start_step = int(ckpt.get("step", 0))
     n_params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=peak_lr, betas=(0.9, 0.95), weight_decay=0.05)
-    gen = torch.Generator().manual_seed(5)
+    gen = torch.Generator().manual_seed(2 * phase + 1)
 
-    def val_loss() -> float:
-        model.eval()
+    def val_loss(state: dict | None = None) -> float:
+        m = model
+        if state is not None:
+            m = AudioLM(cfg)
+            m.load_state_dict(state)
+        m.eval()
         with torch.no_grad():
-            return float(seq_loss(model, val_codes[:128], val_ids[:128], val_mask[:128]))
+            return float(seq_loss(m, val_codes[:128], val_ids[:128], val_mask[:128]))
+
+    def save(path: Path, state: dict, step: int, **extra) -> None:
+        torch.save({"cfg": cfg.to_dict(), "state": state, "step": start_step + step, **extra}, path)
 
     v0 = val_loss()
-    log(f"lm phase 2: from step {start_step} (val {v0:.3f}), {n_train} clips, peak lr {peak_lr:g}")
+    log(f"lm phase {phase}: from step {start_step} (val {v0:.3f}), {n_train} clips, peak lr {peak_lr:g}")
     history = [{"step": 0, "val_loss": round(v0, 4), "minutes": 0.0}]
     t0 = time.time()
     total = steps
@@ -171,27 +191,44 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
         if total is None and step == 30:
             rate = 30 / (time.time() - t0)
             total = max(60, int(rate * minutes * 60))
-            log(f"lm phase 2: {rate:.3f} steps/s -> {total} steps (rerun with --lm-phase2-steps {total})")
+            log(f"lm phase {phase}: {rate:.3f} steps/s -> {total} steps (rerun with --lm-phase{phase}-steps {total})")
         frac = step / max(total or 10**6, 1)
         lr = peak_lr * min(1.0, (step + 1) / PHASE2_WARMUP) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
         loss = train_step(model, opt, codes, texts, n_train, gen)
+        with torch.no_grad():
+            for k, t in model.state_dict().items():
+                ema[k].mul_(EMA_DECAY).add_(t, alpha=1 - EMA_DECAY) if t.is_floating_point() else ema[k].copy_(t)
         step += 1
         if step % 100 == 0 or step == total or step == stop:
             vl = val_loss() if (step % 200 == 0 or step in (total, stop)) else None
             if vl is not None:
                 history.append({"step": step, "train_loss": round(float(loss), 4), "val_loss": round(vl, 4),
-                                "minutes": round((time.time() - t0) / 60, 1)})
-            log(f"lm phase 2: step {step}/{total} loss {float(loss):.3f} val {vl} lr {lr:.2e}")
-            torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": start_step + step,
-                        "phase2_step": step, "phase2_total": total}, work / "lm_partial.pt")
-    torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": start_step + step}, work / "lm.pt")
-    p1 = json.loads((work / "lm_report_phase1.json").read_text()) if (work / "lm_report_phase1.json").exists() else None
-    (work / "lm_report.json").write_text(json.dumps({
-        "parameters": n_params, "steps": start_step + step, "batch": BATCH,
-        "minutes": round((p1["minutes"] if p1 else 0) + (time.time() - t0) / 60, 1),
-        "phase1": p1,
-        "phase2": {"steps": step, "schedule_steps": total, "peak_lr": peak_lr, "warmup": PHASE2_WARMUP, "minutes": round((time.time() - t0) / 60, 1),
-                   "history": history},
-        "history": (p1["history"] if p1 else []) + [dict(h, step=start_step + h["step"]) for h in history[1:]]}, indent=1))
+                                "ema_val_loss": round(val_loss(ema), 4), "minutes": round((time.time() - t0) / 60, 1)})
+            log(f"lm phase {phase}: step {step}/{total} loss {float(loss):.3f} val {vl} lr {lr:.2e}")
+            save(work / "lm_partial.pt", model.state_dict(), step, phase_step=step, phase_total=total)
+            save(work / "lm_partial_ema.pt", ema, step)
+    save(work / f"lm_phase{phase}.pt", model.state_dict(), step)
+    save(work / f"lm_phase{phase}_ema.pt", ema, step)
+    prev = work / f"lm_report_phase{phase - 1}.json"
+    phases = _phases(json.loads(prev.read_text())) if prev.exists() else []
+    phases.append({"phase": phase, "steps": step, "schedule_steps": total, "peak_lr": peak_lr, "warmup": PHASE2_WARMUP,
+                   "minutes": round((time.time() - t0) / 60, 1), "history": history})
+    (work / f"lm_report_phase{phase}.json").write_text(json.dumps(_report(phases, n_params), indent=1))
+
+
+def _phases(report: dict) -> list[dict]:
+    """The per-phase records of an lm report (phase 1's report is itself the only phase)."""
+    if "phases" in report:
+        return report["phases"]
+    return [dict(report, phase=1)]
+
+
+def _report(phases: list[dict], n_params: int) -> dict:
+    history, offset = [], 0
+    for p in phases:
+        history += [dict(h, step=offset + h["step"]) for h in p["history"] if p["phase"] == 1 or h["step"] > 0]
+        offset += p["steps"]
+    return {"parameters": n_params, "steps": offset, "batch": BATCH,
+            "minutes": round(sum(p["minutes"] for p in phases), 1), "phases": phases, "history": history}
