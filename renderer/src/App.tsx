@@ -19,7 +19,7 @@ import { getStore, useStudio } from './state/store';
 import { abSwitch, playPause, playSelection, transportTakeId } from './state/transport';
 import { snapToFrame } from './timeline/math';
 import { Timeline } from './timeline/Timeline';
-import { addMarker, toggleLoop, zoomBy, zoomFit } from './timeline/TimelineToolbar';
+import { addMarker, addRegion, toggleLoop, zoomBy, zoomFit } from './timeline/TimelineToolbar';
 
 function isTextField(el: EventTarget | null): boolean {
   if (!(el instanceof HTMLElement)) return false;
@@ -72,6 +72,9 @@ export function App() {
           break;
         case 'addMarker':
           addMarker();
+          break;
+        case 'addRegion':
+          addRegion();
           break;
         case 'undo':
           void store.guard(() => store.undo());

@@ -61,6 +61,8 @@ describe('shortcuts', () => {
     expect(actionFor(key(' ', { shiftKey: true }))).toBe('playSelection');
     expect(actionFor(key('L', { shiftKey: true }))).toBe('toggleLoop');
     expect(actionFor(key('m'))).toBe('addMarker');
+    expect(actionFor(key('r'))).toBe('addRegion');
+    expect(actionFor(key('r', { ctrlKey: true }))).toBeNull();
     expect(actionFor(key('z', { ctrlKey: true }))).toBe('undo');
     expect(actionFor(key('Z', { ctrlKey: true, shiftKey: true }))).toBe('redo');
     expect(actionFor(key('z', { metaKey: true }))).toBe('undo');
@@ -72,6 +74,6 @@ describe('shortcuts', () => {
 
   it('every action in the handler is in the list', () => {
     const listed = new Set(SHORTCUTS.map((s) => s.action));
-    for (const k of [' ', 'l', 'm', 'b', '+', '-', 'f', 'Home', 'ArrowLeft', 'ArrowRight', 'Escape', '?']) expect(listed.has(actionFor(key(k))!)).toBe(true);
+    for (const k of [' ', 'l', 'm', 'r', 'b', '+', '-', 'f', 'Home', 'ArrowLeft', 'ArrowRight', 'Escape', '?']) expect(listed.has(actionFor(key(k))!)).toBe(true);
   });
 });

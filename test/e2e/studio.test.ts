@@ -136,6 +136,11 @@ studioSuite('studio in the browser', (env) => {
     const diff = page.getByRole('list', { name: 'Importance, Take 2 against Take 1' });
     await expect.poll(() => diff.getByRole('listitem').count()).toBe(6);
     await page.getByRole('button', { name: 'Add marker' }).click();
+    // Name the selection as a region: listed in the inspector, stored with the selection's bounds.
+    const selected = (await currentSession(server)).timeline.selection!;
+    await page.getByRole('button', { name: 'Add region' }).click();
+    await page.getByRole('region', { name: 'Regions' }).getByRole('button', { name: 'Select region R1' }).waitFor();
+    await expect.poll(async () => (await currentSession(server)).timeline.regions.map((r) => [r.label, r.startSec, r.endSec])).toEqual([['R1', selected.startSec, selected.endSec]]);
     await page.getByRole('button', { name: 'Zoom in' }).click();
     await shot(page, '04-two-takes-compare');
 
@@ -181,6 +186,7 @@ studioSuite('studio in the browser', (env) => {
     expect(await page.getByLabel('Zoom level').textContent()).toBe(before.zoom);
     expect(await page.getByRole('toolbar', { name: 'Transport and view' }).getByText(/^Selection /).textContent()).toBe(before.selection);
     await page.getByRole('region', { name: 'Markers' }).getByText('M1').waitFor();
+    await page.getByRole('region', { name: 'Regions' }).getByText('R1').waitFor();
     expect((await currentSession(server)).timeline).toEqual(savedBefore);
     await shot(page, '06-after-reload');
     expect(pageErrors).toEqual([]);

@@ -17,6 +17,7 @@ import pencil from '../../../assets/icons/pencil.svg';
 import play from '../../../assets/icons/play.svg';
 import plus from '../../../assets/icons/plus.svg';
 import redo from '../../../assets/icons/redo.svg';
+import region from '../../../assets/icons/region.svg';
 import regenerate from '../../../assets/icons/regenerate.svg';
 import solo from '../../../assets/icons/solo.svg';
 import spectrum from '../../../assets/icons/spectrum.svg';
@@ -44,6 +45,7 @@ const ICONS = {
   'play': play,
   'plus': plus,
   'redo': redo,
+  'region': region,
   'regenerate': regenerate,
   'solo': solo,
   'spectrum': spectrum,

@@ -1,5 +1,5 @@
 // The right-hand panel: the selected take, its explanation (holistic bars, interval bars for the
-// selection, faithfulness, audible renders), a comparison with another take, and the markers.
+// selection, faithfulness, audible renders), a comparison with another take, the markers and the named regions.
 import { useMemo } from 'react';
 import type { Explanation } from '../../../electron/common/api';
 import { explanationsOf, methodLabel, selectedTake, shownMask, visibleTakes } from '../state/selectors';
@@ -213,6 +213,36 @@ export function Inspector({ compareTakeId, setCompareTakeId }: { compareTakeId: 
                   className="btn icon"
                   aria-label={`Remove marker ${m.label}`}
                   onClick={() => store.updateTimeline((t) => ({ ...t, markers: t.markers.filter((x) => x.id !== m.id) }), { kind: 'edit', undoLabel: `Remove marker ${m.label}` })}
+                >
+                  <Icon name="trash" />
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {session.timeline.regions.length > 0 && (
+        <section aria-label="Regions">
+          <h2>Regions</h2>
+          <ul className="bars">
+            {session.timeline.regions.map((r) => (
+              <li key={r.id} style={{ gridTemplateColumns: '1fr auto auto' }}>
+                <span>{r.label}</span>
+                <button
+                  type="button"
+                  className="btn"
+                  aria-label={`Select region ${r.label}`}
+                  title="Select this region (then L loops it, Shift+Space plays it)"
+                  onClick={() => store.updateTimeline({ selection: { startSec: r.startSec, endSec: r.endSec }, playheadSec: r.startSec }, { kind: 'view' })}
+                >
+                  {r.startSec.toFixed(2)}–{r.endSec.toFixed(2)} s
+                </button>
+                <button
+                  type="button"
+                  className="btn icon"
+                  aria-label={`Remove region ${r.label}`}
+                  onClick={() => store.updateTimeline((t) => ({ ...t, regions: t.regions.filter((x) => x.id !== r.id) }), { kind: 'edit', undoLabel: `Remove region ${r.label}` })}
                 >
                   <Icon name="trash" />
                 </button>

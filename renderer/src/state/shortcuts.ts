@@ -6,6 +6,7 @@ export type Action =
   | 'playSelection'
   | 'toggleLoop'
   | 'addMarker'
+  | 'addRegion'
   | 'undo'
   | 'redo'
   | 'zoomIn'
@@ -41,6 +42,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'toggleLoop', keys: 'L', description: 'Loop the selection on or off' },
   { action: 'abSwitch', keys: 'B', description: 'A/B: switch between the selected take and the compared take at the same position' },
   { action: 'addMarker', keys: 'M', description: 'Add a marker at the playhead' },
+  { action: 'addRegion', keys: 'R', description: 'Name the selection as a region' },
   { action: 'undo', keys: 'Ctrl+Z', description: 'Undo the last edit' },
   { action: 'redo', keys: 'Ctrl+Shift+Z', description: 'Redo (also Ctrl+Y)' },
   { action: 'zoomIn', keys: '+', description: 'Zoom in (also Ctrl+wheel)' },
@@ -70,6 +72,8 @@ export function actionFor(e: KeyLike): Action | null {
       return 'toggleLoop';
     case 'm':
       return 'addMarker';
+    case 'r':
+      return 'addRegion';
     case 'b':
       return 'abSwitch';
     case '+':

@@ -242,6 +242,7 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
                 selection={tl.selection}
                 loop={tl.loop}
                 markers={tl.markers}
+                regions={tl.regions}
                 playheadSec={tl.playheadSec}
                 showSpectrogram={tl.showSpectrogram}
               />

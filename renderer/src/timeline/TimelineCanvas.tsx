@@ -36,6 +36,7 @@ export interface TimelineCanvasProps {
   selection: Range | null;
   loop: boolean;
   markers: { id: string; timeSec: number; label: string }[];
+  regions: { id: string; startSec: number; endSec: number; label: string }[];
   playheadSec: number;
   showSpectrogram: boolean;
 }
@@ -53,6 +54,8 @@ const COLORS = {
   selEdge: '#4fb8b0',
   loop: '#e0a050',
   marker: '#e0a050',
+  region: 'rgba(150,128,230,0.9)',
+  regionFill: 'rgba(150,128,230,0.07)',
   playhead: '#ff6b6b',
   mutedLane: 'rgba(10, 12, 16, 0.72)',
   regional: '#e0a050',
@@ -161,7 +164,7 @@ function Lanes({ t, view, width }: { t: TrackDraw; view: View; width: number }) 
   );
 }
 
-function Ruler({ view, width, selection, loop, markers }: { view: View; width: number; selection: Range | null; loop: boolean; markers: TimelineCanvasProps['markers'] }) {
+function Ruler({ view, width, selection, loop, markers, regions }: { view: View; width: number; selection: Range | null; loop: boolean; markers: TimelineCanvasProps['markers']; regions: TimelineCanvasProps['regions'] }) {
   return (
     <Shape
       listening={false}
@@ -176,6 +179,15 @@ function Ruler({ view, width, selection, loop, markers }: { view: View; width: n
         }
         c.font = '11px system-ui, sans-serif';
         c.textBaseline = 'top';
+        for (const r of regions) {
+          const x0 = timeToX(r.startSec, view);
+          const w = (r.endSec - r.startSec) * view.pxPerSec;
+          if (x0 > width || x0 + w < 0) continue;
+          c.fillStyle = COLORS.region;
+          c.fillRect(x0, 0, w, 3);
+          c.fillRect(x0, 0, 1, RULER_H);
+          c.fillRect(x0 + w - 1, 0, 1, RULER_H);
+        }
         for (const tk of rulerTicks(view, width)) {
           c.fillStyle = COLORS.tick;
           c.fillRect(Math.round(tk.x), tk.major ? 10 : 18, 1, tk.major ? RULER_H - 10 : RULER_H - 18);
@@ -240,9 +252,16 @@ export function TimelineCanvas(p: TimelineCanvasProps) {
             </Group>
           ))}
         </Group>
-        <Ruler view={view} width={width} selection={sel} loop={p.loop} markers={p.markers} />
+        <Ruler view={view} width={width} selection={sel} loop={p.loop} markers={p.markers} regions={p.regions} />
       </Layer>
       <Layer listening={false} ref={overlay}>
+        {p.regions.map((r) => (
+          <Group key={r.id}>
+            <Rect x={timeToX(r.startSec, view)} y={RULER_H} width={(r.endSec - r.startSec) * view.pxPerSec} height={bodyH} fill={COLORS.regionFill} listening={false} />
+            {/* under a marker's label, which sits at the top edge */}
+            <Text x={timeToX(r.startSec, view) + 4} y={RULER_H + 15} width={Math.max(0, (r.endSec - r.startSec) * view.pxPerSec - 6)} height={13} ellipsis wrap="none" text={r.label} fontSize={11} fill={COLORS.region} listening={false} />
+          </Group>
+        ))}
         {sel !== null && (
           <Group>
             <Rect x={timeToX(sel.startSec, view)} y={RULER_H} width={(sel.endSec - sel.startSec) * view.pxPerSec} height={bodyH} fill={COLORS.sel} listening={false} />

@@ -33,6 +33,20 @@ export function addMarker(): void {
   store.updateTimeline((t) => ({ ...t, markers: [...t.markers, { id: `m${Date.now().toString(36)}${n}`, timeSec: at, label: `M${n}` }].sort((a, b) => a.timeSec - b.timeSec) }), { kind: 'edit', undoLabel: `Add marker at ${at.toFixed(2)} s` });
 }
 
+/** Names the selection as a region R1, R2, ... (one undo step); without a selection, nothing. */
+export function addRegion(): void {
+  const store = getStore();
+  const s = store.getState().session;
+  const sel = s?.timeline.selection ?? null;
+  if (s === null || sel === null) return;
+  const n = s.timeline.regions.length + 1;
+  const region = { id: `r${Date.now().toString(36)}${n}`, startSec: sel.startSec, endSec: sel.endSec, label: `R${n}` };
+  store.updateTimeline((t) => ({ ...t, regions: [...t.regions, region].sort((a, b) => a.startSec - b.startSec) }), {
+    kind: 'edit',
+    undoLabel: `Add region ${region.label} (${sel.startSec.toFixed(2)}–${sel.endSec.toFixed(2)} s)`,
+  });
+}
+
 /** Loop on/off (needs a selection to loop). */
 export function toggleLoop(): void {
   const store = getStore();
@@ -101,6 +115,9 @@ export function TimelineToolbar({ width, compareTakeId }: { width: number; compa
       <span className="sep" />
       <button type="button" className="btn icon" aria-label="Add marker" title="Add a marker at the playhead (M)" onClick={addMarker}>
         <Icon name="marker" />
+      </button>
+      <button type="button" className="btn icon" aria-label="Add region" disabled={tl.selection === null} title="Name the selection as a region (R)" onClick={addRegion}>
+        <Icon name="region" />
       </button>
       <button type="button" className="btn icon" aria-label="Spectrogram" aria-pressed={tl.showSpectrogram} title="Show spectrograms" onClick={() => store.updateTimeline({ showSpectrogram: !tl.showSpectrogram }, { kind: 'view' })}>
         <Icon name="spectrum" />
