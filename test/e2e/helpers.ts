@@ -62,11 +62,11 @@ export interface Server {
   cleanup(): Promise<void>;
 }
 
-/** Starts `agx serve --port 0` on a data folder (a fresh temporary one unless given). */
-export async function startServer(dataDir?: string): Promise<Server> {
+/** Starts `agx serve` on a data folder (a fresh temporary one unless given) and a port (0: a free one). */
+export async function startServer(dataDir?: string, port = 0): Promise<Server> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'agx-e2e-'));
   mkdirSync(dir, { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'agx.js'), 'serve', '--port', '0', '--data-dir', dir], {
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'agx.js'), 'serve', '--port', String(port), '--data-dir', dir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

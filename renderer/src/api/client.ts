@@ -77,6 +77,23 @@ interface Pending {
 
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
 
+const REFUSED = 'the studio refused this page (wrong or old access token: open the URL agx serve printed)';
+
+/**
+ * Why the socket closed, in words. A browser does not show a refused WebSocket handshake's HTTP
+ * status, so a plain request to the same path tells a server that refuses this page's token (a
+ * restarted `agx serve` has a new one) from one that is not there.
+ */
+async function closeReason(code: number): Promise<string> {
+  if (code === 4401 || code === 1008) return REFUSED;
+  try {
+    const res = await fetch('/api', { cache: 'no-store', credentials: 'same-origin' });
+    return res.status === 401 ? REFUSED : 'the studio is not reachable';
+  } catch {
+    return 'the studio is not reachable';
+  }
+}
+
 function browserClient(): StudioClient {
   const token = sessionToken();
   const eventListeners = new Set<(e: StudioEvent) => void>();
@@ -135,9 +152,10 @@ function browserClient(): StudioClient {
       pending.clear();
       const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
       attempt++;
-      const reason = ev.code === 4401 || ev.code === 1008 ? 'the studio refused this page (session token missing or wrong; open the URL agx serve printed)' : 'the studio is not reachable';
-      setState({ status: 'closed', mode: 'browser', retryInMs: delay, reason });
-      window.setTimeout(connect, delay);
+      void closeReason(ev.code).then((reason) => {
+        setState({ status: 'closed', mode: 'browser', retryInMs: delay, reason });
+        window.setTimeout(connect, delay);
+      });
     };
   };
   connect();
