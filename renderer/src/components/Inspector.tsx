@@ -41,6 +41,38 @@ function Faithfulness({ e }: { e: Explanation }) {
   );
 }
 
+interface TimelineItem {
+  id: string;
+  label: string;
+  /** Where it is, as shown on its button. */
+  where: string;
+  goTo(): void;
+  remove(): void;
+}
+
+/** The inspector's list of markers or named regions: go to one, or remove it (one undo step). */
+function TimelineItems({ title, kind, items, goToLabel, goToTitle }: { title: string; kind: string; items: TimelineItem[]; goToLabel?: string; goToTitle?: string }) {
+  if (items.length === 0) return null;
+  return (
+    <section aria-label={title}>
+      <h2>{title}</h2>
+      <ul className="bars">
+        {items.map((it) => (
+          <li key={it.id} style={{ gridTemplateColumns: '1fr auto auto' }}>
+            <span>{it.label}</span>
+            <button type="button" className="btn" aria-label={goToLabel === undefined ? undefined : `${goToLabel} ${it.label}`} title={goToTitle} onClick={it.goTo}>
+              {it.where}
+            </button>
+            <button type="button" className="btn icon" aria-label={`Remove ${kind} ${it.label}`} onClick={it.remove}>
+              <Icon name="trash" />
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function Inspector({ compareTakeId, setCompareTakeId }: { compareTakeId: string | null; setCompareTakeId: (id: string | null) => void }) {
   const session = useStudio((s) => s.session);
   const partial = useStudio((s) => s.partial);
@@ -198,59 +230,30 @@ export function Inspector({ compareTakeId, setCompareTakeId }: { compareTakeId: 
         </section>
       )}
 
-      {session.timeline.markers.length > 0 && (
-        <section aria-label="Markers">
-          <h2>Markers</h2>
-          <ul className="bars">
-            {session.timeline.markers.map((m) => (
-              <li key={m.id} style={{ gridTemplateColumns: '1fr auto auto' }}>
-                <span>{m.label}</span>
-                <button type="button" className="btn" onClick={() => store.updateTimeline({ playheadSec: m.timeSec }, { kind: 'view' })}>
-                  {m.timeSec.toFixed(2)} s
-                </button>
-                <button
-                  type="button"
-                  className="btn icon"
-                  aria-label={`Remove marker ${m.label}`}
-                  onClick={() => store.updateTimeline((t) => ({ ...t, markers: t.markers.filter((x) => x.id !== m.id) }), { kind: 'edit', undoLabel: `Remove marker ${m.label}` })}
-                >
-                  <Icon name="trash" />
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-
-      {session.timeline.regions.length > 0 && (
-        <section aria-label="Regions">
-          <h2>Regions</h2>
-          <ul className="bars">
-            {session.timeline.regions.map((r) => (
-              <li key={r.id} style={{ gridTemplateColumns: '1fr auto auto' }}>
-                <span>{r.label}</span>
-                <button
-                  type="button"
-                  className="btn"
-                  aria-label={`Select region ${r.label}`}
-                  title="Select this region (then L loops it, Shift+Space plays it)"
-                  onClick={() => store.updateTimeline({ selection: { startSec: r.startSec, endSec: r.endSec }, playheadSec: r.startSec }, { kind: 'view' })}
-                >
-                  {r.startSec.toFixed(2)}–{r.endSec.toFixed(2)} s
-                </button>
-                <button
-                  type="button"
-                  className="btn icon"
-                  aria-label={`Remove region ${r.label}`}
-                  onClick={() => store.updateTimeline((t) => ({ ...t, regions: t.regions.filter((x) => x.id !== r.id) }), { kind: 'edit', undoLabel: `Remove region ${r.label}` })}
-                >
-                  <Icon name="trash" />
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <TimelineItems
+        title="Markers"
+        kind="marker"
+        items={session.timeline.markers.map((m) => ({
+          id: m.id,
+          label: m.label,
+          where: `${m.timeSec.toFixed(2)} s`,
+          goTo: () => store.updateTimeline({ playheadSec: m.timeSec }, { kind: 'view' }),
+          remove: () => store.updateTimeline((t) => ({ ...t, markers: t.markers.filter((x) => x.id !== m.id) }), { kind: 'edit', undoLabel: `Remove marker ${m.label}` }),
+        }))}
+      />
+      <TimelineItems
+        title="Regions"
+        kind="region"
+        goToLabel="Select region"
+        goToTitle="Select this region (then L loops it, Shift+Space plays it)"
+        items={session.timeline.regions.map((r) => ({
+          id: r.id,
+          label: r.label,
+          where: `${r.startSec.toFixed(2)}–${r.endSec.toFixed(2)} s`,
+          goTo: () => store.updateTimeline({ selection: { startSec: r.startSec, endSec: r.endSec }, playheadSec: r.startSec }, { kind: 'view' }),
+          remove: () => store.updateTimeline((t) => ({ ...t, regions: t.regions.filter((x) => x.id !== r.id) }), { kind: 'edit', undoLabel: `Remove region ${r.label}` }),
+        }))}
+      />
     </aside>
   );
 }
