@@ -40,16 +40,19 @@ def _lm_training(lm: dict, last: dict) -> str:
                          f"{p['minutes']} minutes (fresh AdamW, {p['warmup']} warm-up steps, cosine from lr "
                          f"{p['peak_lr']:g} to 10%), {done} steps so far; validation loss {p['history'][-1]['val_loss']}.")
     counts = " / ".join(f"PHASE{p['phase']}_STEPS" for p in phases)
+    ema = f" (moving average of the weights: {last['ema_val_loss']})" if "ema_val_loss" in last else ""
     return ("\n".join(lines) + f"\n- In all {lm['steps']} steps in {lm['minutes']} minutes "
             f"({lm['steps'] * lm['batch'] / 40000:.1f} passes over the training clips); final train loss "
-            f"{last.get('train_loss')}, validation loss {last.get('val_loss')} (cross-entropy per code, held-out "
-            f"validation pairs).\n  Rebuild: build_all.py's {counts} fix the step counts.")
+            f"{last.get('train_loss')}, validation loss {last.get('val_loss')}{ema} (cross-entropy per code, held-out "
+            f"validation pairs). The bundle has the {lm.get('exported', 'last weights')}.\n"
+            f"  Rebuild: build_all.py's {counts} fix the step counts.")
 
 
 def _still_falling(lm: dict) -> str:
     h = [x["val_loss"] for x in lm["history"] if "val_loss" in x]
     if len(h) >= 2 and h[-1] < h[-2]:
-        return (f"The validation loss was still falling at the last step ({h[-2]} -> {h[-1]} over the last "
+        pace = "slowly, " if h[-2] - h[-1] < 0.005 else ""
+        return (f"The validation loss was still falling, {pace}at the last step ({h[-2]} -> {h[-1]} over the last "
                 "evaluation interval): more steps remain a lever.")
     return "The validation loss had stopped falling at the last step."
 
@@ -70,15 +73,15 @@ def _judge_caveat(clf: dict) -> str:
 
 
 # the LMs of the bundle's history, in compare_judges.py's names
-LM_HISTORY = [("phase1", "1.0.0"), ("phase2", "1.1.0"), ("final", "this bundle")]
+LM_HISTORY = [("phase1", "1.0.0"), ("phase2", "1.1.0"), ("final", None)]  # None: this bundle's version
 
 
-def _comparison(cmp: dict | None) -> str:
+def _comparison(cmp: dict | None, version: str) -> str:
     """Every LM of the bundle's history under the old and the new judge, on the same generated clips."""
     if not cmp or "new" not in cmp.get("judges", {}):
         return ""
     j, gen = cmp["judges"], cmp["generation"]
-    lms = [(k, name) for k, name in LM_HISTORY if k in gen]
+    lms = [(k, name or version) for k, name in LM_HISTORY if k in gen]
     if len(lms) < 2:
         return ""
     cols = [(k, jd) for k, _ in lms for jd in ("old", "new")]
@@ -169,7 +172,7 @@ general-purpose sound generator: it knows {len(world.LABELS)} event types and th
 
 Generated clips: {gen['seeds_per_caption']} seeds per caption, CFG {gen['cfg']}, top-k {gen['top_k']},
 judged by the classifier above at threshold {manifest['classifierThreshold']}.
-{_comparison(cmp)}
+{_comparison(cmp, manifest['version'])}
 ## Limitations (read before trusting a clip)
 - Unseen event pairs are the weak spot: every named event is heard in {_pct(t['all_named_detected'])} of
   clips for held-out test pairs, against {_pct(g['all_named_detected'])} for new captions of pairs seen in

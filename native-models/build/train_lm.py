@@ -69,11 +69,11 @@ def train_step(model: AudioLM, opt: torch.optim.Optimizer, codes: torch.Tensor, 
 def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
         phase2_steps: int = 0, phase2_minutes: float | None = None, phase2_lr: float = PHASE2_LR,
         phase2_stop: int | None = None, phase3_steps: int = 0, phase3_minutes: float | None = None,
-        phase3_lr: float = PHASE3_LR) -> None:
+        phase3_lr: float = PHASE3_LR, phase3_ema: bool = False) -> None:
     """Phase 1 trains from scratch (lm_phase1.pt, cached); each later phase, when given steps (or
     minutes), continues from the previous phase's weights with a fresh AdamW and a new cosine schedule
-    at a lower peak learning rate (lm_phase2.pt, cached; phase 3 writes lm.pt). lm.pt is the last
-    phase run."""
+    at a lower peak learning rate (lm_phase2.pt, lm_phase3.pt, cached). lm.pt is the last phase run,
+    or with phase3_ema its moving average of the weights (chosen on the validation pairs)."""
     import shutil
     path = work / "lm.pt"
     if path.exists() and not force:
@@ -90,8 +90,12 @@ def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
         if force or not out.exists():
             continue_training(work, torch.load(last), n or None, mins, lr, log, stop, phase=phase)
         last, report = out, work / f"lm_report_phase{phase}.json"
+        if phase == 3 and phase3_ema:
+            last = work / "lm_phase3_ema.pt"
     shutil.copyfile(last, path)
-    shutil.copyfile(report, work / "lm_report.json")
+    rep = json.loads(report.read_text())
+    rep["exported"] = f"moving average of phase 3's weights (decay {EMA_DECAY})" if last.name.endswith("_ema.pt") else "last weights"
+    (work / "lm_report.json").write_text(json.dumps(rep, indent=1))
 
 
 def _phase1(work: Path, minutes: float, log, steps: int | None = None) -> None:
