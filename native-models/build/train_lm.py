@@ -203,7 +203,10 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
         loss = train_step(model, opt, codes, texts, n_train, gen)
         with torch.no_grad():
             for k, t in model.state_dict().items():
-                ema[k].mul_(EMA_DECAY).add_(t, alpha=1 - EMA_DECAY) if t.is_floating_point() else ema[k].copy_(t)
+                if t.is_floating_point():
+                    ema[k].mul_(EMA_DECAY).add_(t, alpha=1 - EMA_DECAY)
+                else:
+                    ema[k].copy_(t)
         step += 1
         if step % 100 == 0 or step == total or step == stop:
             vl = val_loss() if (step % 200 == 0 or step in (total, stop)) else None
