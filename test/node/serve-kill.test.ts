@@ -86,7 +86,7 @@ describe('agx serve process', () => {
   });
 
   it('stops cleanly on SIGINT at any moment, even while the engine is still warming up', async () => {
-    for (const delayMs of [0, 700]) {
+    for (const delayMs of [0, 0, 100, 300, 700]) {
       const { child } = await serve(tempDir());
       let err = '';
       child.stderr!.on('data', (d) => (err += d));

@@ -33,6 +33,17 @@ export const serveCommand: Command = {
     if (host.trim() === '') throw new AgxError('bad_argument', '--host must name an interface, e.g. 127.0.0.1');
     const threads = numberOption(values, 'threads', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 256, 'a whole number of threads');
     const dataDir = resolveDataDir(typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined);
+    // Catch Ctrl+C / SIGTERM from the start: one arriving while the studio starts up (the engine
+    // warming, getInfo below) must still close the store and the engine worker, not kill the process.
+    let stopRequested = false;
+    const stopped = new Promise<void>((done) => {
+      const stop = () => {
+        stopRequested = true;
+        done();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
     const studio = await createStudio({ dataDir, model: typeof values.model === 'string' ? values.model : undefined, threads, version: appVersion() });
     let server;
     try {
@@ -45,13 +56,11 @@ export const serveCommand: Command = {
     const line = values.json === true ? JSON.stringify({ url: server.url, port: server.port, dataDir }) : `AudioGenX Studio is running at ${server.url}`;
     process.stdout.write(`${line}\n`);
     if (!['127.0.0.1', 'localhost', '::1'].includes(host)) process.stderr.write(`agx: warning: listening on ${host}, reachable from the network; anyone with the URL can use the studio\n`);
-    const info = await studio.handlers.getInfo({});
-    if (info.storeError) process.stderr.write(`agx: warning: ${info.storeError.message}\n`);
-    await new Promise<void>((done) => {
-      const stop = () => done();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    if (!stopRequested) {
+      const info = await studio.handlers.getInfo({});
+      if (info.storeError) process.stderr.write(`agx: warning: ${info.storeError.message}\n`);
+    }
+    await stopped;
     await server.close();
     await studio.close();
     return { stopped: true };
