@@ -3,8 +3,8 @@
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/compare_judges.py [--lms phase1,phase2,final]
 
 A stronger judge alone moves every generation figure; this table separates the two changes. LMs:
-phase1 = .work/lm_phase1.pt (the 1,394-step LM of bundle 1.0.0), phase2 = .work/lm_phase2.pt (the
-2,747-step LM of bundle 1.1.0), final = .work/lm.pt (the last phase). Judges:
+phaseN = .work/lm_phaseN.pt, the LM after training phase N (phase1: bundle 1.0.0's, phase2: 1.1.0's,
+phase3: 1.2.0's, phase4: tried, not shipped), final = .work/lm.pt (the bundle's). Judges:
 old = .work/classifier_phase2.pt at its validation threshold, new = .work/classifier.pt at its own.
 Generation is evaluate.py's (same captions, seeds, CFG 3.0, top-k 250), so the final LM under the new
 judge reproduces generation_report.json. Writes .work/judge_comparison.json.
@@ -66,7 +66,7 @@ def main() -> None:
                          "test_decoded": r["test_decoded"]} for k, (_, t, r) in judges.items()}
     out.setdefault("generation", {})
     for name in args.lms.split(","):
-        path = WORK / {"phase1": "lm_phase1.pt", "phase2": "lm_phase2.pt", "final": "lm.pt"}[name]
+        path = WORK / ("lm.pt" if name == "final" else f"lm_{name}.pt")
         cache = WORK / f"generated_mels_{name}.pt"
         if cache.exists() and cache.stat().st_mtime > path.stat().st_mtime:
             mels = torch.load(cache)

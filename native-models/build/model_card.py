@@ -39,13 +39,12 @@ def _lm_training(lm: dict, last: dict) -> str:
             lines.append(f"- LM, phase {p['phase']}: {p['steps']} more steps from phase {p['phase'] - 1}'s weights in "
                          f"{p['minutes']} minutes (fresh AdamW, {p['warmup']} warm-up steps, cosine from lr "
                          f"{p['peak_lr']:g} to 10%), {done} steps so far; validation loss {p['history'][-1]['val_loss']}.")
-    counts = " / ".join(f"PHASE{p['phase']}_STEPS" for p in phases)
     ema = f" (moving average of the weights: {last['ema_val_loss']})" if "ema_val_loss" in last else ""
     return ("\n".join(lines) + f"\n- In all {lm['steps']} steps in {lm['minutes']} minutes "
             f"({lm['steps'] * lm['batch'] / 40000:.1f} passes over the training clips); final train loss "
             f"{last.get('train_loss')}, validation loss {last.get('val_loss')}{ema} (cross-entropy per code, held-out "
             f"validation pairs). The bundle has the {lm.get('exported', 'last weights')}.\n"
-            f"  Rebuild: build_all.py's {counts} fix the step counts.")
+            f"  Rebuild: build_all.py's PHASE1_STEPS and LATER_PHASES fix the step counts.")
 
 
 def _still_falling(lm: dict) -> str:

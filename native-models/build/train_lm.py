@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,7 @@ SPECIALS = ["[PAD]", "[UNK]", "[NULL]"]
 COND_DROPOUT = 0.15
 BATCH = 32
 PHASE1_LR = 6e-4
-PHASE2_LR = 3e-4
 PHASE2_WARMUP = 100
-PHASE3_LR = 2.5e-4
 EMA_DECAY = 0.999
 
 
@@ -66,14 +65,21 @@ def train_step(model: AudioLM, opt: torch.optim.Optimizer, codes: torch.Tensor, 
     return loss
 
 
+@dataclass(frozen=True)
+class LaterPhase:
+    """A continuation phase: `steps` more steps (or, with steps None, as many as `minutes` allow at the
+    measured rate) at peak learning rate `peak_lr`."""
+    steps: int | None
+    peak_lr: float
+    minutes: float | None = None
+
+
 def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
-        phase2_steps: int = 0, phase2_minutes: float | None = None, phase2_lr: float = PHASE2_LR,
-        phase2_stop: int | None = None, phase3_steps: int = 0, phase3_minutes: float | None = None,
-        phase3_lr: float = PHASE3_LR, phase3_ema: bool = False) -> None:
-    """Phase 1 trains from scratch (lm_phase1.pt, cached); each later phase, when given steps (or
-    minutes), continues from the previous phase's weights with a fresh AdamW and a new cosine schedule
-    at a lower peak learning rate (lm_phase2.pt, lm_phase3.pt, cached). lm.pt is the last phase run,
-    or with phase3_ema its moving average of the weights (chosen on the validation pairs)."""
+        later: list[LaterPhase] = (), last_ema: bool = False) -> None:
+    """Phase 1 trains from scratch (lm_phase1.pt, cached); each later phase continues from the previous
+    phase's weights with a fresh AdamW and a new cosine schedule at a lower peak learning rate
+    (lm_phase2.pt, lm_phase3.pt, ..., cached). lm.pt is the last phase run, or with last_ema its moving
+    average of the weights (a choice made on the validation pairs)."""
     import shutil
     path = work / "lm.pt"
     if path.exists() and not force:
@@ -82,19 +88,16 @@ def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
     if not phase1.exists() or force:
         _phase1(work, minutes, log, steps)
     last, report = phase1, work / "lm_report_phase1.json"
-    for phase, n, mins, lr, stop in [(2, phase2_steps, phase2_minutes, phase2_lr, phase2_stop),
-                                     (3, phase3_steps, phase3_minutes, phase3_lr, None)]:
-        if not n and mins is None:
-            break
+    for phase, p in enumerate(later, start=2):
         out = work / f"lm_phase{phase}.pt"
         if force or not out.exists():
-            continue_training(work, torch.load(last), n or None, mins, lr, log, stop, phase=phase)
+            continue_training(work, torch.load(last), p.steps, p.minutes, p.peak_lr, log, phase=phase)
         last, report = out, work / f"lm_report_phase{phase}.json"
-        if phase == 3 and phase3_ema:
-            last = work / "lm_phase3_ema.pt"
+    if last_ema and later:
+        last = last.with_name(last.stem + "_ema.pt")
     shutil.copyfile(last, path)
     rep = json.loads(report.read_text())
-    rep["exported"] = f"moving average of phase 3's weights (decay {EMA_DECAY})" if last.name.endswith("_ema.pt") else "last weights"
+    rep["exported"] = f"moving average of the last phase's weights (decay {EMA_DECAY})" if last.name.endswith("_ema.pt") else "last weights"
     (work / "lm_report.json").write_text(json.dumps(rep, indent=1))
 
 
@@ -145,12 +148,11 @@ def _phase1(work: Path, minutes: float, log, steps: int | None = None) -> None:
 
 
 def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float | None, peak_lr: float, log,
-                      stop: int | None = None, phase: int = 2) -> None:
+                      phase: int = 2) -> None:
     """Phase 2 or later: from the previous phase's weights, `steps` more steps of batch 32 (or as many
     as `minutes` allow at the rate measured over the first 30 steps; the count is then fixed and logged,
     so a rerun with that count reproduces it). Fresh AdamW (earlier moments are not kept), 100 warm-up
-    steps, cosine from peak_lr to 10% of it. Each phase's batch stream is seeded by its number. `stop`
-    ends the run after that many steps of the `steps`-long schedule (the lr is then not fully annealed).
+    steps, cosine from peak_lr to 10% of it. Each phase's batch stream is seeded by its number.
     An exponential moving average of the weights (EMA_DECAY) is kept beside them, in
     lm_phase{phase}_ema.pt; it does not change the training itself."""
     v = vocab()
@@ -191,11 +193,11 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
     t0 = time.time()
     total = steps
     step = 0
-    while (total is None or step < total) and (stop is None or step < stop):
+    while total is None or step < total:
         if total is None and step == 30:
             rate = 30 / (time.time() - t0)
             total = max(60, int(rate * minutes * 60))
-            log(f"lm phase {phase}: {rate:.3f} steps/s -> {total} steps (rerun with --lm-phase{phase}-steps {total})")
+            log(f"lm phase {phase}: {rate:.3f} steps/s -> {total} steps (fix it in build_all.py's LATER_PHASES)")
         frac = step / max(total or 10**6, 1)
         lr = peak_lr * min(1.0, (step + 1) / PHASE2_WARMUP) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
@@ -208,8 +210,8 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
                 else:
                     ema[k].copy_(t)
         step += 1
-        if step % 100 == 0 or step == total or step == stop:
-            vl = val_loss() if (step % 200 == 0 or step in (total, stop)) else None
+        if step % 100 == 0 or step == total:
+            vl = val_loss() if (step % 200 == 0 or step == total) else None
             if vl is not None:
                 history.append({"step": step, "train_loss": round(float(loss), 4), "val_loss": round(vl, 4),
                                 "ema_val_loss": round(val_loss(ema), 4), "minutes": round((time.time() - t0) / 60, 1)})
