@@ -111,8 +111,6 @@ def main() -> None:
             later = [train_lm.LaterPhase(n, lr) for n, lr in LATER_PHASES[:args.lm_phases - 1]]
             if later and args.lm_last_phase_minutes is not None:
                 later[-1] = train_lm.LaterPhase(None, later[-1].peak_lr, minutes=args.lm_last_phase_minutes)
-            if any(p.steps is None and p.minutes is None for p in later):
-                raise SystemExit("an LM phase has no step count: give --lm-last-phase-minutes")
             train_lm.run(WORK, args.lm_minutes, args.force, log, steps=args.lm_steps or None, later=later,
                          last_ema=LAST_PHASE_EMA)
         elif stage == "export":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +76,7 @@ class LaterPhase:
 
 
 def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
-        later: list[LaterPhase] = (), last_ema: bool = False) -> None:
+        later: Sequence[LaterPhase] = (), last_ema: bool = False) -> None:
     """Phase 1 trains from scratch (lm_phase1.pt, cached); each later phase continues from the previous
     phase's weights with a fresh AdamW and a new cosine schedule at a lower peak learning rate
     (lm_phase2.pt, lm_phase3.pt, ..., cached). lm.pt is the last phase run, or with last_ema its moving
