@@ -94,6 +94,8 @@ def main() -> None:
     ap.add_argument("--lm-last-phase-minutes", type=float, default=None,
                     help="run the last phase by time: its step count is fixed from the measured rate and logged")
     args = ap.parse_args()
+    if not 1 <= args.lm_phases <= len(LATER_PHASES) + 1:
+        ap.error(f"--lm-phases must be 1 to {len(LATER_PHASES) + 1} (the phases build_all.py's table defines)")
     WORK.mkdir(exist_ok=True)
     torch.manual_seed(0)
     # AGX_TORCH_THREADS lets a stage run beside another one without oversubscribing the cores
