@@ -1,8 +1,11 @@
-"""The audio codec: residual vector quantisation of log-mel patches, Griffin-Lim back to audio.
+"""The audio codec: vector quantisation of log-mel patches, Griffin-Lim back to audio.
 
-Each 40 ms codec frame is a patch of 5 log-mel frames x 64 bands (320 values). K codebooks of
-`card` entries are fitted by residual k-means: stage k quantises what stages < k left over. The
-log scale keeps a quiet event visible next to a loud one, which raw STFT magnitudes did not.
+Each 40 ms codec frame is a patch of 5 log-mel frames x 64 bands. The patch is split into
+`n_bands` frequency bands (contiguous mel bands), and each band is quantised by `stages` codebooks
+of `card` entries fitted by residual k-means (stage s quantises what stages < s left over), so the
+LM sees K = n_bands x stages codebooks; codebook k = band * stages + stage. The log scale keeps a
+quiet event visible next to a loud one, which raw STFT magnitudes did not. Why bands beat more
+residual stages for the same bits (broadband wind under a siren survives): docs/decisions.md.
 """
 from __future__ import annotations
 
@@ -14,19 +17,19 @@ from audio import CODE_HOP, MELS_PER_CODE, N_MELS, GriffinLim, LogMel
 PATCH = N_MELS * MELS_PER_CODE
 
 
-def to_patches(logmel: torch.Tensor) -> torch.Tensor:
-    """[B, N_MELS, F] -> [B, F // 5, PATCH]."""
+def to_patches(logmel: torch.Tensor, n_bands: int) -> torch.Tensor:
+    """[B, N_MELS, F] -> [B, F // 5, n_bands, PATCH // n_bands], each band's patch ordered (frame, mel)."""
     b, m, f = logmel.shape
     t = f // MELS_PER_CODE
-    x = logmel[:, :, : t * MELS_PER_CODE].reshape(b, m, t, MELS_PER_CODE)
-    return x.permute(0, 2, 3, 1).reshape(b, t, MELS_PER_CODE * m)
+    x = logmel[:, :, : t * MELS_PER_CODE].reshape(b, n_bands, m // n_bands, t, MELS_PER_CODE)
+    return x.permute(0, 3, 1, 4, 2).reshape(b, t, n_bands, MELS_PER_CODE * (m // n_bands))
 
 
 def from_patches(patches: torch.Tensor) -> torch.Tensor:
-    """[B, T, PATCH] -> [B, N_MELS, T * 5]."""
-    b, t, _ = patches.shape
-    x = patches.reshape(b, t, MELS_PER_CODE, N_MELS)
-    return x.permute(0, 3, 1, 2).reshape(b, N_MELS, t * MELS_PER_CODE)
+    """[B, T, n_bands, D] -> [B, N_MELS, T * 5]."""
+    b, t, n_bands, d = patches.shape
+    x = patches.reshape(b, t, n_bands, MELS_PER_CODE, d // MELS_PER_CODE)
+    return x.permute(0, 2, 4, 1, 3).reshape(b, N_MELS, t * MELS_PER_CODE)
 
 
 def kmeans(x: torch.Tensor, k: int, iters: int, gen: torch.Generator) -> torch.Tensor:
@@ -53,48 +56,65 @@ def kmeans(x: torch.Tensor, k: int, iters: int, gen: torch.Generator) -> torch.T
 
 
 class Codec(nn.Module):
-    def __init__(self, n_codebooks: int, card: int, gl_iterations: int = 24) -> None:
+    def __init__(self, n_bands: int, stages: int, card: int, gl_iterations: int = 24) -> None:
         super().__init__()
+        self.n_bands, self.stages = n_bands, stages
         self.logmel = LogMel()
         self.gl = GriffinLim(gl_iterations)
-        self.register_buffer("mean", torch.zeros(PATCH))
-        self.register_buffer("codebooks", torch.zeros(n_codebooks, card, PATCH))
+        self.register_buffer("mean", torch.zeros(n_bands, PATCH // n_bands))
+        self.register_buffer("codebooks", torch.zeros(n_bands * stages, card, PATCH // n_bands))
 
-    def load_learned(self, state: dict) -> None:
-        """Load the fitted mean and codebooks; everything else is derived from constants."""
-        self.mean.copy_(state["mean"])
-        self.codebooks.copy_(state["codebooks"])
+    @classmethod
+    def from_state(cls, state: dict, gl_iterations: int = 24) -> "Codec":
+        """The codec whose fitted mean and codebooks are `state`; its layout follows from their shapes."""
+        k, card, d = state["codebooks"].shape
+        codec = cls(PATCH // d, k // (PATCH // d), card, gl_iterations)
+        codec.mean.copy_(state["mean"].reshape(codec.mean.shape))
+        codec.codebooks.copy_(state["codebooks"])
+        return codec
 
-    def fit(self, patches: torch.Tensor, seed: int, iters: int = 20) -> None:
+    def layout(self) -> tuple[int, int]:
+        return self.n_bands, self.stages
+
+    def learned_state(self) -> dict:
+        return {"mean": self.mean.clone(), "codebooks": self.codebooks.clone()}
+
+    def fit(self, logmels: torch.Tensor, seed: int, iters: int = 20) -> None:
         gen = torch.Generator().manual_seed(seed)
-        self.mean.copy_(patches.mean(0))
-        resid = patches - self.mean
-        for k in range(self.codebooks.shape[0]):
-            cent = kmeans(resid, self.codebooks.shape[1], iters, gen)
-            self.codebooks[k].copy_(cent)
-            resid = resid - cent[self.nearest(resid, cent)]
+        patches = to_patches(logmels, self.n_bands)
+        for b in range(self.n_bands):
+            x = patches[:, :, b].reshape(-1, patches.shape[-1])
+            self.mean[b].copy_(x.mean(0))
+            resid = x - self.mean[b]
+            for k in range(b * self.stages, (b + 1) * self.stages):
+                cent = kmeans(resid, self.codebooks.shape[1], iters, gen)
+                self.codebooks[k].copy_(cent)
+                resid = resid - cent[self.nearest(resid, cent)]
 
     @staticmethod
     def nearest(x: torch.Tensor, cent: torch.Tensor) -> torch.Tensor:
         return torch.argmin((cent * cent).sum(-1) - 2 * x @ cent.T, -1)
 
-    def encode_patches(self, patches: torch.Tensor) -> torch.Tensor:
-        """[B, T, PATCH] -> codes [B, K, T] (int64)."""
-        resid = patches - self.mean
+    def encode_logmel(self, logmel: torch.Tensor) -> torch.Tensor:
+        """log-mel [B, N_MELS, F] -> codes [B, K, F // 5] (int64)."""
+        patches = to_patches(logmel, self.n_bands)
         codes = []
-        for k in range(self.codebooks.shape[0]):
-            idx = self.nearest(resid, self.codebooks[k])
-            codes.append(idx)
-            resid = resid - self.codebooks[k][idx]
+        for b in range(self.n_bands):
+            resid = patches[:, :, b] - self.mean[b]
+            for k in range(b * self.stages, (b + 1) * self.stages):
+                idx = self.nearest(resid, self.codebooks[k])
+                codes.append(idx)
+                resid = resid - self.codebooks[k][idx]
         return torch.stack(codes, 1)
 
     def encode(self, wav: torch.Tensor) -> torch.Tensor:
         """waveform [B, samples] (16 kHz) -> codes [B, K, samples // 640]."""
-        return self.encode_patches(to_patches(self.logmel(wav)))
+        return self.encode_logmel(self.logmel(wav))
 
     def decode_logmel(self, codes: torch.Tensor) -> torch.Tensor:
-        patches = self.mean + sum(self.codebooks[k][codes[:, k]] for k in range(self.codebooks.shape[0]))
-        return from_patches(patches)
+        bands = [self.mean[b] + sum(self.codebooks[k][codes[:, k]] for k in range(b * self.stages, (b + 1) * self.stages))
+                 for b in range(self.n_bands)]
+        return from_patches(torch.stack(bands, 2))
 
     def decode(self, codes: torch.Tensor) -> torch.Tensor:
         """codes [B, K, T] -> waveform [B, T * 640]."""

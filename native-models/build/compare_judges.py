@@ -1,13 +1,13 @@
 """Each LM of the bundle's history, judged by the old and the new classifier, on the same generated clips.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/compare_judges.py [--lms phase1,phase2,final]
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/compare_judges.py [--lms phase1,phase2,final] [--work DIR]
 
 A stronger judge alone moves every generation figure; this table separates the two changes. LMs:
 phaseN = .work/lm_phaseN.pt, the LM after training phase N (phase1: bundle 1.0.0's, phase2: 1.1.0's,
 phase3: 1.2.0's, phase4: tried, not shipped), final = .work/lm.pt (the bundle's). Judges:
 old = .work/classifier_phase2.pt at its validation threshold, new = .work/classifier.pt at its own.
 Generation is evaluate.py's (same captions, seeds, CFG 3.0, top-k 250), so the final LM under the new
-judge reproduces generation_report.json. Writes .work/judge_comparison.json.
+judge reproduces generation_report.json. Writes judge_comparison.json in the work folder (.work/ by default).
 """
 from __future__ import annotations
 
@@ -41,10 +41,10 @@ def _lm(path: Path) -> AudioLM:
     return lm.eval()
 
 
-def _judge(weights: str, report: str) -> tuple[Classifier, float, dict]:
+def _judge(work: Path, weights: str, report: str) -> tuple[Classifier, float, dict]:
     clf = Classifier()
-    clf.load_state_dict(torch.load(WORK / weights))
-    rep = json.loads((WORK / report).read_text())
+    clf.load_state_dict(torch.load(work / weights))
+    rep = json.loads((work / report).read_text())
     return clf.eval(), rep["threshold"], rep
 
 
@@ -52,22 +52,24 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lms", default="phase1,phase2,final")
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--work", type=Path, default=WORK, help="the build's work folder (build_all.py --work)")
     args = ap.parse_args()
+    work = args.work.resolve()
     torch.set_num_threads(int(os.environ.get("AGX_TORCH_THREADS", "1")))
     from build_all import load_codec
-    codec = load_codec()
-    sets = evaluate.caption_sets(WORK)
-    judges = {"old": _judge("classifier_phase2.pt", "classifier_report_phase2.json")}
-    if (WORK / "classifier.pt").exists():
-        judges["new"] = _judge("classifier.pt", "classifier_report.json")
-    out_path = WORK / "judge_comparison.json"
+    codec = load_codec(work)
+    sets = evaluate.caption_sets(work)
+    judges = {"old": _judge(work, "classifier_phase2.pt", "classifier_report_phase2.json")}
+    if (work / "classifier.pt").exists():
+        judges["new"] = _judge(work, "classifier.pt", "classifier_report.json")
+    out_path = work / "judge_comparison.json"
     out = json.loads(out_path.read_text()) if out_path.exists() else {}
     out["judges"] = {k: {"threshold": t, "test_original": r["test_original"], "test_quantised": r["test_quantised"],
                          "test_decoded": r["test_decoded"]} for k, (_, t, r) in judges.items()}
     out.setdefault("generation", {})
     for name in args.lms.split(","):
-        path = WORK / ("lm.pt" if name == "final" else f"lm_{name}.pt")
-        cache = WORK / f"generated_mels_{name}.pt"
+        path = work / ("lm.pt" if name == "final" else f"lm_{name}.pt")
+        cache = work / f"generated_mels_{name}.pt"
         if cache.exists() and cache.stat().st_mtime > path.stat().st_mtime:
             mels = torch.load(cache)
         else:

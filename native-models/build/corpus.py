@@ -17,12 +17,7 @@ def _init(codec_state: dict | None) -> None:
     torch.set_num_threads(1)
     from audio import LogMel
     from codec import Codec
-    if codec_state is not None:
-        k, card, _ = codec_state["codebooks"].shape
-        _codec = Codec(k, card)
-        _codec.load_learned(codec_state)
-    else:
-        _codec = None
+    _codec = None if codec_state is None else Codec.from_state(codec_state)
     global _logmel
     _logmel = LogMel()
 
@@ -48,8 +43,7 @@ def _one(args: tuple[int, str, bool, bool]) -> dict:
         out = ground_truth(clip)
         out["activity"] = clip.activity.astype(np.uint8)
         if _codec is not None:
-            from codec import to_patches
-            out["codes"] = _codec.encode_patches(to_patches(mel))[0].numpy().astype(np.int16)
+            out["codes"] = _codec.encode_logmel(mel)[0].numpy().astype(np.int16)
         if keep_mel:
             out["mel"] = mel[0].numpy().astype(np.float16)
         if keep_audio:

@@ -150,7 +150,7 @@ def score_sets(clf: Classifier, thr: float, mels: dict[str, torch.Tensor], sets,
 def run(work: Path, bundle: Path, log, codec=None, n_captions: int = 30, seeds: int = 5) -> dict:
     from build_all import load_codec
     from export import load_lm
-    codec = codec or load_codec()
+    codec = codec or load_codec(work)
     lm = load_lm(work)
     clf = Classifier()
     clf.load_state_dict(torch.load(work / "classifier.pt"))

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import world
-from build_all import N_CODEBOOKS, CARD, SIZES
+from build_all import CARD, SIZES, load_codec
 
 
 def _pct(x) -> str:
@@ -45,6 +45,14 @@ def _lm_training(lm: dict, last: dict) -> str:
             f"{last.get('train_loss')}, validation loss {last.get('val_loss')}{ema} (cross-entropy per code, held-out "
             f"validation pairs). The bundle has the {lm.get('exported', 'last weights')}.\n"
             f"  Rebuild: build_all.py's PHASE1_STEPS and LATER_PHASES fix the step counts.")
+
+
+def _codec_layout(work: Path) -> str:
+    n_bands, stages = load_codec(work).layout()
+    vq = f"residual k-means VQ with {stages} codebooks" if stages > 1 else "a k-means codebook"
+    if n_bands == 1:
+        return f"{vq} of {CARD} entries"
+    return f"each of {n_bands} frequency bands of {64 // n_bands} mels quantised by {vq} of {CARD} entries ({n_bands * stages} codebooks in all)"
 
 
 def _still_falling(lm: dict) -> str:
@@ -138,13 +146,12 @@ general-purpose sound generator: it knows {len(world.LABELS)} event types and th
 - Events: {', '.join(world.LABELS)}. Vocabulary: {len(world.vocabulary())} words + [PAD], [UNK], [NULL].
 
 ## Architecture ({manifest['hiddenSize']}-wide)
-- Codec: log-mel (64 bands, 8 ms hop) patches of 40 ms, residual k-means VQ with {N_CODEBOOKS}
-  codebooks x {CARD} entries (25 frames/s), decoded by fast Griffin-Lim (24 iterations, fixed
-  initial phase). No learned decoder.
+- Codec: log-mel (64 bands, 8 ms hop) patches of 40 ms (25 frames/s), {_codec_layout(work)}, decoded by
+  fast Griffin-Lim (24 iterations, fixed initial phase). No learned decoder.
 - Text encoder: word embeddings + {2} pre-norm transformer layers (trained jointly with the LM).
 - LM: decoder-only transformer, {manifest['layers']} layers, {manifest['heads']} heads, width
   {manifest['hiddenSize']}, causal self-attention + cross-attention to the text in every layer,
-  delay pattern over the {N_CODEBOOKS} codebooks, condition dropout 0.15 (classifier-free guidance 3.0 at
+  delay pattern over the {manifest["codebooks"]} codebooks, condition dropout 0.15 (classifier-free guidance 3.0 at
   generation). {lm['parameters'] / 1e6:.2f} M parameters.
 - Classifier (the evaluator): log-mel CNN, clip-level multi-label sigmoid over the {len(world.LABELS)}
   events plus 25 frames/s activity; trained on original, codec-quantised and Griffin-Lim-decoded clips

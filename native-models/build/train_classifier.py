@@ -15,7 +15,6 @@ import torch.nn.functional as F
 
 import world
 from audio import LogMel
-from codec import to_patches
 
 N_LABELS = len(world.LABELS)
 
@@ -254,8 +253,7 @@ def _mix_init(codec_state: dict) -> None:
     global _mix_codec
     torch.set_num_threads(1)
     from codec import Codec
-    _mix_codec = Codec(*codec_state["codebooks"].shape[:2])
-    _mix_codec.load_learned(codec_state)
+    _mix_codec = Codec.from_state(codec_state)
 
 
 def _mix_job(job: tuple[str, int]) -> dict:
@@ -263,7 +261,7 @@ def _mix_job(job: tuple[str, int]) -> dict:
     audio, labels, act = (_mixture if kind == "train_pairs" else _pair_mixture)(i)
     with torch.no_grad():
         mel = _mix_codec.logmel(torch.from_numpy(audio)[None])
-        decoded = _mix_codec.logmel(_mix_codec.decode(_mix_codec.encode_patches(to_patches(mel))))
+        decoded = _mix_codec.logmel(_mix_codec.decode(_mix_codec.encode_logmel(mel)))
     y = np.zeros(N_LABELS, dtype=np.float32)
     for l in labels:
         y[world.LABELS.index(l)] = 1
@@ -302,9 +300,8 @@ def run(work: Path, codec, force: bool, log, phase3_steps: int = PHASE3_STEPS, p
             mix += torch.load(mix_path)
             continue
         log(f"classifier phase 3: synthesising and decoding {phase3_clips} {kind} mixtures")
-        state = {"mean": codec.mean.clone(), "codebooks": codec.codebooks.clone()}
         part = []
-        with mp.get_context("fork").Pool(1, initializer=_mix_init, initargs=(state,)) as pool:
+        with mp.get_context("fork").Pool(1, initializer=_mix_init, initargs=(codec.learned_state(),)) as pool:
             for j, m in enumerate(pool.imap(_mix_job, [(kind, i) for i in range(phase3_clips)], chunksize=8)):
                 part.append(m)
                 if j % 250 == 0:
