@@ -63,6 +63,8 @@ export const ModelInfoSchema = z.object({
   id: z.string(),
   /** Bundle version. */
   version: z.string(),
+  /** sha256 of its manifest.json (which holds every file's sha256): the identity a take's modelSha256 names. */
+  manifestSha256: z.string(),
   /** One line about it. */
   description: z.string(),
   /** Audio sample rate of its clips. */

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'bad_model'
   | 'model_not_found'
   | 'checksum_mismatch'
+  | 'model_mismatch'
   | 'cancelled'
   | 'io_error'
   | 'not_found'

@@ -50,6 +50,7 @@ function modelInfo(info: EngineInfo): ModelInfo {
   return {
     id: info.modelId,
     version: info.version,
+    manifestSha256: info.manifestSha256,
     description: info.description,
     sampleRate: info.sampleRate,
     frameRate: info.frameRate,
@@ -162,6 +163,17 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
 
   const takeLabel = (take: Take) => `Take ${take.number}`;
 
+  /** A take's codes mean sounds only to the codec and LM that made them: another model would explain or continue noise. */
+  const requireTakeModel = (take: Take, action: string) => {
+    if (take.modelSha256 === info.manifestSha256) return;
+    throw new AgxError(
+      'model_mismatch',
+      `${takeLabel(take)} was made by another model (${take.modelId}, manifest ${take.modelSha256.slice(0, 12)}) than the loaded ${info.modelId} ${info.version} ` +
+        `(manifest ${info.manifestSha256.slice(0, 12)}), so it cannot be ${action} here: start the studio with --model naming the bundle that made it, ` +
+        'or regenerate it without keeping audio to make a take of the loaded model',
+    );
+  };
+
   const explanationOf = (id: string): { explanation: Explanation; take: Take } => {
     const explanation = db().getExplanation(id);
     return { explanation, take: db().getTake(explanation.takeId) };
@@ -229,6 +241,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       const seed = p.seed ?? parent.seed;
       let prefix: { codes: Int32Array; frames: number } | undefined;
       if (p.keepBeforeSec !== undefined && p.keepBeforeSec > 0) {
+        requireTakeModel(parent, 'continued from its kept audio');
         const keep = Math.min(parent.frames - 1, Math.round(p.keepBeforeSec * info.frameRate));
         if (keep < 1) throw new AgxError('bad_argument', 'the kept part must be at least one frame (40 ms) and shorter than the take');
         const codes = db().getTakeData(parent.id).codes;
@@ -251,6 +264,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     explain: (p) => {
       const take = db().getTake(p.takeId);
       const method = checkMethod(p.method, info);
+      requireTakeModel(take, 'explained');
       return enqueue('explain', take.sessionId, `Explain ${takeLabel(take)} with ${method.label}`, async (progress, jobId) => {
         const { codes } = db().getTakeData(take.id);
         const t0 = performance.now();
@@ -284,6 +298,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
 
     evaluateExplanation: (p) => {
       const { explanation, take } = explanationOf(p.explanationId);
+      requireTakeModel(take, 'evaluated');
       const seed = p.seed ?? take.seed;
       return enqueue('evaluate', take.sessionId, `Faithfulness of ${explanation.method} on ${takeLabel(take)}`, async (progress) => {
         progress(0.05);
@@ -298,6 +313,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
 
     renderExplanation: (p) => {
       const { explanation, take } = explanationOf(p.explanationId);
+      requireTakeModel(take, 'rendered from its explanation');
       const mask = maskRows(explanation);
       const stepWeights = p.render === 'factual' ? mask : mask.map((row) => Float32Array.from(row, (v) => 1 - v));
       return enqueue('render', take.sessionId, `${p.render === 'factual' ? 'Factual' : 'Counterfactual'} render of ${takeLabel(take)}`, async (progress) => {

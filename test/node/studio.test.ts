@@ -1,10 +1,13 @@
 // The studio service against the real engine (in its worker) and a real store on a temp folder.
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioApi, StudioEvent } from '../../electron/common/api.js';
 import { base64ToBytes, base64ToFloat32, bytesToBase64 } from '../../electron/common/base64.js';
 import { intervalMeans } from '../../electron/common/mask.js';
 import { decodeWav, encodeWav } from '../../electron/engine/audio/wav.js';
-import type { Studio } from '../../electron/studio/studio.js';
+import { embeddedModelsDir } from '../../electron/engine/manifest.js';
+import { createStudio, type Studio } from '../../electron/studio/studio.js';
 import { directApi, jobEnd, tempDir, tempStudio } from './studio-helpers.js';
 
 const PROMPT = 'a dog barks while rain falls';
@@ -250,5 +253,30 @@ describe('studio service', () => {
     expect(undone.timeline.draftWeights[takeId]).toEqual(state.timeline.draftWeights[takeId]);
     expect(undone.timeline.pxPerSec).toBe(321);
     expect(undone.canRedo).toBe(true);
+  });
+
+  it("refuses to explain, evaluate, render or continue another model's take, and regenerates it with the loaded one", async () => {
+    // A rebuilt bundle: every file verifies, but its manifest (so its identity) differs.
+    const rebuilt = tempDir('agx-rebuilt-model-');
+    cpSync(join(embeddedModelsDir(), 'tiny-foley'), rebuilt, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(rebuilt, 'manifest.json'), 'utf8'));
+    writeFileSync(join(rebuilt, 'manifest.json'), JSON.stringify({ ...manifest, description: 'a rebuild' }, null, 1));
+    await studio.close();
+    studio = await createStudio({ dataDir, threads: 2, model: rebuilt });
+    api = await directApi(studio);
+    const refused = [
+      () => api.explain({ takeId, method: 'audiogenx' }),
+      () => api.evaluateExplanation({ explanationId }),
+      () => api.renderExplanation({ explanationId, render: 'factual' }),
+      () => api.regenerate({ takeId, weights: [], keepBeforeSec: 1 }),
+    ];
+    for (const call of refused) await expect(call()).rejects.toMatchObject({ code: 'model_mismatch', message: expect.stringContaining('--model') });
+    expect((await api.listJobs({})).filter((j) => j.state === 'queued' || j.state === 'running')).toEqual([]);
+    const { jobId } = await api.regenerate({ takeId, weights: [] });
+    const end = await jobEnd(studio, jobId);
+    expect(end.state, JSON.stringify(end.error)).toBe('done');
+    const newTakeId = end.result?.kind === 'takes' ? end.result.takeIds[0]! : '';
+    const explained = await jobEnd(studio, (await api.explain({ takeId: newTakeId, method: 'attention' })).jobId);
+    expect(explained.state, JSON.stringify(explained.error)).toBe('done');
   });
 });

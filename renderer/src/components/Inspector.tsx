@@ -121,6 +121,14 @@ export function Inspector({ compareTakeId, setCompareTakeId }: { compareTakeId: 
           )}
           <dt>Length</dt>
           <dd>{take.durationSec.toFixed(2)} s</dd>
+          {info !== null && take.modelSha256 !== info.model.manifestSha256 && (
+            <>
+              <dt>Model</dt>
+              <dd className="warning">
+                Made by another model ({take.modelId}, manifest {take.modelSha256.slice(0, 12)}). Play and export work; explaining it or keeping its audio needs that model.
+              </dd>
+            </>
+          )}
           {parent != null && (
             <>
               <dt>From</dt>
