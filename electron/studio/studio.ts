@@ -293,6 +293,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     estimateExplain: (p) => {
       const take = db().getTake(p.takeId);
       const method = checkMethod(p.method, info);
+      requireTakeModel(take, 'explained');
       return estimateExplainSeconds(method, p.params, take.frames, costs);
     },
 

@@ -63,10 +63,10 @@ export interface Server {
 }
 
 /** Starts `agx serve` on a data folder (a fresh temporary one unless given) and a port (0: a free one). */
-export async function startServer(dataDir?: string, port = 0): Promise<Server> {
+export async function startServer(dataDir?: string, port = 0, extraArgs: string[] = []): Promise<Server> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'agx-e2e-'));
   mkdirSync(dir, { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'agx.js'), 'serve', '--port', String(port), '--data-dir', dir], {
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'agx.js'), 'serve', '--port', String(port), '--data-dir', dir, ...extraArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -73,7 +73,7 @@ export function ExplainDialog({ take, onClose }: { take: Take; onClose: () => vo
         </fieldset>
       )}
       <p className="note" aria-live="polite">
-        {estimateError !== null ? `No estimate: ${estimateError}` : estimate === null ? 'Estimating the cost…' : `Estimated time: about ${estimate.seconds < 1 ? '<1' : estimate.seconds.toFixed(1)} s (${estimate.basis}).`}
+        {estimateError !== null ? `Cannot explain: ${estimateError}` : estimate === null ? 'Estimating the cost…' : `Estimated time: about ${estimate.seconds < 1 ? '<1' : estimate.seconds.toFixed(1)} s (${estimate.basis}).`}
       </p>
       <p className="note">The token lanes fill in while it runs; progress, ETA and Cancel are in the jobs bar.</p>
       <div className="buttons">
@@ -83,6 +83,8 @@ export function ExplainDialog({ take, onClose }: { take: Take; onClose: () => vo
         <button
           type="button"
           className="btn primary"
+          // The estimate runs the explain call's checks of the take, the method and the model: if it fails, so would Start.
+          disabled={estimateError !== null}
           onClick={() => {
             onClose();
             void store.guard(() => store.explain({ takeId: take.id, method, params }));
