@@ -81,10 +81,9 @@ def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
     phase's weights with a fresh AdamW and a new cosine schedule at a lower peak learning rate
     (lm_phase2.pt, lm_phase3.pt, ..., cached). lm.pt is the last phase run, or with last_ema its moving
     average of the weights (a choice made on the validation pairs)."""
+    import filecmp
     import shutil
     path = work / "lm.pt"
-    if path.exists() and not force:
-        return
     phase1 = work / "lm_phase1.pt"
     if not phase1.exists() or force:
         _phase1(work, minutes, log, steps)
@@ -96,6 +95,8 @@ def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
         last, report = out, work / f"lm_report_phase{phase}.json"
     if last_ema and later:
         last = last.with_name(last.stem + "_ema.pt")
+    if path.exists() and filecmp.cmp(last, path, shallow=False):
+        return  # lm.pt is already these phases' result; an untouched file keeps later caches valid
     shutil.copyfile(last, path)
     rep = json.loads(report.read_text())
     rep["exported"] = f"moving average of the last phase's weights (decay {EMA_DECAY})" if last.name.endswith("_ema.pt") else "last weights"
@@ -155,7 +156,11 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
     so a rerun with that count reproduces it). Fresh AdamW (earlier moments are not kept), 100 warm-up
     steps, cosine from peak_lr to 10% of it. Each phase's batch stream is seeded by its number.
     An exponential moving average of the weights (EMA_DECAY) is kept beside them, in
-    lm_phase{phase}_ema.pt; it does not change the training itself."""
+    lm_phase{phase}_ema.pt; it does not change the training itself.
+
+    A phase outlasts a session here, so every 100 steps its whole state (weights, moving average,
+    AdamW moments, random streams, history) goes to lm_phase{phase}_resume.pt, and a rerun of the same
+    phase from the same weights picks up there: the same batches, the same result."""
     v = vocab()
     cfg = LMConfig(**ckpt["cfg"])
     assert cfg.vocab_size == len(v)
@@ -188,12 +193,25 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
     def save(path: Path, state: dict, step: int, **extra) -> None:
         torch.save({"cfg": cfg.to_dict(), "state": state, "step": start_step + step, **extra}, path)
 
-    v0 = val_loss()
-    log(f"lm phase {phase}: from step {start_step} (val {v0:.3f}), {n_train} clips, peak lr {peak_lr:g}")
-    history = [{"step": 0, "val_loss": round(v0, 4), "minutes": 0.0}]
-    t0 = time.time()
-    total = steps
-    step = 0
+    resume_path = work / f"lm_phase{phase}_resume.pt"
+    resume = torch.load(resume_path) if resume_path.exists() else None
+    same_run = {"start_step": start_step, "peak_lr": peak_lr, "steps": steps}
+    if resume is not None and resume["run"] == same_run:
+        model.load_state_dict(resume["state"])
+        ema = resume["ema"]
+        opt.load_state_dict(resume["opt"])
+        gen.set_state(resume["gen"])
+        torch.set_rng_state(resume["torch_rng"])
+        step, total, history = resume["step"], resume["total"], resume["history"]
+        t0 = time.time() - 60 * resume["minutes"]
+        log(f"lm phase {phase}: resuming at step {step}/{total} from {resume_path.name}")
+    else:
+        v0 = val_loss()
+        log(f"lm phase {phase}: from step {start_step} (val {v0:.3f}), {n_train} clips, peak lr {peak_lr:g}")
+        history = [{"step": 0, "val_loss": round(v0, 4), "minutes": 0.0}]
+        t0 = time.time()
+        total = steps
+        step = 0
     while total is None or step < total:
         if total is None and step == 30:
             rate = 30 / (time.time() - t0)
@@ -219,8 +237,14 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
             log(f"lm phase {phase}: step {step}/{total} loss {float(loss):.3f} val {vl} lr {lr:.2e}")
             save(work / "lm_partial.pt", model.state_dict(), step, phase_step=step, phase_total=total)
             save(work / "lm_partial_ema.pt", ema, step)
+            if total is not None:
+                torch.save({"run": same_run, "state": model.state_dict(), "ema": ema, "opt": opt.state_dict(),
+                            "gen": gen.get_state(), "torch_rng": torch.get_rng_state(), "step": step, "total": total,
+                            "history": history, "minutes": (time.time() - t0) / 60}, resume_path.with_suffix(".tmp"))
+                resume_path.with_suffix(".tmp").replace(resume_path)  # never a half-written resume file
     save(work / f"lm_phase{phase}.pt", model.state_dict(), step)
     save(work / f"lm_phase{phase}_ema.pt", ema, step)
+    resume_path.unlink(missing_ok=True)
     prev = work / f"lm_report_phase{phase - 1}.json"
     phases = _phases(json.loads(prev.read_text())) if prev.exists() else []
     phases.append({"phase": phase, "steps": step, "schedule_steps": total, "peak_lr": peak_lr, "warmup": PHASE2_WARMUP,
