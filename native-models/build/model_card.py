@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import world
+from audio import N_MELS
 from build_all import CARD, SIZES, load_codec
 
 
@@ -52,7 +53,7 @@ def _codec_layout(work: Path) -> str:
     vq = f"residual k-means VQ with {stages} codebooks" if stages > 1 else "a k-means codebook"
     if n_bands == 1:
         return f"{vq} of {CARD} entries"
-    return f"each of {n_bands} frequency bands of {64 // n_bands} mels quantised by {vq} of {CARD} entries ({n_bands * stages} codebooks in all)"
+    return f"each of {n_bands} frequency bands of {N_MELS // n_bands} mels quantised by {vq} of {CARD} entries ({n_bands * stages} codebooks in all)"
 
 
 def _still_falling(lm: dict) -> str:
