@@ -80,22 +80,27 @@ def _judge_caveat(clf: dict) -> str:
             "  test F1 is not a held-out-pair figure; the LM's held-out-pair figures still are.")
 
 
-# the LMs of the bundle's history, in compare_judges.py's names
-LM_HISTORY = [("phase1", "1.0.0"), ("phase2", "1.1.0"), ("final", None)]  # None: this bundle's version
-
-
 def _comparison(cmp: dict | None, version: str) -> str:
-    """Every LM of the bundle's history under the old and the new judge, on the same generated clips."""
+    """The bundle's LM, its earlier phases and the bundle it replaces, judged alike on the same generated clips."""
     if not cmp or "new" not in cmp.get("judges", {}):
         return ""
     j, gen = cmp["judges"], cmp["generation"]
-    lms = [(k, name or version) for k, name in LM_HISTORY if k in gen]
-    if len(lms) < 2:
+    prev = cmp.get("previous_version") if "previous" in j and "previous" in gen else None
+    cols = [("previous", "previous", f"{prev} LM, {prev} judge"), ("previous", "new", f"{prev} LM, {version} judge")] if prev else []
+    phases = sorted(k for k in gen if k.startswith("phase"))
+    cols += [(k, "new", f"{version} LM after {k.replace('phase', 'phase ')}, {version} judge") for k in phases]
+    if "final" in gen:
+        cols += [("final", "previous", f"{version} LM, {prev} judge")] if prev else []
+        cols += [("final", "new", f"{version} LM, {version} judge")]
+    if len(cols) < 2:
         return ""
-    cols = [(k, jd) for k, _ in lms for jd in ("old", "new")]
 
     def row(label: str, key: str, field: str) -> str:
-        return f"| {label} | " + " | ".join(_pct(gen[k][jd][key][field]) for k, jd in cols) + " |"
+        return f"| {label} | " + " | ".join(_pct(gen[k][jd][key][field]) for k, jd, _ in cols) + " |"
+
+    def judge(name: str, jd: str) -> str:
+        return (f"{name}'s classifier (F1 {j[jd]['test_original']['f1']:.3f}, gate "
+                f"{_pct(j[jd]['test_decoded']['all_events_found'])}, threshold {j[jd]['threshold']})")
 
     rows = [row("held-out test pairs: every named event", "test_heldout_pairs", "all_named_detected"),
             row("held-out validation pairs: every named event", "validation_heldout_pairs", "all_named_detected"),
@@ -103,17 +108,15 @@ def _comparison(cmp: dict | None, version: str) -> str:
             row("held-out test pairs: false positives", "test_heldout_pairs", "false_positive_rate"),
             row("negation: X absent", "negation", "negated_absent"),
             row("sequence: A before B", "sequence", "a_then_b_in_order")]
-    header = " | ".join(f"{name} LM, {jd} judge" for k, name in lms for jd in ("old", "new"))
+    replaces = (f" and the LM of the bundle it replaces, {prev}, which has another codec (its clips decoded by "
+                f"its own); judges: {judge(prev, 'previous')} and {judge(version, 'new')}") if prev else \
+        f"; judge: {judge(version, 'new')}"
     return f"""
-### Every LM so far, judged alike (native-models/build/compare_judges.py)
-A better judge alone moves every generation figure, so each LM of the bundle's history is scored by both
-classifiers on the same generated clips (same captions and seeds). LMs: 1.0.0 (phase 1 only), 1.1.0
-(phases 1-2) and this bundle's. Old judge: 1.0.0's classifier (F1 {j['old']['test_original']['f1']:.3f}, gate
-{_pct(j['old']['test_decoded']['all_events_found'])}, threshold {j['old']['threshold']}); new judge: this
-bundle's (F1 {j['new']['test_original']['f1']:.3f}, gate {_pct(j['new']['test_decoded']['all_events_found'])},
-threshold {j['new']['threshold']}).
+### LMs judged alike (native-models/build/compare_judges.py)
+Each judge has its own misses, so the LMs are compared on the same generated clips (same captions and
+seeds): this bundle's LM after earlier training phases and at the end{replaces}.
 
-| generated clips | {header} |
+| generated clips | {' | '.join(label for _, _, label in cols)} |
 |---|{'---|' * len(cols)}
 """ + "\n".join(rows) + "\n"
 
