@@ -31,17 +31,17 @@ import corpus  # noqa: E402
 import world  # noqa: E402
 
 # The codec's layout: (frequency bands, residual stages per band), every codebook CARD entries, so the
-# LM sees K = bands x stages codebooks. The committed bundle (1.2.0) is "residual". "bands" spends the
-# same 32 bits per frame on 4 bands of 16 mels and keeps broadband wind under a siren or rain far
-# better (docs/decisions.md, "The next codec"); it is the next bundle's, trained in its own --work.
+# LM sees K = bands x stages codebooks. The committed bundle (2.0.0) is "bands": the same 32 bits per
+# frame as 1.2.0's "residual" (4 stages over all 64 mels), spent on 4 bands of 16 mels, which keeps
+# broadband wind under a siren or rain far better (docs/decisions.md, "The band-split codec").
 CODEC_LAYOUTS = {"residual": (1, 4), "bands": (4, 1)}
-CODEC_LAYOUT = "residual"
+CODEC_LAYOUT = "bands"
 CARD = 256
 # The committed bundle's LM is trained in phases (train_lm.py), all with fixed step counts so a
 # rebuild repeats the recipe: phase 1 from scratch, PHASE1_STEPS of batch 32 (lr 6e-4, cosine; bundle
 # 1.0.0 was this alone, 50 minutes here); then each entry of LATER_PHASES continues the previous
 # phase's weights (fresh AdamW, new cosine schedule at a lower peak lr): phase 2 gave bundle 1.1.0,
-# phase 3 bundle 1.2.0 (100 minutes here). --lm-minutes / --lm-last-phase-minutes instead fix a count
+# phase 3 bundles 1.2.0 and, with the band codec, 2.0.0 (100 minutes here). --lm-minutes / --lm-last-phase-minutes instead fix a count
 # from the measured rate on a new machine and log it. Tried and not shipped (docs/decisions.md): phase
 # 3's moving average of the weights (LAST_PHASE_EMA), and a phase 4 of 3,597 steps at lr 2e-4.
 PHASE1_STEPS = 1394

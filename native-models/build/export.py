@@ -31,7 +31,7 @@ from train_lm import SPECIALS, vocab
 OPSET = 17
 EXPLAIN_BUCKETS = [(64, 16), (128, 16), (128, 32)]  # (LM steps, text tokens); 128 steps = 5 s at 25 frames/s + 3 delay steps
 MAX_DURATION = 5.0
-BUNDLE_VERSION = "1.2.0"
+BUNDLE_VERSION = "2.0.0"
 
 
 # ------------------------------------------------------------------ graph modules

@@ -58,11 +58,16 @@ def _codec_layout(work: Path) -> str:
 
 def _still_falling(lm: dict) -> str:
     h = [x["val_loss"] for x in lm["history"] if "val_loss" in x]
-    if len(h) >= 2 and h[-1] < h[-2]:
-        pace = "slowly, " if h[-2] - h[-1] < 0.005 else ""
-        return (f"The validation loss was still falling, {pace}at the last step ({h[-2]} -> {h[-1]} over the last "
-                "evaluation interval): more steps remain a lever.")
-    return "The validation loss had stopped falling at the last step."
+    drop = h[-2] - h[-1] if len(h) >= 2 else 0.0
+    last = f"({h[-2]} -> {h[-1]} over the last evaluation interval)" if len(h) >= 2 else ""
+    if drop >= 0.005:
+        return f"The validation loss was still falling at the last step {last}: more steps remain a lever."
+    if drop >= 0.001:
+        return f"The validation loss was still falling, slowly, at the last step {last}: more steps remain a lever."
+    if drop > 0:
+        return (f"The validation loss had all but stopped falling at the last step {last}: more steps of this "
+                "recipe are a weak lever.")
+    return f"The validation loss had stopped falling at the last step {last}."
 
 
 def _judge_state(clf: dict) -> str:
@@ -108,13 +113,13 @@ def _comparison(cmp: dict | None, version: str) -> str:
             row("held-out test pairs: false positives", "test_heldout_pairs", "false_positive_rate"),
             row("negation: X absent", "negation", "negated_absent"),
             row("sequence: A before B", "sequence", "a_then_b_in_order")]
-    replaces = (f" and the LM of the bundle it replaces, {prev}, which has another codec (its clips decoded by "
-                f"its own); judges: {judge(prev, 'previous')} and {judge(version, 'new')}") if prev else \
-        f"; judge: {judge(version, 'new')}"
+    replaces = (f", and the LM of the bundle it replaces, {prev} (another codec: its clips decoded by its own). "
+                f"Judges: {judge(prev, 'previous')} and {judge(version, 'new')}.") if prev else \
+        f". Judge: {judge(version, 'new')}."
     return f"""
 ### LMs judged alike (native-models/build/compare_judges.py)
 Each judge has its own misses, so the LMs are compared on the same generated clips (same captions and
-seeds): this bundle's LM after earlier training phases and at the end{replaces}.
+seeds): this bundle's LM after each training phase{replaces}
 
 | generated clips | {' | '.join(label for _, _, label in cols)} |
 |---|{'---|' * len(cols)}
@@ -191,7 +196,7 @@ judged by the classifier above at threshold {manifest['classifierThreshold']}.
   {_still_falling(lm)}
 - The classifier {_judge_state(clf)} Every event is found in
   {_pct(clf['test_original']['all_events_found'])} of original and {_pct(clf['test_decoded']['all_events_found'])} of
-  codec-decoded two-event test clips, so the codec now costs a few points of the gate. Every generation
+  codec-decoded two-event test clips, so the codec costs {100 * (clf['test_original']['all_events_found'] - clf['test_decoded']['all_events_found']):.1f} points of the gate. Every generation
   figure above inherits the judge's misses.{_judge_caveat(clf)}
 - Sustained sounds (an accelerating car) can come out fragmented; Griffin-Lim leaves a slight
   phasiness on tonal sounds.

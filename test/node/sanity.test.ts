@@ -54,17 +54,22 @@ describe('sanity check: randomised LM', () => {
       const a = await explain(trained, prompt, gen.codes[0]!, gen.frames, method, {});
       const b = await explain(randomised, prompt, gen.codes[0]!, gen.frames, method, {});
       spreads[method] = [spread(a.holistic), spread(b.holistic)];
-      changes[method] = Math.max(...a.holistic.map((x, i) => Math.abs(x - b.holistic[i]!)));
+      // relative to the method's own scale: Chefer's scores are ~0.05, AudioGenX's ~0.5
+      const scale = Math.max(...a.holistic, ...b.holistic, 1e-9);
+      changes[method] = Math.max(...a.holistic.map((x, i) => Math.abs(x - b.holistic[i]!))) / scale;
     }
     console.log('holistic spread (std/mean), trained vs randomised:', JSON.stringify(spreads));
-    console.log('largest change of a holistic score, trained vs randomised:', JSON.stringify(changes));
+    console.log('largest change of a holistic score / largest score, trained vs randomised:', JSON.stringify(changes));
     // Every method's explanation must depend on the weights.
-    for (const [method, change] of Object.entries(changes)) expect(change, method).toBeGreaterThan(0.05);
-    // And lose its structure without them: all but Grad-CAM-a. Grad-CAM-a's map of the trained model
-    // is nearly flat on this prompt (spread 0.075 trained vs 0.128 randomised with 1.2.0; 0.163 vs
-    // 0.165 with 1.1.0; 1.0.0 gave 0.20 vs 0.11): the method fails the paper's sanity check here, a
-    // finding reported in docs/results.md, not a property of correct code this test could assert.
-    for (const [method, [t, r]] of Object.entries(spreads)) if (method !== 'gradcam-a') expect(r, method).toBeLessThan(t);
+    for (const [method, change] of Object.entries(changes)) expect(change, method).toBeGreaterThan(0.1);
+    // The studio's own method must find structure in the trained model's map.
+    expect(spreads.audiogenx![0]).toBeGreaterThan(0.3);
+    // And every map with structure (spread >= 0.1) must lose it without the weights. A map that is
+    // already nearly flat on this prompt cannot: Grad-CAM-a's (0.048 trained vs 0.126 randomised with
+    // 2.0.0; 0.075 vs 0.128 with 1.2.0) and, with 2.0.0, AtMan's (0.053 vs 0.054). Those methods fail
+    // the paper's sanity check here, a finding reported in docs/results.md, not a property of correct
+    // code this test could assert.
+    for (const [method, [t, r]] of Object.entries(spreads)) if (t >= 0.1) expect(r, method).toBeLessThan(t);
     await randomised.close();
   });
 });
