@@ -41,9 +41,10 @@ CARD = 256
 # rebuild repeats the recipe: phase 1 from scratch, PHASE1_STEPS of batch 32 (lr 6e-4, cosine; bundle
 # 1.0.0 was this alone, 50 minutes here); then each entry of LATER_PHASES continues the previous
 # phase's weights (fresh AdamW, new cosine schedule at a lower peak lr): phase 2 gave bundle 1.1.0,
-# phase 3 bundles 1.2.0 and, with the band codec, 2.0.0 (100 minutes here). --lm-minutes / --lm-last-phase-minutes instead fix a count
-# from the measured rate on a new machine and log it. Tried and not shipped (docs/decisions.md): phase
-# 3's moving average of the weights (LAST_PHASE_EMA), and a phase 4 of 3,597 steps at lr 2e-4.
+# phase 3 bundles 1.2.0 and, with the band codec, 2.0.0 (100 minutes here). --lm-minutes /
+# --lm-last-phase-minutes instead fix a count from the measured rate on a new machine and log it.
+# Tried on 1.2.0 and not shipped (docs/decisions.md): phase 3's moving average of the weights
+# (LAST_PHASE_EMA), and a phase 4 of 3,597 steps at lr 2e-4.
 PHASE1_STEPS = 1394
 LATER_PHASES = [(1353, 3e-4), (3514, 2.5e-4)]  # (steps, peak lr) of phases 2, 3
 LAST_PHASE_EMA = False  # export the last phase's moving average of the weights instead of its last weights

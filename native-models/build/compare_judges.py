@@ -4,8 +4,8 @@
         [--previous DIR --previous-version X.Y.Z]
 
 A stronger judge alone moves every generation figure; this table separates the two changes. LMs:
-phaseN = .work/lm_phaseN.pt, the LM after training phase N (phase1: bundle 1.0.0's, phase2: 1.1.0's,
-phase3: 1.2.0's, phase4: tried, not shipped), final = .work/lm.pt (the bundle's). Judges:
+phaseN = .work/lm_phaseN.pt, the LM after training phase N (with 1.2.0's residual codec, phase1 was
+bundle 1.0.0's, phase2 1.1.0's, phase3 1.2.0's), final = .work/lm.pt (the bundle's). Judges:
 old = .work/classifier_phase2.pt at its validation threshold, new = .work/classifier.pt at its own.
 Generation is evaluate.py's (same captions, seeds, CFG 3.0, top-k 250), so the final LM under the new
 judge reproduces generation_report.json. Writes judge_comparison.json in the work folder (.work/ by default).
