@@ -1,4 +1,4 @@
-"""Each LM of the bundle's history, judged by the old and the new classifier, on the same generated clips.
+"""Each LM of the bundle's history (and of the bundle it replaces), judged by each classifier on the same generated clips.
 
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/compare_judges.py [--lms phase1,phase2,final] [--work DIR]
         [--previous DIR --previous-version X.Y.Z]

@@ -91,7 +91,8 @@ def _comparison(cmp: dict | None, version: str) -> str:
         return ""
     j, gen = cmp["judges"], cmp["generation"]
     prev = cmp.get("previous_version") if "previous" in j and "previous" in gen else None
-    cols = [("previous", "previous", f"{prev} LM, {prev} judge"), ("previous", "new", f"{prev} LM, {version} judge")] if prev else []
+    cols = ([("previous", "previous", f"{prev} LM, {prev} judge"), ("previous", "new", f"{prev} LM, {version} judge")]
+            if prev else [])
     phases = sorted(k for k in gen if k.startswith("phase"))
     cols += [(k, "new", f"{version} LM after {k.replace('phase', 'phase ')}, {version} judge") for k in phases]
     if "final" in gen:
@@ -138,6 +139,7 @@ def write(work: Path, bundle: Path) -> None:
     last = lm["history"][-1] if lm["history"] else {}
     t, v, n, s = gen["test_heldout_pairs"], gen["validation_heldout_pairs"], gen["negation"], gen["sequence"]
     g = gen["train_pairs_new_captions"]
+    gate_cost = 100 * (clf["test_original"]["all_events_found"] - clf["test_decoded"]["all_events_found"])
     card = f"""# tiny-foley {manifest['version']}: model card
 
 A small AudioGen-shaped text-to-audio model, trained from scratch on this repository's synthesised
@@ -196,7 +198,7 @@ judged by the classifier above at threshold {manifest['classifierThreshold']}.
   {_still_falling(lm)}
 - The classifier {_judge_state(clf)} Every event is found in
   {_pct(clf['test_original']['all_events_found'])} of original and {_pct(clf['test_decoded']['all_events_found'])} of
-  codec-decoded two-event test clips, so the codec costs {100 * (clf['test_original']['all_events_found'] - clf['test_decoded']['all_events_found']):.1f} points of the gate. Every generation
+  codec-decoded two-event test clips, so the codec costs {gate_cost:.1f} points of the gate. Every generation
   figure above inherits the judge's misses.{_judge_caveat(clf)}
 - Sustained sounds (an accelerating car) can come out fragmented; Griffin-Lim leaves a slight
   phasiness on tonal sounds.
