@@ -85,6 +85,11 @@ def _judge_caveat(clf: dict) -> str:
             "  test F1 is not a held-out-pair figure; the LM's held-out-pair figures still are.")
 
 
+def _weakest(report: dict, n: int = 4) -> str:
+    pairs = sorted(report["by_pair"].items(), key=lambda kv: kv[1])
+    return ", ".join(f"{p} {_pct(x)}" for p, x in pairs[:n])
+
+
 def _comparison(cmp: dict | None, version: str) -> str:
     """The bundle's LM, its earlier phases and the bundle it replaces, judged alike on the same generated clips."""
     if not cmp or "new" not in cmp.get("judges", {}):
@@ -138,6 +143,7 @@ def write(work: Path, bundle: Path) -> None:
     files = "\n".join(f"| {name} | {f['bytes'] / 1e6:.2f} MB |" for name, f in sorted(manifest["files"].items()))
     last = lm["history"][-1] if lm["history"] else {}
     t, v, n, s = gen["test_heldout_pairs"], gen["validation_heldout_pairs"], gen["negation"], gen["sequence"]
+    tb, vb = gen["test_heldout_pairs_balanced"], gen["validation_heldout_pairs_balanced"]
     g = gen["train_pairs_new_captions"]
     gate_cost = 100 * (clf["test_original"]["all_events_found"] - clf["test_decoded"]["all_events_found"])
     card = f"""# tiny-foley {manifest['version']}: model card
@@ -180,21 +186,27 @@ general-purpose sound generator: it knows {len(world.LABELS)} event types and th
 | classifier: every event found, original two-event test clips | {_pct(clf['test_original']['all_events_found'])} | |
 | classifier F1, codec-decoded test clips | {clf['test_decoded']['f1']:.3f} | >= 0.95 |
 | codec gate: every event found in decoded two-event clips | {_pct(clf['test_decoded']['all_events_found'])} | >= 95% |
-| generated, held-out test pairs: every named event detected ({t['clips']} clips) | {_pct(t['all_named_detected'])} | >= 85% |
-| generated, held-out test pairs: false positives | {_pct(t['false_positive_rate'])} | <= 5% |
-| generated, held-out validation pairs: every named event detected ({v['clips']} clips) | {_pct(v['all_named_detected'])} | |
+| generated, held-out test pairs (all {tb['pairs']} alike): every named event detected ({tb['clips']} clips) | {_pct(tb['all_named_detected'])} | >= 85% |
+| generated, held-out test pairs (all {tb['pairs']} alike): false positives | {_pct(tb['false_positive_rate'])} | <= 5% |
+| generated, held-out validation pairs (all {vb['pairs']} alike): every named event detected ({vb['clips']} clips) | {_pct(vb['all_named_detected'])} | |
+| generated, held-out test pairs, first {t['captions']} captions: every named event detected ({t['clips']} clips) | {_pct(t['all_named_detected'])} | |
+| generated, held-out validation pairs, first {v['captions']} captions: every named event detected ({v['clips']} clips) | {_pct(v['all_named_detected'])} | |
 | generated, new captions of training pairs: every named event detected ({g['clips']} clips) | {_pct(g['all_named_detected'])} | |
 | negation ("A without X"): X absent | {_pct(n['negated_absent'])} | |
 | sequence ("A then B"): A's activity before B's | {_pct(s['a_then_b_in_order'])} ({s['ordered_pairs_judged']} judged) | |
 
 Generated clips: {gen['seeds_per_caption']} seeds per caption, CFG {gen['cfg']}, top-k {gen['top_k']},
-judged by the classifier above at threshold {manifest['classifierThreshold']}.
+judged by the classifier above at threshold {manifest['classifierThreshold']}. The figures held against
+the target weigh every held-out pair alike: the first {tb['captions'] // tb['pairs']} distinct captions of each pair. The
+first-{t['captions']}-captions rows are the protocol of the comparison table below (their pairs are
+whatever those captions hold). Held-out test pairs, weakest first: {_weakest(tb)}.
 {_comparison(cmp, manifest['version'])}
 ## Limitations (read before trusting a clip)
-- Unseen event pairs are the weak spot: every named event is heard in {_pct(t['all_named_detected'])} of
+- Unseen event pairs are the weak spot: every named event is heard in {_pct(tb['all_named_detected'])} of
   clips for held-out test pairs, against {_pct(g['all_named_detected'])} for new captions of pairs seen in
-  training. The LM trained for {lm['minutes']} minutes on 2 CPU cores (shared with other work); the
-  quality target for held-out pairs (85%) {'is met' if t['all_named_detected'] >= 0.85 else 'is not met'}.
+  training, and some pairs fare much worse than others (above). The LM trained for {lm['minutes']} minutes
+  on 2 CPU cores (shared with other work); the quality target for held-out pairs (85%)
+  {'is met' if tb['all_named_detected'] >= 0.85 else 'is not met'}.
   {_still_falling(lm)}
 - The classifier {_judge_state(clf)} Every event is found in
   {_pct(clf['test_original']['all_events_found'])} of original and {_pct(clf['test_decoded']['all_events_found'])} of
