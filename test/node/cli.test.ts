@@ -47,6 +47,18 @@ describe('agx command line', () => {
     expect(bytes.length).toBe(44 + 16000 * 2);
   });
 
+  it("explain reports its own peak memory, not the memory of the process that started it", async () => {
+    // agx bench --methods starts each explain from a process holding the model and earlier runs
+    const parentBallast = Buffer.alloc(700 * 1024 * 1024, 1);
+    const r = await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--duration', '1', '--method', 'random', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const { maxRssMb } = JSON.parse(r.stdout).timings;
+    expect(maxRssMb).toBeGreaterThan(50);
+    // a random explanation of a 1 s clip needs about 220 MB; getrusage's maxRSS read over 700 here
+    expect(maxRssMb).toBeLessThan(500);
+    expect(parentBallast[0]).toBe(1);
+  });
+
   it('explain works for every method, from a seed or from a WAV, with the documented JSON', async () => {
     const wav = join(tmp, 'explain-me.wav');
     expect((await agx('generate', '--prompt', 'a dog barks', '--duration', '1', '--out', wav)).code).toBe(0);

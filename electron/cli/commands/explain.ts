@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AgxError } from '../../common/errors.js';
 import { explain, getMethod, intervalView, METHODS } from '../../engine/explain/index.js';
@@ -63,7 +64,22 @@ export const explainCommand: Command = {
       holistic: e.holistic.map(r4),
       ...(interval ? { interval: intervalView(e, interval[0], interval[1]).map(r4), intervalSec: interval } : {}),
       steps: e.steps.map((row) => Array.from(row, r4)),
-      timings: { prepareMs: round(e.timings.prepareMs), methodMs: round(e.timings.methodMs), maxRssMb: round(process.resourceUsage().maxRSS / 1024) },
+      timings: { prepareMs: round(e.timings.prepareMs), methodMs: round(e.timings.methodMs), maxRssMb: round(peakRssMb()) },
     };
   },
 };
+
+/**
+ * This process's peak resident memory. On Linux, getrusage's maxRSS survives exec and so includes the
+ * parent's memory at fork time (`agx bench --methods` spawned from a busy process read 850 MB for a
+ * 230 MB run); /proc/self/status's VmHWM belongs to this process's own address space.
+ */
+function peakRssMb(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch {
+    // not Linux: fall through
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
