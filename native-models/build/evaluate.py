@@ -110,12 +110,29 @@ def _pair(clip: dict) -> str:
     return " + ".join(sorted({e["label"] for e in clip["events"]}))
 
 
-def _by_pair(clips, det, acts):
+def _by_pair(clips, det, acts=None):
+    """Per pair: the share of clips with every event found, and how often each event was missed."""
     L = world.LABELS
     found: dict[str, list[bool]] = {}
+    missed: dict[str, dict[str, int]] = {}
     for i, c in enumerate(clips):
-        found.setdefault(_pair(c), []).append(all(det[i, L.index(e["label"])] for e in c["events"]))
-    return {"pairs": len(found), "by_pair": {p: round(float(np.mean(f)), 4) for p, f in sorted(found.items())}}
+        labels = sorted({e["label"] for e in c["events"]})
+        found.setdefault(_pair(c), []).append(all(det[i, L.index(x)] for x in labels))
+        counts = missed.setdefault(_pair(c), {x: 0 for x in labels})
+        for x in labels:
+            counts[x] += int(not det[i, L.index(x)])
+    return {"pairs": len(found), "by_pair": {p: round(float(np.mean(f)), 4) for p, f in sorted(found.items())},
+            "missed_by_pair": dict(sorted(missed.items()))}
+
+
+def judge_on_originals(clf: Classifier, thr: float, work: Path) -> dict:
+    """How well the judge hears each held-out test pair in the synthesised originals (no codec, no LM):
+    what part of a pair's generation figure is the judge's own miss."""
+    clips = torch.load(work / "corpus_test.pt")
+    mels = torch.from_numpy(np.stack([c["mel"] for c in clips]).astype(np.float32))
+    with torch.no_grad():
+        probs = torch.cat([torch.sigmoid(clf(mels[i:i + 64])[0]) for i in range(0, len(mels), 64)]).numpy()
+    return {"clips": len(clips), **_by_pair(clips, probs >= thr)}
 
 
 def _expand(clips: list[dict], seeds: int) -> list[dict]:
@@ -197,6 +214,7 @@ def run(work: Path, bundle: Path, log, codec=None, n_captions: int = 30, seeds: 
         for name, out in score_sets(clf, threshold(work), mels, sets, seeds).items():
             report[name] = out
             log(f"evaluate: {name} {json.dumps(out)}")
+    report["judge_on_original_test_clips"] = judge_on_originals(clf, threshold(work), work)
     (work / "generation_report.json").write_text(json.dumps(report, indent=1))
     import model_card
     model_card.write(work, bundle)

@@ -85,9 +85,16 @@ def _judge_caveat(clf: dict) -> str:
             "  test F1 is not a held-out-pair figure; the LM's held-out-pair figures still are.")
 
 
-def _weakest(report: dict, n: int = 4) -> str:
-    pairs = sorted(report["by_pair"].items(), key=lambda kv: kv[1])
-    return ", ".join(f"{p} {_pct(x)}" for p, x in pairs[:n])
+def _weakest(report: dict, judge: dict, n: int = 4) -> str:
+    """The weakest held-out pairs, each with the event the LM's clips lack most and the judge's own
+    rate on synthesised originals of the pair."""
+    lines = []
+    for pair, rate in sorted(report["by_pair"].items(), key=lambda kv: kv[1])[:n]:
+        missed = report["missed_by_pair"][pair]
+        worst = max(missed, key=missed.get)
+        lines.append(f"| {pair} | {_pct(rate)} | {worst}, {missed[worst]} of {report['clips'] // report['pairs']} clips | "
+                     f"{_pct(judge['by_pair'][pair])} |")
+    return "\n".join(lines)
 
 
 def _comparison(cmp: dict | None, version: str) -> str:
@@ -199,7 +206,12 @@ Generated clips: {gen['seeds_per_caption']} seeds per caption, CFG {gen['cfg']},
 judged by the classifier above at threshold {manifest['classifierThreshold']}. The figures held against
 the target weigh every held-out pair alike: the first {tb['captions'] // tb['pairs']} distinct captions of each pair. The
 first-{t['captions']}-captions rows are the protocol of the comparison table below (their pairs are
-whatever those captions hold). Held-out test pairs, weakest first: {_weakest(tb)}.
+whatever those captions hold). The weakest held-out test pairs, and how well the judge hears each
+in synthesised originals (no codec, no LM; {gen['judge_on_original_test_clips']['clips']:,} test clips):
+
+| held-out test pair | every named event | event missed most | judge on originals |
+|---|---|---|---|
+{_weakest(tb, gen['judge_on_original_test_clips'])}
 {_comparison(cmp, manifest['version'])}
 ## Limitations (read before trusting a clip)
 - Unseen event pairs are the weak spot: every named event is heard in {_pct(tb['all_named_detected'])} of
