@@ -1,10 +1,12 @@
 """Writes native-models/tiny-foley/README.md, the model card, from the build's own reports.
 
-Every number in the card comes from a report file of this build (.work/*.json), never typed by hand.
+Every number in the card comes from a report file of this build (.work/*.json), never typed by hand;
+those reports are copied to native-models/build/reports/ with every card written, so the two stay in step.
 """
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import world
@@ -239,3 +241,17 @@ the lm_explain buckets (ONNX external data); the codec's codebooks likewise in c
 MIT. Trained only on audio this repository synthesises; no third-party data or weights.
 """
     (bundle / "README.md").write_text(card)
+    _publish_reports(work)
+
+
+# The build reports the card is computed from, kept in git beside the build so the card's numbers can be traced.
+REPORTS = ["classifier_report.json", "classifier_report_phase2.json", "lm_report.json", "generation_report.json",
+           "judge_comparison.json", "sampling_sweep.json"]
+
+
+def _publish_reports(work: Path) -> None:
+    out = Path(__file__).resolve().parent / "reports"
+    out.mkdir(exist_ok=True)
+    for name in REPORTS:
+        if (work / name).exists():
+            shutil.copyfile(work / name, out / name)
