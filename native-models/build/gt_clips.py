@@ -17,26 +17,7 @@ OUT = Path(__file__).resolve().parents[2] / "test" / "fixtures" / "gt"
 
 
 def write(work: Path, n: int = 24) -> None:
-    clips = [c for c in torch.load(work / "corpus_test.pt") if "audio" in c]
-    # half sequential ("then", "after", "followed by"), half overlapping: sequential clips are where
-    # the interval view can be scored against distinct spans
-    seq = [c for c in clips if any(w in c["words"] for w in ("then", "after", "followed"))]
-    par = [c for c in clips if c not in seq]
-    chosen = seq[: n // 2] + par[: n - n // 2]
-    OUT.mkdir(parents=True, exist_ok=True)
-    meta = []
-    for i, c in enumerate(chosen):
-        name = f"clip-{i:02d}.wav"
-        pcm = np.clip(np.round(c["audio"] * 32767), -32768, 32767).astype("<i2")
-        with wave.open(str(OUT / name), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(16000)
-            w.writeframes(pcm.tobytes())
-        meta.append({"file": name, "caption": c["caption"], "words": c["words"],
-                     "events": [{"label": e["label"], "word_idx": e["word_idx"], "start": e["start"], "end": e["end"]}
-                                for e in c["events"]]})
-    (OUT / "gt.json").write_text(json.dumps({"clips": meta}, indent=1))
+    _write_set(work, OUT, n, 0)
     # prompts for the faithfulness protocol: distinct held-out test captions, AudioCaps' CSV layout
     seen: list[str] = []
     for c in torch.load(work / "corpus_test.pt"):
@@ -46,3 +27,41 @@ def write(work: Path, n: int = 24) -> None:
     prompts.mkdir(parents=True, exist_ok=True)
     rows = ["audiocap_id,youtube_id,start_time,caption"] + [f"{i},synth-test-{i},0,\"{c}\"" for i, c in enumerate(seen[:40])]
     (prompts / "test.csv").write_text("\n".join(rows) + "\n")
+
+
+def _write_set(work: Path, out: Path, n: int, skip: int) -> None:
+    """n clips with audio from the test split, half sequential ("then", "after", "followed by"), half
+    overlapping (sequential clips are where the interval view can be scored against distinct spans),
+    after skipping the first `skip` of each kind."""
+    clips = [c for c in torch.load(work / "corpus_test.pt") if "audio" in c]
+    seq = [c for c in clips if any(w in c["words"] for w in ("then", "after", "followed"))]
+    par = [c for c in clips if c not in seq]
+    chosen = seq[skip: skip + n // 2] + par[skip: skip + n - n // 2]
+    if len(chosen) < n:
+        raise SystemExit(f"gt_clips: the test split has only {len(chosen)} clips with audio past the first {skip} of each kind")
+    out.mkdir(parents=True, exist_ok=True)
+    meta = []
+    for i, c in enumerate(chosen):
+        name = f"clip-{i:03d}.wav" if n > 100 else f"clip-{i:02d}.wav"
+        pcm = np.clip(np.round(c["audio"] * 32767), -32768, 32767).astype("<i2")
+        with wave.open(str(out / name), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16000)
+            w.writeframes(pcm.tobytes())
+        meta.append({"file": name, "caption": c["caption"], "words": c["words"],
+                     "events": [{"label": e["label"], "word_idx": e["word_idx"], "start": e["start"], "end": e["end"]}
+                                for e in c["events"]]})
+    (out / "gt.json").write_text(json.dumps({"clips": meta}, indent=1))
+
+
+if __name__ == "__main__":
+    # A larger ground-truth set, independent of the test fixtures: agx benchmark-gt --set DIR
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--n", type=int, default=120)
+    ap.add_argument("--skip", type=int, default=12, help="clips of each kind to skip (12: the 24 test fixtures)")
+    ap.add_argument("--work", type=Path, default=Path(__file__).resolve().parent / ".work")
+    args = ap.parse_args()
+    _write_set(args.work, args.out, args.n, args.skip)
