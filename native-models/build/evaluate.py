@@ -97,7 +97,8 @@ def balanced_sets(work: Path, per_pair: int = 10) -> list[tuple[str, list[dict],
     out = []
     for split in ("test", "validation"):
         clips, taken = [], {}
-        for c in _distinct(torch.load(work / f"corpus_{split}.pt"), 10**9):
+        corpus = torch.load(work / f"corpus_{split}.pt")
+        for c in _distinct(corpus, len(corpus)):
             pair = _pair(c)
             if taken.get(pair, 0) < per_pair:
                 taken[pair] = taken.get(pair, 0) + 1
