@@ -32,7 +32,7 @@ import torch  # noqa: E402
 
 import evaluate  # noqa: E402
 from lm import AudioLM, LMConfig  # noqa: E402
-from train_classifier import Classifier  # noqa: E402
+from train_classifier import Classifier, load_classifier  # noqa: E402
 
 
 def log(msg: str) -> None:
@@ -47,8 +47,7 @@ def _lm(path: Path) -> AudioLM:
 
 
 def _judge(work: Path, weights: str, report: str) -> tuple[Classifier, float, dict]:
-    clf = Classifier()
-    clf.load_state_dict(torch.load(work / weights))
+    clf = load_classifier(work, weights)
     rep = json.loads((work / report).read_text())
     return clf.eval(), rep["threshold"], rep
 

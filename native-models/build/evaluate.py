@@ -6,6 +6,7 @@ top-k 250, temperature 1); the parity tests show the ONNX graphs match these mod
 """
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import torch
 
 import world
 from lm import NULL_ID, PAD_ID, AudioLM, unpattern
-from train_classifier import Classifier, threshold
+from train_classifier import Classifier, load_classifier, threshold
 from train_lm import text_batch, vocab
 
 CFG, TOP_K = 3.0, 250
@@ -63,11 +64,17 @@ def judge(clf: Classifier, codec, codes: torch.Tensor) -> tuple[np.ndarray, np.n
     return torch.cat(probs).numpy(), torch.cat(acts).numpy()
 
 
+@functools.lru_cache(maxsize=2)
+def _split(work: Path, name: str) -> list[dict]:
+    """A corpus split, read once per run (the test split is about 270 MB)."""
+    return torch.load(work / f"corpus_{name}.pt")
+
+
 def caption_sets(work: Path, n_captions: int = 30) -> list[tuple[str, list[dict], object]]:
     """The evaluation sets, in report order: (name, clips, extra scorer or None)."""
     L = world.LABELS
-    test = _distinct(torch.load(work / "corpus_test.pt"), n_captions)
-    val = _distinct(torch.load(work / "corpus_validation.pt"), n_captions)
+    test = _distinct(_split(work, "test"), n_captions)
+    val = _distinct(_split(work, "validation"), n_captions)
     in_grammar = [{"words": c.words, "events": [{"label": e.label} for e in c.events]}
                   for c in (world.sample_clip(10**7 + i, "train") for i in range(n_captions))]
     # negation and ordering, on in-grammar captions built for the purpose (train pairs only)
@@ -97,7 +104,7 @@ def balanced_sets(work: Path, per_pair: int = 10) -> list[tuple[str, list[dict],
     out = []
     for split in ("test", "validation"):
         clips, taken = [], {}
-        corpus = torch.load(work / f"corpus_{split}.pt")
+        corpus = _split(work, split)
         for c in _distinct(corpus, len(corpus)):
             pair = _pair(c)
             if taken.get(pair, 0) < per_pair:
@@ -129,7 +136,7 @@ def _by_pair(clips, det, acts=None):
 def judge_on_originals(clf: Classifier, thr: float, work: Path) -> dict:
     """How well the judge hears each held-out test pair in the synthesised originals (no codec, no LM):
     what part of a pair's generation figure is the judge's own miss."""
-    clips = torch.load(work / "corpus_test.pt")
+    clips = _split(work, "test")
     mels = torch.from_numpy(np.stack([c["mel"] for c in clips]).astype(np.float32))
     with torch.no_grad():
         probs = torch.cat([torch.sigmoid(clf(mels[i:i + 64])[0]) for i in range(0, len(mels), 64)]).numpy()
@@ -198,9 +205,7 @@ def run(work: Path, bundle: Path, log, codec=None, n_captions: int = 30, seeds: 
     from export import load_lm
     codec = codec or load_codec(work)
     lm = load_lm(work)
-    clf = Classifier()
-    clf.load_state_dict(torch.load(work / "classifier.pt"))
-    clf.eval()
+    clf = load_classifier(work)
     report: dict = {"cfg": CFG, "top_k": TOP_K, "seeds_per_caption": seeds}
     standard = seeds == 5 and n_captions == 30
     # the first cache is shared with compare_judges.py

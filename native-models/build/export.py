@@ -25,7 +25,7 @@ import world
 from audio import CODE_HOP, SR
 from codec import CodecDecoder, CodecEncoder
 from lm import NULL_ID, PAD_ID, UNK_ID, AudioLM, LMConfig
-from train_classifier import Classifier, WaveClassifier, threshold
+from train_classifier import WaveClassifier, load_classifier, threshold
 from train_lm import SPECIALS, vocab
 
 OPSET = 17
@@ -220,9 +220,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
         p.requires_grad_(False)
     cfg = lm.cfg
     codec.eval()
-    clf = Classifier()
-    clf.load_state_dict(torch.load(work / "classifier.pt"))
-    clf.eval()
+    clf = load_classifier(work)
     v = vocab()
     H, dh = cfg.heads, cfg.d // cfg.heads
     torch.manual_seed(0)

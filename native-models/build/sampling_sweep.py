@@ -27,7 +27,7 @@ import torch  # noqa: E402
 import evaluate  # noqa: E402
 from build_all import WORK, load_codec  # noqa: E402
 from export import load_lm  # noqa: E402
-from train_classifier import Classifier, threshold  # noqa: E402
+from train_classifier import load_classifier, threshold  # noqa: E402
 
 
 def main() -> None:
@@ -39,9 +39,7 @@ def main() -> None:
     args = ap.parse_args()
     work = args.work
     codec, lm = load_codec(work), load_lm(work)
-    clf = Classifier()
-    clf.load_state_dict(torch.load(work / "classifier.pt"))
-    clf.eval()
+    clf = load_classifier(work)
     sets = [s for s in evaluate.caption_sets(work, args.captions) if s[0] in ("validation_heldout_pairs", "negation", "sequence")]
     out: dict = {"captions": args.captions, "seeds": args.seeds, "variants": {}}
     for variant in args.variants.split(","):

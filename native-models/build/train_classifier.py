@@ -126,6 +126,13 @@ def _train(clf: Classifier, x, y, act, epochs: int, lr: float, pos_weight: float
         log(f"classifier {phase}: epoch {ep + 1}/{epochs} loss {float(loss):.4f}")
 
 
+def load_classifier(work: Path, weights: str = "classifier.pt") -> Classifier:
+    """A trained judge from the work folder, in eval mode."""
+    clf = Classifier()
+    clf.load_state_dict(torch.load(work / weights))
+    return clf.eval()
+
+
 def threshold(work: Path) -> float:
     """The detection threshold chosen on the validation split (classifier_report.json)."""
     return json.loads((work / "classifier_report.json").read_text())["threshold"]
