@@ -59,6 +59,8 @@ export type SaveMode =
   | { kind: 'edit'; undoLabel: string };
 
 const VIEW_SAVE_DELAY_MS = 400;
+// A change event waits this long for its job's end (or more changes), so a burst costs one reload.
+const RELOAD_DELAY_MS = 80;
 // A 'timeline' event this soon after our own save is our own echo, not another window's change.
 const OWN_ECHO_MS = 1500;
 
@@ -77,7 +79,12 @@ export class StudioStore {
   private saveChain: Promise<void> = Promise.resolve();
   private savesInFlight = 0;
   private lastSaveAt = 0;
-  private reloadTimer: number | null = null;
+  /** A reload asked for and not begun: whoever asks before it begins shares it. */
+  private nextReload: { begin: () => void; done: Promise<void> } | null = null;
+  /** The reload being read now. */
+  private reloading: Promise<void> | null = null;
+  /** The open session changed in the studio since the last reload began. */
+  private stale = false;
   private nextErrorId = 1;
   /** Jobs whose result this window acts on when they finish (e.g. play a render). */
   private readonly playWhenDone = new Set<string>();
@@ -196,6 +203,7 @@ export class StudioStore {
     audioOut.stop();
     this.set({ note: 'Opening session' });
     try {
+      this.stale = false;
       const s = await this.api.openSession({ sessionId });
       this.setSession(s);
       await this.refreshSessions();
@@ -241,8 +249,12 @@ export class StudioStore {
     if (this.state.session === null && next !== undefined) await this.openSession(next.id);
   }
 
-  /** Reloads the open session's takes and explanations; keeps local timeline edits not yet saved. */
-  async reload(): Promise<void> {
+  /**
+   * Reloads the open session's takes and explanations, and its entry in the sessions list (name, take
+   * count, last change); keeps local timeline edits not yet saved.
+   */
+  private async reload(): Promise<void> {
+    this.stale = false;
     const cur = this.state.session;
     if (cur === null) return;
     const fresh = await this.api.openSession({ sessionId: cur.session.id });
@@ -250,14 +262,47 @@ export class StudioStore {
     if (now === null || now.session.id !== fresh.session.id) return;
     const localPending = this.saveTimer !== null || this.savesInFlight > 0;
     this.setSession(localPending ? { ...fresh, timeline: now.timeline, canUndo: now.canUndo, canRedo: now.canRedo } : fresh);
+    this.set({ sessions: this.state.sessions.map((s) => (s.id === fresh.session.id ? fresh.session : s)) });
   }
 
-  private scheduleReload(): void {
-    if (this.reloadTimer !== null) window.clearTimeout(this.reloadTimer);
-    this.reloadTimer = window.setTimeout(() => {
-      this.reloadTimer = null;
-      void this.guard(() => this.reload());
-    }, 80);
+  /** Reloads after `delayMs` (0: now), sharing a reload already asked for that has not begun. */
+  private reloadSoon(delayMs: number): Promise<void> {
+    let next = this.nextReload;
+    if (next === null) {
+      let begin!: () => void;
+      const begun = new Promise<void>((resolve) => (begin = resolve));
+      const timer = window.setTimeout(begin, delayMs);
+      const done = begun.then(async () => {
+        this.nextReload = null;
+        const run = this.reload();
+        this.reloading = run;
+        try {
+          await run;
+        } finally {
+          if (this.reloading === run) this.reloading = null;
+        }
+      });
+      next = {
+        begin: () => {
+          window.clearTimeout(timer);
+          begin();
+        },
+        done,
+      };
+      this.nextReload = next;
+    }
+    if (delayMs === 0) next.begin();
+    return next.done;
+  }
+
+  /**
+   * Brings the open session up to date with every change event received so far: starts the reload an
+   * event asked for now, or waits for the one being read. The studio sends a job's change event
+   * before its end, so a finished job costs one reload together with its event, not one each.
+   */
+  private async catchUp(): Promise<void> {
+    if (this.nextReload === null && this.reloading !== null) await this.reloading;
+    if (this.nextReload !== null || this.stale) await this.reloadSoon(0);
   }
 
   /** The store's rolling backups, newest first (also readable while the store is damaged). */
@@ -460,14 +505,15 @@ export class StudioStore {
       return;
     }
     if (e.type === 'session') {
-      void this.guard(() => this.refreshSessions());
-      if (e.sessionId !== current) return;
-      if (e.change === 'deleted') {
-        this.setSession(null);
+      // The open session's entry in the list comes with its reload; any other change needs the list.
+      if (e.sessionId !== current || e.change === 'deleted') {
+        void this.guard(() => this.refreshSessions());
+        if (e.sessionId === current) this.setSession(null);
         return;
       }
       if (e.change === 'timeline' && (this.savesInFlight > 0 || this.saveTimer !== null || Date.now() - this.lastSaveAt < OWN_ECHO_MS)) return;
-      this.scheduleReload();
+      this.stale = true;
+      void this.guard(() => this.reloadSoon(RELOAD_DELAY_MS));
       return;
     }
     const job = e.job;
@@ -497,7 +543,7 @@ export class StudioStore {
       return;
     }
     if (job.sessionId !== this.state.session?.session.id) return;
-    await this.reload();
+    await this.catchUp();
     this.dropPartial(job.id);
     if (r?.kind === 'takes' && r.takeIds.length > 0) {
       this.updateTimeline({ selectedTakeId: r.takeIds[0]! }, { kind: 'view' });
