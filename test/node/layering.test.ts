@@ -1,4 +1,4 @@
-// DESIGN.md's house rules on who may import what, checked on the source so a leak fails CI.
+// The house rules on who may import what (docs/architecture.md, 'Layers'), checked on the source so a leak fails CI.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
