@@ -1,48 +1,35 @@
 // The StudioApi contract: every call, result and event any front door (Electron IPC, WebSocket, CLI)
 // exchanges with the studio service. Pure TypeScript + zod, so the renderer imports it too.
 import { z } from 'zod';
+import {
+  ExplanationResultSchema,
+  MAX_PROMPT_CHARS,
+  MAX_TOKEN_WEIGHTS,
+  MAX_VARIATIONS,
+  ModelInfoSchema,
+  SecondsSchema,
+  SeedSchema,
+  TimeSpanFieldsSchema,
+  TokenSchema,
+  TokenWeightSchema,
+  timeSpanSchema,
+} from './domain.js';
+import { MaskSchema } from './mask.js';
+import { MethodInfoSchema } from './methods.js';
 
-/** Largest prompt, in UTF-16 units (the engine's own limit; checked here so junk never queues). */
-export const MAX_PROMPT_CHARS = 2000;
+// The domain types the contract carries, re-exported so a front end imports its whole vocabulary here.
+export { MAX_PROMPT_CHARS, ModelInfoSchema, SeedSchema, TokenSchema, TokenWeightSchema, type ModelInfo, type Token, type TokenWeight } from './domain.js';
+export { MaskSchema, type Mask } from './mask.js';
+export { MethodInfoSchema, type MethodInfo } from './methods.js';
+
 /** Largest WAV an import accepts, in bytes (10 minutes of 48 kHz stereo 24-bit). */
 export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const seconds = finite.refine((v) => v >= 0, 'must be >= 0 seconds');
+const seconds = SecondsSchema;
 
 /** Opaque row id (server-made; a safe charset so ids can appear in file names and URLs). */
 export const IdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a valid id');
-/** A seed: 0 .. 2^32 - 1; variation v of a generation uses seed + v. */
-export const SeedSchema = z.number().int().min(0).max(0xffffffff);
-
-/** One prompt token with its UTF-16 offsets in the prompt. */
-export const TokenSchema = z.object({
-  /** The token's text as the tokenizer sees it. */
-  text: z.string(),
-  /** UTF-16 start offset in the prompt. */
-  start: z.number().int(),
-  /** UTF-16 end offset (exclusive). */
-  end: z.number().int(),
-  /** True when the word is outside the model's vocabulary. */
-  unknown: z.boolean().optional(),
-});
-export type Token = z.infer<typeof TokenSchema>;
-
-/** A weight on one prompt token: 0 mutes, 1 leaves, 2 emphasises; optionally only inside an interval. */
-export const TokenWeightSchema = z
-  .object({
-    /** Index into the prompt's token list. */
-    token: z.number().int().min(0).max(255),
-    /** Multiplier of the token's cross-attention, 0..2. */
-    weight: finite.refine((v) => v >= 0 && v <= 2, 'weight must be from 0 to 2'),
-    /** Interval start in seconds (with endSec), else the whole clip. */
-    startSec: seconds.optional(),
-    /** Interval end in seconds (exclusive). */
-    endSec: seconds.optional(),
-  })
-  .refine((w) => (w.startSec === undefined) === (w.endSec === undefined), 'startSec and endSec come together')
-  .refine((w) => w.startSec === undefined || w.startSec < w.endSec!, 'startSec must be before endSec');
-export type TokenWeight = z.infer<typeof TokenWeightSchema>;
 
 /** Sampling overrides; missing fields take the model's defaults. */
 export const SamplingSchema = z.object({
@@ -56,42 +43,6 @@ export const SamplingSchema = z.object({
   temperature: finite.refine((v) => v >= 0 && v <= 10, 'temperature must be from 0 to 10').optional(),
 });
 export type Sampling = z.infer<typeof SamplingSchema>;
-
-/** A bundle the studio can load. */
-export const ModelInfoSchema = z.object({
-  /** Bundle name (its folder). */
-  id: z.string(),
-  /** Bundle version. */
-  version: z.string(),
-  /** sha256 of its manifest.json (which holds every file's sha256): the identity a take's modelSha256 names. */
-  manifestSha256: z.string(),
-  /** One line about it. */
-  description: z.string(),
-  /** Audio sample rate of its clips. */
-  sampleRate: z.number(),
-  /** LM steps (mask rows) per second. */
-  frameRate: z.number(),
-  /** Longest clip it generates. */
-  maxDurationSec: z.number(),
-  /** Most prompt tokens it reads. */
-  maxTextTokens: z.number(),
-  /** The classifier's labels (the evaluator's classes). */
-  labels: z.array(z.string()),
-});
-export type ModelInfo = z.infer<typeof ModelInfoSchema>;
-
-/** An explanation method the engine offers. */
-export const MethodInfoSchema = z.object({
-  /** Registry name. */
-  name: z.string(),
-  /** Human label. */
-  label: z.string(),
-  /** forward | gradient | attention. */
-  needs: z.array(z.string()),
-  /** Its parameters with their defaults. */
-  defaults: z.record(z.string(), z.unknown()),
-});
-export type MethodInfo = z.infer<typeof MethodInfoSchema>;
 
 /** A session as listed. */
 export const SessionSummarySchema = z.object({
@@ -153,7 +104,7 @@ export const TakeSchema = z.object({
 });
 export type Take = z.infer<typeof TakeSchema>;
 
-/** The paper's faithfulness figures for one explanation (METHOD.md), one regeneration seed. */
+/** The paper's faithfulness figures for one explanation (docs/method.md, 'Faithfulness'), one regeneration seed. */
 export const FaithfulnessSchema = z.object({
   /** Label the original take is classified as. */
   label: z.string(),
@@ -172,24 +123,13 @@ export const FaithfulnessSchema = z.object({
 });
 export type Faithfulness = z.infer<typeof FaithfulnessSchema>;
 
-/** A stored explanation of one take. */
+/** A stored explanation of one take: what the method computed, with its row, take and figures. */
 export const ExplanationSchema = z.object({
   /** Row id. */
   id: IdSchema,
   /** The explained take. */
   takeId: IdSchema,
-  /** Method name. */
-  method: z.string(),
-  /** Parameters after defaults (reproduce it from these). */
-  params: z.record(z.string(), z.unknown()),
-  /** Prompt tokens (mask columns). */
-  tokens: z.array(TokenSchema),
-  /** Mask rows per second. */
-  frameRate: z.number(),
-  /** Per-step mask [steps][tokens] in [0, 1]. */
-  mask: z.array(z.array(z.number())),
-  /** Mean over steps, one per token. */
-  holistic: z.array(z.number()),
+  ...ExplanationResultSchema.shape,
   /** Faithfulness, once evaluated. */
   metrics: FaithfulnessSchema.nullable(),
   /** Milliseconds the job took. */
@@ -201,15 +141,12 @@ export type Explanation = z.infer<typeof ExplanationSchema>;
 
 /** A marker on the timeline. */
 export const MarkerSchema = z.object({ id: z.string().max(64), timeSec: seconds, label: z.string().max(200) });
-/** A named region on the timeline. */
+/** A named region on the timeline: a time span with a label. */
 export const RegionSchema = z
-  .object({ id: z.string().max(64), startSec: seconds, endSec: seconds, label: z.string().max(200) })
+  .object({ id: z.string().max(64), ...TimeSpanFieldsSchema.shape, label: z.string().max(200) })
   .refine((r) => r.startSec < r.endSec, 'a region must start before it ends');
-/** A time selection. */
-export const SelectionSchema = z
-  .object({ startSec: seconds, endSec: seconds })
-  .refine((s) => s.startSec < s.endSec, 'a selection must start before it ends');
-export type Selection = z.infer<typeof SelectionSchema>;
+/** The selected time span. */
+export const SelectionSchema = timeSpanSchema('a selection');
 
 /**
  * Everything about a session's view and edits that is not a take or an explanation. Saved on every
@@ -231,7 +168,7 @@ export const TimelineStateSchema = z.object({
   /** Per take, the explanation shown in its token lanes. */
   shownExplanation: z.record(IdSchema, IdSchema).default({}),
   /** Per take, the token weights being edited for the next regeneration. */
-  draftWeights: z.record(IdSchema, z.array(TokenWeightSchema).max(256)).default({}),
+  draftWeights: z.record(IdSchema, z.array(TokenWeightSchema).max(MAX_TOKEN_WEIGHTS)).default({}),
   /** Takes removed from the timeline (kept in the store; undo brings them back). */
   hiddenTakeIds: z.array(IdSchema).max(10000).default([]),
   /** Solo: only this take sounds. */
@@ -314,7 +251,7 @@ export const StudioEventSchema = z.discriminatedUnion('type', [
   /** A job was queued, progressed, or ended. */
   z.object({ type: z.literal('job'), job: JobInfoSchema }),
   /** The current mask of a running explanation (every few epochs), so lanes fill in live. */
-  z.object({ type: z.literal('partial'), jobId: IdSchema, takeId: IdSchema, mask: z.array(z.array(z.number())) }),
+  z.object({ type: z.literal('partial'), jobId: IdSchema, takeId: IdSchema, mask: MaskSchema }),
   /** A session's stored content changed (another window or job); reload it. */
   z.object({ type: z.literal('session'), sessionId: IdSchema, change: z.enum(['takes', 'explanations', 'timeline', 'renamed', 'deleted']) }),
 ]);
@@ -384,8 +321,8 @@ export const CALLS = {
         prompt: promptText,
         seed: SeedSchema,
         durationSec: finite.refine((v) => v > 0 && v <= 600, 'duration must be more than 0 s'),
-        variations: z.number().int().min(1).max(8).default(1),
-        weights: z.array(TokenWeightSchema).max(256).default([]),
+        variations: z.number().int().min(1).max(MAX_VARIATIONS).default(1),
+        weights: z.array(TokenWeightSchema).max(MAX_TOKEN_WEIGHTS).default([]),
         sampling: SamplingSchema.strict().default({}),
       })
       .strict(),
@@ -396,7 +333,7 @@ export const CALLS = {
     z
       .object({
         takeId: IdSchema,
-        weights: z.array(TokenWeightSchema).max(256),
+        weights: z.array(TokenWeightSchema).max(MAX_TOKEN_WEIGHTS),
         /** Default: the parent's seed. */
         seed: SeedSchema.optional(),
         /** Keep the parent's audio before this time and generate only after it. */

@@ -1,10 +1,11 @@
 import { AgxError, throwIfAborted } from '../common/errors.js';
+import { complementMask, type MaskRows, maskSize } from '../common/mask.js';
 import { explain } from './explain/index.js';
 import { generateCodes } from './generate.js';
 import type { Model } from './model.js';
 
 /**
- * The paper's faithfulness protocol (METHOD.md) for one prompt and one method.
+ * The paper's faithfulness protocol (docs/method.md, 'Faithfulness') for one prompt and one method.
  * The classifier is multi-label (sigmoid); as the paper's q is a softmax over classes, q here is the
  * softmax of the classifier's logits over the bundle's labels.
  */
@@ -70,31 +71,23 @@ export interface ProtocolOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** The original clip's label distribution, its top label, and a regenerator under per-step weights. */
+/** The original clip's label distribution, its top label, and a regenerator under a mask's weights. */
 async function protocolFor(model: Model, prompt: string, codes: Int32Array, frames: number, signal: AbortSignal | undefined) {
   const qOrig = await distributionOf(model, codes, frames);
   const y = qOrig.indexOf(Math.max(...qOrig));
   const durationSec = frames / model.manifest.frameRate;
-  const regenerate = async (seed: number, stepWeights?: Float32Array[]): Promise<Float64Array> => {
+  const regenerate = async (seed: number, maskWeights?: MaskRows): Promise<Float64Array> => {
     throwIfAborted(signal);
-    const g = await generateCodes(model, { prompt, seed, durationSec, ...(stepWeights ? { stepWeights } : {}), signal });
+    const g = await generateCodes(model, { prompt, seed, durationSec, ...(maskWeights ? { maskWeights } : {}), signal });
     return distributionOf(model, g.codes[0]!, g.frames);
   };
   /** Regenerates with M and 1 - M under one seed and scores both against the original. */
-  const scoreMask = async (mask: Float32Array[], seed: number): Promise<SeedScores> => {
-    const inverse = mask.map((row) => Float32Array.from(row, (v) => 1 - v));
+  const scoreMask = async (mask: MaskRows, seed: number): Promise<SeedScores> => {
     const qf = await regenerate(seed, mask);
-    const qcf = await regenerate(seed, inverse);
+    const qcf = await regenerate(seed, complementMask(mask));
     return { seed, fid_f: qOrig[y]! - qf[y]!, fid_cf: qOrig[y]! - qcf[y]!, kl_f: kl(qf, qOrig), kl_cf: kl(qcf, qOrig) };
   };
   return { qOrig, y, label: model.manifest.labels[y]!, regenerate, scoreMask };
-}
-
-/** Mean mask value. */
-function maskSize(mask: Float32Array[]): number {
-  let total = 0;
-  for (const row of mask) for (const v of row) total += v;
-  return total / (mask.length * (mask[0]?.length ?? 1));
 }
 
 /**
@@ -127,7 +120,7 @@ export async function explanationFaithfulness(
   model: Model,
   prompt: string,
   clip: { codes: Int32Array; frames: number },
-  mask: Float32Array[],
+  mask: MaskRows,
   seed: number,
   signal?: AbortSignal,
 ): Promise<SeedScores & { label: string; size: number }> {

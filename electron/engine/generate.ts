@@ -1,21 +1,14 @@
+import { checkDuration, isWeightValue, MAX_SEED, MAX_TOKEN_WEIGHT, MAX_VARIATIONS, type TokenWeight } from '../common/domain.js';
 import { AgxError, throwIfAborted } from '../common/errors.js';
+import type { MaskRows } from '../common/mask.js';
 import { floatData, type Model } from './model.js';
 import { type EngineTensor, tensor } from './onnx/session-factory.js';
 import { Rng } from './rng.js';
 import { type SamplingParams, sampleToken } from './sampling.js';
 import type { PromptToken } from './tokenizer.js';
 
-/** A weight on one prompt token: 0 mutes it, 1 leaves it, up to 2 emphasises it. */
-export interface TokenWeight {
-  /** Index of the token in the prompt's token list. */
-  token: number;
-  /** Multiplier of the token's post-softmax cross-attention. */
-  weight: number;
-  /** Optional interval in seconds; outside it the token keeps weight 1. */
-  startSec?: number;
-  /** End of the interval (exclusive). */
-  endSec?: number;
-}
+// Callers of generateCodes name the weight type from here too; it is the domain's one definition.
+export type { TokenWeight } from '../common/domain.js';
 
 /** Everything that determines a generation. */
 export interface GenerateRequest {
@@ -27,13 +20,13 @@ export interface GenerateRequest {
   durationSec: number;
   /** Number of takes drawn in one batch. */
   variations?: number;
-  /** Token weights (mute / emphasis), global or inside an interval. */
+  /** Token weights (mute / emphasis), for the whole clip or inside a time span. */
   weights?: TokenWeight[];
   /**
-   * Per-step weights [steps][tokens], e.g. an explanation's mask M (factual) or 1 - M
-   * (counterfactual); multiplied with `weights`. Rows beyond the array keep weight 1.
+   * An explanation's mask applied as per-step weights [steps][tokens]: M (the factual render) or
+   * 1 - M (the counterfactual); multiplied with `weights`. Rows beyond the mask keep weight 1.
    */
-  stepWeights?: Float32Array[];
+  maskWeights?: MaskRows;
   /** Codes to keep: [K * prefixFrames] codebook-major; generation continues after them. */
   prefix?: { codes: Int32Array; frames: number };
   /** Sampling overrides (defaults from the manifest). */
@@ -58,36 +51,31 @@ export interface GeneratedCodes {
   timings: { textMs: number; lmMs: number; steps: number };
 }
 
-/** Maximum weight a token may get. */
-export const MAX_TOKEN_WEIGHT = 2;
-
 /** Validates a request and fills defaults; throws bad_argument with the reason. */
 function checkRequest(model: Model, req: GenerateRequest, tokens: PromptToken[]): { frames: number; variations: number } {
   const m = model.manifest;
-  if (!Number.isFinite(req.durationSec) || req.durationSec <= 0 || req.durationSec > m.maxDurationSec) {
-    throw new AgxError('bad_argument', `duration must be more than 0 and at most ${m.maxDurationSec} s`);
-  }
-  if (!Number.isSafeInteger(req.seed) || req.seed < 0 || req.seed > 0xffffffff) {
-    throw new AgxError('bad_argument', 'seed must be an integer from 0 to 4294967295');
+  checkDuration(req.durationSec, { id: m.name, maxDurationSec: m.maxDurationSec });
+  if (!Number.isSafeInteger(req.seed) || req.seed < 0 || req.seed > MAX_SEED) {
+    throw new AgxError('bad_argument', `seed must be an integer from 0 to ${MAX_SEED}`);
   }
   const variations = req.variations ?? 1;
-  if (!Number.isInteger(variations) || variations < 1 || variations > 16) {
-    throw new AgxError('bad_argument', 'variations must be an integer from 1 to 16');
+  if (!Number.isInteger(variations) || variations < 1 || variations > MAX_VARIATIONS) {
+    throw new AgxError('bad_argument', `variations must be an integer from 1 to ${MAX_VARIATIONS}`);
   }
   for (const w of req.weights ?? []) {
     if (!Number.isInteger(w.token) || w.token < 0 || w.token >= tokens.length) {
       throw new AgxError('bad_argument', `token weight refers to token ${w.token}; the prompt has ${tokens.length}`);
     }
-    if (!Number.isFinite(w.weight) || w.weight < 0 || w.weight > MAX_TOKEN_WEIGHT) {
+    if (!isWeightValue(w.weight)) {
       throw new AgxError('bad_argument', `token weight must be from 0 to ${MAX_TOKEN_WEIGHT}`);
     }
     if ((w.startSec !== undefined || w.endSec !== undefined) && !((w.startSec ?? 0) < (w.endSec ?? Infinity))) {
-      throw new AgxError('bad_argument', 'a token weight interval must have start < end');
+      throw new AgxError('bad_argument', 'a token weight span must have start < end');
     }
   }
-  for (const row of req.stepWeights ?? []) {
-    if (row.length !== tokens.length || row.some((w) => !(w >= 0 && w <= MAX_TOKEN_WEIGHT))) {
-      throw new AgxError('bad_argument', `step weights must have one value per token (${tokens.length}) from 0 to ${MAX_TOKEN_WEIGHT}`);
+  for (const row of req.maskWeights ?? []) {
+    if (row.length !== tokens.length || !Array.prototype.every.call(row, (w: number) => isWeightValue(w))) {
+      throw new AgxError('bad_argument', `mask weights must have one value per token (${tokens.length}) from 0 to ${MAX_TOKEN_WEIGHT}`);
     }
   }
   const frames = Math.max(1, Math.round(req.durationSec * m.frameRate));
@@ -103,16 +91,19 @@ function checkRequest(model: Model, req: GenerateRequest, tokens: PromptToken[])
   return { frames, variations };
 }
 
-/** Per-step token weights of the conditional rows: [steps][L]. */
-function stepWeights(req: GenerateRequest, L: number, steps: number, frameRate: number, K: number): Float32Array[] {
+/** The `token_weights` feed of the conditional rows at every step: token weights times mask weights, [steps][L]. */
+function tokenWeightRows(req: GenerateRequest, L: number, steps: number, frameRate: number, K: number): Float32Array[] {
   const rows = Array.from({ length: steps }, () => new Float32Array(L).fill(1));
   for (const w of req.weights ?? []) {
-    // An interval covers the steps that write its frames in any codebook (delay pattern: up to K - 1 later).
+    // A span covers the steps that write its frames in any codebook (delay pattern: up to K - 1 later).
+    // Either end may be open (the engine's callers may give only one): open ends reach the clip's ends.
     const first = w.startSec === undefined ? 0 : Math.floor(w.startSec * frameRate);
     const last = w.endSec === undefined ? steps : Math.ceil(w.endSec * frameRate) + K - 1;
     for (let s = Math.max(0, first); s < Math.min(steps, last); s++) rows[s]![w.token] = w.weight;
   }
-  (req.stepWeights ?? []).slice(0, steps).forEach((row, s) => row.forEach((w, i) => (rows[s]![i]! *= w)));
+  (req.maskWeights ?? []).slice(0, steps).forEach((row, s) => {
+    for (let i = 0; i < row.length; i++) rows[s]![i]! *= row[i]!;
+  });
   return rows;
 }
 
@@ -148,7 +139,7 @@ export async function generateCodes(model: Model, req: GenerateRequest): Promise
   const text = await textEncoder.run({ ids: tensor.i64(ids, [B, L]), text_mask: tensor.f32(textMask, [B, L]) }, ['cross_key', 'cross_value']);
   const t1 = performance.now();
 
-  const weights = stepWeights(req, L, steps, m.frameRate, K);
+  const weights = tokenWeightRows(req, L, steps, m.frameRate, K);
   const rngs = Array.from({ length: V }, (_, v) => new Rng((req.seed + v) >>> 0));
   const pattern = Array.from({ length: V }, () => new Int32Array(K * steps).fill(special)); // [v][k * steps + s]
   const prefixFrames = req.prefix?.frames ?? 0;

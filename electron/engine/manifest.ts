@@ -3,11 +3,12 @@ import { createReadStream, existsSync, readFileSync, readdirSync, statSync } fro
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { ModelInfo } from '../common/domain.js';
 import { AgxError } from '../common/errors.js';
 
 const FileEntry = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
 
-/** manifest.json of a model bundle (see DESIGN.md, "The model bundle contract"). */
+/** manifest.json of a model bundle (see docs/architecture.md, "The model bundle contract"). */
 export const ManifestSchema = z.object({
   name: z.string().min(1),
   version: z.string(),
@@ -137,6 +138,27 @@ export function resolveBundle(nameOrDir: string = DEFAULT_MODEL, env: NodeJS.Pro
     throw new AgxError('model_not_found', `unknown model "${nameOrDir}"; available: ${names}`);
   }
   return { dir: hit.dir, manifest: hit.manifest ?? readManifest(hit.dir) };
+}
+
+/** sha256 of a bundle's manifest.json (which holds every file's sha256): the bundle's identity. */
+export function manifestSha256(dir: string): string {
+  return createHash('sha256').update(readFileSync(join(dir, 'manifest.json'))).digest('hex');
+}
+
+/** The model as the studio describes it: every limit that depends on the model comes from here. */
+export function modelInfoOf(bundle: BundleInfo): ModelInfo {
+  const m = bundle.manifest;
+  return {
+    id: m.name,
+    version: m.version,
+    manifestSha256: manifestSha256(bundle.dir),
+    description: m.description ?? '',
+    sampleRate: m.sampleRate,
+    frameRate: m.frameRate,
+    maxDurationSec: m.maxDurationSec,
+    maxTextTokens: m.maxTextTokens,
+    labels: [...m.labels],
+  };
 }
 
 /** sha256 of a file, streamed. */

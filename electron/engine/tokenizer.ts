@@ -1,20 +1,15 @@
 import { createRequire } from 'node:module';
+import { MAX_PROMPT_CHARS, type Token } from '../common/domain.js';
 import { AgxError } from '../common/errors.js';
 
 // `tokenizers` is a CommonJS native addon.
 const require = createRequire(import.meta.url);
 const { Tokenizer: HfTokenizer } = require('tokenizers') as typeof import('tokenizers');
 
-/** One prompt token: its id, the prompt's own text for it, and its UTF-16 span in the prompt. */
-export interface PromptToken {
+/** A prompt token as the engine holds it: the domain's Token plus its vocabulary id (toToken drops it). */
+export interface PromptToken extends Token {
   /** Vocabulary id. */
   id: number;
-  /** The substring of the prompt this token covers (as typed, before normalisation). */
-  text: string;
-  /** Start offset in UTF-16 code units (JavaScript string index). */
-  start: number;
-  /** End offset (exclusive) in UTF-16 code units. */
-  end: number;
   /** True when the word is outside the vocabulary (mapped to the unknown token). */
   unknown: boolean;
 }
@@ -26,9 +21,6 @@ export interface PromptLimits {
   /** Id of the unknown token. */
   unkId: number;
 }
-
-/** Longest prompt accepted before tokenising, in characters: a guard against pasting a book. */
-export const MAX_PROMPT_CHARS = 2000;
 
 /** The checks that need no model: a prompt must have text and not be absurdly long. */
 export function checkPromptText(prompt: unknown): asserts prompt is string {

@@ -1,5 +1,5 @@
+import { isWeightValue, MAX_TOKEN_WEIGHT, parseTimeSpan, type TokenWeight } from '../common/domain.js';
 import { AgxError } from '../common/errors.js';
-import { MAX_TOKEN_WEIGHT, type TokenWeight } from './generate.js';
 import type { PromptToken } from './tokenizer.js';
 
 /**
@@ -13,18 +13,18 @@ export function parseWeightSpec(spec: string, tokens: PromptToken[]): TokenWeigh
     if (m === null) throw new AgxError('bad_argument', `cannot read weight "${part}"; write word=weight or word=weight@start:end`);
     const [, word, w, s, e] = m as unknown as [string, string, string, string | undefined, string | undefined];
     const weight = Number(w);
-    if (!Number.isFinite(weight) || weight < 0 || weight > MAX_TOKEN_WEIGHT) {
+    if (!isWeightValue(weight)) {
       throw new AgxError('bad_argument', `weight for "${word}" must be a number from 0 to ${MAX_TOKEN_WEIGHT} (got "${w}")`);
     }
-    const interval = s === undefined ? {} : { startSec: Number(s), endSec: Number(e) };
-    if (s !== undefined && !(Number.isFinite(interval.startSec) && Number.isFinite(interval.endSec) && interval.startSec! >= 0 && interval.startSec! < interval.endSec!)) {
+    const span = s === undefined ? null : parseTimeSpan(`${s}:${e}`);
+    if (s !== undefined && span === null) {
       throw new AgxError('bad_argument', `interval for "${word}" must be start:end seconds with 0 <= start < end (got "${s}:${e}")`);
     }
     const hits = tokens.map((t, i) => (t.text.toLowerCase() === word.toLowerCase() ? i : -1)).filter((i) => i >= 0);
     if (hits.length === 0) {
       throw new AgxError('bad_argument', `weights name "${word}", which is not a token of the prompt; tokens: ${tokens.map((t) => t.text).join(', ')}`);
     }
-    for (const token of hits) out.push({ token, weight, ...interval });
+    for (const token of hits) out.push({ token, weight, ...span });
   }
   return out;
 }

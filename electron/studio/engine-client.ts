@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AgxError, type ErrorData } from '../common/errors.js';
+import type { Mask } from '../common/mask.js';
 import { CANCEL_SLOT, CLOSING_SLOT, type EngineInfo, type EngineResults, type EngineTask, type EngineWorkerData, type FromWorker, type ToWorker } from './engine-protocol.js';
 
 /**
@@ -21,7 +22,7 @@ interface Pending {
   jobNumber: number;
   resolve: (value: unknown) => void;
   reject: (error: AgxError) => void;
-  onProgress: (fraction: number, partial?: Float32Array[]) => void;
+  onProgress: (fraction: number, partial?: Mask) => void;
 }
 
 /** Options of the engine. */
@@ -102,7 +103,7 @@ export class EngineClient {
   }
 
   /** Runs one task; progress may carry a partial mask. Rejects with AgxError ('cancelled' when cancelled). */
-  async run<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>, onProgress: (fraction: number, partial?: Float32Array[]) => void = () => {}): Promise<EngineResults[K]> {
+  async run<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>, onProgress: (fraction: number, partial?: Mask) => void = () => {}): Promise<EngineResults[K]> {
     if (this.closed) throw new AgxError('internal', 'the engine is closed', false);
     await this.ready();
     if (this.pending !== undefined) throw new AgxError('internal', 'the engine runs one job at a time', false);

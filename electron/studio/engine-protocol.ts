@@ -1,7 +1,10 @@
 // Messages between the studio (main thread) and the engine worker. Typed arrays travel by structured
 // clone; errors travel as data.
+import type { Sampling } from '../common/api.js';
+import type { ExplanationResult, ModelInfo, Token, TokenWeight } from '../common/domain.js';
 import type { ErrorData } from '../common/errors.js';
-import type { Sampling, Token, TokenWeight } from '../common/api.js';
+import type { Mask, MaskRows } from '../common/mask.js';
+import type { Bucket } from '../common/methods.js';
 
 /** Everything the worker can be asked to do, one job at a time. */
 export type EngineTask =
@@ -12,14 +15,14 @@ export type EngineTask =
       durationSec: number;
       variations: number;
       weights: TokenWeight[];
-      /** Per-step weights [steps][tokens] (explanation renders: M or 1 - M). */
-      stepWeights?: Float32Array[];
+      /** An explanation's mask as per-step weights (renders: M, or 1 - M for the counterfactual). */
+      maskWeights?: MaskRows;
       sampling: Sampling;
       /** Codes to keep before generating on (codebook-major [K * frames]). */
       prefix?: { codes: Int32Array; frames: number };
     }
   | { kind: 'explain'; prompt: string; codes: Int32Array; frames: number; method: string; params: Record<string, unknown> }
-  | { kind: 'evaluate'; prompt: string; codes: Int32Array; frames: number; mask: Float32Array[]; seed: number }
+  | { kind: 'evaluate'; prompt: string; codes: Int32Array; frames: number; mask: MaskRows; seed: number }
   | { kind: 'import'; wav: Uint8Array; prompt: string };
 
 /** What each task kind returns. */
@@ -32,26 +35,23 @@ export interface EngineResults {
     frames: number;
     sampling: { cfg: number; topK: number; topP: number; temperature: number };
   };
-  explain: { method: string; params: Record<string, unknown>; tokens: Token[]; mask: Float32Array[]; holistic: number[]; frameRate: number };
+  /** The mask arrives in its wire form, converted once in the worker. */
+  explain: ExplanationResult;
   evaluate: { label: string; fid_f: number; fid_cf: number; kl_f: number; kl_cf: number; size: number; seed: number };
   import: { tokens: Token[]; codes: Int32Array; audio: Float32Array; frames: number };
 }
 
-/** The model as the worker loaded it. */
+/** The model as the worker loaded it: what the contract shows, plus what the studio needs inside. */
 export interface EngineInfo {
-  modelId: string;
-  version: string;
-  description: string;
-  /** sha256 of the bundle's manifest (which holds every file's sha256). */
-  manifestSha256: string;
-  sampleRate: number;
-  frameRate: number;
+  /** The model as getInfo / listModels describe it (limits from its manifest). */
+  model: ModelInfo;
+  /** Codebooks per frame (a kept prefix is cut per codebook; LM steps = frames + codebooks - 1). */
   codebooks: number;
-  maxDurationSec: number;
-  maxTextTokens: number;
-  labels: string[];
+  /** The explain graphs' buckets (manifest graphs.lmExplain), for the cost estimate. */
+  explainBuckets: Bucket[];
+  /** Execution provider in use. */
   provider: string;
-  methods: { name: string; label: string; needs: string[]; defaults: Record<string, unknown> }[];
+  /** The manifest's default sampling. */
   sampling: { cfg: number; topK: number; topP: number; temperature: number };
 }
 
@@ -78,6 +78,6 @@ export type ToWorker = { type: 'run'; jobNumber: number; task: EngineTask } | { 
 export type FromWorker =
   | { type: 'ready'; info: EngineInfo }
   | { type: 'init-failed'; error: ErrorData }
-  | { type: 'progress'; jobNumber: number; fraction: number; partial?: Float32Array[] | undefined }
+  | { type: 'progress'; jobNumber: number; fraction: number; partial?: Mask | undefined }
   | { type: 'done'; jobNumber: number; result: EngineResults[keyof EngineResults] }
   | { type: 'failed'; jobNumber: number; error: ErrorData };

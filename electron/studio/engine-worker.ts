@@ -1,14 +1,14 @@
 // The engine's thread: onnxruntime-node's session.run blocks its event loop for a whole inference,
 // so all model work lives here and the studio's thread stays free for IPC, timers and the store.
-import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { toToken } from '../common/domain.js';
 import { AgxError, toErrorData } from '../common/errors.js';
+import { type Mask, maskToJson } from '../common/mask.js';
 import { wavToModelAudio } from '../engine/audio/load.js';
-import { explain, METHODS } from '../engine/explain/index.js';
+import { explain } from '../engine/explain/index.js';
 import { explanationFaithfulness } from '../engine/faithfulness.js';
 import { generateCodes } from '../engine/generate.js';
+import { modelInfoOf } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
 import { checkPromptText } from '../engine/tokenizer.js';
 import { CANCEL_SLOT, CLOSING_SLOT, type EngineInfo, type EngineResults, type EngineTask, type EngineWorkerData, type FromWorker, type ToWorker } from './engine-protocol.js';
@@ -23,11 +23,7 @@ function send(message: FromWorker): void {
   port!.postMessage(message);
 }
 
-function tokensOf(tokens: { text: string; start: number; end: number; unknown?: boolean }[]) {
-  return tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, ...(t.unknown ? { unknown: true } : {}) }));
-}
-
-async function runTask(model: Model, task: EngineTask, signal: AbortSignal, progress: (f: number, partial?: Float32Array[]) => void): Promise<EngineResults[keyof EngineResults]> {
+async function runTask(model: Model, task: EngineTask, signal: AbortSignal, progress: (f: number, partial?: Mask) => void): Promise<EngineResults[keyof EngineResults]> {
   const m = model.manifest;
   switch (task.kind) {
     case 'generate': {
@@ -38,7 +34,7 @@ async function runTask(model: Model, task: EngineTask, signal: AbortSignal, prog
         durationSec: task.durationSec,
         variations: task.variations,
         weights: task.weights,
-        ...(task.stepWeights ? { stepWeights: task.stepWeights } : {}),
+        ...(task.maskWeights ? { maskWeights: task.maskWeights } : {}),
         ...(task.prefix ? { prefix: task.prefix } : {}),
         sampling: task.sampling,
         signal,
@@ -46,11 +42,13 @@ async function runTask(model: Model, task: EngineTask, signal: AbortSignal, prog
         onProgress: (s, n) => progress((0.75 * s) / n),
       });
       const audio = await model.decode(gen.codes, gen.frames);
-      return { tokens: tokensOf(gen.tokens), codes: gen.codes, audio, frames: gen.frames, sampling: gen.sampling } satisfies EngineResults['generate'];
+      return { tokens: gen.tokens.map(toToken), codes: gen.codes, audio, frames: gen.frames, sampling: gen.sampling } satisfies EngineResults['generate'];
     }
     case 'explain': {
-      const e = await explain(model, task.prompt, task.codes, task.frames, task.method, task.params, { signal, onProgress: progress });
-      return { method: e.method, params: e.params, tokens: tokensOf(e.tokens), mask: e.steps, holistic: e.holistic, frameRate: e.frameRate } satisfies EngineResults['explain'];
+      // The engine's typed rows become the wire form here, once, for partial and final masks alike.
+      const onProgress = (f: number, partial?: Float32Array[]) => progress(f, partial && maskToJson(partial));
+      const e = await explain(model, task.prompt, task.codes, task.frames, task.method, task.params, { signal, onProgress });
+      return { method: e.method, params: e.params, tokens: e.tokens.map(toToken), frameRate: e.frameRate, mask: maskToJson(e.steps), holistic: e.holistic } satisfies EngineResults['explain'];
     }
     case 'evaluate': {
       const r = await explanationFaithfulness(model, task.prompt, { codes: task.codes, frames: task.frames }, task.mask, task.seed, signal);
@@ -64,7 +62,7 @@ async function runTask(model: Model, task: EngineTask, signal: AbortSignal, prog
         throw new AgxError('bad_audio', `the file is ${(audio.length / m.sampleRate).toFixed(1)} s long; this model explains at most ${m.maxDurationSec} s`);
       }
       const { codes, frames } = await model.encodeAudio(audio);
-      const tokens = tokensOf(await model.tokenizer.encode(task.prompt));
+      const tokens = (await model.tokenizer.encode(task.prompt)).map(toToken);
       return { tokens, codes, audio, frames } satisfies EngineResults['import'];
     }
   }
@@ -77,20 +75,11 @@ async function start(): Promise<void> {
     model = await Model.load(options.model, { spinning: false, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
     await model.warmUp();
     const m = model.manifest;
-    const manifestSha256 = createHash('sha256').update(readFileSync(join(model.bundle.dir, 'manifest.json'))).digest('hex');
     info = {
-      modelId: m.name,
-      version: m.version,
-      description: m.description ?? '',
-      manifestSha256,
-      sampleRate: m.sampleRate,
-      frameRate: m.frameRate,
+      model: modelInfoOf(model.bundle),
       codebooks: m.codebooks,
-      maxDurationSec: m.maxDurationSec,
-      maxTextTokens: m.maxTextTokens,
-      labels: [...m.labels],
+      explainBuckets: m.graphs.lmExplain.map((b) => ({ steps: b.steps, tokens: b.tokens })),
       provider: model.provider,
-      methods: Object.values(METHODS).map((x) => ({ name: x.name, label: x.label, needs: [...x.needs], defaults: x.params.parse({}) as Record<string, unknown> })),
       sampling: { cfg: m.generation.cfg, topK: m.generation.topK, topP: m.generation.topP, temperature: m.generation.temperature },
     };
   } catch (err) {
@@ -114,7 +103,7 @@ async function start(): Promise<void> {
       const stopRequested = () => Atomics.load(flags, CANCEL_SLOT) === msg.jobNumber || closing();
       // The loop is blocked inside each inference, so a cancel message could not be read until the
       // job ended; the shared flags are read between steps instead.
-      const progress = (fraction: number, partial?: Float32Array[]) => {
+      const progress = (fraction: number, partial?: Mask) => {
         if (stopRequested()) controller.abort();
         send({ type: 'progress', jobNumber: msg.jobNumber, fraction, partial });
       };

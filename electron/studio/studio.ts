@@ -1,23 +1,17 @@
 // The one service behind every front door (Electron IPC, the WebSocket server, tests): sessions in the
 // store, engine work through one job queue, results persisted the moment a job finishes.
-import type {
-  Explanation,
-  JobKind,
-  JobResult,
-  ModelInfo,
-  SessionState,
-  StudioEvent,
-  StudioHandlers,
-  Take,
-} from '../common/api.js';
+import type { Explanation, JobKind, JobResult, SessionState, StudioEvent, StudioHandlers, Take } from '../common/api.js';
 import { base64ToBytes, bytesToBase64, float32ToBase64 } from '../common/base64.js';
+import { checkDuration } from '../common/domain.js';
 import { AgxError, type ErrorData, toErrorData } from '../common/errors.js';
+import { complementMask } from '../common/mask.js';
+import { methodInfos, methodSpec, parseMethodParams } from '../common/methods.js';
 import { encodeWav } from '../engine/audio/wav.js';
 import { resolveDataDir, storePaths } from '../store/data-dir.js';
 import { listBackupsIn, Store } from '../store/store.js';
 import { EngineClient } from './engine-client.js';
 import type { EngineInfo } from './engine-protocol.js';
-import { estimateExplainSeconds, type CostBook } from './estimate.js';
+import { type CostBook, estimateExplainSeconds, explainWork } from './estimate.js';
 import { explanationExport } from './exports.js';
 import { JobQueue } from './jobs.js';
 
@@ -45,20 +39,6 @@ export interface Studio {
 
 /** Backups are taken at open and then at most this often while the studio runs. */
 const BACKUP_INTERVAL_MS = 10 * 60 * 1000;
-
-function modelInfo(info: EngineInfo): ModelInfo {
-  return {
-    id: info.modelId,
-    version: info.version,
-    manifestSha256: info.manifestSha256,
-    description: info.description,
-    sampleRate: info.sampleRate,
-    frameRate: info.frameRate,
-    maxDurationSec: info.maxDurationSec,
-    maxTextTokens: info.maxTextTokens,
-    labels: info.labels,
-  };
-}
 
 function shortLabel(prompt: string): string {
   const oneLine = prompt.replace(/\s+/g, ' ').trim();
@@ -90,6 +70,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     await engine.close();
     throw err;
   }
+  const model = info.model;
   const listeners = new Set<(event: StudioEvent) => void>();
   const emit = (event: StudioEvent) => {
     for (const l of listeners) {
@@ -147,10 +128,10 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
           ...origin,
           sessionId,
           seed: seedOf(v),
-          modelId: info.modelId,
-          modelSha256: info.manifestSha256,
-          durationSec: clip.audio.length / info.sampleRate,
-          sampleRate: info.sampleRate,
+          modelId: model.id,
+          modelSha256: model.manifestSha256,
+          durationSec: clip.audio.length / model.sampleRate,
+          sampleRate: model.sampleRate,
           ...clip,
         }).id,
     );
@@ -165,11 +146,11 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
 
   /** A take's codes mean sounds only to the codec and LM that made them: another model would explain or continue noise. */
   const requireTakeModel = (take: Take, action: string) => {
-    if (take.modelSha256 === info.manifestSha256) return;
+    if (take.modelSha256 === model.manifestSha256) return;
     throw new AgxError(
       'model_mismatch',
-      `${takeLabel(take)} was made by another model (${take.modelId}, manifest ${take.modelSha256.slice(0, 12)}) than the loaded ${info.modelId} ${info.version} ` +
-        `(manifest ${info.manifestSha256.slice(0, 12)}), so it cannot be ${action} here: start the studio with --model naming the bundle that made it, ` +
+      `${takeLabel(take)} was made by another model (${take.modelId}, manifest ${take.modelSha256.slice(0, 12)}) than the loaded ${model.id} ${model.version} ` +
+        `(manifest ${model.manifestSha256.slice(0, 12)}), so it cannot be ${action} here: start the studio with --model naming the bundle that made it, ` +
         'or regenerate it without keeping audio to make a take of the loaded model',
     );
   };
@@ -179,18 +160,19 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     return { explanation, take: db().getTake(explanation.takeId) };
   };
 
-  const maskRows = (e: Explanation) => e.mask.map((row) => Float32Array.from(row));
+  /** The work of explaining a take, for the cost model (buckets from the bundle's manifest). */
+  const workOf = (take: Take) => explainWork(take.frames, take.tokens.length, info.codebooks, info.explainBuckets);
 
   const handlers: StudioHandlers = {
     getInfo: () => ({
       version: options.version ?? '0.0.0',
       provider: info.provider,
-      model: modelInfo(info),
-      methods: info.methods,
+      model,
+      methods: methodInfos(),
       dataDir,
       storeError,
     }),
-    listModels: () => [modelInfo(info)],
+    listModels: () => [model],
     listSessions: () => ({ sessions: db().listSessions(), lastOpenedId: db().lastOpenedSessionId() }),
     createSession: (p) => {
       const created = db().createSession(p.name);
@@ -227,7 +209,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     },
 
     generate: (p) => {
-      checkDuration(p.durationSec, info);
+      checkDuration(p.durationSec, model);
       return enqueue('generate', p.sessionId, `Generate "${shortLabel(p.prompt)}"`, async (progress) => {
         const r = await engine.run({ kind: 'generate', prompt: p.prompt, seed: p.seed, durationSec: p.durationSec, variations: p.variations, weights: p.weights, sampling: p.sampling }, progress);
         const clips = r.codes.map((codes, v) => ({ codes, audio: r.audio[v]!, frames: r.frames }));
@@ -242,49 +224,40 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       let prefix: { codes: Int32Array; frames: number } | undefined;
       if (p.keepBeforeSec !== undefined && p.keepBeforeSec > 0) {
         requireTakeModel(parent, 'continued from its kept audio');
-        const keep = Math.min(parent.frames - 1, Math.round(p.keepBeforeSec * info.frameRate));
+        const keep = Math.min(parent.frames - 1, Math.round(p.keepBeforeSec * model.frameRate));
         if (keep < 1) throw new AgxError('bad_argument', 'the kept part must be at least one frame (40 ms) and shorter than the take');
         const codes = db().getTakeData(parent.id).codes;
         const kept = new Int32Array(info.codebooks * keep);
         for (let k = 0; k < info.codebooks; k++) kept.set(codes.subarray(k * parent.frames, k * parent.frames + keep), k * keep);
         prefix = { codes: kept, frames: keep };
       }
-      const label = `Regenerate ${takeLabel(parent)}${prefix ? ` from ${(prefix.frames / info.frameRate).toFixed(2)} s` : ''}`;
+      const label = `Regenerate ${takeLabel(parent)}${prefix ? ` from ${(prefix.frames / model.frameRate).toFixed(2)} s` : ''}`;
       return enqueue('regenerate', parent.sessionId, label, async (progress) => {
         const r = await engine.run(
           { kind: 'generate', prompt: parent.prompt, seed, durationSec: parent.durationSec, variations: 1, weights: p.weights, sampling: parent.sampling, ...(prefix ? { prefix } : {}) },
           progress,
         );
-        const keptBeforeSec = prefix ? prefix.frames / info.frameRate : null;
+        const keptBeforeSec = prefix ? prefix.frames / model.frameRate : null;
         const origin: TakeOrigin = { parentTakeId: parent.id, source: 'regenerated', prompt: parent.prompt, tokens: r.tokens, weights: p.weights, sampling: r.sampling, keptBeforeSec };
         return storeTakes(parent.sessionId, origin, [{ codes: r.codes[0]!, audio: r.audio[0]!, frames: r.frames }], () => seed);
       });
     },
 
     explain: (p) => {
+      // Parameters are checked against the catalog now, so a bad one is a rejected call, not a failed job.
       const take = db().getTake(p.takeId);
-      const method = checkMethod(p.method, info);
+      const params = parseMethodParams(p.method, p.params);
       requireTakeModel(take, 'explained');
-      return enqueue('explain', take.sessionId, `Explain ${takeLabel(take)} with ${method.label}`, async (progress, jobId) => {
+      return enqueue('explain', take.sessionId, `Explain ${takeLabel(take)} with ${methodSpec(p.method).label}`, async (progress, jobId) => {
         const { codes } = db().getTakeData(take.id);
         const t0 = performance.now();
-        const r = await engine.run({ kind: 'explain', prompt: take.prompt, codes, frames: take.frames, method: p.method, params: p.params }, (f, partial) => {
+        const r = await engine.run({ kind: 'explain', prompt: take.prompt, codes, frames: take.frames, method: p.method, params }, (f, partial) => {
           progress(f);
-          if (partial !== undefined) emit({ type: 'partial', jobId, takeId: take.id, mask: partial.map((row) => Array.from(row)) });
+          if (partial !== undefined) emit({ type: 'partial', jobId, takeId: take.id, mask: partial });
         });
         const elapsedMs = performance.now() - t0;
-        costs.set(p.method, { seconds: elapsedMs / 1000, frames: take.frames, params: r.params });
-        const stored = db().addExplanation({
-          takeId: take.id,
-          method: r.method,
-          params: r.params,
-          tokens: r.tokens,
-          frameRate: r.frameRate,
-          mask: r.mask.map((row) => Array.from(row)),
-          holistic: r.holistic,
-          metrics: null,
-          elapsedMs,
-        });
+        costs.set(p.method, { seconds: elapsedMs / 1000, work: workOf(take), params: r.params });
+        const stored = db().addExplanation({ takeId: take.id, ...r, metrics: null, elapsedMs });
         emit({ type: 'session', sessionId: take.sessionId, change: 'explanations' });
         return { kind: 'explanation', explanationId: stored.id };
       });
@@ -292,9 +265,9 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
 
     estimateExplain: (p) => {
       const take = db().getTake(p.takeId);
-      const method = checkMethod(p.method, info);
+      const params = parseMethodParams(p.method, p.params);
       requireTakeModel(take, 'explained');
-      return estimateExplainSeconds(method, p.params, take.frames, costs);
+      return estimateExplainSeconds(p.method, params, workOf(take), costs);
     },
 
     evaluateExplanation: (p) => {
@@ -304,7 +277,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       return enqueue('evaluate', take.sessionId, `Faithfulness of ${explanation.method} on ${takeLabel(take)}`, async (progress) => {
         progress(0.05);
         const { codes } = db().getTakeData(take.id);
-        const r = await engine.run({ kind: 'evaluate', prompt: take.prompt, codes, frames: take.frames, mask: maskRows(explanation), seed });
+        const r = await engine.run({ kind: 'evaluate', prompt: take.prompt, codes, frames: take.frames, mask: explanation.mask, seed });
         const metrics = { label: r.label, fidF: r.fid_f, fidCF: r.fid_cf, klF: r.kl_f, klCF: r.kl_cf, size: r.size, seed: r.seed };
         db().setExplanationMetrics(explanation.id, metrics);
         emit({ type: 'session', sessionId: take.sessionId, change: 'explanations' });
@@ -315,14 +288,13 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     renderExplanation: (p) => {
       const { explanation, take } = explanationOf(p.explanationId);
       requireTakeModel(take, 'rendered from its explanation');
-      const mask = maskRows(explanation);
-      const stepWeights = p.render === 'factual' ? mask : mask.map((row) => Float32Array.from(row, (v) => 1 - v));
+      const maskWeights = p.render === 'factual' ? explanation.mask : complementMask(explanation.mask);
       return enqueue('render', take.sessionId, `${p.render === 'factual' ? 'Factual' : 'Counterfactual'} render of ${takeLabel(take)}`, async (progress) => {
         const r = await engine.run(
-          { kind: 'generate', prompt: take.prompt, seed: take.seed, durationSec: take.durationSec, variations: 1, weights: [], stepWeights, sampling: take.sampling },
+          { kind: 'generate', prompt: take.prompt, seed: take.seed, durationSec: take.durationSec, variations: 1, weights: [], maskWeights, sampling: take.sampling },
           progress,
         );
-        return { kind: 'render', explanationId: explanation.id, render: p.render, audio: { sampleRate: info.sampleRate, samplesBase64: float32ToBase64(r.audio[0]!) } };
+        return { kind: 'render', explanationId: explanation.id, render: p.render, audio: { sampleRate: model.sampleRate, samplesBase64: float32ToBase64(r.audio[0]!) } };
       });
     },
 
@@ -399,14 +371,4 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       listeners.clear();
     },
   };
-}
-
-function checkDuration(durationSec: number, info: EngineInfo): void {
-  if (durationSec > info.maxDurationSec) throw new AgxError('bad_argument', `duration must be at most ${info.maxDurationSec} s for ${info.modelId}`);
-}
-
-function checkMethod(name: string, info: EngineInfo): EngineInfo['methods'][number] {
-  const m = info.methods.find((x) => x.name === name);
-  if (m === undefined) throw new AgxError('bad_argument', `unknown method "${name}"; methods: ${info.methods.map((x) => x.name).join(', ')}`);
-  return m;
 }

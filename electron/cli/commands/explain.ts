@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { parseTimeSpan, type TimeSpan, toToken } from '../../common/domain.js';
 import { AgxError } from '../../common/errors.js';
-import { explain, getMethod, intervalView, METHODS } from '../../engine/explain/index.js';
+import { METHOD_CATALOG, METHOD_NAMES, methodSpec, parseMethodParams } from '../../common/methods.js';
+import { explain, intervalView } from '../../engine/explain/index.js';
 import { generateCodes } from '../../engine/generate.js';
 import { checkPromptText } from '../../engine/tokenizer.js';
 import { numberOption, requiredString } from '../args.js';
@@ -16,8 +18,8 @@ export const explainCommand: Command = {
     seed: { type: 'string', help: 'generate the clip with this seed first (as agx generate does), then explain it' },
     audio: { type: 'string', help: 'explain this WAV file instead (codec-encoded, teacher-forced under the prompt)' },
     duration: { type: 'string', help: 'with --seed: clip length in seconds (default: the maximum, 5)' },
-    method: { type: 'string', help: `explanation method (default audiogenx); one of: ${Object.keys(METHODS).join(', ')}` },
-    epochs: { type: 'string', help: 'optimisation epochs for AudioGenX (default 50)' },
+    method: { type: 'string', help: `explanation method (default audiogenx); one of: ${METHOD_NAMES.join(', ')}` },
+    epochs: { type: 'string', help: `optimisation epochs for AudioGenX (default ${METHOD_CATALOG.audiogenx.params.parse({}).epochs})` },
     interval: { type: 'string', help: 'also report the interval view for start:end seconds' },
   },
   async run(values) {
@@ -25,15 +27,15 @@ export const explainCommand: Command = {
     checkPromptText(prompt);
     const hasSeed = values.seed !== undefined;
     if (hasSeed === (values.audio !== undefined)) throw new AgxError('bad_argument', 'agx explain: give exactly one of --seed N or --audio FILE');
-    const method = getMethod(typeof values.method === 'string' ? values.method : 'audiogenx');
-    let interval: [number, number] | undefined;
+    const method = methodSpec(typeof values.method === 'string' ? values.method : 'audiogenx');
+    let interval: TimeSpan | undefined;
     if (typeof values.interval === 'string') {
-      const m = /^\s*([0-9.]+)\s*:\s*([0-9.]+)\s*$/.exec(values.interval);
-      interval = m ? [Number(m[1]), Number(m[2])] : [Number.NaN, Number.NaN];
-      if (!(interval[0] >= 0 && interval[0] < interval[1])) throw new AgxError('bad_argument', '--interval must be start:end seconds with 0 <= start < end');
+      const span = parseTimeSpan(values.interval);
+      if (span === null) throw new AgxError('bad_argument', '--interval must be start:end seconds with 0 <= start < end');
+      interval = span;
     }
-    const params: Record<string, unknown> = {};
-    if (values.epochs !== undefined) params.epochs = numberOption(values, 'epochs', 50, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
+    // The catalog checks --epochs (its bounds, and that the method has epochs) before any model work.
+    const params = parseMethodParams(method.name, values.epochs === undefined ? {} : { epochs: numberOption(values, 'epochs', Number.NaN) });
     // --seed is the generation seed; AudioGenX's own noise stream keeps its default seed (0)
     const seed = hasSeed ? seedOption(values) : 0;
     const model = await openModel(values);
@@ -60,9 +62,9 @@ export const explainCommand: Command = {
       method: e.method,
       params: e.params,
       frameRate: e.frameRate,
-      tokens: e.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end })),
+      tokens: e.tokens.map(toToken),
       holistic: e.holistic.map(r4),
-      ...(interval ? { interval: intervalView(e, interval[0], interval[1]).map(r4), intervalSec: interval } : {}),
+      ...(interval ? { interval: intervalView(e, interval.startSec, interval.endSec).map(r4), intervalSec: [interval.startSec, interval.endSec] } : {}),
       steps: e.steps.map((row) => Array.from(row, r4)),
       timings: { prepareMs: round(e.timings.prepareMs), methodMs: round(e.timings.methodMs), maxRssMb: round(peakRssMb()) },
     };

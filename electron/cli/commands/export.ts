@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { SessionState, StudioApi } from '../../common/api.js';
 import { base64ToBytes } from '../../common/base64.js';
+import { parseTimeSpan, type TimeSpan } from '../../common/domain.js';
 import { AgxError } from '../../common/errors.js';
 import { numberOption, requiredString } from '../args.js';
 import { type Command, wavFormatOption, writeFileSafely } from '../command.js';
@@ -17,11 +18,12 @@ async function findSession(api: StudioApi, ref: string): Promise<SessionState> {
   return api.openSession({ sessionId: hit.id });
 }
 
-function region(spec: string | undefined): { startSec?: number; endSec?: number } {
+/** --region START:END as the time span exportTake takes (none: the whole take). */
+function region(spec: string | undefined): TimeSpan | Record<string, never> {
   if (spec === undefined) return {};
-  const m = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(spec);
-  if (!m || !(Number(m[1]) < Number(m[2]))) throw new AgxError('bad_argument', '--region must be START:END in seconds with START < END, e.g. 0.5:2');
-  return { startSec: Number(m[1]), endSec: Number(m[2]) };
+  const span = parseTimeSpan(spec);
+  if (span === null) throw new AgxError('bad_argument', '--region must be START:END in seconds with START < END, e.g. 0.5:2');
+  return span;
 }
 
 export const exportCommand: Command = {

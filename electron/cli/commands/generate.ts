@@ -1,4 +1,5 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { MAX_VARIATIONS, toToken } from '../../common/domain.js';
 import { AgxError } from '../../common/errors.js';
 import { encodeWav } from '../../engine/audio/wav.js';
 import { generateCodes } from '../../engine/generate.js';
@@ -36,7 +37,7 @@ export const generateCommand: Command = {
     const out = resolve(requiredString(values, 'out', 'generate'));
     const format = wavFormatOption(values);
     const seed = seedOption(values);
-    const variations = numberOption(values, 'variations', 1, (n) => Number.isInteger(n) && n >= 1 && n <= 16, 'an integer from 1 to 16');
+    const variations = numberOption(values, 'variations', 1, (n) => Number.isInteger(n) && n >= 1 && n <= MAX_VARIATIONS, `an integer from 1 to ${MAX_VARIATIONS}`);
     const model = await openModel(values);
     const durationSec = durationOption(values, model.manifest);
     const tokens = await model.tokenizer.encode(prompt);
@@ -69,7 +70,7 @@ export const generateCommand: Command = {
       sampleRate: model.manifest.sampleRate,
       durationSec: durationOut,
       model: { name: model.manifest.name, version: model.manifest.version, provider: model.provider },
-      tokens: gen.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, ...(t.unknown ? { unknown: true } : {}) })),
+      tokens: gen.tokens.map(toToken),
       weights,
       sampling: gen.sampling,
       timings: { textMs: round(gen.timings.textMs), lmMs: round(gen.timings.lmMs), decodeMs: round(decodeMs), totalMs: round(totalMs), lmSteps: gen.timings.steps, realtimeFactor: round((durationOut * variations * 1000) / totalMs) },

@@ -1,20 +1,10 @@
-import { z } from 'zod';
 import { AgxError, throwIfAborted } from '../../common/errors.js';
+import { type AudioGenXParams, METHOD_CATALOG } from '../../common/methods.js';
 import { floatData, type Model } from '../model.js';
 import { type EngineTensor, tensor } from '../onnx/session-factory.js';
 import { Rng } from '../rng.js';
 import type { ExplainContext, ExplainMethod } from './method.js';
 import type { TeacherForcedInput } from './teacher.js';
-
-/** AudioGenX's parameters (METHOD.md): Adam lr 1e-3, weight decay 1e-3, alpha 1e-3, beta 1e-1, 50 epochs. */
-export const AudioGenXParams = z.object({
-  epochs: z.number().int().min(1).max(1000).default(50),
-  lr: z.number().positive().max(1).default(1e-3),
-  weightDecay: z.number().min(0).max(1).default(1e-3),
-  alpha: z.number().min(0).default(1e-3),
-  beta: z.number().min(0).default(1e-1),
-  seed: z.number().int().min(0).max(0xffffffff).default(0),
-});
 
 const PARAMS = ['w1', 'b1', 'prelu', 'w2', 'b2'] as const;
 type ParamName = (typeof PARAMS)[number];
@@ -47,11 +37,8 @@ export function unpad(m: Float32Array, L: number, steps: number, tokens: number)
  * deterministic p after the last update (no Gumbel noise); the noise of each epoch comes from a
  * seeded stream, so the same seed gives the same explanation.
  */
-export const audiogenx: ExplainMethod<z.infer<typeof AudioGenXParams>> = {
-  name: 'audiogenx',
-  label: 'AudioGenX',
-  needs: ['gradient'],
-  params: AudioGenXParams,
+export const audiogenx: ExplainMethod<AudioGenXParams> = {
+  ...METHOD_CATALOG.audiogenx,
   async run(model: Model, input: TeacherForcedInput, params, ctx: ExplainContext) {
     const m = model.manifest;
     const { steps: S, tokens: L } = input.bucket;

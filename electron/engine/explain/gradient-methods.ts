@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { AgxError } from '../../common/errors.js';
+import { METHOD_CATALOG } from '../../common/methods.js';
 import { floatData, type Model } from '../model.js';
 import { tensor } from '../onnx/session-factory.js';
 import type { ExplainMethod } from './method.js';
@@ -30,10 +30,7 @@ async function gradientMap(model: Model, input: TeacherForcedInput, graph: Gradi
 
 /** Grad-CAM-a: ReLU(gradient) x activation on each layer's cross-attention output, per token. */
 export const gradcamA: ExplainMethod<Record<string, unknown>> = {
-  name: 'gradcam-a',
-  label: 'Grad-CAM-a',
-  needs: ['gradient'],
-  params: z.object({}).strict(),
+  ...METHOD_CATALOG['gradcam-a'],
   async run(model, input) {
     return { mask: await gradientMap(model, input, 'lmGradcam', 'gradcam_a') };
   },
@@ -41,10 +38,7 @@ export const gradcamA: ExplainMethod<Record<string, unknown>> = {
 
 /** Grad-CAM-e: ReLU(gradient x attention) on the last layer's cross-attention map. */
 export const gradcamE: ExplainMethod<Record<string, unknown>> = {
-  name: 'gradcam-e',
-  label: 'Grad-CAM-e',
-  needs: ['gradient', 'attention'],
-  params: z.object({}).strict(),
+  ...METHOD_CATALOG['gradcam-e'],
   async run(model, input) {
     return { mask: await gradientMap(model, input, 'lmGradcam', 'gradcam_e') };
   },
@@ -52,10 +46,7 @@ export const gradcamE: ExplainMethod<Record<string, unknown>> = {
 
 /** Chefer et al. (2021): gradient-weighted relevance propagated through self- and cross-attention. */
 export const chefer: ExplainMethod<Record<string, unknown>> = {
-  name: 'chefer',
-  label: 'Chefer et al.',
-  needs: ['gradient', 'attention'],
-  params: z.object({}).strict(),
+  ...METHOD_CATALOG['chefer'],
   async run(model, input) {
     return { mask: await gradientMap(model, input, 'lmChefer', 'relevance') };
   },

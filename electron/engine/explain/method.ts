@@ -1,9 +1,6 @@
-import type { z } from 'zod';
+import type { MethodSpec } from '../../common/methods.js';
 import type { Model } from '../model.js';
 import type { TeacherForcedInput } from './teacher.js';
-
-/** What a method needs from the model: plain forward passes, gradients, or attention maps. */
-export type MethodNeed = 'forward' | 'gradient' | 'attention';
 
 /** Progress and cancellation for one explanation. */
 export interface ExplainContext {
@@ -21,16 +18,11 @@ export interface MethodResult {
   diagnostics?: Record<string, unknown>;
 }
 
-/** One explanation method: a name, its needs, a params schema with defaults, and run(). */
-export interface ExplainMethod<P> {
-  /** The name the CLI and the StudioApi take. */
-  name: string;
-  /** Human label. */
-  label: string;
-  /** What it needs from the model. */
-  needs: MethodNeed[];
-  /** zod schema of its parameters (with defaults, so {} is valid). */
-  params: z.ZodType<P>;
+/**
+ * One explanation method: its catalog entry (electron/common/methods.ts: name, label, needs, params
+ * schema, cost) and run(), which gets the params already checked and filled with defaults.
+ */
+export interface ExplainMethod<P> extends MethodSpec {
   /** Computes the mask for a teacher-forced input. */
   run(model: Model, input: TeacherForcedInput, params: P, ctx: ExplainContext): Promise<MethodResult>;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { METHOD_CATALOG } from '../../common/methods.js';
 import { floatData, type Model } from '../model.js';
 import { tensor } from '../onnx/session-factory.js';
 import type { ExplainMethod } from './method.js';
@@ -58,10 +58,7 @@ export function scaleToUnit(flat: Float32Array, steps: number, tokens: number, s
 
 /** Raw cross-attention weights (mean over layers and heads), max-scaled. Attention, not importance. */
 export const attention: ExplainMethod<Record<string, unknown>> = {
-  name: 'attention',
-  label: 'Cross-attention (not importance)',
-  needs: ['attention'],
-  params: z.object({}).strict(),
+  ...METHOD_CATALOG.attention,
   async run(model, input) {
     const { attention: att } = await probe(model, input, 1, () => 1);
     return { mask: scaleToUnit(att, input.steps, input.tokens.length) };
@@ -74,10 +71,7 @@ export const attention: ExplainMethod<Record<string, unknown>> = {
  * unsuppressed pass run as one batch.
  */
 export const atman: ExplainMethod<Record<string, unknown>> = {
-  name: 'atman',
-  label: 'AtMan',
-  needs: ['forward'],
-  params: z.object({}).strict(),
+  ...METHOD_CATALOG.atman,
   async run(model, input) {
     const L = input.tokens.length;
     const S = input.steps;

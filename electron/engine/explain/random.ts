@@ -1,14 +1,11 @@
-import { z } from 'zod';
+import { METHOD_CATALOG, type RandomParams } from '../../common/methods.js';
 import { Rng } from '../rng.js';
 import type { ExplainMethod } from './method.js';
 import { scaleToUnit } from './probe.js';
 
 /** Random-Mask (the paper's floor): uniform values per step and token, from a seeded stream. */
-export const randomMask: ExplainMethod<{ seed: number }> = {
-  name: 'random',
-  label: 'Random mask',
-  needs: [],
-  params: z.object({ seed: z.number().int().min(0).max(0xffffffff).default(0) }),
+export const randomMask: ExplainMethod<RandomParams> = {
+  ...METHOD_CATALOG.random,
   async run(_model, input, params) {
     const rng = new Rng(params.seed);
     const n = input.steps * input.tokens.length;

@@ -1,4 +1,5 @@
 import { AgxError } from '../../common/errors.js';
+import { chooseBucket } from '../../common/methods.js';
 import { floatData, type Model } from '../model.js';
 import { tensor } from '../onnx/session-factory.js';
 import type { PromptToken } from '../tokenizer.js';
@@ -27,18 +28,9 @@ export interface TeacherForcedInput {
   reference: Float32Array;
 }
 
-/** Picks the smallest exported bucket that holds the clip and the prompt. */
-export function chooseBucket(buckets: readonly { steps: number; tokens: number }[], steps: number, tokens: number): { steps: number; tokens: number } {
-  const fits = buckets.filter((b) => b.steps >= steps && b.tokens >= tokens).sort((a, b) => a.steps * a.tokens - b.steps * b.tokens);
-  if (fits[0] === undefined) {
-    throw new AgxError('bad_argument', `no explanation graph fits ${steps} LM steps and ${tokens} tokens (buckets: ${buckets.map((b) => `${b.steps}x${b.tokens}`).join(', ')})`);
-  }
-  return fits[0];
-}
-
 /**
  * Prepares full-context teacher forcing: the generated (or encoded) sequence is fed back whole with
- * the causal mask, so each step sees the same past as during generation (METHOD.md).
+ * the causal mask, so each step sees the same past as during generation (docs/method.md, 'Teacher forcing').
  * codes: [K * frames], codebook-major.
  */
 export async function teacherForce(model: Model, prompt: string, codes: Int32Array, frames: number): Promise<TeacherForcedInput> {

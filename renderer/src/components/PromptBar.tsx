@@ -1,7 +1,7 @@
 // The top bar: prompt, seed (with dice), duration, variations, Generate and Import WAV…; under it the
 // selected take's words as chips with the Regenerate controls.
 import { useEffect, useRef, useState } from 'react';
-import { MAX_PROMPT_CHARS } from '../../../electron/common/api';
+import { MAX_PROMPT_CHARS, MAX_VARIATIONS } from '../../../electron/common/domain';
 import { draftWeightsOf, selectedTake, shownMask } from '../state/selectors';
 import { getStore, useStudio } from '../state/store';
 import { sameWeights } from '../state/weights';
@@ -100,7 +100,7 @@ export function PromptBar() {
         </label>
         <label className="field">
           Variations
-          <input type="number" min={1} max={8} value={variations} onChange={(e) => setVariations(Math.min(8, Math.max(1, Math.floor(Number(e.target.value) || 1))))} aria-label="Variations" style={{ width: 52 }} />
+          <input type="number" min={1} max={MAX_VARIATIONS} value={variations} onChange={(e) => setVariations(Math.min(MAX_VARIATIONS, Math.max(1, Math.floor(Number(e.target.value) || 1))))} aria-label="Variations" style={{ width: 52 }} />
         </label>
         <button type="submit" className="btn primary" disabled={busy || prompt.trim() === ''}>
           Generate

@@ -1,11 +1,11 @@
 // The prompt as token chips: each shows its importance; click mutes, wheel or arrows weight it,
 // right-click (or Shift+Enter) opens a weight popover that can act only inside the selection.
 import { useEffect, useRef, useState } from 'react';
-import type { Take, TokenWeight } from '../../../electron/common/api';
+import type { Take } from '../../../electron/common/api';
+import type { TimeSpan, TokenWeight } from '../../../electron/common/domain';
 import type { ShownMask } from '../state/selectors';
 import { getStore } from '../state/store';
 import { chipName, formatWeight, globalWeight, nudgeWeight, regionalWeights, toggleMute } from '../state/weights';
-import type { Range } from '../timeline/math';
 import { WeightPopover } from './WeightPopover';
 
 // A wheel gesture is a burst of notches; it becomes one undo step once the wheel rests this long.
@@ -15,7 +15,7 @@ function saveWeights(take: Take, weights: TokenWeight[], mode: 'preview' | strin
   getStore().updateTimeline((t) => ({ ...t, draftWeights: { ...t.draftWeights, [take.id]: weights } }), mode === 'preview' ? { kind: 'preview' } : { kind: 'edit', undoLabel: mode });
 }
 
-export function TokenChips({ take, weights, shown, selection }: { take: Take; weights: TokenWeight[]; shown: ShownMask | null; selection: Range | null }) {
+export function TokenChips({ take, weights, shown, selection }: { take: Take; weights: TokenWeight[]; shown: ShownMask | null; selection: TimeSpan | null }) {
   const [popover, setPopover] = useState<number | null>(null);
   const wheelTimer = useRef<number | null>(null);
   const wheelToken = useRef<number | null>(null);

@@ -1,15 +1,14 @@
 // Weight of one word, 0..2, for the whole clip or only inside the selected region. The slider
 // previews while it moves and commits one undo step when released.
 import { useEffect, useId, useRef, useState } from 'react';
-import type { TokenWeight } from '../../../electron/common/api';
+import { MAX_TOKEN_WEIGHT, MIN_TOKEN_WEIGHT, type TimeSpan, type TokenWeight } from '../../../electron/common/domain';
 import { formatWeight, globalWeight, regionalWeights, resetToken, setWeight } from '../state/weights';
-import type { Range } from '../timeline/math';
 
 export function WeightPopover(props: {
   token: string;
   index: number;
   weights: TokenWeight[];
-  selection: Range | null;
+  selection: TimeSpan | null;
   onPreview: (w: TokenWeight[]) => void;
   onCommit: (w: TokenWeight[], undoLabel: string) => void;
   onClose: () => void;
@@ -20,10 +19,10 @@ export function WeightPopover(props: {
   // The list the gesture started from: previews are computed from it, so a drag is one change.
   const base = useRef(props.weights);
   const [inRegion, setInRegion] = useState(false);
-  const range = inRegion ? selection : null;
+  const span = inRegion ? selection : null;
   const current = (): number => {
-    if (range === null) return globalWeight(props.weights, index);
-    return regionalWeights(props.weights, index).find((w) => w.startSec === range.startSec && w.endSec === range.endSec)?.weight ?? 1;
+    if (span === null) return globalWeight(props.weights, index);
+    return regionalWeights(props.weights, index).find((w) => w.startSec === span.startSec && w.endSec === span.endSec)?.weight ?? 1;
   };
   const [value, setValue] = useState(current);
   const dirty = useRef(false);
@@ -36,11 +35,11 @@ export function WeightPopover(props: {
     setValue(current());
   }, [inRegion]);
 
-  const where = range === null ? '' : ` from ${range.startSec.toFixed(2)} to ${range.endSec.toFixed(2)} s`;
+  const where = span === null ? '' : ` from ${span.startSec.toFixed(2)} to ${span.endSec.toFixed(2)} s`;
   const commit = (): void => {
     if (!dirty.current) return;
     dirty.current = false;
-    const next = setWeight(base.current, index, value, range);
+    const next = setWeight(base.current, index, value, span);
     base.current = next;
     props.onCommit(next, `Weight "${token}" ${formatWeight(value)}${where}`);
   };
@@ -72,8 +71,8 @@ export function WeightPopover(props: {
         <input
           id={id}
           type="range"
-          min={0}
-          max={2}
+          min={MIN_TOKEN_WEIGHT}
+          max={MAX_TOKEN_WEIGHT}
           step={0.05}
           value={value}
           aria-label={`Weight of ${token}`}
@@ -82,7 +81,7 @@ export function WeightPopover(props: {
             const v = Number(e.target.value);
             setValue(v);
             dirty.current = true;
-            props.onPreview(setWeight(base.current, index, v, range));
+            props.onPreview(setWeight(base.current, index, v, span));
           }}
           onPointerUp={commit}
           onKeyUp={commit}

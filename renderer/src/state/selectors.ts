@@ -1,6 +1,6 @@
 // Derived views of a session used by several components. Pure.
 import type { Explanation, SessionState, Take, TokenWeight } from '../../../electron/common/api';
-import { holisticMeans } from '../../../electron/common/mask';
+import { holisticMeans, type Mask } from '../../../electron/common/mask';
 
 /** Takes on the timeline (hidden ones left out), in take order. */
 export function visibleTakes(s: SessionState | null): Take[] {
@@ -47,7 +47,7 @@ export function methodLabel(methods: readonly { name: string; label: string }[] 
 
 /** What a take's lanes and chips show: a live partial mask while an explanation runs, else the shown explanation. */
 export interface ShownMask {
-  mask: number[][];
+  mask: Mask;
   holistic: number[];
   frameRate: number;
   /** The stored explanation (null while only a partial mask exists). */
@@ -56,9 +56,9 @@ export interface ShownMask {
   live: boolean;
 }
 
-const holisticCache = new WeakMap<number[][], number[]>();
+const holisticCache = new WeakMap<Mask, number[]>();
 
-function cachedHolistic(mask: number[][]): number[] {
+function cachedHolistic(mask: Mask): number[] {
   let h = holisticCache.get(mask);
   if (h === undefined) {
     h = holisticMeans(mask);
@@ -68,7 +68,7 @@ function cachedHolistic(mask: number[][]): number[] {
 }
 
 /** The mask a take shows now (partial first), or null when it has none. */
-export function shownMask(s: SessionState | null, partial: Record<string, { mask: number[][] }>, takeId: string, frameRate: number): ShownMask | null {
+export function shownMask(s: SessionState | null, partial: Record<string, { mask: Mask }>, takeId: string, frameRate: number): ShownMask | null {
   const p = partial[takeId];
   if (p !== undefined && p.mask.length > 0) return { mask: p.mask, holistic: cachedHolistic(p.mask), frameRate, explanation: null, live: true };
   const e = shownExplanation(s, takeId);

@@ -13,6 +13,7 @@ import {
   type TimelineState,
 } from '../../../electron/common/api';
 import { base64ToFloat32, bytesToBase64 } from '../../../electron/common/base64';
+import type { Mask } from '../../../electron/common/mask';
 import type { ConnectionState, StudioClient } from '../api/client';
 import { saveExport } from '../api/files';
 import { audioOut, type Clip } from '../audio/player';
@@ -37,7 +38,7 @@ export interface StudioState {
   /** Jobs by id (this window's view of the queue). */
   jobs: Record<string, JobInfo>;
   /** Live masks of running explanations, by take id. */
-  partial: Record<string, { jobId: string; mask: number[][] }>;
+  partial: Record<string, { jobId: string; mask: Mask }>;
   errors: ShownError[];
   /** Bumped when take audio arrives, so the timeline redraws. */
   audioVersion: number;

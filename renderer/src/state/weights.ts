@@ -1,11 +1,10 @@
 // Draft token weights (TimelineState.draftWeights[takeId]) edited from the prompt chips, and the
 // chips' accessible names. Pure, so the rules are unit-tested.
-import type { TokenWeight } from '../../../electron/common/api';
-import type { Range } from '../timeline/math';
+import { MAX_TOKEN_WEIGHT, MIN_TOKEN_WEIGHT, NEUTRAL_TOKEN_WEIGHT, type TimeSpan, type TokenWeight, weightSpan } from '../../../electron/common/domain';
 
 /** Weights are kept to two decimals: what the popover and the wheel can set, and what a name says. */
 export function roundWeight(w: number): number {
-  return Math.round(Math.min(2, Math.max(0, w)) * 100) / 100;
+  return Math.round(Math.min(MAX_TOKEN_WEIGHT, Math.max(MIN_TOKEN_WEIGHT, w)) * 100) / 100;
 }
 
 /** A weight as a person reads it: 1.5, 0.25, 2. */
@@ -17,34 +16,35 @@ function isGlobal(w: TokenWeight): boolean {
   return w.startSec === undefined;
 }
 
-function sameRange(w: TokenWeight, r: Range): boolean {
-  return w.startSec !== undefined && w.endSec !== undefined && Math.abs(w.startSec - r.startSec) < 1e-9 && Math.abs(w.endSec - r.endSec) < 1e-9;
+function sameSpan(w: TokenWeight, span: TimeSpan): boolean {
+  const own = weightSpan(w);
+  return own !== null && Math.abs(own.startSec - span.startSec) < 1e-9 && Math.abs(own.endSec - span.endSec) < 1e-9;
 }
 
 /** The whole-clip weight of token i (1 when none is set). */
 export function globalWeight(weights: readonly TokenWeight[], i: number): number {
-  return weights.find((w) => w.token === i && isGlobal(w))?.weight ?? 1;
+  return weights.find((w) => w.token === i && isGlobal(w))?.weight ?? NEUTRAL_TOKEN_WEIGHT;
 }
 
-/** Interval weights of token i, in time order. */
+/** Token i's weights inside time spans, in time order. */
 export function regionalWeights(weights: readonly TokenWeight[], i: number): TokenWeight[] {
   return weights.filter((w) => w.token === i && !isGlobal(w)).sort((a, b) => a.startSec! - b.startSec!);
 }
 
 /**
- * Sets token i's weight for the whole clip (range null) or inside one interval; weight 1 removes the
+ * Sets token i's weight for the whole clip (span null) or inside one time span; weight 1 removes the
  * entry, since 1 is what the model does anyway. Returns a new list in token order.
  */
-export function setWeight(weights: readonly TokenWeight[], i: number, weight: number, range: Range | null): TokenWeight[] {
+export function setWeight(weights: readonly TokenWeight[], i: number, weight: number, span: TimeSpan | null): TokenWeight[] {
   const w = roundWeight(weight);
-  const rest = weights.filter((x) => !(x.token === i && (range === null ? isGlobal(x) : sameRange(x, range))));
-  if (w !== 1) rest.push(range === null ? { token: i, weight: w } : { token: i, weight: w, startSec: range.startSec, endSec: range.endSec });
+  const rest = weights.filter((x) => !(x.token === i && (span === null ? isGlobal(x) : sameSpan(x, span))));
+  if (w !== NEUTRAL_TOKEN_WEIGHT) rest.push(span === null ? { token: i, weight: w } : { token: i, weight: w, startSec: span.startSec, endSec: span.endSec });
   return rest.sort((a, b) => a.token - b.token || (a.startSec ?? -1) - (b.startSec ?? -1));
 }
 
 /** Click on a chip: a muted token goes back to 1, any other becomes muted (0). */
 export function toggleMute(weights: readonly TokenWeight[], i: number): TokenWeight[] {
-  return setWeight(weights, i, globalWeight(weights, i) === 0 ? 1 : 0, null);
+  return setWeight(weights, i, globalWeight(weights, i) === MIN_TOKEN_WEIGHT ? NEUTRAL_TOKEN_WEIGHT : MIN_TOKEN_WEIGHT, null);
 }
 
 /** Removes every weight of token i (global and regional). */

@@ -1,0 +1,206 @@
+// The catalog of explanation methods: name, label, what each needs from the model, its parameters
+// (strict zod schemas with bounds and defaults) and a cost model fitted to measured timings. Pure, so
+// the studio validates parameters and estimates cost when a call arrives, without loading
+// onnxruntime; the engine's implementations (electron/engine/explain/*.ts) take their definitions
+// from here.
+import { z } from 'zod';
+import { SeedSchema } from './domain.js';
+import { AgxError } from './errors.js';
+
+/** What a method needs from the model: plain forward passes, gradients, or attention maps. */
+export type MethodNeed = 'forward' | 'gradient' | 'attention';
+
+/** The padded size of the explain graphs (manifest graphs.lmExplain): LM steps x prompt tokens. */
+export interface Bucket {
+  /** LM steps the graph takes. */
+  steps: number;
+  /** Prompt tokens the graph takes. */
+  tokens: number;
+}
+
+/** The size of one explanation: the clip's LM steps, the prompt's tokens, and the bucket they pad to. */
+export interface ExplainWork {
+  /** LM steps of the clip (frames + codebooks - 1). */
+  steps: number;
+  /** Prompt tokens. */
+  tokens: number;
+  /** The graph bucket (from the manifest; the exact size when it has none). */
+  bucket: Bucket;
+}
+
+/** seconds ~= fixedSec + perUnitSec * units(work, params), on the 2-core CPU of docs/results.md. */
+export interface CostModel {
+  /** Seconds every run pays (session creation in a fresh process, one-off passes). */
+  fixedSec: number;
+  /** Seconds per unit of work. */
+  perUnitSec: number;
+  /** The unit of work, in words. */
+  unit: string;
+  /** Units of work of one run. */
+  units(work: ExplainWork, params: Record<string, unknown>): number;
+  /** Where the coefficients came from. */
+  source: string;
+}
+
+/** One method of the catalog. */
+export interface MethodSpec<S extends z.ZodType = z.ZodType> {
+  /** The name the CLI and the StudioApi take. */
+  name: string;
+  /** Human label. */
+  label: string;
+  /** What it needs from the model. */
+  needs: readonly MethodNeed[];
+  /** Its parameters: strict (unknown keys rejected), bounded, with defaults so {} is valid. */
+  params: S;
+  /** What a run costs. */
+  cost: CostModel;
+}
+
+const noParams = z.object({}).strict();
+
+/** AudioGenX's parameters (docs/method.md): Adam lr 1e-3, weight decay 1e-3, alpha 1e-3, beta 1e-1, 50 epochs. */
+export const AudioGenXParamsSchema = z
+  .object({
+    epochs: z.number().int().min(1).max(1000).default(50),
+    lr: z.number().positive().max(1).default(1e-3),
+    weightDecay: z.number().min(0).max(1).default(1e-3),
+    /** Weight of the mask's L1 term; bounded at 10, where it already drowns the cosine terms (each within [-1, 1] per step). */
+    alpha: z.number().min(0).max(10).default(1e-3),
+    /** Weight of the mask's L2 norm term; same bound as alpha. */
+    beta: z.number().min(0).max(10).default(1e-1),
+    /** Seed of the Gumbel noise and the generators' initial weights. */
+    seed: SeedSchema.default(0),
+  })
+  .strict();
+export type AudioGenXParams = z.output<typeof AudioGenXParamsSchema>;
+
+/** Random-Mask's parameters: the seed of its uniform stream. */
+export const RandomParamsSchema = z.object({ seed: SeedSchema.default(0) }).strict();
+export type RandomParams = z.output<typeof RandomParamsSchema>;
+
+/** Where the figures below come from. */
+const BENCH = 'docs/data/bench.json (bundle 2.0.0, `agx bench --methods`, 2-core CPU)';
+
+// AudioGenX: one explainer_step graph run per epoch over the whole bucket, so cost = bucket steps x
+// epochs. Fitted through the origin to bench.json's explain.scaling (6 warm runs, 50 epochs: buckets
+// of 64 steps 2.82 and 2.22 s, of 128 steps 5.44, 5.45, 5.04, 4.93 s): 8.12e-4 s per step-epoch. A free
+// intercept comes out negative (-0.18 s), below the noise, so there is no fixed term. The 16- and
+// 32-token buckets cost the same within the noise (4.93-5.45 s), so tokens are not a factor.
+const audiogenxCost: CostModel = {
+  fixedSec: 0,
+  perUnitSec: 8.12e-4,
+  unit: 'bucket step-epochs',
+  units: (w, p) => w.bucket.steps * Number(p.epochs ?? 50),
+  source: `${BENCH}, explain.scaling`,
+};
+
+// Attention and AtMan: one lm_probe run at the clip's exact size with 1 row (attention) or
+// tokens + 1 rows (AtMan), so cost = fixed + rows x steps. The two fresh-process medians of
+// bench.json's methods table (attention 0.190 s at 1 x 128, AtMan 0.325 s at 10 x 128) give
+// 1.17e-4 s per row-step and 0.175 s fixed (mostly creating the lm_probe session).
+const probeCost = (rows: (w: ExplainWork) => number): CostModel => ({
+  fixedSec: 0.175,
+  perUnitSec: 1.17e-4,
+  unit: 'probe row-steps',
+  units: (w) => rows(w) * w.steps,
+  source: `${BENCH}, methods.attention and methods.atman`,
+});
+
+// The gradient graphs (Grad-CAM, Chefer) run once over the whole bucket. bench.json measured each
+// once, at the 128-step bucket (fresh process), so the only fit is proportional to bucket steps:
+// Grad-CAM-a 0.318 s, Grad-CAM-e 0.355 s, Chefer 8.365 s over 128 steps. Untested at 64 steps.
+const bucketCost = (secondsAt128: number, method: string): CostModel => ({
+  fixedSec: 0,
+  perUnitSec: secondsAt128 / 128,
+  unit: 'bucket steps',
+  units: (w) => w.bucket.steps,
+  source: `${BENCH}, methods.${method} (one bucket measured)`,
+});
+
+function method<S extends z.ZodType>(spec: MethodSpec<S>): MethodSpec<S> {
+  return spec;
+}
+
+/** Every explanation method, in the order they are listed to people. */
+export const METHOD_CATALOG = {
+  audiogenx: method({ name: 'audiogenx', label: 'AudioGenX', needs: ['gradient'], params: AudioGenXParamsSchema, cost: audiogenxCost }),
+  random: method({
+    name: 'random',
+    label: 'Random mask',
+    needs: [],
+    params: RandomParamsSchema,
+    // bench.json methods.random: 0.001 s whatever the size.
+    cost: { fixedSec: 0.001, perUnitSec: 0, unit: 'none', units: () => 0, source: `${BENCH}, methods.random` },
+  }),
+  attention: method({ name: 'attention', label: 'Cross-attention (not importance)', needs: ['attention'], params: noParams, cost: probeCost(() => 1) }),
+  atman: method({ name: 'atman', label: 'AtMan', needs: ['forward'], params: noParams, cost: probeCost((w) => w.tokens + 1) }),
+  'gradcam-a': method({ name: 'gradcam-a', label: 'Grad-CAM-a', needs: ['gradient'], params: noParams, cost: bucketCost(0.318, 'gradcam-a') }),
+  'gradcam-e': method({ name: 'gradcam-e', label: 'Grad-CAM-e', needs: ['gradient', 'attention'], params: noParams, cost: bucketCost(0.355, 'gradcam-e') }),
+  chefer: method({ name: 'chefer', label: 'Chefer et al.', needs: ['gradient', 'attention'], params: noParams, cost: bucketCost(8.365, 'chefer') }),
+} as const;
+
+/** A method's registry name. */
+export type MethodName = keyof typeof METHOD_CATALOG;
+/** Every method name, in catalog order. */
+export const METHOD_NAMES = Object.keys(METHOD_CATALOG) as MethodName[];
+
+/** An explanation method as getInfo lists it. */
+export const MethodInfoSchema = z.object({
+  /** Registry name. */
+  name: z.string(),
+  /** Human label. */
+  label: z.string(),
+  /** forward | gradient | attention. */
+  needs: z.array(z.string()),
+  /** Its parameters with their defaults. */
+  defaults: z.record(z.string(), z.unknown()),
+});
+export type MethodInfo = z.infer<typeof MethodInfoSchema>;
+
+/** Looks a method up; an unknown name lists the valid ones. */
+export function methodSpec(name: string): MethodSpec {
+  if (!Object.hasOwn(METHOD_CATALOG, name)) {
+    throw new AgxError('bad_argument', `unknown method "${name.slice(0, 64)}"; methods: ${METHOD_NAMES.join(', ')}`);
+  }
+  return METHOD_CATALOG[name as MethodName];
+}
+
+/** The catalog as getInfo lists it. */
+export function methodInfos(): MethodInfo[] {
+  return METHOD_NAMES.map((name) => {
+    const m = METHOD_CATALOG[name];
+    return { name, label: m.label, needs: [...m.needs], defaults: m.params.parse({}) as Record<string, unknown> };
+  });
+}
+
+/**
+ * A method's parameters checked against its schema, defaults filled in; anything else is a
+ * bad_argument naming the parameter. zod stops at the first level that has the wrong type, so a
+ * deeply nested value costs no recursion.
+ */
+export function parseMethodParams(name: string, raw: unknown): Record<string, unknown> {
+  const spec = methodSpec(name);
+  const parsed = spec.params.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  const issue = parsed.error.issues[0];
+  if (issue?.code === 'unrecognized_keys') {
+    const known = Object.keys(spec.params.parse({}) as object);
+    throw new AgxError('bad_argument', `${name} has no parameter ${issue.keys.map((k) => `"${k.slice(0, 64)}"`).join(', ')}; parameters: ${known.join(', ') || 'none'}`);
+  }
+  throw new AgxError('bad_argument', `${name}: parameter ${issue?.path.join('.') || '(all)'}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** The smallest exported bucket that holds the clip and the prompt. */
+export function chooseBucket(buckets: readonly Bucket[], steps: number, tokens: number): Bucket {
+  const fits = buckets.filter((b) => b.steps >= steps && b.tokens >= tokens).sort((a, b) => a.steps * a.tokens - b.steps * b.tokens);
+  if (fits[0] === undefined) {
+    throw new AgxError('bad_argument', `no explanation graph fits ${steps} LM steps and ${tokens} tokens (buckets: ${buckets.map((b) => `${b.steps}x${b.tokens}`).join(', ')})`);
+  }
+  return fits[0];
+}
+
+/** Predicted seconds of one run from the catalog's cost model (params after defaults). */
+export function predictSeconds(name: string, params: Record<string, unknown>, work: ExplainWork): number {
+  const { cost } = methodSpec(name);
+  return cost.fixedSec + cost.perUnitSec * cost.units(work, params);
+}
