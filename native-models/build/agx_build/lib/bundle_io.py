@@ -13,7 +13,8 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-from lm import AudioLM, LMConfig
+from agx_build.lib.codec import Codec
+from agx_build.lib.lm import AudioLM, LMConfig
 
 
 def _initializers(path: Path, prefix: str) -> dict[str, torch.Tensor]:
@@ -33,10 +34,11 @@ def lm_from_bundle(bundle: Path) -> AudioLM:
     cfg.ffn = state["layers.0.mlp_in.weight"].shape[0]
     lm = AudioLM(cfg)
     # strict: torch.onnx merges initializers with identical values (untrained LayerNorms), which
-    # would lose names; trained weights are distinct, and export.py checks this round trip.
+    # would lose names; trained weights are distinct, and stages/export.py checks this round trip.
     lm.load_state_dict(state, strict=True)
     return lm.eval()
 
 
-def codec_learned_from_bundle(bundle: Path) -> dict[str, torch.Tensor]:
-    return _initializers(bundle / "codec_decoder.onnx", "codec.")
+def codec_from_bundle(bundle: Path) -> Codec:
+    """The bundle's codec (its fitted mean and codebooks; the layout follows from their shapes)."""
+    return Codec.from_state(_initializers(bundle / "codec_decoder.onnx", "codec."))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from audio import CODE_HOP, MELS_PER_CODE, N_MELS, GriffinLim, LogMel
+from agx_build.lib.audio import CODE_HOP, MELS_PER_CODE, N_MELS, GriffinLim, LogMel
 
 PATCH = N_MELS * MELS_PER_CODE
 

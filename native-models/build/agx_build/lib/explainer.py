@@ -1,4 +1,4 @@
-"""AudioGenX's explainer as one ONNX graph per optimisation step (METHOD.md, "How the mask is found").
+"""AudioGenX's explainer as one ONNX graph per optimisation step (docs/method.md: how the mask is found).
 
 explainer_step(...) = one Adam step of the per-step mask generators:
   p[t, i]  = sigmoid(w2_t . PReLU_t(W1_t u_i + b1_t) + b2_t)           (one MLP per LM step t)
@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lm import AudioLM
+from agx_build.lib.lm import AudioLM
 
 # The paper's generators are 512 wide for AudioGen-medium (d = 1536, so d / 3). We keep that ratio
 # (d = 256 -> 96): at 512 the generators' T x d x 512 weights made each epoch ~1.5 s here.

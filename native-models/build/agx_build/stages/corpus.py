@@ -1,22 +1,24 @@
-"""Corpus synthesis in worker processes: clips -> log-mels, codes, captions and ground truth."""
+"""Stage corpus: clips synthesised in worker processes -> log-mels, codes, captions and ground truth."""
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from pathlib import Path
 
 import numpy as np
+import torch
 
-import world
+from agx_build import config
+from agx_build.lib import world
+from agx_build.lib.audio import LogMel
+from agx_build.lib.codec import Codec
 
 _codec = None
 
 
 def _init(codec_state: dict | None) -> None:
     global _codec
-    import torch
     torch.set_num_threads(1)
-    from audio import LogMel
-    from codec import Codec
     _codec = None if codec_state is None else Codec.from_state(codec_state)
     global _logmel
     _logmel = LogMel()
@@ -34,7 +36,6 @@ def ground_truth(clip: world.Clip) -> dict:
 
 
 def _one(args: tuple[int, str, bool, bool]) -> dict:
-    import torch
     seed, split, keep_mel, keep_audio = args
     clip = world.sample_clip(seed, split)
     with torch.no_grad():
@@ -58,3 +59,19 @@ def synthesize(split: str, seeds: range, codec_state: dict | None, keep_mel: int
     jobs = [(s, split, i < keep_mel, i < keep_audio) for i, s in enumerate(seeds)]
     with mp.get_context("fork").Pool(workers, initializer=_init, initargs=(codec_state,)) as pool:
         return pool.map(_one, jobs, chunksize=64)
+
+
+def run(work: Path, force: bool, log) -> None:
+    """corpus_{validation,test,train}.pt, each clip with its codes under the work folder's codec."""
+    state = torch.load(work / "codec.pt")
+    sizes = config.SIZES
+    for split, n, mel, audio in [("validation", sizes["validation"], sizes["validation"], 0),
+                                 ("test", sizes["test"], sizes["test"], sizes["test_audio"]),
+                                 ("train", sizes["train"], sizes["train_mel"], 0)]:
+        path = work / f"corpus_{split}.pt"
+        if path.exists() and not force:
+            continue
+        log(f"corpus: {split} x {n}")
+        clips = synthesize(split, range(n), state, keep_mel=mel, keep_audio=audio)
+        torch.save(clips, path)
+    log("corpus: done")

@@ -1,5 +1,5 @@
-"""Measure the bundle's quality for the model card: generate clips for held-out captions and judge
-them with the bundle's classifier.
+"""Stage evaluate: measure the bundle's quality for the model card: generate clips for held-out captions
+and judge them with the bundle's classifier (generation_report.json; the card stage reads it).
 
 Generation here is the PyTorch twin of electron/engine/generate.ts (same delay pattern, CFG 3.0,
 top-k 250, temperature 1); the parity tests show the ONNX graphs match these modules.
@@ -13,17 +13,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-import world
-from lm import NULL_ID, PAD_ID, AudioLM, unpattern
-from train_classifier import Classifier, load_classifier, threshold
-from train_lm import text_batch, vocab
-
-CFG, TOP_K = 3.0, 250
+from agx_build import config
+from agx_build.lib import world
+from agx_build.lib.checkpoints import load_classifier, load_codec, load_lm, threshold
+from agx_build.lib.classifier import Classifier
+from agx_build.lib.lm import NULL_ID, AudioLM, unpattern
+from agx_build.lib.text import text_batch, vocab
 
 
 @torch.no_grad()
-def generate(lm: AudioLM, captions: list[list[str]], seeds: list[int], frames: int = 125) -> torch.Tensor:
-    """Codes [N, K, frames] for each (caption, seed) pair, batched."""
+def generate(lm: AudioLM, captions: list[list[str]], seeds: list[int], frames: int = 125,
+             cfg_scale: float = config.CFG, top_k: int = config.TOP_K) -> torch.Tensor:
+    """Codes [N, K, frames] for each (caption, seed) pair, batched; classifier-free guidance cfg_scale, top-k top_k."""
     cfg = lm.cfg
     v = vocab()
     n = len(captions)
@@ -42,8 +43,8 @@ def generate(lm: AudioLM, captions: list[list[str]], seeds: list[int], frames: i
     for s in range(steps):
         prev = torch.full((n, K), card) if s == 0 else pattern[:, :, s - 1]
         logits, pk, pv = lm.step(torch.cat([prev, prev]), torch.tensor(float(s)), pk, pv, ck, cv, tmask, weights)
-        guided = logits[n:] + CFG * (logits[:n] - logits[n:])
-        top = torch.topk(guided, min(TOP_K, card), -1)
+        guided = logits[n:] + cfg_scale * (logits[:n] - logits[n:])
+        top = torch.topk(guided, min(top_k, card), -1)
         probs = torch.softmax(top.values, -1)
         j = torch.multinomial(probs.reshape(n * K, -1), 1, generator=gen).reshape(n, K, 1)
         drawn = torch.gather(top.indices, 2, j)[:, :, 0]
@@ -164,13 +165,15 @@ def _ordering(clips, det, acts):
     return {"a_then_b_in_order": round(float(np.mean(ok)), 4) if ok else None, "ordered_pairs_judged": len(ok)}
 
 
-def generated_mels(lm: AudioLM, codec, sets, seeds: int, log=None) -> dict[str, torch.Tensor]:
+def generated_mels(lm: AudioLM, codec, sets, seeds: int, log=None, cfg_scale: float = config.CFG,
+                   top_k: int = config.TOP_K) -> dict[str, torch.Tensor]:
     """Per set, the log-mels of the generated clips after Griffin-Lim decoding (what the judge hears)."""
     out = {}
     for name, clips, _ in sets:
         caps = [c["words"] for c in clips for _ in range(seeds)]
         sd = [1000 + j for _ in clips for j in range(seeds)]
-        codes = torch.cat([generate(lm, caps[i:i + 50], sd[i:i + 50]) for i in range(0, len(caps), 50)])
+        codes = torch.cat([generate(lm, caps[i:i + 50], sd[i:i + 50], cfg_scale=cfg_scale, top_k=top_k)
+                           for i in range(0, len(caps), 50)])
         with torch.no_grad():
             out[name] = torch.cat([codec.logmel(codec.decode(codes[i:i + 16])) for i in range(0, len(codes), 16)])
         if log:
@@ -200,15 +203,13 @@ def score_sets(clf: Classifier, thr: float, mels: dict[str, torch.Tensor], sets,
     return report
 
 
-def run(work: Path, bundle: Path, log, codec=None, n_captions: int = 30, seeds: int = 5) -> dict:
-    from build_all import load_codec
-    from export import load_lm
+def run(work: Path, log, codec=None, n_captions: int = 30, seeds: int = 5) -> dict:
     codec = codec or load_codec(work)
     lm = load_lm(work)
     clf = load_classifier(work)
-    report: dict = {"cfg": CFG, "top_k": TOP_K, "seeds_per_caption": seeds}
+    report: dict = {"cfg": config.CFG, "top_k": config.TOP_K, "seeds_per_caption": seeds}
     standard = seeds == 5 and n_captions == 30
-    # the first cache is shared with compare_judges.py
+    # the first cache is shared with tools/compare_judges.py
     for sets, cache in [(caption_sets(work, n_captions), work / "generated_mels_final.pt"),
                         (balanced_sets(work), work / "generated_mels_balanced.pt")]:
         if standard and cache.exists() and cache.stat().st_mtime > (work / "lm.pt").stat().st_mtime:
@@ -222,8 +223,6 @@ def run(work: Path, bundle: Path, log, codec=None, n_captions: int = 30, seeds: 
             log(f"evaluate: {name} {json.dumps(out)}")
     report["judge_on_original_test_clips"] = judge_on_originals(clf, threshold(work), work)
     (work / "generation_report.json").write_text(json.dumps(report, indent=1))
-    import model_card
-    model_card.write(work, bundle)
     return report
 
 

@@ -1,4 +1,4 @@
-"""Export every graph of the bundle contract (../../../shared/DESIGN.md), tokenizer, manifest, fixtures.
+"""Stage export: every graph of the bundle contract (docs/architecture.md), tokenizer, manifest, fixtures.
 
 lm_explain.onnx holds the exact gradient of the explainer's cosine loss w.r.t. the mask: make_fx traces
 a function that calls torch.autograd.grad into plain aten ops (weights frozen), which
@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
-import numpy as np
 import onnx
 import torch
 import torch.nn as nn
@@ -20,18 +18,15 @@ from onnx import numpy_helper
 from torch._decomp import get_decompositions
 from torch.fx.experimental.proxy_tensor import make_fx
 
-import explainer
-import world
-from audio import CODE_HOP, SR
-from codec import CodecDecoder, CodecEncoder
-from lm import NULL_ID, PAD_ID, UNK_ID, AudioLM, LMConfig
-from train_classifier import WaveClassifier, load_classifier, threshold
-from train_lm import SPECIALS, vocab
-
-OPSET = 17
-EXPLAIN_BUCKETS = [(64, 16), (128, 16), (128, 32)]  # (LM steps, text tokens); 128 steps = 5 s at 25 frames/s + 3 delay steps
-MAX_DURATION = 5.0
-BUNDLE_VERSION = "2.0.0"
+from agx_build import config
+from agx_build.lib import bundle_io, explainer, world
+from agx_build.lib.audio import CODE_HOP, SR
+from agx_build.lib.checkpoints import load_classifier, load_lm, threshold
+from agx_build.lib.classifier import WaveClassifier
+from agx_build.lib.codec import CodecDecoder, CodecEncoder
+from agx_build.lib.lm import NULL_ID, PAD_ID, UNK_ID, AudioLM, LMConfig
+from agx_build.lib.text import SPECIALS, vocab
+from agx_build.stages import gt_fixtures, parity_fixture
 
 
 # ------------------------------------------------------------------ graph modules
@@ -105,11 +100,11 @@ def _register_symbolics() -> None:
     def softmax(g, self, dim, half_to_float):
         return g.op("Softmax", self, axis_i=symbolic_helper._maybe_get_const(dim, "i"))
 
-    register_custom_op_symbolic("aten::_reshape_alias", reshape, OPSET)
-    register_custom_op_symbolic("aten::_unsafe_view", lambda g, self, size: reshape(g, self, size), OPSET)
-    register_custom_op_symbolic("aten::lift_fresh_copy", identity, OPSET)
-    register_custom_op_symbolic("aten::sgn", sign, OPSET)
-    register_custom_op_symbolic("aten::_softmax", softmax, OPSET)
+    register_custom_op_symbolic("aten::_reshape_alias", reshape, config.OPSET)
+    register_custom_op_symbolic("aten::_unsafe_view", lambda g, self, size: reshape(g, self, size), config.OPSET)
+    register_custom_op_symbolic("aten::lift_fresh_copy", identity, config.OPSET)
+    register_custom_op_symbolic("aten::sgn", sign, config.OPSET)
+    register_custom_op_symbolic("aten::_softmax", softmax, config.OPSET)
 
 
 # ------------------------------------------------------------------ export helpers
@@ -117,7 +112,7 @@ def _register_symbolics() -> None:
 def _export(module, args, path: Path, inputs, outputs, dynamic) -> None:
     # No constant folding: folded (transposed) copies of the weights would not dedupe in
     # share_initializers; onnxruntime folds them in memory at load time anyway.
-    torch.onnx.export(module, args, str(path), opset_version=OPSET, input_names=inputs, output_names=outputs,
+    torch.onnx.export(module, args, str(path), opset_version=config.OPSET, input_names=inputs, output_names=outputs,
                       dynamic_axes=dynamic, do_constant_folding=False)
 
 
@@ -204,13 +199,6 @@ def sha256(path: Path) -> str:
 
 # ------------------------------------------------------------------ main
 
-def load_lm(work: Path) -> AudioLM:
-    ckpt = torch.load(work / "lm.pt")
-    lm = AudioLM(LMConfig(**ckpt["cfg"]))
-    lm.load_state_dict(ckpt["state"])
-    return lm.eval()
-
-
 def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None:
     bundle.mkdir(parents=True, exist_ok=True)
     for stale in bundle.glob("*.onnx"):
@@ -264,18 +252,18 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
                                  torch.ops.aten.gelu_backward, torch.ops.aten.sigmoid_backward,
                                  torch.ops.aten._log_softmax_backward_data])
     explain_names, explainer_names, gradcam_names, chefer_names = [], [], [], []
-    for steps, tokens in EXPLAIN_BUCKETS:
+    for steps, tokens in config.EXPLAIN_BUCKETS:
         ex = explain_example(cfg, steps, tokens)
         gm = make_fx(explain_function(lm), decomposition_table=decomp)(*ex)
         name = f"lm_explain_s{steps}_l{tokens}.onnx"
-        torch.onnx.export(gm, ex, str(bundle / name), opset_version=OPSET,
+        torch.onnx.export(gm, ex, str(bundle / name), opset_version=config.OPSET,
                           input_names=["tokens", "text_vectors", "text_mask", "step_mask", "mask", "reference"],
                           output_names=["hidden", "cos_factual", "cos_counterfactual", "loss", "grad_mask"],
                           do_constant_folding=False)
         explain_names.append(name)
         gm = make_fx(explainer.step_function(lm), decomposition_table=decomp)(*explainer.example(lm, steps, tokens))
         name = f"explainer_step_s{steps}_l{tokens}.onnx"
-        torch.onnx.export(gm, explainer.example(lm, steps, tokens), str(bundle / name), opset_version=OPSET,
+        torch.onnx.export(gm, explainer.example(lm, steps, tokens), str(bundle / name), opset_version=config.OPSET,
                           input_names=explainer.INPUTS, output_names=explainer.OUTPUTS, do_constant_folding=False)
         explainer_names.append(name)
         ex = explain_example(cfg, steps, tokens)
@@ -284,13 +272,13 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
         gradcam_args = (ex[0], ex[1], ex[2], targets)
         gm = make_fx(lambda *a: lm.gradcam(*a), decomposition_table=decomp)(*gradcam_args)
         name = f"lm_gradcam_s{steps}_l{tokens}.onnx"
-        torch.onnx.export(gm, gradcam_args, str(bundle / name), opset_version=OPSET,
+        torch.onnx.export(gm, gradcam_args, str(bundle / name), opset_version=config.OPSET,
                           input_names=["tokens", "text_vectors", "text_mask", "targets"], output_names=["gradcam_a", "gradcam_e"],
                           do_constant_folding=False)
         gradcam_names.append(name)
         gm = make_fx(lambda *a: lm.chefer(*a), decomposition_table=decomp)(*gradcam_args)
         name = f"lm_chefer_s{steps}_l{tokens}.onnx"
-        torch.onnx.export(gm, gradcam_args, str(bundle / name), opset_version=OPSET,
+        torch.onnx.export(gm, gradcam_args, str(bundle / name), opset_version=config.OPSET,
                           input_names=["tokens", "text_vectors", "text_mask", "targets"], output_names=["relevance"],
                           do_constant_folding=False)
         chefer_names.append(name)
@@ -313,13 +301,11 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     (bundle / "tokenizer.json").write_text(json.dumps(tokenizer_json(v), indent=1, ensure_ascii=False))
 
     log("export: parity fixtures")
-    import parity
-    parity.write(lm, codec, clf, v, bundle, explain_function, explain_example, EXPLAIN_BUCKETS[0])
+    parity_fixture.write(lm, codec, clf, v, bundle, explain_function, explain_example, config.EXPLAIN_BUCKETS[0])
 
     write_manifest(bundle, cfg, threshold(work), explain_names, explainer_names, gradcam_names, chefer_names)
-    import gt_clips
-    gt_clips.write(work)
-    import bundle_io  # the committed bundle must be enough to re-export later: check the round trip
+    gt_fixtures.write(work)
+    # the committed bundle must be enough to re-export later: check the round trip
     again = bundle_io.lm_from_bundle(bundle)
     with torch.no_grad():
         a = lm.text(ids, tmask)
@@ -343,7 +329,7 @@ def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, exp
     files = sorted(p for p in bundle.iterdir() if p.is_file() and p.name not in ("manifest.json", "README.md"))
     manifest = {
         "name": bundle.name,
-        "version": BUNDLE_VERSION,
+        "version": config.BUNDLE_VERSION,
         "licence": "MIT",
         "description": "AudioGen-shaped text-to-audio model trained on the synthesised tiny-foley sound world",
         "sampleRate": SR,
@@ -351,7 +337,7 @@ def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, exp
         "codebooks": cfg.n_codebooks,
         "cardinality": cfg.card,
         "pattern": "delay",
-        "maxDurationSec": MAX_DURATION,
+        "maxDurationSec": config.MAX_DURATION,
         "maxTextTokens": cfg.max_text,
         "hiddenSize": cfg.d,
         "layers": cfg.layers,
@@ -359,16 +345,16 @@ def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, exp
         "specialTokens": {"pad": PAD_ID, "unk": UNK_ID, "null": NULL_ID, "audioEmpty": cfg.card},
         "labels": world.LABELS,
         "classifierThreshold": classifier_threshold,
-        "generation": {"cfg": 3.0, "topK": 250, "topP": 0.0, "temperature": 1.0},
+        "generation": {"cfg": config.CFG, "topK": config.TOP_K, "topP": 0.0, "temperature": 1.0},
         "graphs": {
             "textEncoder": "text_encoder.onnx",
             "lmStep": "lm_step.onnx",
             "lmProbe": "lm_probe.onnx",
-            "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(explain_names, EXPLAIN_BUCKETS)],
+            "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(explain_names, config.EXPLAIN_BUCKETS)],
             "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": explainer.HIDDEN}
-                              for n, (s, t) in zip(explainer_names, EXPLAIN_BUCKETS)],
-            "lmGradcam": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(gradcam_names, EXPLAIN_BUCKETS)],
-            "lmChefer": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(chefer_names, EXPLAIN_BUCKETS)],
+                              for n, (s, t) in zip(explainer_names, config.EXPLAIN_BUCKETS)],
+            "lmGradcam": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(gradcam_names, config.EXPLAIN_BUCKETS)],
+            "lmChefer": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(chefer_names, config.EXPLAIN_BUCKETS)],
             "codecEncoder": "codec_encoder.onnx",
             "codecDecoder": "codec_decoder.onnx",
             "classifier": "classifier.onnx",

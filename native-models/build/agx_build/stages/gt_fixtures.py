@@ -1,4 +1,4 @@
-"""Writes the benchmark sets: test/fixtures/prompts/test.csv (40 held-out test captions) and the ground-truth set: held-out test clips as WAV files plus their ground truth.
+"""Export's fixture writer for the benchmark sets: test/fixtures/prompts/test.csv (40 held-out test captions) and the ground-truth set: held-out test clips as WAV files plus their ground truth.
 
 test/fixtures/gt/clip-NN.wav (16 kHz, 16-bit) and gt.json: caption, words, and per event its label,
 the caption word indices that name it, and its span in seconds. Word i of the caption is prompt
@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-OUT = Path(__file__).resolve().parents[2] / "test" / "fixtures" / "gt"
+from agx_build import config
+
+OUT = config.FIXTURES / "gt"
 
 
 def write(work: Path, n: int = 24) -> None:
-    _write_set(work, OUT, n, 0)
+    write_set(work, OUT, n, 0)
     # prompts for the faithfulness protocol: distinct held-out test captions, AudioCaps' CSV layout
     seen: list[str] = []
     for c in torch.load(work / "corpus_test.pt"):
@@ -29,7 +31,7 @@ def write(work: Path, n: int = 24) -> None:
     (prompts / "test.csv").write_text("\n".join(rows) + "\n")
 
 
-def _write_set(work: Path, out: Path, n: int, skip: int) -> None:
+def write_set(work: Path, out: Path, n: int, skip: int) -> None:
     """n clips with audio from the test split, half sequential ("then", "after", "followed by"), half
     overlapping (sequential clips are where the interval view can be scored against distinct spans),
     after skipping the first `skip` of each kind."""
@@ -54,14 +56,3 @@ def _write_set(work: Path, out: Path, n: int, skip: int) -> None:
                                 for e in c["events"]]})
     (out / "gt.json").write_text(json.dumps({"clips": meta}, indent=1))
 
-
-if __name__ == "__main__":
-    # A larger ground-truth set, independent of the test fixtures: agx benchmark-gt --set DIR
-    import argparse
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--n", type=int, default=120)
-    ap.add_argument("--skip", type=int, default=12, help="clips of each kind to skip (12: the 24 test fixtures)")
-    ap.add_argument("--work", type=Path, default=Path(__file__).resolve().parent / ".work")
-    args = ap.parse_args()
-    _write_set(args.work, args.out, args.n, args.skip)

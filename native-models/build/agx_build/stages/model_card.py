@@ -1,7 +1,9 @@
-"""Writes native-models/tiny-foley/README.md, the model card, from the build's own reports.
+"""Stage card: writes native-models/tiny-foley/README.md, the model card, from the build's own reports.
 
 Every number in the card comes from a report file of this build (.work/*.json), never typed by hand;
 those reports are copied to native-models/build/reports/ with every card written, so the two stay in step.
+The card's text is templates/model_card.md (and templates/judges_table.md), filled from the reports and
+the bundle; the small functions below turn report fields into the card's phrases.
 """
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ import json
 import shutil
 from pathlib import Path
 
-import world
-from audio import N_MELS
-from build_all import CARD, SIZES, load_codec
+from agx_build import config
+from agx_build.lib import bundle_io, world
+from agx_build.lib.audio import N_MELS
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 def _pct(x) -> str:
@@ -47,15 +51,15 @@ def _lm_training(lm: dict, last: dict) -> str:
             f"({lm['steps'] * lm['batch'] / 40000:.1f} passes over the training clips); final train loss "
             f"{last.get('train_loss')}, validation loss {last.get('val_loss')}{ema} (cross-entropy per code, held-out "
             f"validation pairs). The bundle has the {lm.get('exported', 'last weights')}.\n"
-            f"  Rebuild: build_all.py's PHASE1_STEPS and LATER_PHASES fix the step counts.")
+            f"  Rebuild: PHASE1_STEPS and LATER_PHASES in [agx_build/config.py](../build/agx_build/config.py) fix the step counts.")
 
 
-def _codec_layout(work: Path) -> str:
-    n_bands, stages = load_codec(work).layout()
+def _codec_layout(bundle: Path) -> str:
+    n_bands, stages = bundle_io.codec_from_bundle(bundle).layout()
     vq = f"residual k-means VQ with {stages} codebooks" if stages > 1 else "a k-means codebook"
     if n_bands == 1:
-        return f"{vq} of {CARD} entries"
-    return f"each of {n_bands} frequency bands of {N_MELS // n_bands} mels quantised by {vq} of {CARD} entries ({n_bands * stages} codebooks in all)"
+        return f"{vq} of {config.CARD} entries"
+    return f"each of {n_bands} frequency bands of {N_MELS // n_bands} mels quantised by {vq} of {config.CARD} entries ({n_bands * stages} codebooks in all)"
 
 
 def _still_falling(lm: dict) -> str:
@@ -131,14 +135,12 @@ def _comparison(cmp: dict | None, version: str) -> str:
     replaces = (f", and the LM of the bundle it replaces, {prev} (another codec: its clips decoded by its own). "
                 f"Judges: {judge(prev, 'previous')} and {judge(version, 'new')}.") if prev else \
         f". Judge: {judge(version, 'new')}."
-    return f"""
-### LMs judged alike (native-models/build/compare_judges.py)
-Each judge has its own misses, so the LMs are compared on the same generated clips (same captions and
-seeds): this bundle's LM after each training phase{replaces}
+    return _fill("judges_table.md", replaces=replaces, columns=" | ".join(label for _, _, label in cols),
+                 separator="---|" * len(cols), rows="\n".join(rows))
 
-| generated clips | {' | '.join(label for _, _, label in cols)} |
-|---|{'---|' * len(cols)}
-""" + "\n".join(rows) + "\n"
+
+def _fill(template: str, **fields) -> str:
+    return (TEMPLATES / template).read_text().format(**fields)
 
 
 def write(work: Path, bundle: Path) -> None:
@@ -155,103 +157,47 @@ def write(work: Path, bundle: Path) -> None:
     tb, vb = gen["test_heldout_pairs_balanced"], gen["validation_heldout_pairs_balanced"]
     g = gen["train_pairs_new_captions"]
     gate_cost = 100 * (clf["test_original"]["all_events_found"] - clf["test_decoded"]["all_events_found"])
-    card = f"""# tiny-foley {manifest['version']}: model card
-
-A small AudioGen-shaped text-to-audio model, trained from scratch on this repository's synthesised
-sound world (../../../shared/SOUND_WORLD.md; native-models/build/world.py). It exists so the studio
-works offline out of the box and so explanations can be checked against ground truth. It is not a
-general-purpose sound generator: it knows {len(world.LABELS)} event types and the words of its grammar.
-
-## Data
-- {SIZES['train']:,} training clips, 5 s, 16 kHz mono, synthesised procedurally with randomised
-  parameters; captions from the grammar (1-3 events, overlap / sequence connectors, modifiers,
-  negation); ground truth (event, naming words, span, level) kept per clip.
-- Splits by caption combination: {len(world.pair_splits()['test'])} event pairs are held out for
-  test and {len(world.pair_splits()['validation'])} for validation; no training clip contains both
-  events of a held-out pair.
-- Events: {', '.join(world.LABELS)}. Vocabulary: {len(world.vocabulary())} words + [PAD], [UNK], [NULL].
-
-## Architecture ({manifest['hiddenSize']}-wide)
-- Codec: log-mel (64 bands, 8 ms hop) patches of 40 ms (25 frames/s), {_codec_layout(work)}, decoded by
-  fast Griffin-Lim (24 iterations, fixed initial phase). No learned decoder.
-- Text encoder: word embeddings + {2} pre-norm transformer layers (trained jointly with the LM).
-- LM: decoder-only transformer, {manifest['layers']} layers, {manifest['heads']} heads, width
-  {manifest['hiddenSize']}, causal self-attention + cross-attention to the text in every layer,
-  delay pattern over the {manifest["codebooks"]} codebooks, condition dropout 0.15 (classifier-free guidance 3.0 at
-  generation). {lm['parameters'] / 1e6:.2f} M parameters.
-- Classifier (the evaluator): log-mel CNN, clip-level multi-label sigmoid over the {len(world.LABELS)}
-  events plus 25 frames/s activity; trained on original, codec-quantised and Griffin-Lim-decoded clips
-  (3 epochs on 6,000 clips, then 1 epoch on 8,000 with positives weighted x3{_phase3(clf)}); detection threshold
-  {clf['threshold']} chosen on the validation split (validation F1 by threshold:
-  {', '.join(f"{k}: {v:.3f}" for k, v in clf['validation_f1_by_threshold'].items())}).
-
-## Training (2-core CPU, Debian PyTorch 1.13)
-{_lm_training(lm, last)}
-
-## Measured quality (native-models/build/evaluate.py, train_classifier.py)
-| check | result | target |
-|---|---|---|
-| classifier F1, original test clips | {clf['test_original']['f1']:.3f} | >= 0.95 |
-| classifier: every event found, original two-event test clips | {_pct(clf['test_original']['all_events_found'])} | |
-| classifier F1, codec-decoded test clips | {clf['test_decoded']['f1']:.3f} | >= 0.95 |
-| codec gate: every event found in decoded two-event clips | {_pct(clf['test_decoded']['all_events_found'])} | >= 95% |
-| generated, held-out test pairs (all {tb['pairs']} alike): every named event detected ({tb['clips']} clips) | {_pct(tb['all_named_detected'])} | >= 85% |
-| generated, held-out test pairs (all {tb['pairs']} alike): false positives | {_pct(tb['false_positive_rate'])} | <= 5% |
-| generated, held-out validation pairs (all {vb['pairs']} alike): every named event detected ({vb['clips']} clips) | {_pct(vb['all_named_detected'])} | |
-| generated, held-out test pairs, first {t['captions']} captions: every named event detected ({t['clips']} clips) | {_pct(t['all_named_detected'])} | |
-| generated, held-out validation pairs, first {v['captions']} captions: every named event detected ({v['clips']} clips) | {_pct(v['all_named_detected'])} | |
-| generated, new captions of training pairs: every named event detected ({g['clips']} clips) | {_pct(g['all_named_detected'])} | |
-| negation ("A without X"): X absent | {_pct(n['negated_absent'])} | |
-| sequence ("A then B"): A's activity before B's | {_pct(s['a_then_b_in_order'])} ({s['ordered_pairs_judged']} judged) | |
-
-Generated clips: {gen['seeds_per_caption']} seeds per caption, CFG {gen['cfg']}, top-k {gen['top_k']},
-judged by the classifier above at threshold {manifest['classifierThreshold']}. The figures held against
-the target weigh every held-out pair alike: the first {tb['captions'] // tb['pairs']} distinct captions of each pair. The
-first-{t['captions']}-captions rows are the protocol of the comparison table below (their pairs are
-whatever those captions hold). The weakest held-out test pairs, and how well the judge hears each
-in synthesised originals (no codec, no LM; {gen['judge_on_original_test_clips']['clips']:,} test clips):
-
-| held-out test pair | every named event | event missed most | judge on originals |
-|---|---|---|---|
-{_weakest(tb, gen['judge_on_original_test_clips'])}
-{_comparison(cmp, manifest['version'])}
-## Limitations (read before trusting a clip)
-- Unseen event pairs are the weak spot: every named event is heard in {_pct(tb['all_named_detected'])} of
-  clips for held-out test pairs, against {_pct(g['all_named_detected'])} for new captions of pairs seen in
-  training, and some pairs fare much worse than others (above). The LM trained for {lm['minutes']} minutes
-  on 2 CPU cores (shared with other work); the quality target for held-out pairs (85%)
-  {'is met' if tb['all_named_detected'] >= 0.85 else 'is not met'}.
-  {_still_falling(lm)}
-- The classifier {_judge_state(clf)} Every event is found in
-  {_pct(clf['test_original']['all_events_found'])} of original and {_pct(clf['test_decoded']['all_events_found'])} of
-  codec-decoded two-event test clips, so the codec costs {gate_cost:.1f} points of the gate. Every generation
-  figure above inherits the judge's misses.{_judge_caveat(clf)}
-- Sustained sounds (an accelerating car) can come out fragmented; Griffin-Lim leaves a slight
-  phasiness on tonal sounds.
-
-## Files ({total / 1e6:.1f} MB)
-| file | size |
-|---|---|
-{files}
-
-The LM's weights are stored once in lm_weights.bin and shared by text_encoder.onnx, lm_step.onnx and
-the lm_explain buckets (ONNX external data); the codec's codebooks likewise in codec_weights.bin.
-
-## Licence
-MIT. Trained only on audio this repository synthesises; no third-party data or weights.
-"""
+    card = _fill(
+        "model_card.md",
+        version=manifest["version"], n_labels=len(world.LABELS), train_clips=f"{config.SIZES['train']:,}",
+        test_pairs=len(world.pair_splits()["test"]), validation_pairs=len(world.pair_splits()["validation"]),
+        labels=", ".join(world.LABELS), vocabulary=len(world.vocabulary()),
+        hidden=manifest["hiddenSize"], codec_layout=_codec_layout(bundle), layers=manifest["layers"],
+        heads=manifest["heads"], codebooks=manifest["codebooks"], parameters=f"{lm['parameters'] / 1e6:.2f}",
+        classifier_phase3=_phase3(clf), threshold=clf["threshold"],
+        validation_f1_by_threshold=", ".join(f"{k}: {v:.3f}" for k, v in clf["validation_f1_by_threshold"].items()),
+        lm_training=_lm_training(lm, last),
+        f1_original=f"{clf['test_original']['f1']:.3f}", found_original=_pct(clf["test_original"]["all_events_found"]),
+        f1_decoded=f"{clf['test_decoded']['f1']:.3f}", found_decoded=_pct(clf["test_decoded"]["all_events_found"]),
+        tb_pairs=tb["pairs"], tb_clips=tb["clips"], tb_all=_pct(tb["all_named_detected"]),
+        tb_false_positives=_pct(tb["false_positive_rate"]),
+        vb_pairs=vb["pairs"], vb_clips=vb["clips"], vb_all=_pct(vb["all_named_detected"]),
+        t_captions=t["captions"], t_clips=t["clips"], t_all=_pct(t["all_named_detected"]),
+        v_captions=v["captions"], v_clips=v["clips"], v_all=_pct(v["all_named_detected"]),
+        g_clips=g["clips"], g_all=_pct(g["all_named_detected"]),
+        negated_absent=_pct(n["negated_absent"]), in_order=_pct(s["a_then_b_in_order"]),
+        ordered_judged=s["ordered_pairs_judged"],
+        seeds=gen["seeds_per_caption"], cfg=gen["cfg"], top_k=gen["top_k"],
+        bundle_threshold=manifest["classifierThreshold"], captions_per_pair=tb["captions"] // tb["pairs"],
+        judge_clips=f"{gen['judge_on_original_test_clips']['clips']:,}",
+        weakest=_weakest(tb, gen["judge_on_original_test_clips"]), comparison=_comparison(cmp, manifest["version"]),
+        lm_minutes=lm["minutes"], target_met="is met" if tb["all_named_detected"] >= 0.85 else "is not met",
+        still_falling=_still_falling(lm), judge_state=_judge_state(clf), gate_cost=f"{gate_cost:.1f}",
+        judge_caveat=_judge_caveat(clf), total_mb=f"{total / 1e6:.1f}", files=files)
     (bundle / "README.md").write_text(card)
     _publish_reports(work)
 
 
-# The build reports the card is computed from, kept in git beside the build so the card's numbers can be traced.
-REPORTS = ["classifier_report.json", "classifier_report_phase2.json", "lm_report.json", "generation_report.json",
-           "judge_comparison.json", "sampling_sweep.json"]
+# The build reports the card is computed from, kept in git beside the build (config.REPORTS) so the card's
+# numbers can be traced; `build_all --stages card --work reports` rewrites the card from them.
+REPORT_FILES = ["classifier_report.json", "classifier_report_phase2.json", "lm_report.json", "generation_report.json",
+                "judge_comparison.json", "sampling_sweep.json"]
 
 
 def _publish_reports(work: Path) -> None:
-    out = Path(__file__).resolve().parent / "reports"
-    out.mkdir(exist_ok=True)
-    for name in REPORTS:
+    if work.resolve() == config.REPORTS.resolve():
+        return
+    config.REPORTS.mkdir(exist_ok=True)
+    for name in REPORT_FILES:
         if (work / name).exists():
-            shutil.copyfile(work / name, out / name)
+            shutil.copyfile(work / name, config.REPORTS / name)

@@ -18,10 +18,13 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from audio import SR
-from lm import NULL_ID, PAD_ID
+from agx_build import config
+from agx_build.lib.audio import SR
+from agx_build.lib.classifier import WaveClassifier
+from agx_build.lib.lm import NULL_ID, PAD_ID
 
-FIXTURE = Path(__file__).resolve().parents[2] / "test" / "fixtures" / "parity"
+# The module docstring above is written into the fixture as its "inputs": change it only with the formulas.
+FIXTURE = config.FIXTURES / "parity"
 PROMPT = "a dog barks while rain falls"
 
 
@@ -36,7 +39,6 @@ def fixture_audio(n: int) -> torch.Tensor:
 
 
 def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example, bucket) -> None:
-    from train_classifier import WaveClassifier
     cfg = lm.cfg
     steps, L = bucket
     ids = [vocab[w] for w in PROMPT.split()]

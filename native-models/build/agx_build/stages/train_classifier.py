@@ -1,4 +1,4 @@
-"""The evaluator: a log-mel CNN with clip-level multi-label logits and 25 frames/s event activity.
+"""Stage classifier: trains the judge (lib/classifier.py), the evaluator of every generated clip.
 
 Trained on original clips, on their codec-quantised log-mels and on Griffin-Lim-decoded clips, so it
 judges generated audio (which always went through the codec) as fairly as originals.
@@ -6,58 +6,17 @@ judges generated audio (which always went through the codec) as fairly as origin
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-import world
-from audio import LogMel
-
-N_LABELS = len(world.LABELS)
-
-
-class Classifier(nn.Module):
-    """log-mel [B, 64, F] -> clip logits [B, N_LABELS], frame logits [B, N_LABELS, F // 5]."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.register_buffer("mel_mean", torch.zeros(1))
-        self.register_buffer("mel_std", torch.ones(1))
-        chans = [1, 16, 24, 32, 32]  # sized to train in minutes on 2 cores
-        pools = [(2, 5), (2, 1), (2, 1), (2, 1)]
-        self.blocks = nn.ModuleList()
-        for i in range(4):
-            self.blocks.append(nn.Sequential(
-                nn.Conv2d(chans[i], chans[i + 1], 3, padding=1), nn.BatchNorm2d(chans[i + 1]), nn.ReLU(),
-                nn.MaxPool2d(pools[i])))
-        self.temporal = nn.Conv1d(32 * 4, 96, 3, padding=1)
-        self.frame_head = nn.Conv1d(96, N_LABELS, 1)
-        self.clip_head = nn.Linear(192, N_LABELS)
-
-    def forward(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        x = ((mel - self.mel_mean) / self.mel_std)[:, None]
-        for b in self.blocks:
-            x = b(x)
-        bsz, c, f, t = x.shape
-        h = F.relu(self.temporal(x.reshape(bsz, c * f, t)))
-        clip = self.clip_head(torch.cat([h.mean(2), h.amax(2)], 1))
-        return clip, self.frame_head(h)
-
-
-class WaveClassifier(nn.Module):
-    """The exported graph: waveform [B, samples] at 16 kHz -> (probabilities, frame activity)."""
-
-    def __init__(self, clf: Classifier) -> None:
-        super().__init__()
-        self.logmel = LogMel()
-        self.clf = clf
-
-    def forward(self, wav: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        clip, frames = self.clf(self.logmel(wav))
-        return torch.sigmoid(clip), torch.sigmoid(frames)
+from agx_build import config
+from agx_build.lib import world
+from agx_build.lib.classifier import N_LABELS, Classifier
+from agx_build.lib.codec import Codec
 
 
 def labels_of(clip: dict) -> np.ndarray:
@@ -126,18 +85,6 @@ def _train(clf: Classifier, x, y, act, epochs: int, lr: float, pos_weight: float
         log(f"classifier {phase}: epoch {ep + 1}/{epochs} loss {float(loss):.4f}")
 
 
-def load_classifier(work: Path, weights: str = "classifier.pt") -> Classifier:
-    """A trained judge from the work folder, in eval mode."""
-    clf = Classifier()
-    clf.load_state_dict(torch.load(work / weights))
-    return clf.eval()
-
-
-def threshold(work: Path) -> float:
-    """The detection threshold chosen on the validation split (classifier_report.json)."""
-    return json.loads((work / "classifier_report.json").read_text())["threshold"]
-
-
 def _phases12(work: Path, codec, force: bool, log) -> None:
     """Phase 1: 3 epochs on 6000 clips (original, quantised, 800 Griffin-Lim decoded). Phase 2: one
     more epoch on all 8000 clips with log-mels, positives weighted x3 in the clip loss (phase 1 was
@@ -196,19 +143,12 @@ def _phases12(work: Path, codec, force: bool, log) -> None:
 
 # ------------------------------------------------------------------ phase 3: mixtures with quiet events
 
-PHASE3_CLIPS = 2000
-PHASE3_STEPS = 350
-PHASE3_POS_WEIGHT = 2.0
-PHASE3_SEED = 3 * 10**6
-THRESHOLDS = (0.7, 0.6, 0.5, 0.4, 0.3, 0.2)
-
-
 def _mixture(i: int) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Training mixture i: a train clip (1-3 events), and with probability 0.6 one more single-event
     train clip of another event mixed in 0-14 dB quieter. No mixture holds a held-out pair (or more
     than 3 events), so the classifier still never hears a held-out pair together."""
     rng = np.random.default_rng([i, 77])
-    a = world.sample_clip(PHASE3_SEED + i, "train")
+    a = world.sample_clip(config.CLASSIFIER_PHASE3_SEED + i, "train")
     audio = a.audio.astype(np.float64)
     labels = sorted({e.label for e in a.events})
     act = a.activity.copy()
@@ -216,7 +156,7 @@ def _mixture(i: int) -> tuple[np.ndarray, list[str], np.ndarray]:
         held = world.pair_splits()
         held = held["test"] | held["validation"]
         for k in range(40):
-            b = world.sample_clip(PHASE3_SEED + 10**6 + 50 * i + k, "train")
+            b = world.sample_clip(config.CLASSIFIER_PHASE3_SEED + 10**6 + 50 * i + k, "train")
             bl = {e.label for e in b.events}
             if len(bl) != 1 or bl & set(labels) or any(frozenset((x, y)) in held for x in bl for y in labels):
                 continue
@@ -259,7 +199,6 @@ _mix_codec = None
 def _mix_init(codec_state: dict) -> None:
     global _mix_codec
     torch.set_num_threads(1)
-    from codec import Codec
     _mix_codec = Codec.from_state(codec_state)
 
 
@@ -289,13 +228,13 @@ def _test_report(clf: Classifier, codec, work: Path, frames: int, chosen: float,
     }
 
 
-def run(work: Path, codec, force: bool, log, phase3_steps: int = PHASE3_STEPS, phase3_clips: int = PHASE3_CLIPS) -> None:
+def run(work: Path, codec, force: bool, log, phase3_steps: int = config.CLASSIFIER_PHASE3_STEPS,
+        phase3_clips: int = config.CLASSIFIER_PHASE3_CLIPS) -> None:
     """Phases 1-2 as before (classifier_phase2.pt); phase 3 continues from them for `phase3_steps`
     batches of 64 drawn from: the 8,000 corpus clips (original and quantised log-mels), their 800
     Griffin-Lim decoded ones, and `phase3_clips` new train mixtures (_mixture: quiet second events),
     each both original and codec-encoded + Griffin-Lim decoded (what generated audio looks like).
     Positives weighted x3, one-cycle lr 5e-4. Then the threshold is chosen on validation."""
-    import multiprocessing as mp
     path = work / "classifier.pt"
     if path.exists() and not force:
         return
@@ -341,7 +280,7 @@ def run(work: Path, codec, force: bool, log, phase3_steps: int = PHASE3_STEPS, p
     bs = 64
     opt = torch.optim.AdamW(clf.parameters(), 5e-4, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 5e-4, total_steps=phase3_steps, pct_start=0.15)
-    pw = torch.full((N_LABELS,), PHASE3_POS_WEIGHT)
+    pw = torch.full((N_LABELS,), config.CLASSIFIER_PHASE3_POS_WEIGHT)
     gen = torch.Generator().manual_seed(4)
     clf.train()
     for step in range(phase3_steps):
@@ -355,12 +294,12 @@ def run(work: Path, codec, force: bool, log, phase3_steps: int = PHASE3_STEPS, p
     val = torch.load(work / "corpus_validation.pt")
     val_mel = torch.from_numpy(np.stack([c["mel"] for c in val]).astype(np.float32))
     y_val = np.stack([labels_of(c) for c in val])
-    scores = {t: metrics(clf, val_mel, y_val, t)["f1"] for t in THRESHOLDS}
+    scores = {t: metrics(clf, val_mel, y_val, t)["f1"] for t in config.CLASSIFIER_THRESHOLDS}
     chosen = max(scores, key=lambda t: (scores[t], t))
     log(f"classifier: validation F1 by threshold {scores} -> {chosen}")
     report = _test_report(clf, codec, work, frames, chosen, scores)
     report["phase3"] = {"steps": phase3_steps, "batch": bs, "mixtures": phase3_clips, "pair_mixtures": phase3_clips,
-                        "pos_weight": PHASE3_POS_WEIGHT}
+                        "pos_weight": config.CLASSIFIER_PHASE3_POS_WEIGHT}
     log(f"classifier: {json.dumps(report)}")
     torch.save(clf.state_dict(), path)
     (work / "classifier_report.json").write_text(json.dumps(report, indent=1))

@@ -1,8 +1,10 @@
-"""Train the AudioGen-shaped LM on the corpus codes, with condition dropout for classifier-free guidance."""
+"""Stage lm: train the AudioGen-shaped LM on the corpus codes, with condition dropout for classifier-free guidance."""
 from __future__ import annotations
 
+import filecmp
 import json
 import math
+import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,33 +14,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-import world
-from lm import NULL_ID, PAD_ID, UNK_ID, AudioLM, LMConfig, build_pattern, lm_input
-
-SPECIALS = ["[PAD]", "[UNK]", "[NULL]"]
-COND_DROPOUT = 0.15
-BATCH = 32
-PHASE1_LR = 6e-4
-PHASE2_WARMUP = 100
-EMA_DECAY = 0.999
-
-
-def vocab() -> dict[str, int]:
-    return {w: i for i, w in enumerate(SPECIALS + world.vocabulary())}
-
-
-def encode_text(words: list[str], v: dict[str, int], max_len: int) -> list[int]:
-    return [v.get(w, UNK_ID) for w in words][:max_len]
-
-
-def text_batch(id_lists: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    L = max(len(x) for x in id_lists)
-    ids = torch.full((len(id_lists), L), PAD_ID, dtype=torch.int64)
-    mask = torch.zeros((len(id_lists), L))
-    for i, x in enumerate(id_lists):
-        ids[i, :len(x)] = torch.tensor(x)
-        mask[i, :len(x)] = 1
-    return ids, mask
+from agx_build import config
+from agx_build.lib.lm import NULL_ID, AudioLM, LMConfig, build_pattern, lm_input
+from agx_build.lib.text import encode_text, text_batch, vocab
 
 
 def seq_loss(model: AudioLM, codes: torch.Tensor, ids: torch.Tensor, tmask: torch.Tensor) -> torch.Tensor:
@@ -54,8 +32,8 @@ def seq_loss(model: AudioLM, codes: torch.Tensor, ids: torch.Tensor, tmask: torc
 def train_step(model: AudioLM, opt: torch.optim.Optimizer, codes: torch.Tensor, texts: list[list[int]], n_train: int,
                gen: torch.Generator) -> torch.Tensor:
     """One AdamW step on a random batch, with condition dropout (so classifier-free guidance works)."""
-    idx = torch.randint(n_train, (BATCH,), generator=gen)
-    drop = torch.rand(BATCH, generator=gen) < COND_DROPOUT
+    idx = torch.randint(n_train, (config.LM_BATCH,), generator=gen)
+    drop = torch.rand(config.LM_BATCH, generator=gen) < config.LM_COND_DROPOUT
     ids, tmask = text_batch([[NULL_ID] if drop[j] else texts[int(i)] for j, i in enumerate(idx)])
     model.train()
     loss = seq_loss(model, codes[idx], ids, tmask)
@@ -81,8 +59,6 @@ def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
     phase's weights with a fresh AdamW and a new cosine schedule at a lower peak learning rate
     (lm_phase2.pt, lm_phase3.pt, ..., cached). lm.pt is the last phase run, or with last_ema its moving
     average of the weights (a choice made on the validation pairs)."""
-    import filecmp
-    import shutil
     path = work / "lm.pt"
     phase1 = work / "lm_phase1.pt"
     if not phase1.exists() or force:
@@ -99,7 +75,7 @@ def run(work: Path, minutes: float, force: bool, log, steps: int | None = None,
         return  # lm.pt is already these phases' result; an untouched file keeps later caches valid
     shutil.copyfile(last, path)
     rep = json.loads(report.read_text())
-    rep["exported"] = f"moving average of the last phase's weights (decay {EMA_DECAY})" if last.name.endswith("_ema.pt") else "last weights"
+    rep["exported"] = f"moving average of the last phase's weights (decay {config.LM_EMA_DECAY})" if last.name.endswith("_ema.pt") else "last weights"
     (work / "lm_report.json").write_text(json.dumps(rep, indent=1))
 
 
@@ -117,7 +93,7 @@ def _phase1(work: Path, minutes: float, log, steps: int | None = None) -> None:
     model = AudioLM(cfg)
     n_params = sum(p.numel() for p in model.parameters())
     log(f"lm: {n_params / 1e6:.2f}M parameters, {len(train)} clips")
-    opt = torch.optim.AdamW(model.parameters(), lr=PHASE1_LR, betas=(0.9, 0.95), weight_decay=0.05)
+    opt = torch.optim.AdamW(model.parameters(), lr=config.LM_PHASE1_LR, betas=(0.9, 0.95), weight_decay=0.05)
     gen = torch.Generator().manual_seed(3)
     t0 = time.time()
     total = steps
@@ -130,7 +106,7 @@ def _phase1(work: Path, minutes: float, log, steps: int | None = None) -> None:
             log(f"lm: {rate:.2f} steps/s -> {total} steps")
         warm = 300
         frac = step / max(total or 10**6, 1)
-        lr = PHASE1_LR * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+        lr = config.LM_PHASE1_LR * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
         loss = train_step(model, opt, codes, texts, len(train), gen)
@@ -145,7 +121,7 @@ def _phase1(work: Path, minutes: float, log, steps: int | None = None) -> None:
             torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, work / "lm_partial.pt")
     torch.save({"cfg": cfg.to_dict(), "state": model.state_dict(), "step": step}, path)
     (work / "lm_report_phase1.json").write_text(json.dumps({
-        "parameters": n_params, "steps": step, "batch": BATCH, "minutes": round((time.time() - t0) / 60, 1),
+        "parameters": n_params, "steps": step, "batch": config.LM_BATCH, "minutes": round((time.time() - t0) / 60, 1),
         "history": history}, indent=1))
 
 
@@ -155,7 +131,7 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
     as `minutes` allow at the rate measured over the first 30 steps; the count is then fixed and logged,
     so a rerun with that count reproduces it). Fresh AdamW (earlier moments are not kept), 100 warm-up
     steps, cosine from peak_lr to 10% of it. Each phase's batch stream is seeded by its number.
-    An exponential moving average of the weights (EMA_DECAY) is kept beside them, in
+    An exponential moving average of the weights (config.LM_EMA_DECAY) is kept beside them, in
     lm_phase{phase}_ema.pt; it does not change the training itself.
 
     A phase outlasts a session here, so every 100 steps its whole state (weights, moving average,
@@ -216,16 +192,16 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
         if total is None and step == 30:
             rate = 30 / (time.time() - t0)
             total = max(60, int(rate * minutes * 60))
-            log(f"lm phase {phase}: {rate:.3f} steps/s -> {total} steps (fix it in build_all.py's LATER_PHASES)")
+            log(f"lm phase {phase}: {rate:.3f} steps/s -> {total} steps (fix it in config.LATER_PHASES)")
         frac = step / max(total or 10**6, 1)
-        lr = peak_lr * min(1.0, (step + 1) / PHASE2_WARMUP) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+        lr = peak_lr * min(1.0, (step + 1) / config.LM_LATER_WARMUP) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
         loss = train_step(model, opt, codes, texts, n_train, gen)
         with torch.no_grad():
             for k, t in model.state_dict().items():
                 if t.is_floating_point():
-                    ema[k].mul_(EMA_DECAY).add_(t, alpha=1 - EMA_DECAY)
+                    ema[k].mul_(config.LM_EMA_DECAY).add_(t, alpha=1 - config.LM_EMA_DECAY)
                 else:
                     ema[k].copy_(t)
         step += 1
@@ -247,7 +223,7 @@ def continue_training(work: Path, ckpt: dict, steps: int | None, minutes: float 
     resume_path.unlink(missing_ok=True)
     prev = work / f"lm_report_phase{phase - 1}.json"
     phases = _phases(json.loads(prev.read_text())) if prev.exists() else []
-    phases.append({"phase": phase, "steps": step, "schedule_steps": total, "peak_lr": peak_lr, "warmup": PHASE2_WARMUP,
+    phases.append({"phase": phase, "steps": step, "schedule_steps": total, "peak_lr": peak_lr, "warmup": config.LM_LATER_WARMUP,
                    "minutes": round((time.time() - t0) / 60, 1), "history": history})
     (work / f"lm_report_phase{phase}.json").write_text(json.dumps(_report(phases, n_params), indent=1))
 
@@ -264,5 +240,5 @@ def _report(phases: list[dict], n_params: int) -> dict:
     for p in phases:
         history += [dict(h, step=offset + h["step"]) for h in p["history"] if p["phase"] == 1 or h["step"] > 0]
         offset += p["steps"]
-    return {"parameters": n_params, "steps": offset, "batch": BATCH,
+    return {"parameters": n_params, "steps": offset, "batch": config.LM_BATCH,
             "minutes": round(sum(p["minutes"] for p in phases), 1), "phases": phases, "history": history}

@@ -1,13 +1,13 @@
 """Each LM of the bundle's history (and of the bundle it replaces), judged by each classifier on the same generated clips.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/compare_judges.py [--lms phase1,phase2,final] [--work DIR]
-        [--previous DIR --previous-version X.Y.Z]
+    cd native-models/build && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m agx_build.tools.compare_judges
+        [--lms phase1,phase2,final] [--work DIR] [--previous DIR --previous-version X.Y.Z]
 
 A stronger judge alone moves every generation figure; this table separates the two changes. LMs:
 phaseN = .work/lm_phaseN.pt, the LM after training phase N (with 1.2.0's residual codec, phase1 was
 bundle 1.0.0's, phase2 1.1.0's, phase3 1.2.0's), final = .work/lm.pt (the bundle's). Judges:
 old = .work/classifier_phase2.pt at its validation threshold, new = .work/classifier.pt at its own.
-Generation is evaluate.py's (same captions, seeds, CFG 3.0, top-k 250), so the final LM under the new
+Generation is stages/evaluate.py's (same captions, seeds, CFG 3.0, top-k 250), so the final LM under the new
 judge reproduces generation_report.json. Writes judge_comparison.json in the work folder (.work/ by default).
 
 --previous names the work folder of the bundle this one replaces, made with another codec: its final LM
@@ -19,31 +19,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
-import time
 from pathlib import Path
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-WORK = HERE / ".work"
+import torch
 
-import torch  # noqa: E402
-
-import evaluate  # noqa: E402
-from lm import AudioLM, LMConfig  # noqa: E402
-from train_classifier import Classifier, load_classifier  # noqa: E402
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def _lm(path: Path) -> AudioLM:
-    ckpt = torch.load(path)
-    lm = AudioLM(LMConfig(**ckpt["cfg"]))
-    lm.load_state_dict(ckpt["state"])
-    return lm.eval()
+from agx_build import config
+from agx_build.lib.progress import log
+from agx_build.lib.checkpoints import load_classifier, load_codec, load_lm
+from agx_build.lib.classifier import Classifier
+from agx_build.stages import evaluate
 
 
 def _judge(work: Path, weights: str, report: str) -> tuple[Classifier, float, dict]:
@@ -56,7 +40,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lms", default="phase1,phase2,final")
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--work", type=Path, default=WORK, help="the build's work folder (build_all.py --work)")
+    ap.add_argument("--work", type=Path, default=config.WORK, help="the build's work folder (build_all --work)")
     ap.add_argument("--previous", type=Path, help="the work folder of the bundle this one replaces")
     ap.add_argument("--previous-version", help="that bundle's version, for the model card")
     args = ap.parse_args()
@@ -64,7 +48,6 @@ def main() -> None:
         ap.error("--previous and --previous-version go together")
     work = args.work.resolve()
     torch.set_num_threads(int(os.environ.get("AGX_TORCH_THREADS", "1")))
-    from build_all import load_codec
     codec = load_codec(work)
     sets = evaluate.caption_sets(work)
     judges = {"old": _judge(work, "classifier_phase2.pt", "classifier_report_phase2.json")}
@@ -88,7 +71,7 @@ def main() -> None:
         if cache.exists() and cache.stat().st_mtime > path.stat().st_mtime:
             mels = torch.load(cache)
         else:
-            mels = evaluate.generated_mels(_lm(path), lm_codec, sets, args.seeds, log)
+            mels = evaluate.generated_mels(load_lm(folder, weights), lm_codec, sets, args.seeds, log)
             torch.save(mels, cache)
         out["generation"][name] = {}
         for jname, (clf, thr, _) in judges.items():

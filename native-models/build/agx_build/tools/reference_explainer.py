@@ -1,7 +1,7 @@
 """PyTorch reference explainer for `agx bench`: the same AudioGenX loss on the same weights, with
 autograd and torch.optim.Adam, timed on one clip. Prints one JSON line.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/reference_explainer.py BUNDLE_DIR INPUT.json
+    cd native-models/build && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m agx_build.tools.reference_explainer BUNDLE_DIR INPUT.json
 
 INPUT.json (written by the bench): {lmInput: [K*S], textVectors: [L*d], textMask: [L], stepMask: [S],
 reference: [S*d], steps: S, tokens: L (the bucket), realSteps, realTokens, epochs, threads}. Thread settings: OPENBLAS_NUM_THREADS=1 with
@@ -16,13 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import torch
 
-import torch  # noqa: E402
-
-import bundle_io  # noqa: E402
-import explainer  # noqa: E402
+from agx_build.lib import bundle_io, explainer
 
 
 def main() -> None:

@@ -1,9 +1,9 @@
 """Sampling settings compared on held-out *validation* pairs, the way the bundle's defaults were chosen.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 native-models/build/sampling_sweep.py [--variants 3:250,3:32,...]
-        [--captions 60] [--seeds 10] [--work DIR]
+    cd native-models/build && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m agx_build.tools.sampling_sweep
+        [--variants 3:250,3:32,...] [--captions 60] [--seeds 10] [--work DIR]
 
-Each variant (CFG:top-k) generates the same clips with evaluate.py's generator (same captions and seeds
+Each variant (CFG:top-k) generates the same clips with stages/evaluate.py's generator (same captions and seeds
 1000...), judged by the bundle's classifier: held-out validation pairs, plus the negation and sequence
 sets (training pairs). Test pairs take no part. Writes sampling_sweep.json in the work folder; the rule
 that read it is in docs/decisions.md ('Sampling defaults for a 256-entry codebook'). About 7 minutes
@@ -13,21 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import torch  # noqa: E402
-
-import evaluate  # noqa: E402
-from build_all import WORK, load_codec  # noqa: E402
-from export import load_lm  # noqa: E402
-from train_classifier import load_classifier, threshold  # noqa: E402
+from agx_build import config
+from agx_build.lib.checkpoints import load_classifier, load_codec, load_lm, threshold
+from agx_build.stages import evaluate
 
 
 def main() -> None:
@@ -35,7 +26,7 @@ def main() -> None:
     ap.add_argument("--variants", default="3:250,3:32,3:64,4:250,4:32", help="CFG:top-k, comma-separated")
     ap.add_argument("--captions", type=int, default=60, help="distinct validation captions")
     ap.add_argument("--seeds", type=int, default=10)
-    ap.add_argument("--work", type=Path, default=WORK)
+    ap.add_argument("--work", type=Path, default=config.WORK)
     args = ap.parse_args()
     work = args.work
     codec, lm = load_codec(work), load_lm(work)
@@ -44,9 +35,8 @@ def main() -> None:
     out: dict = {"captions": args.captions, "seeds": args.seeds, "variants": {}}
     for variant in args.variants.split(","):
         cfg, top_k = variant.split(":")
-        evaluate.CFG, evaluate.TOP_K = float(cfg), int(top_k)  # generate() reads them per call
         t0 = time.time()
-        mels = evaluate.generated_mels(lm, codec, sets, args.seeds)
+        mels = evaluate.generated_mels(lm, codec, sets, args.seeds, cfg_scale=float(cfg), top_k=int(top_k))
         report = evaluate.score_sets(clf, threshold(work), mels, sets, args.seeds)
         report["seconds"] = round(time.time() - t0)
         out["variants"][f"cfg {cfg}, top-k {top_k}"] = report
