@@ -1,7 +1,8 @@
 // The Konva drawing of the timeline. It only draws: every position comes from timeline/math and
 // timeline/layout, and all input is handled by the DOM around it. Two layers: content (ruler, waveforms,
 // spectrograms, token lanes) and overlay (selection, markers, playhead), so playback and dragging
-// redraw only the overlay.
+// redraw only the overlay. Custom shapes draw through Konva.Context, Konva's public wrapper of the canvas
+// context (its methods and style properties pass straight through), never its private _context.
 import type Konva from 'konva';
 import { useEffect, useRef } from 'react';
 import { Group, Layer, Line, Rect, Shape, Stage, Text } from 'react-konva';
@@ -76,8 +77,7 @@ function Waveform({ t, view, width }: { t: TrackDraw; view: View; width: number 
     <Shape
       listening={false}
       perfectDrawEnabled={false}
-      sceneFunc={(kctx) => {
-        const c = kctx._context;
+      sceneFunc={(c) => {
         const mid = t.layout.waveY + WAVE_H / 2;
         c.fillStyle = COLORS.center;
         c.fillRect(0, mid, width, 1);
@@ -107,9 +107,8 @@ function Spectrogram({ t, view, width }: { t: TrackDraw; view: View; width: numb
     <Shape
       listening={false}
       perfectDrawEnabled={false}
-      sceneFunc={(kctx) => {
+      sceneFunc={(c) => {
         if (t.clip === null || t.layout.spectroY === null) return;
-        const c = kctx._context;
         const { image, hopSec } = spectrogramImage(t.clip.samples, t.clip.sampleRate);
         const f0 = Math.max(0, Math.floor(xToTime(0, view) / hopSec));
         const f1 = Math.min(image.width, Math.ceil(xToTime(width, view) / hopSec) + 1);
@@ -126,8 +125,7 @@ function Lanes({ t, view, width }: { t: TrackDraw; view: View; width: number }) 
     <Shape
       listening={false}
       perfectDrawEnabled={false}
-      sceneFunc={(kctx) => {
-        const c = kctx._context;
+      sceneFunc={(c) => {
         const y = t.layout.lanesY;
         const h = t.layout.lanes * LANE_H;
         c.fillStyle = '#10131a';
@@ -169,8 +167,7 @@ function Ruler({ view, width, selection, loop, markers, regions }: { view: View;
     <Shape
       listening={false}
       perfectDrawEnabled={false}
-      sceneFunc={(kctx) => {
-        const c = kctx._context;
+      sceneFunc={(c) => {
         c.fillStyle = COLORS.ruler;
         c.fillRect(0, 0, width, RULER_H);
         if (selection !== null) {
