@@ -1,7 +1,8 @@
-"""The synthesised sound world of SOUND_WORLD.md: events, caption grammar, clips with ground truth.
+"""The synthesised sound world (docs/sound-world.md): events, caption grammar, clips with ground truth.
 
 Everything is drawn from a numpy Generator seeded per clip, so clip i of a split is the same on
 every machine. Captions are built word by word, so the words that name each event are known.
+How each event sounds is event_sounds.py's table of recipes; here they are levelled and mixed.
 """
 from __future__ import annotations
 
@@ -9,12 +10,8 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.fft as sfft
-from scipy.signal import fftconvolve
 
-SR = 16000
-CLIP_SEC = 5.0
-CLIP_LEN = int(SR * CLIP_SEC)
+from agx_build.lib.event_sounds import CLIP_LEN, CLIP_SEC, SOUNDS, lowpass, reverb, synth_event
 
 # event -> (nouns, {verb: forms}, plural nouns). Verb forms: 3rd person, base, -ing, past.
 EVENTS: dict[str, dict] = {
@@ -246,258 +243,7 @@ def _assign_times(rng, evs: list[EventSpec], order: list[int], sequential: bool)
             ev.end = min(ev.end, ev.start + float(rng.uniform(0.5, 1.0)))
 
 
-# ---------------------------------------------------------------- synthesis
-
-def _t(n: int) -> np.ndarray:
-    return np.arange(n) / SR
-
-
-def _bandnoise(rng, n: int, lo: float, hi: float, tilt: float = 0.0) -> np.ndarray:
-    n_out, n = n, sfft.next_fast_len(n, real=True)  # arbitrary lengths make the FFT crawl
-    spec = sfft.rfft(rng.standard_normal(n))
-    f = np.fft.rfftfreq(n, 1 / SR)
-    gain = ((f >= lo) & (f <= hi)).astype(float)
-    if tilt:
-        gain *= (np.maximum(f, 20.0) / 1000.0) ** tilt
-    x = sfft.irfft(spec * gain, n)[:n_out]
-    return x / (np.std(x) + 1e-9)
-
-
-def _place(out: np.ndarray, sig: np.ndarray, at: float) -> None:
-    i = int(at * SR)
-    if i >= len(out) or i + len(sig) <= 0:
-        return
-    s = sig[max(0, -i): len(out) - i]
-    out[max(0, i): max(0, i) + len(s)] += s
-
-
-def _train_times(rng, start: float, end: float, period: float, jitter: float) -> list[float]:
-    times, t = [], start + float(rng.uniform(0, period * 0.3))
-    while t < end:
-        times.append(t)
-        t += period * float(rng.uniform(1 - jitter, 1 + jitter))
-    return times
-
-
-def _rate(ev: EventSpec) -> float:
-    return 1.6 if "fast" in ev.mods else (0.6 if "slow" in ev.mods else 1.0)
-
-
-def synth_event(rng, ev: EventSpec) -> np.ndarray:
-    out = np.zeros(CLIP_LEN)
-    s, e = ev.start, ev.end
-    dur = e - s
-    r = _rate(ev)
-    dense = 1.5 if "repeatedly" in ev.mods else 1.0
-    L = ev.label
-    if L == "dog":
-        yelp = ev.verb == "yelp"
-        t = s
-        while t < e - 0.1:
-            n_burst = int(rng.integers(1, 4))
-            for _ in range(n_burst):
-                d = float(rng.uniform(0.08, 0.12) if yelp else rng.uniform(0.12, 0.22))
-                f0 = float(rng.uniform(900, 1300) if yelp else rng.uniform(380, 650))
-                tt = _t(int(d * SR))
-                f = f0 * (1 + 0.25 * np.sin(np.pi * tt / d)) * (1.3 - 0.5 * tt / d if yelp else 1.0)
-                ph = 2 * np.pi * np.cumsum(f) / SR
-                formant = float(rng.uniform(1000, 1800))
-                sig = sum(np.exp(-((h * f0 - formant) / 900.0) ** 2) * np.sin(h * ph) / h ** 0.3 for h in range(1, 9))
-                sig = sig + 0.15 * rng.standard_normal(len(tt))
-                env = np.minimum(1, tt / 0.01) * np.exp(-tt / (d * 0.45))
-                _place(out, sig * env, t)
-                t += d + float(rng.uniform(0.08, 0.18)) / r
-            t += float(rng.uniform(0.3, 0.8)) / (r * dense)
-    elif L == "bird":
-        t = s
-        song = ev.verb == "sing"
-        while t < e - 0.05:
-            d = float(rng.uniform(0.05, 0.12) if not song else rng.uniform(0.08, 0.2))
-            tt = _t(int(d * SR))
-            f_a, f_b = float(rng.uniform(2200, 3500)), float(rng.uniform(3800, 6000))
-            if rng.random() < 0.5:
-                f_a, f_b = f_b, f_a
-            f = f_a + (f_b - f_a) * (tt / d) + (300 * np.sin(2 * np.pi * 25 * tt) if song else 0)
-            sig = np.sin(2 * np.pi * np.cumsum(f) / SR) * np.sin(np.pi * tt / d) ** 2
-            _place(out, sig, t)
-            gap = float(rng.uniform(0.05, 0.15))
-            if rng.random() < 0.15:
-                gap += float(rng.uniform(0.2, 0.5)) / dense
-            t += d + gap / r
-    elif L == "siren":
-        tt = _t(int(dur * SR))
-        period = float(rng.uniform(2.0, 3.5)) / r
-        lo, hi = float(rng.uniform(550, 700)), float(rng.uniform(1200, 1500))
-        f = lo + (hi - lo) * 0.5 * (1 - np.cos(2 * np.pi * tt / period + rng.uniform(0, 6.28)))
-        ph = 2 * np.pi * np.cumsum(f) / SR
-        sig = np.sin(ph) + 0.3 * np.sin(2 * ph) + 0.15 * np.sin(3 * ph)
-        env = np.minimum(1, tt / 0.15) * np.minimum(1, (dur - tt) / 0.15)
-        _place(out, sig * env, s)
-    elif L == "rain":
-        n = int(dur * SR)
-        heavy = {"pour": 1.6, "patter": 0.6}.get(ev.verb or "", 1.0)
-        sig = 0.6 * heavy * _bandnoise(rng, n, 400, 8000, tilt=-0.3)
-        drops = np.zeros(n)
-        k = int(dur * float(rng.uniform(30, 60)) * heavy)
-        drops[rng.integers(0, n, k)] = rng.uniform(0.5, 2.0, k)
-        drop_ir = np.sin(2 * np.pi * float(rng.uniform(2500, 4000)) * _t(80)) * np.exp(-_t(80) / 0.0015)
-        sig = sig + fftconvolve(drops, drop_ir)[:n] * 2.0
-        tt = _t(n)
-        _place(out, sig * np.minimum(1, tt / 0.2) * np.minimum(1, (dur - tt) / 0.2), s)
-    elif L == "wind":
-        n = int(dur * SR)
-        tt = _t(n)
-        gust = ev.verb == "gust"
-        sig = _bandnoise(rng, n, 40, 600, tilt=-0.5)
-        lfo = 0.55 + 0.45 * np.sin(2 * np.pi * float(rng.uniform(0.2, 0.5)) * r * tt + rng.uniform(0, 6.28))
-        if gust:
-            lfo = lfo ** 3
-        if ev.verb == "howl":
-            fc = float(rng.uniform(350, 600)) * (1 + 0.2 * np.sin(2 * np.pi * 0.3 * tt))
-            sig = sig + 0.5 * np.sin(2 * np.pi * np.cumsum(fc) / SR)
-        _place(out, sig * lfo * np.minimum(1, tt / 0.3) * np.minimum(1, (dur - tt) / 0.3), s)
-    elif L == "engine":
-        n = int(dur * SR)
-        tt = _t(n)
-        f0 = float(rng.uniform(35, 60))
-        if ev.verb in ("rev", "accelerate"):
-            rise = float(rng.uniform(1.8, 2.6))
-            prog = (tt / dur) if ev.verb == "accelerate" else np.clip(np.sin(np.pi * tt / min(dur, 2.0 / r)) ** 2, 0, 1)
-            f = f0 * (1 + (rise - 1) * prog)
-        elif ev.verb == "drive":
-            f = f0 * (1.3 + 0.3 * np.sin(2 * np.pi * 0.25 * tt))
-        else:
-            f = f0 * (1 + 0.02 * np.sin(2 * np.pi * 3 * tt))
-        ph = 2 * np.pi * np.cumsum(f) / SR
-        sig = sum(np.sin(h * ph + rng.uniform(0, 6.28)) / h ** 0.7 for h in range(1, 16))
-        sig = sig * (1 + 0.3 * np.sin(ph * 0.5)) + 0.3 * _bandnoise(rng, n, 50, 1200)
-        _place(out, sig * np.minimum(1, tt / 0.2) * np.minimum(1, (dur - tt) / 0.2), s)
-    elif L == "bell":
-        church = "church" in ev.mods
-        base = float(rng.uniform(200, 320) if church else rng.uniform(400, 800))
-        decay = float(rng.uniform(1.5, 2.5) if church else rng.uniform(0.8, 1.5))
-        ratios = [0.5, 1.0, 1.19, 1.56, 2.0, 2.51, 2.66, 3.01]
-        period = (float(rng.uniform(1.2, 2.0)) if ev.verb == "toll" else float(rng.uniform(0.5, 1.2))) / (r * dense)
-        for t0 in _train_times(rng, s, e - 0.2, period, 0.05):
-            d = min(decay * 2, CLIP_SEC - t0)
-            tt = _t(int(d * SR))
-            sig = sum(np.sin(2 * np.pi * base * q * tt) * np.exp(-tt * q / decay) / (1 + 0.3 * i)
-                      for i, q in enumerate(ratios))
-            _place(out, sig * np.minimum(1, tt / 0.003), t0)
-    elif L == "clock":
-        period = float(rng.uniform(0.45, 0.55)) / r
-        f_tick = float(rng.uniform(2500, 3500))
-        for i, t0 in enumerate(_train_times(rng, s, e, period, 0.01)):
-            f = f_tick if (i % 2 == 0 or ev.verb != "tock") else f_tick * 0.7
-            tt = _t(240)
-            _place(out, 3.0 * np.sin(2 * np.pi * f * tt) * np.exp(-tt / 0.002), t0)
-    elif L == "footsteps":
-        run = ev.verb == "run"
-        period = (float(rng.uniform(0.25, 0.32)) if run else float(rng.uniform(0.45, 0.6))) / r
-        for t0 in _train_times(rng, s, e, period, 0.06):
-            tt = _t(2400)
-            thump = _bandnoise(rng, 2400, 60, 350) * np.exp(-tt / 0.03)
-            click = _bandnoise(rng, 2400, 1500, 5000) * np.exp(-tt / 0.004) * 0.3
-            _place(out, 1.8 * (thump + click), t0)
-    elif L == "clapping":
-        n = int(dur * SR)
-        tt = _t(n)
-        rate = float(rng.uniform(15, 35)) * r * dense
-        k = int(dur * rate)
-        claps = np.zeros(n)
-        claps[rng.integers(0, n, k)] = rng.uniform(0.5, 1.5, k)
-        clap_ir = _bandnoise(rng, 320, 800, 4000) * np.exp(-_t(320) / 0.004)
-        sig = fftconvolve(claps, clap_ir)[:n] * 1.5 + 0.3 * _bandnoise(rng, n, 500, 5000)
-        if ev.verb == "cheer":
-            vowel = _bandnoise(rng, n, 300, 1200) * (0.6 + 0.4 * np.sin(2 * np.pi * 0.7 * tt))
-            sig = sig + 0.8 * vowel
-        _place(out, sig * np.minimum(1, tt / 0.1) * np.minimum(1, (dur - tt) / 0.3), s)
-    elif L == "thunder":
-        n = int(min(dur + 0.5, CLIP_SEC - s) * SR)
-        tt = _t(n)
-        crack = ev.verb == "crack"
-        rumble = _bandnoise(rng, n, 20, 200, tilt=-0.5) * np.exp(-tt / float(rng.uniform(1.2, 2.2)))
-        rumble *= np.minimum(1, tt / (0.02 if crack else 0.25))
-        onset = _bandnoise(rng, n, 200, 6000) * np.exp(-tt / (0.05 if crack else 0.12)) * (1.5 if crack else 0.6)
-        _place(out, 2.0 * rumble + onset, s)
-    elif L == "water":
-        n = int(dur * SR)
-        tt = _t(n)
-        sig = 0.4 * _bandnoise(rng, n, 200, 2000)
-        k = int(dur * float(rng.uniform(25, 50)) * (1.5 if ev.verb == "splash" else 1.0))
-        for t0 in rng.uniform(0, dur - 0.05, k):
-            d = float(rng.uniform(0.01, 0.04))
-            bt = _t(int(d * SR))
-            f = float(rng.uniform(300, 1500)) * (1 + 1.5 * bt / d)
-            _place(sig, 0.8 * np.sin(2 * np.pi * np.cumsum(f) / SR) * np.sin(np.pi * bt / d), float(t0))
-        if ev.verb == "splash":
-            for t0 in _train_times(rng, 0, dur, 0.8, 0.4):
-                _place(sig, 2.0 * _bandnoise(rng, 3200, 300, 6000) * np.exp(-_t(3200) / 0.05), t0)
-        _place(out, sig * np.minimum(1, tt / 0.1) * np.minimum(1, (dur - tt) / 0.1), s)
-    elif L == "phone":
-        if ev.verb == "buzz":
-            on, off, f1, f2 = 0.5, 0.5, 180.0, 180.0
-        else:
-            on, off = 0.4, 0.2
-            f1, f2 = float(rng.uniform(700, 900)), float(rng.uniform(950, 1150))
-        t0 = s
-        while t0 < e - 0.1:
-            for _ in range(2):
-                tt = _t(int(on * SR))
-                if ev.verb == "buzz":
-                    sig = np.sign(np.sin(2 * np.pi * f1 * tt)) * 0.5
-                else:
-                    sig = np.sin(2 * np.pi * np.where((tt * 20) % 1 < 0.5, f1, f2) * tt)
-                _place(out, sig * np.minimum(1, tt / 0.01) * np.minimum(1, (on - tt) / 0.01), t0)
-                t0 += on + off
-            t0 += float(rng.uniform(0.8, 1.4)) / (r * dense)
-    elif L == "door":
-        if ev.verb == "slam":
-            tt = _t(8000)
-            thump = _bandnoise(rng, 8000, 50, 300) * np.exp(-tt / 0.08)
-            crack = _bandnoise(rng, 8000, 300, 6000) * np.exp(-tt / 0.02)
-            _place(out, 3.0 * (thump + crack), s + float(rng.uniform(0, max(0.0, dur - 0.6))))
-        elif ev.verb == "creak":
-            t0 = s
-            while t0 < e - 0.5:
-                d = float(rng.uniform(0.6, 1.2))
-                tt = _t(int(d * SR))
-                f = float(rng.uniform(250, 500)) * (1 + 0.3 * np.sin(2 * np.pi * 1.5 * tt)) * (1 + 0.05 * rng.standard_normal(len(tt)))
-                ph = 2 * np.pi * np.cumsum(f) / SR
-                sig = sum(np.sin(h * ph) / h for h in range(1, 8)) * np.sin(np.pi * tt / d)
-                _place(out, sig, t0)
-                t0 += d + float(rng.uniform(0.3, 0.8)) / r
-        else:
-            t0 = s
-            while t0 < e - 0.3:
-                for _ in range(int(rng.integers(2, 5))):
-                    tt = _t(1600)
-                    f = float(rng.uniform(150, 350))
-                    knock = (np.sin(2 * np.pi * f * tt) + 0.5 * np.sin(2 * np.pi * 2.3 * f * tt)) * np.exp(-tt / 0.015)
-                    _place(out, 3.0 * (knock + 0.2 * _bandnoise(rng, 1600, 1000, 4000) * np.exp(-tt / 0.003)), t0)
-                    t0 += float(rng.uniform(0.15, 0.25)) / r
-                t0 += float(rng.uniform(0.6, 1.2)) / (r * dense)
-    return out
-
-
-BASE_LEVEL_DB = {"dog": -14, "bird": -20, "siren": -20, "rain": -24, "wind": -20, "engine": -20, "bell": -20,
-                 "clock": -20, "footsteps": -18, "clapping": -22, "thunder": -16, "water": -22, "phone": -22,
-                 "door": -16}
-
-
-def _reverb(rng, x: np.ndarray) -> np.ndarray:
-    n = int(0.6 * SR)
-    ir = rng.standard_normal(n) * np.exp(-_t(n) / 0.15)
-    ir[0] = 3.0
-    y = fftconvolve(x, ir)[: len(x)]
-    return y / (np.std(ir) * 6)
-
-
-def _lowpass(x: np.ndarray, fc: float) -> np.ndarray:
-    spec = sfft.rfft(x)  # clips are 80000 samples: a fast FFT length
-    f = np.fft.rfftfreq(len(x), 1 / SR)
-    return sfft.irfft(spec / np.sqrt(1 + (f / fc) ** 4), len(x))
-
+# ---------------------------------------------------------------- rendering
 
 def render(rng, clip: Clip) -> None:
     """Synthesise clip.audio and per-event frame activity (25 frames/s) from its EventSpecs."""
@@ -507,7 +253,7 @@ def render(rng, clip: Clip) -> None:
     for ev in clip.events:
         sig = synth_event(rng, ev)
         sig = sig / (np.sqrt(np.mean(sig[sig != 0] ** 2)) + 1e-9) if np.any(sig) else sig
-        level = BASE_LEVEL_DB[ev.label] + float(rng.uniform(-3, 3))
+        level = SOUNDS[ev.label].level_db + float(rng.uniform(-3, 3))
         if "loud" in ev.mods:
             level += 8
         if "quiet" in ev.mods:
@@ -516,7 +262,7 @@ def render(rng, clip: Clip) -> None:
             level += 4
         if "distant" in ev.mods:
             level -= 6
-            sig = _reverb(rng, _lowpass(sig, 1500.0))
+            sig = reverb(rng, lowpass(sig, 1500.0))
         ev.level_db = level
         sig = sig * 10 ** (level / 20)
         fr = np.sqrt(np.mean(sig[: frames * 640].reshape(frames, 640) ** 2, axis=1) + 1e-12)
