@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import type { Explanation, SessionState } from '../../electron/common/api';
+import type { SessionState } from '../../electron/common/api';
 import { intervalMeans } from '../../electron/common/mask';
 import { callApi, openStudio, shot, studioSuite, type Server } from './helpers';
 
