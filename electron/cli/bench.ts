@@ -150,10 +150,11 @@ async function explainScaling(model: Model): Promise<Record<string, unknown>[]> 
   return rows;
 }
 
-/** Runs native-models/build/reference_explainer.py when Debian's PyTorch is there; otherwise says why not. */
+/** Runs native-models/build/agx_build/tools/reference_explainer.py when Debian's PyTorch is there; otherwise says why not. */
 function torchReference(model: Model, input: TeacherForcedInput, threads: number): { seconds?: number; skipped?: string; [k: string]: unknown } {
   const python = '/usr/bin/python3';
-  const script = join(embeddedModelsDir(), 'build', 'reference_explainer.py');
+  const build = join(embeddedModelsDir(), 'build');
+  const script = join(build, 'agx_build', 'tools', 'reference_explainer.py');
   if (!existsSync(python) || !existsSync(script)) return { skipped: 'no /usr/bin/python3 or reference script' };
   const dir = mkdtempSync(join(tmpdir(), 'agx-bench-'));
   try {
@@ -163,7 +164,7 @@ function torchReference(model: Model, input: TeacherForcedInput, threads: number
       stepMask: Array.from(input.stepMask), reference: Array.from(input.reference), steps: input.bucket.steps, tokens: input.bucket.tokens, realSteps: input.steps, realTokens: input.tokens.length,
       epochs: EPOCHS, threads,
     }));
-    const out = execFileSync(python, [script, model.bundle.dir, spec], { env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(python, ['-m', 'agx_build.tools.reference_explainer', model.bundle.dir, spec], { env: { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONPATH: build }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(out.trim().split('\n').at(-1)!);
   } catch (err) {
     const msg = (err as { stderr?: string }).stderr?.trim().split('\n').at(-1) ?? String(err);

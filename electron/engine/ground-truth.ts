@@ -5,7 +5,7 @@ import { wavToModelAudio } from './audio/load.js';
 import { explain, type Explanation, intervalView } from './explain/index.js';
 import type { Model } from './model.js';
 
-/** One synthesised clip with its ground truth (native-models/build/gt_clips.py). */
+/** One synthesised clip with its ground truth (native-models/build/agx_build/stages/gt_fixtures.py). */
 export interface GroundTruthClip {
   /** WAV file name in the set's folder. */
   file: string;

@@ -10,7 +10,7 @@ export function embeddedModel(): Promise<Model> {
   return shared;
 }
 
-/** The PyTorch parity fixture written by native-models/build/parity.py. */
+/** The PyTorch parity fixture written by native-models/build/agx_build/stages/parity_fixture.py. */
 export function parityFixture(): any {
   return JSON.parse(readFileSync(join(embeddedModelsDir(), '..', 'test', 'fixtures', 'parity', 'tiny-foley.json'), 'utf8'));
 }
@@ -30,7 +30,7 @@ export function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
-/** parity.py's test signal: 440 Hz throughout plus 1250 Hz in the first half second. */
+/** parity_fixture.py's test signal: 440 Hz throughout plus 1250 Hz in the first half second. */
 export function fixtureAudio(n: number, sampleRate: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / sampleRate) + (i / sampleRate < 0.5 ? 0.2 * Math.sin((2 * Math.PI * 1250 * i) / sampleRate) : 0));
 }

@@ -1,5 +1,5 @@
 // ONNX Runtime (what the studio runs) against PyTorch (what trained the model), on fixed inputs.
-// The inputs are closed-form; native-models/build/parity.py writes the same formulas.
+// The inputs are closed-form; native-models/build/agx_build/stages/parity_fixture.py writes the same formulas.
 import { describe, expect, it } from 'vitest';
 import { floatData } from '../../electron/engine/model.js';
 import { tensor } from '../../electron/engine/onnx/session-factory.js';

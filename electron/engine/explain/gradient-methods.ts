@@ -11,7 +11,7 @@ type GradientGraph = 'lmGradcam' | 'lmChefer';
 /**
  * Runs a gradient-based baseline graph of the input's bucket and returns one output, max-scaled.
  * Targets are the clip's own codes (delay pattern); each step is explained by its own target's
- * gradients (AudioLM.gradcam / AudioLM.chefer in native-models/build/lm.py).
+ * gradients (AudioLM.gradcam / AudioLM.chefer in native-models/build/agx_build/lib/lm.py).
  */
 async function gradientMap(model: Model, input: TeacherForcedInput, graph: GradientGraph, output: string): Promise<Float32Array[]> {
   const m = model.manifest;
