@@ -40,8 +40,8 @@ function summary(id: string, takeCount: number, name = 'Untitled session') {
   return { id, name, nameIsAuto: true, createdAt: at, updatedAt: at, openedAt: at, takeCount };
 }
 
-/** A studio that answers from `takes` and records every call by name. */
-function fakeStudio() {
+/** A studio that answers from `takes` and records every call by name; reading a session takes `readMs`. */
+function fakeStudio(readMs: number) {
   const calls: string[] = [];
   const takes: Take[] = [];
   let emit: (e: StudioEvent) => void = () => {};
@@ -58,7 +58,10 @@ function fakeStudio() {
     getInfo: () => ({ version: '0', provider: 'cpu', model: {}, methods: [], dataDir: '/tmp', storeError: null }),
     listJobs: () => [],
     listSessions: () => ({ sessions: [mine(), summary(OTHER, 0, 'Other')], lastOpenedId: SESSION }),
-    openSession: () => state(),
+    openSession: async () => {
+      await new Promise((resolve) => setTimeout(resolve, readMs));
+      return state();
+    },
     saveTimeline: () => ({ canUndo: false, canRedo: false }),
     getTakeAudio: () => ({ samplesBase64: '', sampleRate: 16000 }),
   };
@@ -101,9 +104,9 @@ function doneJob(id: string, takeIds: string[]): JobInfo {
   };
 }
 
-async function startedStore() {
+async function startedStore(readMs = 0) {
   const { StudioStore } = await import('../../renderer/src/state/store');
-  const fake = fakeStudio();
+  const fake = fakeStudio(readMs);
   const store = new StudioStore(fake.client);
   store.start();
   await vi.waitFor(() => expect(store.getState().ready).toBe(true));
@@ -146,6 +149,14 @@ describe('renderer store: a finished job', () => {
     await finishJob(fake, 'k'.repeat(32), ['2'.repeat(32)], 500);
     expect(count(fake.calls, 'openSession')).toBe(1);
     expect(count(fake.calls, 'listSessions')).toBe(0);
+  });
+
+  it('waits for a reload being read when the job ends during it', async () => {
+    // The event's reload begins at 80 ms and is answered at 130 ms; the job ends at 100 ms.
+    const fake = await startedStore(50);
+    await finishJob(fake, 'j'.repeat(32), ['4'.repeat(32)], 100);
+    expect(count(fake.calls, 'openSession')).toBe(1);
+    expect(fake.store.getState().session?.timeline.selectedTakeId).toBe('4'.repeat(32));
   });
 
   it('shows what the job made: the new take is loaded and selected, and the sessions list is current', async () => {

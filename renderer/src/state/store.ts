@@ -84,8 +84,6 @@ export class StudioStore {
   private nextReload: { begin: () => void; done: Promise<void> } | null = null;
   /** The reload being read now. */
   private reloading: Promise<void> | null = null;
-  /** The open session changed in the studio since the last reload began. */
-  private stale = false;
   private nextErrorId = 1;
   /** Jobs whose result this window acts on when they finish (e.g. play a render). */
   private readonly playWhenDone = new Set<string>();
@@ -204,7 +202,6 @@ export class StudioStore {
     audioOut.stop();
     this.set({ note: 'Opening session' });
     try {
-      this.stale = false;
       const s = await this.api.openSession({ sessionId });
       this.setSession(s);
       await this.refreshSessions();
@@ -255,7 +252,6 @@ export class StudioStore {
    * count, last change); keeps local timeline edits not yet saved.
    */
   private async reload(): Promise<void> {
-    this.stale = false;
     const cur = this.state.session;
     if (cur === null) return;
     const fresh = await this.api.openSession({ sessionId: cur.session.id });
@@ -303,7 +299,7 @@ export class StudioStore {
    */
   private async catchUp(): Promise<void> {
     if (this.nextReload === null && this.reloading !== null) await this.reloading;
-    if (this.nextReload !== null || this.stale) await this.reloadSoon(0);
+    if (this.nextReload !== null) await this.reloadSoon(0);
   }
 
   /** The store's rolling backups, newest first (also readable while the store is damaged). */
@@ -513,7 +509,6 @@ export class StudioStore {
         return;
       }
       if (e.change === 'timeline' && (this.savesInFlight > 0 || this.saveTimer !== null || Date.now() - this.lastSaveAt < OWN_ECHO_MS)) return;
-      this.stale = true;
       void this.guard(() => this.reloadSoon(RELOAD_DELAY_MS));
       return;
     }
