@@ -6,6 +6,7 @@ import { Context } from 'tone/build/esm/core/context/Context.js';
 import { getContext, setContext } from 'tone/build/esm/core/context/GlobalContext.js';
 import { ToneAudioBuffer } from 'tone/build/esm/core/context/ToneAudioBuffer.js';
 import { Player } from 'tone/build/esm/source/buffer/Player.js';
+import type { TimeSpan } from '../../../electron/common/domain';
 
 /** Mono audio as the studio hands it out. */
 export interface Clip {
@@ -22,7 +23,7 @@ export interface PlayRequest {
   /** Stop here (exclusive); default the clip's end. */
   toSec?: number;
   /** Loop [startSec, endSec) until stopped. */
-  loop?: { startSec: number; endSec: number } | null;
+  loop?: TimeSpan | null;
 }
 
 interface Playing {
@@ -31,7 +32,7 @@ interface Playing {
   startedAt: number;
   fromSec: number;
   toSec: number;
-  loop: { startSec: number; endSec: number } | null;
+  loop: TimeSpan | null;
 }
 
 let contextReady = false;

@@ -1,9 +1,10 @@
 // The heat map of an explanation as a PNG, drawn client-side: token labels on the left, one row per
 // token, time across with a seconds axis, and a colour scale.
+import type { Mask } from '../../../electron/common/mask';
 import { heatColor } from '../timeline/heat';
 
 /** Draws the heat map and returns PNG bytes. */
-export async function heatmapPng(mask: number[][], tokens: string[], frameRate: number, title: string): Promise<Uint8Array> {
+export async function heatmapPng(mask: Mask, tokens: string[], frameRate: number, title: string): Promise<Uint8Array> {
   const steps = mask.length;
   const labelW = 120;
   const cellW = Math.max(4, Math.min(8, Math.floor(1000 / Math.max(1, steps))));
