@@ -80,8 +80,7 @@ export class StudioStore {
   private saveChain: Promise<void> = Promise.resolve();
   private savesInFlight = 0;
   private lastSaveAt = 0;
-  /** A reload asked for and not begun: whoever asks before it begins shares it. */
-  private nextReload: { begin: () => void; done: Promise<void> } | null = null;
+  private reloadTimer: number | null = null;
   /** The reload being read now. */
   private reloading: Promise<void> | null = null;
   private nextErrorId = 1;
@@ -262,44 +261,31 @@ export class StudioStore {
     this.set({ sessions: this.state.sessions.map((s) => (s.id === fresh.session.id ? fresh.session : s)) });
   }
 
-  /** Reloads after `delayMs` (0: now), sharing a reload already asked for that has not begun. */
-  private reloadSoon(delayMs: number): Promise<void> {
-    let next = this.nextReload;
-    if (next === null) {
-      let begin!: () => void;
-      const begun = new Promise<void>((resolve) => (begin = resolve));
-      const timer = window.setTimeout(begin, delayMs);
-      const done = begun.then(async () => {
-        this.nextReload = null;
-        const run = this.reload();
-        this.reloading = run;
-        try {
-          await run;
-        } finally {
-          if (this.reloading === run) this.reloading = null;
-        }
-      });
-      next = {
-        begin: () => {
-          window.clearTimeout(timer);
-          begin();
-        },
-        done,
-      };
-      this.nextReload = next;
-    }
-    if (delayMs === 0) next.begin();
-    return next.done;
+  /** Reloads after a pause, so a burst of change events costs one reload. */
+  private scheduleReload(): void {
+    if (this.reloadTimer !== null) window.clearTimeout(this.reloadTimer);
+    this.reloadTimer = window.setTimeout(() => void this.guard(() => this.startReload()), RELOAD_DELAY_MS);
+  }
+
+  /** Starts the reload now (a scheduled one with it). */
+  private startReload(): Promise<void> {
+    if (this.reloadTimer !== null) window.clearTimeout(this.reloadTimer);
+    this.reloadTimer = null;
+    const run = this.reload().finally(() => {
+      if (this.reloading === run) this.reloading = null;
+    });
+    this.reloading = run;
+    return run;
   }
 
   /**
    * Brings the open session up to date with every change event received so far: starts the reload an
-   * event asked for now, or waits for the one being read. The studio sends a job's change event
-   * before its end, so a finished job costs one reload together with its event, not one each.
+   * event scheduled, or waits for the one being read. The studio sends a job's change event before
+   * its end, so a finished job costs one reload together with its event, not one each.
    */
   private async catchUp(): Promise<void> {
-    if (this.nextReload === null && this.reloading !== null) await this.reloading;
-    if (this.nextReload !== null) await this.reloadSoon(0);
+    if (this.reloadTimer !== null) await this.startReload();
+    else if (this.reloading !== null) await this.reloading;
   }
 
   /** The store's rolling backups, newest first (also readable while the store is damaged). */
@@ -509,7 +495,7 @@ export class StudioStore {
         return;
       }
       if (e.change === 'timeline' && (this.savesInFlight > 0 || this.saveTimer !== null || Date.now() - this.lastSaveAt < OWN_ECHO_MS)) return;
-      void this.guard(() => this.reloadSoon(RELOAD_DELAY_MS));
+      this.scheduleReload();
       return;
     }
     const job = e.job;
