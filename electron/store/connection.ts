@@ -19,7 +19,11 @@ export function openWal(file: string): Db {
     // keeps even when the process is killed. synchronous=FULL also fsyncs it, so an acknowledged edit
     // survives power loss too; Connection.tx relaxes this to NORMAL for view-only autosaves.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new AgxError('io_error', `${file} cannot use write-ahead logging (journal mode ${String(mode)}); put the data folder on a local disk`);
+    if (mode !== 'wal')
+      throw new AgxError(
+        'io_error',
+        `${file} cannot use write-ahead logging (journal mode ${String(mode)}); put the data folder on a local disk`,
+      );
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -138,7 +142,8 @@ export function asStoreError(err: unknown, file: string): unknown {
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_CANTOPEN')) {
     return new AgxError('io_error', `cannot write ${file} (${err.message}); check the folder's permissions`);
   }
-  if (code.startsWith('SQLITE_IOERR')) return new AgxError('io_error', `reading or writing ${file} failed (${err.message}); check the disk`);
+  if (code.startsWith('SQLITE_IOERR'))
+    return new AgxError('io_error', `reading or writing ${file} failed (${err.message}); check the disk`);
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
     return new AgxError('store_corrupt', `${file} is damaged (${err.message}); restore a backup`);
   }

@@ -16,10 +16,20 @@ export function duplicateSession(c: Connection, id: string, name?: string): Sess
     const finalName = name !== undefined && name.trim() !== '' ? cleanName(name) : copyName(source.name);
     const newSession = newId();
     const now = c.now();
-    c.run(`INSERT INTO sessions (id, name, name_is_auto, created_at, updated_at, opened_at) VALUES (?, ?, 0, ?, ?, ?)`, newSession, finalName, now, now, now);
+    c.run(
+      `INSERT INTO sessions (id, name, name_is_auto, created_at, updated_at, opened_at) VALUES (?, ?, 0, ?, ?, ?)`,
+      newSession,
+      finalName,
+      now,
+      now,
+      now,
+    );
 
     const takeMap = new Map<string, string>();
-    const takes = c.all(`SELECT id, parent_take_id FROM takes WHERE session_id = ? ORDER BY number`, id) as { id: string; parent_take_id: string | null }[];
+    const takes = c.all(`SELECT id, parent_take_id FROM takes WHERE session_id = ? ORDER BY number`, id) as {
+      id: string;
+      parent_take_id: string | null;
+    }[];
     for (const t of takes) {
       const copy = newId();
       takeMap.set(t.id, copy);

@@ -63,8 +63,7 @@ export function setExplanationMetrics(c: Connection, id: string, m: Faithfulness
   return c.tx(() => {
     const metrics = parseArg(FaithfulnessSchema, m, 'faithfulness metrics');
     const row = c.get(`SELECT t.session_id FROM explanations e JOIN takes t ON t.id = e.take_id WHERE e.id = ?`, id) as
-      | { session_id: string }
-      | undefined;
+      { session_id: string } | undefined;
     if (row === undefined) throw explanationNotFound(id);
     const now = c.now();
     c.run(`UPDATE explanations SET metrics = ? WHERE id = ?`, JSON.stringify(metrics), id);

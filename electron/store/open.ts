@@ -23,7 +23,10 @@ export function makeDir(dir: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new AgxError('io_error', `cannot create the folder ${dir} (${(err as Error).message}); choose another data folder with --data-dir`);
+    throw new AgxError(
+      'io_error',
+      `cannot create the folder ${dir} (${(err as Error).message}); choose another data folder with --data-dir`,
+    );
   }
 }
 
@@ -81,7 +84,10 @@ export function openChecked(file: string, backupsDir: string): Db {
   const restore = `restore a backup from ${backupsDir}, or move the file away to start an empty store`;
   switch (found.state) {
     case 'foreign':
-      throw new AgxError('store_corrupt', `${file} is not an AudioGenX Studio database; choose another data folder with --data-dir, or move the file away`);
+      throw new AgxError(
+        'store_corrupt',
+        `${file} is not an AudioGenX Studio database; choose another data folder with --data-dir, or move the file away`,
+      );
     case 'newer':
       throw new AgxError(
         'store_corrupt',
@@ -101,7 +107,8 @@ export function checkedBackupPath(backupsDir: string, file: string): string {
     throw new AgxError('bad_argument', `"${String(file)}" is not a backup name; pick one from the list of backups`);
   }
   const full = path.join(backupsDir, file);
-  if (!fs.existsSync(full)) throw new AgxError('not_found', `the backup ${file} is not in ${backupsDir}; pick one from the list of backups`);
+  if (!fs.existsSync(full))
+    throw new AgxError('not_found', `the backup ${file} is not in ${backupsDir}; pick one from the list of backups`);
   return full;
 }
 
@@ -115,7 +122,10 @@ export function verifyBackup(full: string, name: string): void {
     case 'damaged':
       throw new AgxError('store_corrupt', `the backup ${name} is damaged (${found.detail}); ${pick}`);
     case 'newer':
-      throw new AgxError('store_corrupt', `the backup ${name} was written by a newer AudioGenX Studio (schema ${found.version}); update the app or ${pick}`);
+      throw new AgxError(
+        'store_corrupt',
+        `the backup ${name} was written by a newer AudioGenX Studio (schema ${found.version}); update the app or ${pick}`,
+      );
     default:
       throw new AgxError('store_corrupt', `the backup ${name} is not an AudioGenX Studio database; ${pick}`);
   }
@@ -139,7 +149,10 @@ export function replaceWithCopy(target: string, source: string, stamp: string): 
     fs.renameSync(incoming, target);
   } catch (err) {
     fs.rmSync(incoming, { force: true });
-    throw new AgxError('io_error', `cannot restore ${path.basename(source)} into ${target} (${(err as Error).message}); check free space and permissions`);
+    throw new AgxError(
+      'io_error',
+      `cannot restore ${path.basename(source)} into ${target} (${(err as Error).message}); check free space and permissions`,
+    );
   }
   return aside;
 }
@@ -149,4 +162,3 @@ function summarise(findings: string[]): string {
   const more = findings.length > 1 ? ` and ${findings.length - 1} more problems` : '';
   return `${first.length > 120 ? `${first.slice(0, 117)}...` : first}${more}`;
 }
-

@@ -113,7 +113,10 @@ export function toTake(r: TakeRow): Take {
 export function toExplanation(r: ExplanationRow): Explanation {
   const flat = fromBlob(r.mask, Float32Array, `explanation ${r.id} mask`);
   if (flat.length !== r.steps * r.token_count) {
-    throw new AgxError('store_corrupt', `the mask of explanation ${r.id} has ${flat.length} values, not ${r.steps} x ${r.token_count}; restore a backup`);
+    throw new AgxError(
+      'store_corrupt',
+      `the mask of explanation ${r.id} has ${flat.length} values, not ${r.steps} x ${r.token_count}; restore a backup`,
+    );
   }
   const mask: number[][] = [];
   for (let s = 0; s < r.steps; s++) mask.push(Array.from(flat.subarray(s * r.token_count, (s + 1) * r.token_count)));
@@ -145,7 +148,8 @@ export function toBlob(a: Int32Array | Float32Array): Buffer {
 
 /** Little-endian bytes back into a fresh, aligned typed array. */
 export function fromBlob<T extends Int32Array | Float32Array>(buf: Buffer, Ctor: { new (length: number): T }, what: string): T {
-  if (buf.length % 4 !== 0) throw new AgxError('store_corrupt', `${what} is ${buf.length} bytes, not a whole number of 4-byte values; restore a backup`);
+  if (buf.length % 4 !== 0)
+    throw new AgxError('store_corrupt', `${what} is ${buf.length} bytes, not a whole number of 4-byte values; restore a backup`);
   const out = new Ctor(buf.length / 4);
   if (LITTLE_ENDIAN) {
     new Uint8Array(out.buffer).set(buf);
@@ -161,7 +165,8 @@ export function maskToBlob(mask: number[][], tokenCount: number): { blob: Buffer
   const cols = steps === 0 ? tokenCount : mask[0]!.length;
   const flat = new Float32Array(steps * cols);
   mask.forEach((row, s) => {
-    if (row.length !== cols) throw new AgxError('bad_argument', `mask row ${s} has ${row.length} values but row 0 has ${cols}; a mask is [steps][tokens]`);
+    if (row.length !== cols)
+      throw new AgxError('bad_argument', `mask row ${s} has ${row.length} values but row 0 has ${cols}; a mask is [steps][tokens]`);
     flat.set(row, s * cols);
   });
   return { blob: toBlob(flat), steps, cols };

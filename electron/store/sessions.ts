@@ -22,7 +22,8 @@ export function listSessions(c: Connection): SessionSummary[] {
 /** The session opened last (reopened at start), or null when none is or it was deleted. */
 export function lastOpenedSessionId(c: Connection): string | null {
   return c.guard(() => {
-    const row = c.get(`SELECT s.id FROM settings JOIN sessions s ON s.id = settings.value WHERE settings.key = ?`, LAST_OPENED_KEY) as { id: string } | undefined;
+    const row = c.get(`SELECT s.id FROM settings JOIN sessions s ON s.id = settings.value WHERE settings.key = ?`, LAST_OPENED_KEY) as
+      { id: string } | undefined;
     return row?.id ?? null;
   });
 }
@@ -34,7 +35,15 @@ export function createSession(c: Connection, name?: string): SessionSummary {
     const finalName = given ? cleanName(name) : DEFAULT_SESSION_NAME;
     const id = newId();
     const now = c.now();
-    c.run(`INSERT INTO sessions (id, name, name_is_auto, created_at, updated_at, opened_at) VALUES (?, ?, ?, ?, ?, ?)`, id, finalName, given ? 0 : 1, now, now, now);
+    c.run(
+      `INSERT INTO sessions (id, name, name_is_auto, created_at, updated_at, opened_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      id,
+      finalName,
+      given ? 0 : 1,
+      now,
+      now,
+      now,
+    );
     return sessionOrThrow(c, id);
   });
 }
@@ -125,7 +134,8 @@ export function touch(c: Connection, sessionId: string, now: string): void {
 export function cleanName(name: string): string {
   const clean = typeof name === 'string' ? name.trim() : '';
   if (clean === '') throw new AgxError('bad_argument', 'a session name is needed');
-  if (clean.length > MAX_NAME_CHARS) throw new AgxError('bad_argument', `a session name has at most ${MAX_NAME_CHARS} characters (this one has ${clean.length})`);
+  if (clean.length > MAX_NAME_CHARS)
+    throw new AgxError('bad_argument', `a session name has at most ${MAX_NAME_CHARS} characters (this one has ${clean.length})`);
   return clean;
 }
 

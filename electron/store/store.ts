@@ -280,7 +280,9 @@ export class Store {
 
   /** PRAGMA integrity_check's answer: 'ok', or its findings one per line. */
   integrityCheck(): string {
-    return this.c.guard(() => (this.c.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('\n'));
+    return this.c.guard(() =>
+      (this.c.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('\n'),
+    );
   }
 
   /** Closes the database (idempotent); WAL content is checkpointed into the file. */

@@ -20,9 +20,12 @@ export function addTake(c: Connection, t: NewTake): Take {
     if (meta.parentTakeId !== null) {
       const parent = c.get(`SELECT session_id FROM takes WHERE id = ?`, meta.parentTakeId) as { session_id: string } | undefined;
       if (parent === undefined) throw new AgxError('not_found', `the parent take ${meta.parentTakeId} does not exist; reload the session`);
-      if (parent.session_id !== meta.sessionId) throw new AgxError('bad_argument', `the parent take ${meta.parentTakeId} belongs to another session`);
+      if (parent.session_id !== meta.sessionId)
+        throw new AgxError('bad_argument', `the parent take ${meta.parentTakeId} belongs to another session`);
     }
-    const { next } = c.get(`SELECT COALESCE(MAX(number), 0) + 1 AS next FROM takes WHERE session_id = ?`, meta.sessionId) as { next: number };
+    const { next } = c.get(`SELECT COALESCE(MAX(number), 0) + 1 AS next FROM takes WHERE session_id = ?`, meta.sessionId) as {
+      next: number;
+    };
     const id = newId();
     const now = c.now();
     c.run(

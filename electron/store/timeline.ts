@@ -75,9 +75,11 @@ export function undoStatus(c: Connection, sessionId: string): UndoStatus {
 
 function step(c: Connection, sessionId: string, from: 'undo' | 'redo', to: 'undo' | 'redo'): TimelineState | null {
   requireSession(c, sessionId);
-  const top = c.get(`SELECT id, label, state FROM undo_steps WHERE session_id = ? AND stack = ? ORDER BY id DESC LIMIT 1`, sessionId, from) as
-    | StepRow
-    | undefined;
+  const top = c.get(
+    `SELECT id, label, state FROM undo_steps WHERE session_id = ? AND stack = ? ORDER BY id DESC LIMIT 1`,
+    sessionId,
+    from,
+  ) as StepRow | undefined;
   if (top === undefined) return null;
   const currentJson = currentState(c, sessionId) ?? JSON.stringify(TimelineStateSchema.parse({}));
   const current = parseState(c, currentJson, sessionId);

@@ -442,7 +442,12 @@ export class StudioStore {
     this.set({ pendingImport: null });
     const bytes = new Uint8Array(await file.arrayBuffer());
     const s = await this.ensureSession();
-    await this.api.importAudio({ sessionId: s.session.id, fileName: file.name.slice(0, 255), wavBase64: bytesToBase64(bytes), prompt: caption });
+    await this.api.importAudio({
+      sessionId: s.session.id,
+      fileName: file.name.slice(0, 255),
+      wavBase64: bytesToBase64(bytes),
+      prompt: caption,
+    });
   }
 
   /** Starts an explanation. */
@@ -494,7 +499,8 @@ export class StudioStore {
         if (e.sessionId === current) this.setSession(null);
         return;
       }
-      if (e.change === 'timeline' && (this.savesInFlight > 0 || this.saveTimer !== null || Date.now() - this.lastSaveAt < OWN_ECHO_MS)) return;
+      if (e.change === 'timeline' && (this.savesInFlight > 0 || this.saveTimer !== null || Date.now() - this.lastSaveAt < OWN_ECHO_MS))
+        return;
       this.scheduleReload();
       return;
     }
@@ -532,7 +538,8 @@ export class StudioStore {
       for (const id of r.takeIds) void this.loadAudio(id);
     } else if (r?.kind === 'explanation') {
       const expl = this.state.session?.explanations.find((x) => x.id === r.explanationId);
-      if (expl !== undefined) this.updateTimeline((t) => ({ ...t, shownExplanation: { ...t.shownExplanation, [expl.takeId]: expl.id } }), { kind: 'view' });
+      if (expl !== undefined)
+        this.updateTimeline((t) => ({ ...t, shownExplanation: { ...t.shownExplanation, [expl.takeId]: expl.id } }), { kind: 'view' });
     }
   }
 }
