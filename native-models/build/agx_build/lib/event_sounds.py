@@ -3,7 +3,7 @@
 A recipe draws its random parameters from the clip's numpy Generator and adds its sound into a clip-long
 buffer between the event's start and end. The order of the draws is part of the data: clip i of a split
 must come out the same on every machine and across refactors, so a change to a recipe changes the corpus.
-The grammar, levels and mixing of a clip are in world.py (docs/sound-world.md describes both).
+The grammar, the level modifiers and the mixing of a clip are in world.py (docs/sound-world.md describes both).
 """
 from __future__ import annotations
 
