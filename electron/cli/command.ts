@@ -1,8 +1,9 @@
 // What every agx command shares: the Command shape, common options, model and audio loading.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { AgxError } from '../common/errors.js';
 import { wavToModelAudio } from '../engine/audio/load.js';
+import { writeFileAtomic } from '../engine/io/atomic-write.js';
 import type { Manifest } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
 import { numberOption, type OptionSpec } from './args.js';
@@ -29,8 +30,8 @@ export async function openModel(values: Record<string, string | boolean | undefi
   return Model.load(typeof values.model === 'string' ? values.model : undefined, { threads });
 }
 
-/** Reads any WAV as 16 kHz mono for the model (the model's rate, whatever the file's). */
-export function readAudioFile(path: string, sampleRate: number): Float32Array {
+/** Reads any WAV as 16 kHz mono for the model (the model's rate, whatever the file's); a longer file than maxDurationSec is refused from its header. */
+export function readAudioFile(path: string, sampleRate: number, maxDurationSec?: number): Float32Array {
   let bytes: Uint8Array;
   try {
     if (!statSync(path).isFile()) throw new Error('not a file');
@@ -39,20 +40,15 @@ export function readAudioFile(path: string, sampleRate: number): Float32Array {
     throw new AgxError('io_error', `cannot read audio file ${path}`);
   }
   try {
-    return wavToModelAudio(bytes, sampleRate);
+    return wavToModelAudio(bytes, sampleRate, { maxDurationSec });
   } catch (err) {
     throw new AgxError('bad_audio', `${basename(path)}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-/** Writes a file, creating its folder; failures become one clear io_error. */
+/** Writes a user's output file atomically (temp file, fsync, rename), creating its folder; failures are one clear io_error and leave any old file intact. */
 export function writeFileSafely(path: string, data: Uint8Array): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, data);
-  } catch (err) {
-    throw new AgxError('io_error', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  writeFileAtomic(path, data);
 }
 
 /** Rounds for display and JSON. */

@@ -2,7 +2,7 @@
 // so all model work lives here and the studio's thread stays free for IPC, timers and the store.
 import { parentPort, workerData } from 'node:worker_threads';
 import { toToken } from '../common/domain.js';
-import { AgxError, toErrorData } from '../common/errors.js';
+import { toErrorData } from '../common/errors.js';
 import { type Mask, maskToJson } from '../common/mask.js';
 import { wavToModelAudio } from '../engine/audio/load.js';
 import { explain } from '../engine/explain/index.js';
@@ -56,11 +56,8 @@ async function runTask(model: Model, task: EngineTask, signal: AbortSignal, prog
     }
     case 'import': {
       checkPromptText(task.prompt);
-      const audio = wavToModelAudio(task.wav, m.sampleRate);
-      const maxSamples = Math.round(m.maxDurationSec * m.sampleRate);
-      if (audio.length > maxSamples + 1) {
-        throw new AgxError('bad_audio', `the file is ${(audio.length / m.sampleRate).toFixed(1)} s long; this model explains at most ${m.maxDurationSec} s`);
-      }
+      // The header is checked before decoding; resampling reports progress, which is where a cancel is noticed.
+      const audio = wavToModelAudio(task.wav, m.sampleRate, { maxDurationSec: m.maxDurationSec, signal, onProgress: (f) => progress(0.5 * f) });
       const { codes, frames } = await model.encodeAudio(audio);
       const tokens = (await model.tokenizer.encode(task.prompt)).map(toToken);
       return { tokens, codes, audio, frames } satisfies EngineResults['import'];

@@ -347,7 +347,7 @@ describe('decodeWav on malformed input', () => {
       if (mode > 1 && len >= 36) {
         const fmtSize = pick([16, 16, 18, 40, byte()]);
         const tag = pick([1, 3, 0xfffe, byte()]);
-        bytes.set([...ascii('fmt '), ...u32(fmtSize), ...u16(tag), ...u16(pick([0, 1, 2, 3, byte()])), ...u32(pick([0, 8000, byte()]))], 12);
+        bytes.set([...ascii('fmt '), ...u32(fmtSize), ...u16(tag), ...u16(pick([0, 1, 2, 3, byte()])), ...u32(pick([0, 8000, 48000, byte()]))], 12);
         bytes.set(u16(pick([8, 16, 24, 32, 64, byte()])), 34);
         if (tag === 0xfffe && len >= 46) bytes.set(u16(pick([1, 3, byte()])), 44);
         const at = 20 + fmtSize + (fmtSize % 2);

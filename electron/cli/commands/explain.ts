@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { parseTimeSpan, type TimeSpan, toToken } from '../../common/domain.js';
 import { AgxError } from '../../common/errors.js';
 import { METHOD_CATALOG, METHOD_NAMES, methodSpec, parseMethodParams } from '../../common/methods.js';
@@ -48,10 +47,7 @@ export const explainCommand: Command = {
       codes = gen.codes[0]!;
       frames = gen.frames;
     } else {
-      const audio = readAudioFile(values.audio as string, m.sampleRate);
-      if (audio.length > m.maxDurationSec * m.sampleRate + 1) {
-        throw new AgxError('bad_audio', `${basename(values.audio as string)} is ${(audio.length / m.sampleRate).toFixed(1)} s long; this model explains at most ${m.maxDurationSec} s`);
-      }
+      const audio = readAudioFile(values.audio as string, m.sampleRate, m.maxDurationSec);
       ({ codes, frames } = await model.encodeAudio(audio));
     }
     const progress = new Progress('explaining');

@@ -2,6 +2,7 @@
 //
 // Time is measured in input samples. Output sample n sits at input time n * fromRate / toRate,
 // so output and input start at the same instant and there is no half-sample shift.
+import { throwIfAborted } from '../../common/errors.js';
 
 /** Zero crossings of the sinc on each side of the kernel centre. */
 const ZERO_CROSSINGS = 32;
@@ -16,6 +17,27 @@ const MAX_TABLE_ENTRIES = 1 << 22;
 const LOOKUP_DENSITY = 512;
 /** Longest output this module will allocate (Float32Array elements). */
 const MAX_OUTPUT = 2 ** 31;
+/** Output samples between progress reports and cancellation checks (a few milliseconds of work at most ratios). */
+const CHUNK = 1 << 15;
+
+/** Progress and cancellation for long resamples; both are looked at between chunks of output. */
+export interface ResampleOptions {
+  /** Stops the work with AgxError 'cancelled' at the next chunk. */
+  signal?: AbortSignal | undefined;
+  /** Fraction of the output done, 0..1, after each chunk (a caller may abort its signal here). */
+  onProgress?: ((fraction: number) => void) | undefined;
+}
+
+/** Between chunks: report progress, then stop if cancelled. */
+function checkpoint(n: number, outLen: number, options: ResampleOptions): void {
+  options.onProgress?.(n / outLen);
+  throwIfAborted(options.signal);
+}
+
+/** Samples resample() returns for an input of n samples: round(n * toRate / fromRate). */
+export function resampledLength(n: number, fromRate: number, toRate: number): number {
+  return fromRate === toRate ? n : Math.round((n * toRate) / fromRate);
+}
 
 /** Zeroth-order modified Bessel function of the first kind (power series; converges fast for the betas used here). */
 function besselI0(x: number): number {
@@ -107,7 +129,7 @@ function at(x: Float32Array, i: number): number {
   return i >= 0 && i < x.length ? x[i]! : 0;
 }
 
-function runPolyphase(input: Float32Array, outLen: number, poly: Polyphase, half: number): Float32Array {
+function runPolyphase(input: Float32Array, outLen: number, poly: Polyphase, half: number, options: ResampleOptions): Float32Array {
   const { up, down, taps, table } = poly;
   const len = input.length;
   const out = new Float32Array(outLen);
@@ -116,6 +138,7 @@ function runPolyphase(input: Float32Array, outLen: number, poly: Polyphase, half
   let k = 0;
   let ph = 0;
   for (let n = 0; n < outLen; n++) {
+    if (n % CHUNK === 0 && n > 0) checkpoint(n, outLen, options);
     // Taps cover input indices first .. first + taps - 1 around input position k + ph / up.
     const first = k - half + 1;
     const row = ph * taps;
@@ -150,7 +173,7 @@ function runPolyphase(input: Float32Array, outLen: number, poly: Polyphase, half
   return out;
 }
 
-function runDirect(input: Float32Array, outLen: number, fromRate: number, toRate: number, p: Plan): Float32Array {
+function runDirect(input: Float32Array, outLen: number, fromRate: number, toRate: number, p: Plan, options: ResampleOptions): Float32Array {
   const zs = ZERO_CROSSINGS * LOOKUP_DENSITY;
   const lookup = new Float64Array(zs + 2);
   for (let m = 0; m <= zs; m++) lookup[m] = kernel(m / LOOKUP_DENSITY);
@@ -160,6 +183,7 @@ function runDirect(input: Float32Array, outLen: number, fromRate: number, toRate
   const out = new Float32Array(outLen);
   const step = fromRate / toRate;
   for (let n = 0; n < outLen; n++) {
+    if (n % CHUNK === 0 && n > 0) checkpoint(n, outLen, options);
     const t = n * step;
     const k = Math.floor(t);
     const frac = t - k;
@@ -181,15 +205,19 @@ function runDirect(input: Float32Array, outLen: number, fromRate: number, toRate
   return out;
 }
 
-/** Resamples mono audio from fromRate to toRate (Hz) with a band-limited windowed-sinc filter; output length is round(input.length * toRate / fromRate). */
-export function resample(input: Float32Array, fromRate: number, toRate: number): Float32Array {
+/**
+ * Resamples mono audio from fromRate to toRate (Hz) with a band-limited windowed-sinc filter; output
+ * length is resampledLength(). Work is in chunks: options.signal can stop it between them.
+ */
+export function resample(input: Float32Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Float32Array {
   for (const [name, rate] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
     if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
       throw new Error(`resample: ${name} must be a positive finite number of Hz, got ${String(rate)}`);
     }
   }
+  throwIfAborted(options.signal);
   if (fromRate === toRate) return input.slice();
-  const outLen = Math.round((input.length * toRate) / fromRate);
+  const outLen = resampledLength(input.length, fromRate, toRate);
   if (!(outLen < MAX_OUTPUT)) {
     throw new Error(`resample: output would have ${outLen} samples, more than this resampler can allocate`);
   }
@@ -199,5 +227,7 @@ export function resample(input: Float32Array, fromRate: number, toRate: number):
     throw new Error(`resample: ratio ${fromRate}:${toRate} is too extreme (filter would need ${2 * p.half} taps)`);
   }
   const poly = polyphaseFor(fromRate, toRate, p);
-  return poly ? runPolyphase(input, outLen, poly, p.half) : runDirect(input, outLen, fromRate, toRate, p);
+  const out = poly ? runPolyphase(input, outLen, poly, p.half, options) : runDirect(input, outLen, fromRate, toRate, p, options);
+  options.onProgress?.(1);
+  return out;
 }

@@ -1,3 +1,5 @@
+import { AgxError } from '../../common/errors.js';
+
 /** Audio decoded to planar floats: one Float32Array per channel, all the same length, values in [-1, 1]. */
 export interface DecodedAudio {
   sampleRate: number;
@@ -5,15 +7,18 @@ export interface DecodedAudio {
 }
 
 /** Thrown for any input that is not a WAV file this module can read; the message is one line a person can act on. */
-export class AudioFormatError extends Error {
-  /** Matches ErrorCode 'bad_audio' in electron/common/errors.ts, which maps it to an expected user error. */
-  readonly code = 'bad_audio' as const;
-
+export class AudioFormatError extends AgxError {
   constructor(message: string) {
-    super(message);
+    super('bad_audio', message);
     this.name = 'AudioFormatError';
   }
 }
+
+/** Sample rates a header may declare. Below 8 kHz a tiny file would expand into hours at the model's rate; above 384 kHz no recorder writes. */
+export const MIN_SAMPLE_RATE = 8000;
+export const MAX_SAMPLE_RATE = 384000;
+/** Channels a header may declare: 64 holds 7th-order ambisonics, more than any designer's file. */
+export const MAX_CHANNELS = 64;
 
 const FORMAT_PCM = 0x0001;
 const FORMAT_FLOAT = 0x0003;
@@ -87,7 +92,11 @@ function parseFmt(view: DataView, start: number, size: number): Format {
 
 function checkFormat(fmt: Format): void {
   if (fmt.channels === 0) throw new AudioFormatError('WAV file declares 0 channels');
+  if (fmt.channels > MAX_CHANNELS) throw new AudioFormatError(`WAV file declares ${fmt.channels} channels; at most ${MAX_CHANNELS} are supported`);
   if (fmt.sampleRate === 0) throw new AudioFormatError('WAV file declares a sample rate of 0 Hz');
+  if (fmt.sampleRate < MIN_SAMPLE_RATE || fmt.sampleRate > MAX_SAMPLE_RATE) {
+    throw new AudioFormatError(`WAV file declares ${fmt.sampleRate} Hz; supported sample rates are ${MIN_SAMPLE_RATE / 1000}-${MAX_SAMPLE_RATE / 1000} kHz`);
+  }
   if (fmt.tag === FORMAT_PCM) {
     if (![8, 16, 24, 32].includes(fmt.bitsPerSample)) {
       throw new AudioFormatError(
@@ -108,8 +117,28 @@ function checkFormat(fmt: Format): void {
   }
 }
 
-/** Decodes a RIFF/WAVE file (PCM 8/16/24/32-bit, float 32/64-bit, plain or WAVE_FORMAT_EXTENSIBLE); throws AudioFormatError for anything else. */
-export function decodeWav(bytes: Uint8Array): DecodedAudio {
+/** What a WAV file's header says, checked; enough to judge a file before decoding any sample. */
+export interface WavHeader {
+  /** FORMAT_PCM or FORMAT_FLOAT (an extensible file's subformat). */
+  tag: number;
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+  /** Byte range of the samples, cut to the bytes the file really has. */
+  dataStart: number;
+  dataEnd: number;
+  /** Whole frames present: a data size that claims more than the file holds (a truncated file, a streaming writer's 0xFFFFFFFF) counts only what is there. */
+  frames: number;
+  /** frames / sampleRate. */
+  durationSec: number;
+}
+
+/**
+ * Reads and checks a RIFF/WAVE header without decoding a sample: encoding, bit depth, channels
+ * (1-64), sample rate (8-384 kHz) and the length the file really holds. Throws AudioFormatError
+ * (code bad_audio) with one line a person can act on.
+ */
+export function readWavHeader(bytes: Uint8Array): WavHeader {
   if (!(bytes instanceof Uint8Array)) throw new AudioFormatError('not a WAV file (input is not a byte array)');
   if (bytes.byteLength < 12) {
     throw new AudioFormatError(`not a WAV file (only ${bytes.byteLength} bytes, too short for a RIFF/WAVE header)`);
@@ -150,20 +179,25 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
   if (fmt === undefined) throw new AudioFormatError('WAV file has no fmt chunk (format description missing)');
   checkFormat(fmt);
   if (dataStart < 0) throw new AudioFormatError('WAV file has no data chunk (no audio samples)');
-
-  const nch = fmt.channels;
-  const bytesPerSample = fmt.bitsPerSample / 8;
   // Computed rather than read from nBlockAlign, which some writers get wrong.
+  const frames = Math.floor((dataEnd - dataStart) / ((fmt.channels * fmt.bitsPerSample) / 8));
+  return { ...fmt, dataStart, dataEnd, frames, durationSec: frames / fmt.sampleRate };
+}
+
+/** Decodes a RIFF/WAVE file (PCM 8/16/24/32-bit, float 32/64-bit, plain or WAVE_FORMAT_EXTENSIBLE); throws AudioFormatError for anything else. */
+export function decodeWav(bytes: Uint8Array): DecodedAudio {
+  const header = readWavHeader(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { dataStart, frames } = header;
+  const nch = header.channels;
+  const bytesPerSample = header.bitsPerSample / 8;
   const frameBytes = nch * bytesPerSample;
-  const frames = Math.floor((dataEnd - dataStart) / frameBytes);
   const channels: Float32Array[] = [];
-  // A tiny header can claim 65535 channels; empty views on one buffer are far cheaper than 65535 allocations.
-  const empty = frames === 0 ? new ArrayBuffer(0) : undefined;
-  for (let c = 0; c < nch; c++) channels.push(empty ? new Float32Array(empty, 0, 0) : new Float32Array(frames));
+  for (let c = 0; c < nch; c++) channels.push(new Float32Array(frames));
 
   // DataView reads are as fast as typed-array views in current V8, and need no alignment or endianness care.
-  const bits = fmt.bitsPerSample;
-  const isFloat = fmt.tag === FORMAT_FLOAT;
+  const bits = header.bitsPerSample;
+  const isFloat = header.tag === FORMAT_FLOAT;
   for (let c = 0; c < nch; c++) {
     const out = channels[c]!;
     let p = dataStart + c * bytesPerSample;
@@ -186,7 +220,7 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
       for (let i = 0; i < frames; i++, p += frameBytes) out[i] = view.getInt32(p, true) / 2147483648;
     }
   }
-  return { sampleRate: fmt.sampleRate, channels };
+  return { sampleRate: header.sampleRate, channels };
 }
 
 /** Encodes mono (one array) or multichannel (array of equal-length arrays) audio as a WAV file: 16/24-bit PCM or 32-bit float. */
