@@ -270,7 +270,6 @@ export const BackupSchema = z.object({ file: z.string(), createdAt: z.string(), 
 const none = z.object({}).strict();
 const sessionRef = z.object({ sessionId: IdSchema }).strict();
 const takeRef = z.object({ takeId: IdSchema }).strict();
-const explanationRef = z.object({ explanationId: IdSchema }).strict();
 const jobRef = z.object({ jobId: IdSchema }).strict();
 const started = z.object({ jobId: IdSchema });
 const undoStatus = z.object({ canUndo: z.boolean(), canRedo: z.boolean() });

@@ -1,6 +1,5 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { MAX_VARIATIONS, toToken } from '../../common/domain.js';
-import { AgxError } from '../../common/errors.js';
 import { encodeWav } from '../../engine/audio/wav.js';
 import { generateCodes } from '../../engine/generate.js';
 import { checkPromptText } from '../../engine/tokenizer.js';
