@@ -111,7 +111,13 @@ export class EngineClient {
     return new Promise<EngineResults[K]>((resolve, reject) => {
       this.pending = { jobNumber, resolve: resolve as (v: unknown) => void, reject, onProgress };
       const message: ToWorker = { type: 'run', jobNumber, task };
-      this.worker!.postMessage(message);
+      try {
+        this.worker!.postMessage(message);
+      } catch (err) {
+        // Cloning failed (uncloneable or too deep) so the worker never saw the job: free the slot for the next one.
+        this.pending = undefined;
+        reject(new AgxError('internal', `the engine could not be sent this job (${err instanceof Error ? err.message : String(err)})`, false));
+      }
     });
   }
 
