@@ -7,7 +7,8 @@ import { getStore, useStudio } from '../state/store';
 import { isPlaying, onPosition, playTake, stop } from '../state/transport';
 import { layoutTracks, RULER_H, trackAt } from './layout';
 import { useWavDrop } from './drop';
-import { clampScroll, revealTime, scrollBy, selectionFromDrag, snapToFrame, xToTime, zoomAt, type Range, type View } from './math';
+import { clampScroll, revealTime, scrollBy, selectionFromDrag, snapToFrame, xToTime, zoomAt, type View } from './math';
+import type { TimeSpan } from '../../../electron/common/domain';
 import { TimelineCanvas, type TrackDraw } from './TimelineCanvas';
 import { TimelineToolbar, zoomFit } from './TimelineToolbar';
 import { TrackHeader } from './TrackHeader';
@@ -167,7 +168,7 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
     if (d.kind === 'scrub') {
       store.updateTimeline({ playheadSec: snapToFrame(t, frameRate) }, { kind: 'view' });
     } else if (d.moved) {
-      const selection: Range | null = selectionFromDrag(d.startT, t, contentSec, frameRate);
+      const selection: TimeSpan | null = selectionFromDrag(d.startT, t, contentSec, frameRate);
       store.updateTimeline({ selection, ...(selection !== null ? { playheadSec: selection.startSec } : {}) }, { kind: 'view' });
     } else {
       // A click: playhead here, this take selected, selection cleared.

@@ -13,7 +13,8 @@ import { onPosition } from '../state/transport';
 import { globalWeight, regionalWeights } from '../state/weights';
 import { maskImage, spectrogramImage } from './images';
 import { LANE_H, RULER_H, SPECTRO_H, WAVE_H, type TrackLayout } from './layout';
-import { rulerTicks, timeToX, xToTime, type Range, type View } from './math';
+import { rulerTicks, timeToX, xToTime, type View } from './math';
+import type { TimeSpan } from '../../../electron/common/domain';
 import { peakAbs, peaks } from './waveform';
 
 /** What one track needs to be drawn. */
@@ -34,7 +35,7 @@ export interface TimelineCanvasProps {
   scrollTop: number;
   view: View;
   tracks: TrackDraw[];
-  selection: Range | null;
+  selection: TimeSpan | null;
   loop: boolean;
   markers: { id: string; timeSec: number; label: string }[];
   regions: { id: string; startSec: number; endSec: number; label: string }[];
@@ -162,7 +163,7 @@ function Lanes({ t, view, width }: { t: TrackDraw; view: View; width: number }) 
   );
 }
 
-function Ruler({ view, width, selection, loop, markers, regions }: { view: View; width: number; selection: Range | null; loop: boolean; markers: TimelineCanvasProps['markers']; regions: TimelineCanvasProps['regions'] }) {
+function Ruler({ view, width, selection, loop, markers, regions }: { view: View; width: number; selection: TimeSpan | null; loop: boolean; markers: TimelineCanvasProps['markers']; regions: TimelineCanvasProps['regions'] }) {
   return (
     <Shape
       listening={false}

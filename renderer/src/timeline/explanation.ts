@@ -2,7 +2,7 @@
 // Holistic and interval means come from electron/common/mask, the helper the engine and the exports
 // use, so the inspector shows exactly what they compute.
 import { holisticMeans, intervalMeans } from '../../../electron/common/mask';
-import type { Range } from './math';
+import type { TimeSpan } from '../../../electron/common/domain';
 
 /** Number of token columns of a mask (0 when empty). */
 export function maskTokens(mask: readonly (readonly number[])[]): number {
@@ -18,7 +18,7 @@ export function holisticOf(mask: readonly (readonly number[])[]): number[] {
  * Interval importance of exactly a selection: the mean of the rows whose frames start in
  * [startSec, endSec) (the engine's interval view), one score per token.
  */
-export function intervalOf(mask: readonly (readonly number[])[], frameRate: number, range: Range): number[] {
+export function intervalOf(mask: readonly (readonly number[])[], frameRate: number, range: TimeSpan): number[] {
   return intervalMeans(mask, frameRate, range.startSec, range.endSec);
 }
 

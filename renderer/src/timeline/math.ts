@@ -1,5 +1,6 @@
 // Pure timeline maths: time <-> pixels, zoom, scroll, snapping and selections. Konva only draws what
 // these functions decide, so every rule here is unit-tested in test/dom.
+import type { TimeSpan } from '../../../electron/common/domain';
 
 /** The visible window of the timeline. */
 export interface View {
@@ -75,17 +76,11 @@ export function snapToFrame(t: number, frameRate: number): number {
   return Math.round(t * frameRate) / frameRate;
 }
 
-/** A time range; start < end. */
-export interface Range {
-  startSec: number;
-  endSec: number;
-}
-
 /**
  * The selection a drag from `a` to `b` makes: ordered, clamped to [0, contentSec], snapped to frames
  * when a frame rate is given; null when it is empty (a click, not a drag).
  */
-export function selectionFromDrag(a: number, b: number, contentSec: number, frameRate: number | null): Range | null {
+export function selectionFromDrag(a: number, b: number, contentSec: number, frameRate: number | null): TimeSpan | null {
   let s = Math.max(0, Math.min(a, b, contentSec));
   let e = Math.min(contentSec, Math.max(a, b, 0));
   if (frameRate !== null) {
