@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'checksum_mismatch'
   | 'model_mismatch'
   | 'cancelled'
+  /** The job queue is full (MAX_WAITING in electron/studio/jobs.ts): try again once some jobs end. */
+  | 'busy'
   | 'io_error'
   | 'not_found'
   | 'store_corrupt'

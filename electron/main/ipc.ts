@@ -1,7 +1,6 @@
 // The studio's IPC front door: every call is checked for its sender, validated by the contract's one
 // dispatch, and answered with a response frame (errors as data: nothing throws across IPC). Events go
 // to the main window only while it shows the app's own page.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type SaveDialogOptions, type SaveDialogReturnValue } from 'electron';
 import type { StudioEvent, StudioHandlers } from '../common/api.js';
@@ -9,6 +8,7 @@ import { base64ToBytes } from '../common/base64.js';
 import { IPC_CALL, IPC_EVENT, IPC_SAVE_FILE, type SaveFileResult } from '../common/bridge.js';
 import { AgxError, toErrorData } from '../common/errors.js';
 import { describeIssue, dispatch, type ResponseFrame } from '../common/protocol.js';
+import { writeFileAtomic } from '../engine/io/atomic-write.js';
 import { isAppUrl, isTrustedSender, safeFileName, saveDialogFilters, SaveFileRequestSchema } from './policy.js';
 
 /** Returns the studio window, or null while there is none. */
@@ -70,7 +70,8 @@ export async function handleSaveFile(event: IpcMainInvokeEvent, raw: unknown, ge
 export function registerStudioIpc(opts: { handlers: StudioHandlers; getWindow: WindowGetter; defaultSaveDir: () => string }): () => void {
   const deps: SaveDeps = {
     showSaveDialog: (win, options) => dialog.showSaveDialog(win, options),
-    writeFile: (path, data) => writeFile(path, data),
+    // Atomic, so a full disk or a crash mid-save never leaves a torn file where the user's was.
+    writeFile: async (path, data) => writeFileAtomic(path, data),
     defaultDir: opts.defaultSaveDir,
   };
   ipcMain.handle(IPC_CALL, (event, method: unknown, params: unknown) => handleStudioCall(opts.handlers, event, method, params, opts.getWindow));

@@ -1,8 +1,9 @@
 // One queue for every engine job: one runs at a time (the engine is one worker), the rest wait in
-// order and stay visible; any job can be cancelled, and every change is announced.
+// order and stay visible; any job can be cancelled, and every change is announced. The wait is
+// bounded: past MAX_WAITING a new job is refused with 'busy' instead of piling up without end.
 import { randomUUID } from 'node:crypto';
 import type { JobInfo, JobKind, JobResult } from '../common/api.js';
-import { toErrorData } from '../common/errors.js';
+import { AgxError, toErrorData } from '../common/errors.js';
 
 /** What a job does once it reaches the front of the queue. */
 export type JobRunner = (progress: (fraction: number) => void, jobId: string) => Promise<JobResult>;
@@ -13,7 +14,17 @@ export interface JobSpec {
   sessionId: string;
   label: string;
   run: JobRunner;
+  /** Called once when the job ends in any way (done, failed, cancelled, shut down): frees what it holds, such as a spooled file. */
+  release?: (() => void) | undefined;
 }
+
+/**
+ * Jobs that may wait behind the running one. A person queues a handful (a few generates, an explain);
+ * 32 is hours of explain work or minutes of generates, far past what anyone watches in the jobs bar,
+ * while a runaway script or client is stopped before it costs memory, disk (queued imports are spooled)
+ * or a list the UI cannot show.
+ */
+export const MAX_WAITING = 32;
 
 /** Finished jobs kept for listJobs. */
 const KEEP_FINISHED = 50;
@@ -23,6 +34,7 @@ const PROGRESS_INTERVAL_MS = 100;
 interface Entry {
   info: JobInfo;
   run: JobRunner;
+  release: (() => void) | undefined;
   startedMs: number;
   lastEmitMs: number;
 }
@@ -44,8 +56,11 @@ export class JobQueue {
     private readonly cancelRunning: () => void,
   ) {}
 
-  /** Adds a job; it starts when every job before it has ended. */
+  /** Adds a job; it starts when every job before it has ended. Throws AgxError 'busy' when MAX_WAITING jobs already wait. */
   enqueue(spec: JobSpec): JobInfo {
+    if (this.queued.length >= MAX_WAITING) {
+      throw new AgxError('busy', `${this.queued.length} jobs are already waiting; wait for some to finish or cancel them, then try again`);
+    }
     const info: JobInfo = {
       id: randomUUID().replaceAll('-', ''),
       kind: spec.kind,
@@ -60,7 +75,7 @@ export class JobQueue {
       error: null,
       result: null,
     };
-    this.queued.push({ info, run: spec.run, startedMs: 0, lastEmitMs: 0 });
+    this.queued.push({ info, run: spec.run, release: spec.release, startedMs: 0, lastEmitMs: 0 });
     this.emit({ ...info });
     queueMicrotask(() => void this.pump());
     return { ...info };
@@ -129,6 +144,12 @@ export class JobQueue {
   }
 
   private finish(entry: Entry, state: 'done' | 'failed' | 'cancelled', result: JobResult | null, error: ReturnType<typeof toErrorData> | null): void {
+    try {
+      entry.release?.();
+    } catch {
+      // Freeing is best effort (a spooled file already gone); the job's outcome stands.
+    }
+    entry.release = undefined;
     entry.info = { ...entry.info, state, progress: state === 'done' ? 1 : entry.info.progress, etaSec: null, finishedAt: now(), result, error };
     this.finished.unshift(entry.info);
     this.finished.length = Math.min(this.finished.length, KEEP_FINISHED);

@@ -14,6 +14,7 @@ import type { EngineInfo } from './engine-protocol.js';
 import { type CostBook, estimateExplainSeconds, explainWork } from './estimate.js';
 import { explanationExport } from './exports.js';
 import { JobQueue } from './jobs.js';
+import { Spool } from './spool.js';
 
 /** What the studio needs to start. */
 export interface StudioOptions {
@@ -82,6 +83,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     }
   };
   const jobs = new JobQueue((job) => emit({ type: 'job', job }), () => engine.cancelRunning());
+  const spool = new Spool(dataDir);
   const costs: CostBook = new Map();
   let lastBackupMs = Date.now();
 
@@ -110,9 +112,14 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     };
   };
 
-  const enqueue = (kind: JobKind, sessionId: string, label: string, run: (progress: (f: number) => void, jobId: string) => Promise<JobResult>) => {
-    db().getSession(sessionId);
-    return { jobId: jobs.enqueue({ kind, sessionId, label, run }).id };
+  const enqueue = (kind: JobKind, sessionId: string, label: string, run: (progress: (f: number) => void, jobId: string) => Promise<JobResult>, release?: () => void) => {
+    try {
+      db().getSession(sessionId);
+      return { jobId: jobs.enqueue({ kind, sessionId, label, run, release }).id };
+    } catch (err) {
+      release?.();
+      throw err;
+    }
   };
 
   /** What distinguishes one batch of takes; the model's fields are filled in here. */
@@ -305,11 +312,15 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       } catch {
         throw new AgxError('bad_audio', `${p.fileName}: the file's data is not valid base64`);
       }
-      return enqueue('import', p.sessionId, `Import ${p.fileName}`, async (progress) => {
-        const r = await engine.run({ kind: 'import', wav, prompt: p.prompt }, progress);
-        const origin: TakeOrigin = { parentTakeId: null, source: 'imported', prompt: p.prompt, tokens: r.tokens, weights: [], sampling: info.sampling, keptBeforeSec: null };
-        return storeTakes(p.sessionId, origin, [r], () => 0);
-      });
+      // While queued the bytes wait on disk (spool.ts), and the job does not capture p, whose
+      // wavBase64 is the file again; the spool file goes when the job ends, however it ends.
+      const spooled = spool.put(wav);
+      const { sessionId, prompt } = p;
+      return enqueue('import', sessionId, `Import ${p.fileName}`, async (progress) => {
+        const r = await engine.run({ kind: 'import', wav: spooled.read(), prompt }, progress);
+        const origin: TakeOrigin = { parentTakeId: null, source: 'imported', prompt, tokens: r.tokens, weights: [], sampling: info.sampling, keptBeforeSec: null };
+        return storeTakes(sessionId, origin, [r], () => 0);
+      }, spooled.remove);
     },
 
     getTakeAudio: (p) => {
