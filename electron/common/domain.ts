@@ -41,12 +41,14 @@ export const TokenSchema = z.object({
   end: z.number().int(),
   /** True when the word is outside the model's vocabulary. */
   unknown: z.boolean().optional(),
+  /** In an explanation: the take had this word at weight 0 over the whole clip, so it has no importance. */
+  muted: z.boolean().optional(),
 });
 export type Token = z.infer<typeof TokenSchema>;
 
 /** A token as the contract carries it: the engine's tokens also hold vocabulary ids, which stay inside. */
-export function toToken(t: { text: string; start: number; end: number; unknown?: boolean | undefined }): Token {
-  return { text: t.text, start: t.start, end: t.end, ...(t.unknown ? { unknown: true } : {}) };
+export function toToken(t: { text: string; start: number; end: number; unknown?: boolean | undefined; muted?: boolean | undefined }): Token {
+  return { text: t.text, start: t.start, end: t.end, ...(t.unknown ? { unknown: true } : {}), ...(t.muted ? { muted: true } : {}) };
 }
 
 /** [startSec, endSec) on a clip's time axis: the one time-span type (selections, regions, weight spans). */
@@ -155,7 +157,17 @@ export const ExplanationResultSchema = z.object({
   frameRate: z.number(),
   /** Per-step mask [steps][tokens] in [0, 1]. */
   mask: MaskSchema,
-  /** Mean over steps, one per token. */
-  holistic: z.array(z.number()),
+  /** Mean over steps, one per token; null for a muted token (it has no importance). */
+  holistic: z.array(z.number().nullable()),
 });
 export type ExplanationResult = z.infer<typeof ExplanationResultSchema>;
+
+/**
+ * The one wording of "the model does not know these words" (CLI stderr, the studio's prompt warning),
+ * or null when it knows them all. Each distinct word is named once, in prompt order.
+ */
+export function unknownWordsNote(modelId: string, tokens: readonly Pick<Token, 'text' | 'unknown'>[]): string | null {
+  const words = [...new Set(tokens.filter((t) => t.unknown).map((t) => t.text.toLowerCase()))];
+  if (words.length === 0) return null;
+  return `${modelId} does not know ${words.map((w) => `"${w}"`).join(', ')}; ${words.length === 1 ? 'it is' : 'they are'} read as [UNK]`;
+}

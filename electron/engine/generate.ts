@@ -6,6 +6,7 @@ import { type EngineTensor, tensor } from './onnx/session-factory.js';
 import { Rng } from './rng.js';
 import { type SamplingParams, sampleToken } from './sampling.js';
 import type { PromptToken } from './tokenizer.js';
+import { stepWeightRows } from './weights.js';
 
 // Callers of generateCodes name the weight type from here too; it is the domain's one definition.
 export type { TokenWeight } from '../common/domain.js';
@@ -93,14 +94,7 @@ function checkRequest(model: Model, req: GenerateRequest, tokens: PromptToken[])
 
 /** The `token_weights` feed of the conditional rows at every step: token weights times mask weights, [steps][L]. */
 function tokenWeightRows(req: GenerateRequest, L: number, steps: number, frameRate: number, K: number): Float32Array[] {
-  const rows = Array.from({ length: steps }, () => new Float32Array(L).fill(1));
-  for (const w of req.weights ?? []) {
-    // A span covers the steps that write its frames in any codebook (delay pattern: up to K - 1 later).
-    // Either end may be open (the engine's callers may give only one): open ends reach the clip's ends.
-    const first = w.startSec === undefined ? 0 : Math.floor(w.startSec * frameRate);
-    const last = w.endSec === undefined ? steps : Math.ceil(w.endSec * frameRate) + K - 1;
-    for (let s = Math.max(0, first); s < Math.min(steps, last); s++) rows[s]![w.token] = w.weight;
-  }
+  const rows = stepWeightRows(req.weights ?? [], L, steps, frameRate, K);
   (req.maskWeights ?? []).slice(0, steps).forEach((row, s) => {
     for (let i = 0; i < row.length; i++) rows[s]![i]! *= row[i]!;
   });

@@ -72,15 +72,16 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip): { hits: number
   }
   let hits = 0;
   for (const ev of clip.events) {
-    const view = intervalView(e, ev.start, ev.end);
+    const view = intervalView(e, ev.start, ev.end).map((v) => v ?? 0);
     const top = view.indexOf(Math.max(...view));
     if (ev.word_idx.includes(top)) hits++;
   }
   const named = new Set(clip.events.flatMap((ev) => ev.word_idx));
-  const content = e.holistic.filter((_, i) => named.has(i));
-  const func = e.holistic.filter((_, i) => !named.has(i));
-  const sequence = e.holistic.filter((_, i) => !named.has(i) && SEQUENCE_WORDS.has(clip.words[i]!));
-  return { hits, events: clip.events.length, auc: rocAuc(e.holistic, e.tokens.map((_, i) => named.has(i))), content, func, sequence };
+  const holistic = e.holistic.map((v) => v ?? 0); // ground-truth clips carry no weights: nothing is muted
+  const content = holistic.filter((_, i) => named.has(i));
+  const func = holistic.filter((_, i) => !named.has(i));
+  const sequence = holistic.filter((_, i) => !named.has(i) && SEQUENCE_WORDS.has(clip.words[i]!));
+  return { hits, events: clip.events.length, auc: rocAuc(holistic, e.tokens.map((_, i) => named.has(i))), content, func, sequence };
 }
 
 /** Explains every clip of the set (from its audio, teacher-forced under its caption) with each method. */

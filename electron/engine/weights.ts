@@ -28,3 +28,19 @@ export function parseWeightSpec(spec: string, tokens: PromptToken[]): TokenWeigh
   }
   return out;
 }
+
+/**
+ * Token weights as per-step rows [steps][tokens] (1 where no weight applies): the `token_weights`
+ * feed of generation's conditional rows, and the scale teacher forcing applies, so a take is
+ * explained under exactly what made it. A span covers the steps that write its frames in any
+ * codebook (delay pattern: up to K - 1 steps later); an open end reaches the clip's end.
+ */
+export function stepWeightRows(weights: readonly TokenWeight[], tokens: number, steps: number, frameRate: number, K: number): Float32Array[] {
+  const rows = Array.from({ length: steps }, () => new Float32Array(tokens).fill(1));
+  for (const w of weights) {
+    const first = w.startSec === undefined ? 0 : Math.floor(w.startSec * frameRate);
+    const last = w.endSec === undefined ? steps : Math.ceil(w.endSec * frameRate) + K - 1;
+    for (let s = Math.max(0, first); s < Math.min(steps, last); s++) rows[s]![w.token] = w.weight;
+  }
+  return rows;
+}

@@ -5,18 +5,21 @@ import { METHOD_CATALOG, METHOD_NAMES, methodSpec, parseMethodParams } from '../
 import { explain, intervalView } from '../../engine/explain/index.js';
 import { generateCodes } from '../../engine/generate.js';
 import { checkPromptText } from '../../engine/tokenizer.js';
+import { parseWeightSpec } from '../../engine/weights.js';
 import { numberOption, requiredString } from '../args.js';
 import { type Command, durationOption, openModel, readAudioFile, round, seedOption } from '../command.js';
 import { Progress } from '../progress.js';
+import { warnUnknownWords } from './generate.js';
 
 export const explainCommand: Command = {
   summary: 'explain which prompt words made which sounds, when (AudioGenX)',
-  usage: 'agx explain --prompt TEXT (--seed N | --audio FILE) [--method NAME] [--epochs N] [--interval S:E] [--duration S] [--json]',
+  usage: 'agx explain --prompt TEXT (--seed N | --audio FILE) [--weights "dog=0,rain=1.5@1:3"] [--method NAME] [--epochs N] [--interval S:E] [--duration S] [--json]',
   options: {
     prompt: { type: 'string', help: 'the prompt the audio was (or is taken to be) generated from' },
     seed: { type: 'string', help: 'generate the clip with this seed first (as agx generate does), then explain it' },
     audio: { type: 'string', help: 'explain this WAV file instead (codec-encoded, teacher-forced under the prompt)' },
     duration: { type: 'string', help: 'with --seed: clip length in seconds (default: the maximum, 5)' },
+    weights: { type: 'string', help: 'the token weights the clip was made with, as agx generate takes them (with --seed, the clip is generated with them too)' },
     method: { type: 'string', help: `explanation method (default audiogenx); one of: ${METHOD_NAMES.join(', ')}` },
     epochs: { type: 'string', help: `optimisation epochs for AudioGenX (default ${METHOD_CATALOG.audiogenx.params.parse({}).epochs})` },
     interval: { type: 'string', help: 'also report the interval view for start:end seconds' },
@@ -39,11 +42,14 @@ export const explainCommand: Command = {
     const seed = hasSeed ? seedOption(values) : 0;
     const model = await openModel(values);
     const m = model.manifest;
+    const tokens = await model.tokenizer.encode(prompt);
+    warnUnknownWords(m.name, tokens);
+    const weights = typeof values.weights === 'string' ? parseWeightSpec(values.weights, tokens) : [];
     let codes: Int32Array;
     let frames: number;
     if (hasSeed) {
       const durationSec = durationOption(values, m);
-      const gen = await generateCodes(model, { prompt, seed, durationSec });
+      const gen = await generateCodes(model, { prompt, seed, durationSec, weights });
       codes = gen.codes[0]!;
       frames = gen.frames;
     } else {
@@ -51,7 +57,7 @@ export const explainCommand: Command = {
       ({ codes, frames } = await model.encodeAudio(audio));
     }
     const progress = new Progress('explaining');
-    const e = await explain(model, prompt, codes, frames, method.name, params, { onProgress: (f) => progress.update(f) });
+    const e = await explain(model, prompt, codes, frames, method.name, params, { onProgress: (f) => progress.update(f) }, weights);
     progress.done();
     const r4 = (x: number): number => round(x, 4);
     return {
@@ -59,8 +65,8 @@ export const explainCommand: Command = {
       params: e.params,
       frameRate: e.frameRate,
       tokens: e.tokens.map(toToken),
-      holistic: e.holistic.map(r4),
-      ...(interval ? { interval: intervalView(e, interval.startSec, interval.endSec).map(r4), intervalSec: [interval.startSec, interval.endSec] } : {}),
+      holistic: e.holistic.map((v) => (v === null ? null : r4(v))),
+      ...(interval ? { interval: intervalView(e, interval.startSec, interval.endSec).map((v) => (v === null ? null : r4(v))), intervalSec: [interval.startSec, interval.endSec] } : {}),
       steps: e.steps.map((row) => Array.from(row, r4)),
       timings: { prepareMs: round(e.timings.prepareMs), methodMs: round(e.timings.methodMs), maxRssMb: round(peakRssMb()) },
     };

@@ -1,5 +1,5 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { MAX_VARIATIONS, toToken } from '../../common/domain.js';
+import { MAX_VARIATIONS, toToken, unknownWordsNote } from '../../common/domain.js';
 import { encodeWav } from '../../engine/audio/wav.js';
 import { generateCodes } from '../../engine/generate.js';
 import { checkPromptText } from '../../engine/tokenizer.js';
@@ -7,6 +7,12 @@ import { parseWeightSpec } from '../../engine/weights.js';
 import { numberOption, requiredString } from '../args.js';
 import { type Command, durationOption, openModel, round, seedOption, wavFormatOption, writeFileSafely } from '../command.js';
 import { Progress } from '../progress.js';
+
+/** One stderr line naming the prompt words the model reads as [UNK] (generate and explain). */
+export function warnUnknownWords(modelId: string, tokens: readonly { text: string; unknown?: boolean | undefined }[]): void {
+  const note = unknownWordsNote(modelId, tokens);
+  if (note !== null) process.stderr.write(`warning: ${note}\n`);
+}
 
 function variationPath(out: string, v: number, count: number): string {
   if (count === 1) return out;
@@ -40,6 +46,7 @@ export const generateCommand: Command = {
     const model = await openModel(values);
     const durationSec = durationOption(values, model.manifest);
     const tokens = await model.tokenizer.encode(prompt);
+    warnUnknownWords(model.manifest.name, tokens);
     const weights = typeof values.weights === 'string' ? parseWeightSpec(values.weights, tokens) : [];
     const progress = new Progress('generating');
     const t0 = performance.now();

@@ -1,8 +1,10 @@
+import type { TokenWeight } from '../../common/domain.js';
 import { AgxError } from '../../common/errors.js';
 import { chooseBucket } from '../../common/methods.js';
 import { floatData, type Model } from '../model.js';
 import { tensor } from '../onnx/session-factory.js';
 import type { PromptToken } from '../tokenizer.js';
+import { stepWeightRows } from '../weights.js';
 
 /** Everything an explainer needs about one (prompt, audio codes) pair, padded to a graph bucket. */
 export interface TeacherForcedInput {
@@ -24,21 +26,26 @@ export interface TeacherForcedInput {
   textMask: Float32Array;
   /** 1 for real steps, 0 for padding [bucket.steps]. */
   stepMask: Float32Array;
-  /** e_t: final hidden states of the unmasked teacher-forced pass [bucket.steps, d]. */
+  /** The take's token weights as they entered generation, per step [steps][tokens] (all 1 when none). */
+  weightRows: Float32Array[];
+  /** e_t: final hidden states of the teacher-forced pass under the take's weights, no mask [bucket.steps, d]. */
   reference: Float32Array;
 }
 
 /**
  * Prepares full-context teacher forcing: the generated (or encoded) sequence is fed back whole with
  * the causal mask, so each step sees the same past as during generation (docs/method.md, 'Teacher forcing').
- * codes: [K * frames], codebook-major.
+ * codes: [K * frames], codebook-major. weights: the take's token weights (generate's), applied per step
+ * as generation applied them; a kept prefix needs nothing more, as generation ran those steps under the
+ * same weights.
  */
-export async function teacherForce(model: Model, prompt: string, codes: Int32Array, frames: number): Promise<TeacherForcedInput> {
+export async function teacherForce(model: Model, prompt: string, codes: Int32Array, frames: number, weights: readonly TokenWeight[] = []): Promise<TeacherForcedInput> {
   const m = model.manifest;
   const K = m.codebooks;
   const d = m.hiddenSize;
   if (codes.length !== K * frames || frames < 1) throw new AgxError('bad_argument', 'codes must hold K x frames entries');
   const tokens = await model.tokenizer.encode(prompt);
+  if (weights.some((w) => w.token >= tokens.length)) throw new AgxError('bad_argument', `a token weight names a token the prompt does not have (${tokens.length} tokens)`);
   const steps = frames + K - 1;
   const bucket = chooseBucket(m.graphs.lmExplain, steps, tokens.length);
   const S = bucket.steps;
@@ -60,14 +67,19 @@ export async function teacherForce(model: Model, prompt: string, codes: Int32Arr
   textVectors.set(floatData(enc.text_vectors));
   const textMask = Float32Array.from({ length: L }, (_, i) => (i < tokens.length ? 1 : 0));
   const stepMask = Float32Array.from({ length: S }, (_, s) => (s < steps ? 1 : 0));
+  const weightRows = stepWeightRows(weights, tokens.length, steps, m.frameRate, K);
+  // lm_explain's factual row scales the post-softmax cross-attention by `mask` exactly as lm_step's
+  // token_weights do, so mask = the take's weights gives the take's own hidden states.
+  const scale = new Float32Array(S * L).fill(1);
+  weightRows.forEach((row, s) => scale.set(row, s * L));
   const explain = await model.graphFile(m.graphs.lmExplain.find((b) => b.steps === S && b.tokens === L)!.file);
   const out = await explain.run(
     {
       tokens: tensor.i64(lmInput, [1, K, S]), text_vectors: tensor.f32(textVectors, [1, L, d]), text_mask: tensor.f32(textMask, [1, L]),
-      step_mask: tensor.f32(stepMask, [S]), mask: tensor.f32(new Float32Array(S * L).fill(1), [S, L]), reference: tensor.f32(new Float32Array(S * d).fill(1), [S, d]),
+      step_mask: tensor.f32(stepMask, [S]), mask: tensor.f32(scale, [S, L]), reference: tensor.f32(new Float32Array(S * d).fill(1), [S, d]),
     },
     ['hidden'],
   );
-  const reference = floatData(out.hidden).slice(0, S * d); // the factual row with an all-ones mask = unmasked
-  return { tokens, bucket, steps, frames, lmInput, pattern, textVectors, textMask, stepMask, reference };
+  const reference = floatData(out.hidden).slice(0, S * d); // the factual row: the take's weights, no explanation mask
+  return { tokens, bucket, steps, frames, lmInput, pattern, textVectors, textMask, stepMask, weightRows, reference };
 }
