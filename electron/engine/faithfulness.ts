@@ -1,7 +1,7 @@
 import { AgxError, throwIfAborted } from '../common/errors.js';
 import { complementMask, type MaskRows, maskSize } from '../common/mask.js';
 import { explain } from './explain/index.js';
-import { generateCodes } from './generate.js';
+import { generateCodes, type TokenWeight } from './generate.js';
 import type { Model } from './model.js';
 
 /**
@@ -71,14 +71,17 @@ export interface ProtocolOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** The original clip's label distribution, its top label, and a regenerator under a mask's weights. */
-async function protocolFor(model: Model, prompt: string, codes: Int32Array, frames: number, signal: AbortSignal | undefined) {
+/**
+ * The original clip's label distribution, its top label, and a regenerator under a mask's weights.
+ * weights: the clip's own token weights; every regeneration applies them, times the mask (weight x M).
+ */
+async function protocolFor(model: Model, prompt: string, codes: Int32Array, frames: number, weights: TokenWeight[], signal: AbortSignal | undefined) {
   const qOrig = await distributionOf(model, codes, frames);
   const y = qOrig.indexOf(Math.max(...qOrig));
   const durationSec = frames / model.manifest.frameRate;
   const regenerate = async (seed: number, maskWeights?: MaskRows): Promise<Float64Array> => {
     throwIfAborted(signal);
-    const g = await generateCodes(model, { prompt, seed, durationSec, ...(maskWeights ? { maskWeights } : {}), signal });
+    const g = await generateCodes(model, { prompt, seed, durationSec, weights, ...(maskWeights ? { maskWeights } : {}), signal });
     return distributionOf(model, g.codes[0]!, g.frames);
   };
   /** Regenerates with M and 1 - M under one seed and scores both against the original. */
@@ -98,7 +101,7 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
   if (opts.seeds.length === 0) throw new AgxError('bad_argument', 'at least one seed is needed');
   const orig = await generateCodes(model, { prompt, seed: opts.originalSeed, durationSec: opts.durationSec });
   const codes = orig.codes[0]!;
-  const { qOrig, y, label, regenerate, scoreMask } = await protocolFor(model, prompt, codes, orig.frames, opts.signal);
+  const { qOrig, y, label, regenerate, scoreMask } = await protocolFor(model, prompt, codes, orig.frames, [], opts.signal);
   const results: PromptScores[] = [];
   const floorSeeds: SeedScores[] = [];
   for (const seed of opts.seeds) {
@@ -119,12 +122,12 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
 export async function explanationFaithfulness(
   model: Model,
   prompt: string,
-  clip: { codes: Int32Array; frames: number },
+  clip: { codes: Int32Array; frames: number; weights: TokenWeight[] },
   mask: MaskRows,
   seed: number,
   signal?: AbortSignal,
 ): Promise<SeedScores & { label: string; size: number }> {
-  const { label, scoreMask } = await protocolFor(model, prompt, clip.codes, clip.frames, signal);
+  const { label, scoreMask } = await protocolFor(model, prompt, clip.codes, clip.frames, clip.weights, signal);
   return { ...(await scoreMask(mask, seed)), label, size: maskSize(mask) };
 }
 

@@ -21,8 +21,9 @@ export type EngineTask =
       /** Codes to keep before generating on (codebook-major [K * frames]). */
       prefix?: { codes: Int32Array; frames: number };
     }
-  | { kind: 'explain'; prompt: string; codes: Int32Array; frames: number; method: string; params: Record<string, unknown> }
-  | { kind: 'evaluate'; prompt: string; codes: Int32Array; frames: number; mask: MaskRows; seed: number }
+  /** weights: the take's token weights, applied as they were in generation (none for imported audio). */
+  | { kind: 'explain'; prompt: string; codes: Int32Array; frames: number; weights: TokenWeight[]; method: string; params: Record<string, unknown> }
+  | { kind: 'evaluate'; prompt: string; codes: Int32Array; frames: number; weights: TokenWeight[]; mask: MaskRows; seed: number }
   | { kind: 'import'; wav: Uint8Array; prompt: string };
 
 /** What each task kind returns. */

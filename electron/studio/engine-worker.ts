@@ -47,11 +47,11 @@ async function runTask(model: Model, task: EngineTask, signal: AbortSignal, prog
     case 'explain': {
       // The engine's typed rows become the wire form here, once, for partial and final masks alike.
       const onProgress = (f: number, partial?: Float32Array[]) => progress(f, partial && maskToJson(partial));
-      const e = await explain(model, task.prompt, task.codes, task.frames, task.method, task.params, { signal, onProgress });
+      const e = await explain(model, task.prompt, task.codes, task.frames, task.method, task.params, { signal, onProgress }, task.weights);
       return { method: e.method, params: e.params, tokens: e.tokens.map(toToken), frameRate: e.frameRate, mask: maskToJson(e.steps), holistic: e.holistic } satisfies EngineResults['explain'];
     }
     case 'evaluate': {
-      const r = await explanationFaithfulness(model, task.prompt, { codes: task.codes, frames: task.frames }, task.mask, task.seed, signal);
+      const r = await explanationFaithfulness(model, task.prompt, { codes: task.codes, frames: task.frames, weights: task.weights }, task.mask, task.seed, signal);
       return r satisfies EngineResults['evaluate'];
     }
     case 'import': {

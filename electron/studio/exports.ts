@@ -32,14 +32,19 @@ function asJson(e: Explanation, take: Take): string {
   );
 }
 
-/** One row per LM step: its time and each token's importance (columns named "i:token"). */
+/** How a token is named in CSV columns and labels: its text, marked when muted or unknown to the model. */
+function tokenLabel(t: Explanation['tokens'][number]): string {
+  return `${t.text}${t.muted ? ' (muted)' : ''}${t.unknown ? ' (unknown)' : ''}`;
+}
+
+/** One row per LM step: its time and each token's importance (columns named "i:token"); a muted token's cells are empty. */
 function asCsv(e: Explanation): string {
-  const header = ['step', 'time_sec', ...e.tokens.map((t, i) => csvField(`${i}:${t.text}`))].join(',');
-  const rows = e.mask.map((row, s) => [String(s), (s / e.frameRate).toFixed(3), ...row.map((v) => v.toFixed(5))].join(','));
+  const header = ['step', 'time_sec', ...e.tokens.map((t, i) => csvField(`${i}:${tokenLabel(t)}`))].join(',');
+  const rows = e.mask.map((row, s) => [String(s), (s / e.frameRate).toFixed(3), ...row.map((v, i) => (e.tokens[i]?.muted ? '' : v.toFixed(5)))].join(','));
   return `${[header, ...rows].join('\n')}\n`;
 }
 
-/** Audacity's label format: start<TAB>end<TAB>label per line, labels = the top-K tokens of each interval. */
+/** Audacity's label format: start<TAB>end<TAB>label per line, labels = the top-K tokens of each interval (muted ones have no importance and are left out). */
 export function audacityLabels(e: Explanation, durationSec: number, intervalSec: number, topK: number): string {
   const lines: string[] = [];
   for (let start = 0; start < durationSec - 1e-9; start += intervalSec) {
@@ -47,9 +52,10 @@ export function audacityLabels(e: Explanation, durationSec: number, intervalSec:
     const means = intervalMeans(e.mask, e.frameRate, start, end);
     const top = means
       .map((v, i) => ({ v, i }))
+      .filter(({ i }) => e.tokens[i]?.muted !== true)
       .sort((a, b) => b.v - a.v)
       .slice(0, topK)
-      .map(({ v, i }) => `${e.tokens[i]?.text ?? i} ${v.toFixed(2)}`);
+      .map(({ v, i }) => `${e.tokens[i] ? tokenLabel(e.tokens[i]) : i} ${v.toFixed(2)}`);
     lines.push(`${start.toFixed(6)}\t${end.toFixed(6)}\t${top.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;

@@ -26,6 +26,8 @@ export interface StudioOptions {
   threads?: number | undefined;
   /** Application version shown by getInfo. */
   version?: string | undefined;
+  /** Only reads (the CLI's sessions and export): the store is opened read-only, and opening a session is not recorded. */
+  readOnly?: boolean | undefined;
 }
 
 /** A running studio. */
@@ -58,7 +60,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   let store: Store | undefined;
   let storeError: ErrorData | null = null;
   try {
-    store = Store.open(paths);
+    store = Store.open({ ...paths, readOnly: options.readOnly });
   } catch (err) {
     storeError = toErrorData(err);
   }
@@ -187,7 +189,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       return sessionState(created.id);
     },
     openSession: (p) => {
-      db().markOpened(p.sessionId);
+      if (options.readOnly !== true) db().markOpened(p.sessionId);
       return sessionState(p.sessionId);
     },
     renameSession: (p) => {
@@ -258,7 +260,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       return enqueue('explain', take.sessionId, `Explain ${takeLabel(take)} with ${methodSpec(p.method).label}`, async (progress, jobId) => {
         const { codes } = db().getTakeData(take.id);
         const t0 = performance.now();
-        const r = await engine.run({ kind: 'explain', prompt: take.prompt, codes, frames: take.frames, method: p.method, params }, (f, partial) => {
+        const r = await engine.run({ kind: 'explain', prompt: take.prompt, codes, frames: take.frames, weights: take.weights, method: p.method, params }, (f, partial) => {
           progress(f);
           if (partial !== undefined) emit({ type: 'partial', jobId, takeId: take.id, mask: partial });
         });
@@ -284,7 +286,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       return enqueue('evaluate', take.sessionId, `Faithfulness of ${explanation.method} on ${takeLabel(take)}`, async (progress) => {
         progress(0.05);
         const { codes } = db().getTakeData(take.id);
-        const r = await engine.run({ kind: 'evaluate', prompt: take.prompt, codes, frames: take.frames, mask: explanation.mask, seed });
+        const r = await engine.run({ kind: 'evaluate', prompt: take.prompt, codes, frames: take.frames, weights: take.weights, mask: explanation.mask, seed });
         const metrics = { label: r.label, fidF: r.fid_f, fidCF: r.fid_cf, klF: r.kl_f, klCF: r.kl_cf, size: r.size, seed: r.seed };
         db().setExplanationMetrics(explanation.id, metrics);
         emit({ type: 'session', sessionId: take.sessionId, change: 'explanations' });
@@ -298,7 +300,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       const maskWeights = p.render === 'factual' ? explanation.mask : complementMask(explanation.mask);
       return enqueue('render', take.sessionId, `${p.render === 'factual' ? 'Factual' : 'Counterfactual'} render of ${takeLabel(take)}`, async (progress) => {
         const r = await engine.run(
-          { kind: 'generate', prompt: take.prompt, seed: take.seed, durationSec: take.durationSec, variations: 1, weights: [], maskWeights, sampling: take.sampling },
+          { kind: 'generate', prompt: take.prompt, seed: take.seed, durationSec: take.durationSec, variations: 1, weights: take.weights, maskWeights, sampling: take.sampling },
           progress,
         );
         return { kind: 'render', explanationId: explanation.id, render: p.render, audio: { sampleRate: model.sampleRate, samplesBase64: float32ToBase64(r.audio[0]!) } };
@@ -376,7 +378,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       await engine.close();
       await jobs.idle();
       if (store) {
-        await store.backup().catch(() => undefined);
+        if (options.readOnly !== true) await store.backup().catch(() => undefined);
         store.close();
       }
       listeners.clear();
