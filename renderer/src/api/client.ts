@@ -23,6 +23,18 @@ export interface ConnectionState {
   retryInMs: number | null;
   /** When closed: why, in words. */
   reason: string | null;
+  /** When closed: the server answered but refused this page's token (a restarted `agx serve` has a new one). */
+  tokenRefused?: boolean;
+}
+
+/**
+ * Why studio actions are unavailable right now, in words for a disabled button's tooltip, or null
+ * when connected. Jobs, buttons and the status bar all say the same thing.
+ */
+export function offlineReason(c: ConnectionState): string | null {
+  if (c.status === 'open') return null;
+  if (c.status === 'connecting') return 'Connecting to the studio…';
+  return c.tokenRefused === true ? 'Not connected: the studio restarted with a new access token' : `Not connected: ${c.reason ?? 'the studio is not reachable'}`;
 }
 
 /** A connected StudioApi with its events. */
@@ -153,7 +165,7 @@ function browserClient(): StudioClient {
       const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
       attempt++;
       void closeReason(ev.code).then((reason) => {
-        setState({ status: 'closed', mode: 'browser', retryInMs: delay, reason });
+        setState({ status: 'closed', mode: 'browser', retryInMs: delay, reason, tokenRefused: reason === REFUSED });
         window.setTimeout(connect, delay);
       });
     };
@@ -164,6 +176,11 @@ function browserClient(): StudioClient {
     api: makeApi(
       (method, params) =>
         new Promise((resolve, reject) => {
+          // While closed a call would wait for a server that may never take this page again: fail now, saying why.
+          if (state.status === 'closed') {
+            reject(new StudioCallError({ code: 'io_error', message: offlineReason(state)!, expected: true }));
+            return;
+          }
           const id = nextId++;
           pending.set(id, { resolve, reject });
           const text = JSON.stringify({ id, method, params });

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { MAX_PROMPT_CHARS, MAX_VARIATIONS } from '../../../electron/common/domain';
 import { draftWeightsOf, selectedTake, shownMask } from '../state/selectors';
+import { offlineReason } from '../api/client';
 import { getStore, useStudio } from '../state/store';
 import { sameWeights } from '../state/weights';
 import { Icon } from './Icon';
@@ -16,6 +17,7 @@ export function PromptBar() {
   const session = useStudio((s) => s.session);
   const partial = useStudio((s) => s.partial);
   const info = useStudio((s) => s.info);
+  const offline = useStudio((s) => offlineReason(s.connection));
   const store = getStore();
   const take = selectedTake(session);
   const maxDur = info?.model.maxDurationSec ?? 5;
@@ -102,7 +104,7 @@ export function PromptBar() {
           Variations
           <input type="number" min={1} max={MAX_VARIATIONS} value={variations} onChange={(e) => setVariations(Math.min(MAX_VARIATIONS, Math.max(1, Math.floor(Number(e.target.value) || 1))))} aria-label="Variations" style={{ width: 52 }} />
         </label>
-        <button type="submit" className="btn primary" disabled={busy || prompt.trim() === ''}>
+        <button type="submit" className="btn primary" disabled={busy || prompt.trim() === '' || offline !== null} title={offline ?? undefined}>
           Generate
         </button>
         <button type="button" className="btn" title="Import a WAV file as a take to explain against a caption (or drop one on the timeline)" onClick={() => fileInput.current?.click()}>
@@ -126,7 +128,7 @@ export function PromptBar() {
         <div className="row">
           <TokenChips take={take} weights={weights} shown={shown} selection={selection} />
           <span className="sep" />
-          <button type="button" className="btn primary" onClick={() => void regenerate()} disabled={busy} title={take.source === 'imported' ? `New take generated from Take ${take.number}'s caption with the edited weights` : `New take from Take ${take.number} with the edited weights`}>
+          <button type="button" className="btn primary" onClick={() => void regenerate()} disabled={busy || offline !== null} title={offline ?? (take.source === 'imported' ? `New take generated from Take ${take.number}'s caption with the edited weights` : `New take from Take ${take.number} with the edited weights`)}>
             <Icon name="regenerate" />
             Regenerate
           </button>

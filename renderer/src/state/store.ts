@@ -131,7 +131,8 @@ export class StudioStore {
     let wasOpen = false;
     this.client.onEvent((e) => this.onEvent(e));
     this.client.onConnection((c) => {
-      this.set({ connection: c });
+      // A live mask stops being live when its events can no longer arrive: the lane must not say so.
+      this.set(c.status === 'open' ? { connection: c } : { connection: c, partial: {} });
       if (c.status === 'open') {
         // First connect, or back after a drop: everything may have changed meanwhile.
         void this.boot(wasOpen);
@@ -560,5 +561,7 @@ export function getStore(): StudioStore {
 /** Reads a slice of the state and re-renders when it changes. */
 export function useStudio<T>(select: (s: StudioState) => T): T {
   const s = getStore();
-  return useSyncExternalStore(s.subscribe, () => select(s.getState()));
+  const get = () => select(s.getState());
+  // The same snapshot on the server side, so components also render to markup in tests.
+  return useSyncExternalStore(s.subscribe, get, get);
 }
