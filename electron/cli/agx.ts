@@ -10,6 +10,7 @@ import { classifyCommand } from './commands/classify.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { explainCommand } from './commands/explain.js';
 import { generateCommand } from './commands/generate.js';
+import { inpaintCommand } from './commands/inpaint.js';
 import { modelsCommand } from './commands/models.js';
 import { serveCommand } from './commands/serve.js';
 import { sessionsCommand } from './commands/sessions.js';
@@ -17,6 +18,7 @@ import { exportCommand } from './commands/export.js';
 
 const COMMANDS: Record<string, Command> = {
   generate: generateCommand,
+  inpaint: inpaintCommand,
   explain: explainCommand,
   evaluate: evaluateCommand,
   'benchmark-gt': benchmarkGtCommand,
