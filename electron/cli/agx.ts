@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `agx`: the studio's command line. JSON on stdout with --json, progress on stderr, one clear line on error.
-import { AgxError, toErrorData } from '../common/errors.js';
+import { AgxError, exitCodeOf, toErrorData } from '../common/errors.js';
 import { parseCommand } from './args.js';
 import { COMMON, type Command } from './command.js';
 
@@ -46,19 +46,31 @@ function describe(result: unknown): string {
     const t = r.timings as Record<string, number>;
     return `${(r.files as string[]).join('\n')}\n${r.durationSec} s at ${r.sampleRate} Hz, seed ${r.seed}, ${t.totalMs} ms (${t.realtimeFactor}x real time)`;
   }
+  // Before the plain `file` case: classify's result names its file too.
+  if (Array.isArray(r.labels)) {
+    const top = (r.labels as { label: string; probability: number }[]).slice(0, 5).map((l) => `${l.label} ${l.probability.toFixed(2)}`);
+    return `${r.file} (${r.durationSec} s)\ndetected: ${(r.detected as string[]).join(', ') || 'nothing'}\ntop: ${top.join(', ')}`;
+  }
   if (typeof r.file === 'string') return `${r.file}`;
   if (Array.isArray(r.sessions)) {
     const rows = (r.sessions as { id: string; name: string; takes: number; openedAt: string }[]).map((s) => `${s.openedAt.slice(0, 16).replace('T', ' ')}  ${String(s.takes).padStart(3)} takes  ${s.name}  (${s.id})`);
-    return rows.length > 0 ? rows.join('\n') : 'no sessions yet';
+    return rows.length > 0 ? `sessions in ${r.dataDir}:\n${rows.join('\n')}` : `no sessions in ${r.dataDir}`;
+  }
+  if (Array.isArray(r.models)) {
+    const models = r.models as { name: string; version?: string; dir: string; bytes?: number; status: string; error?: string; problems?: { file: string; status: string }[] }[];
+    const width = Math.max(...models.map((m) => `${m.name} ${m.version ?? ''}`.length));
+    return models
+      .map((m) => {
+        const status = m.status === 'invalid' ? `invalid (${m.error})` : m.problems?.length ? `${m.status} (${m.problems.map((p) => `${p.file} ${p.status}`).join(', ')})` : m.status;
+        const size = m.bytes === undefined ? '' : `  ${(m.bytes / 1e6).toFixed(1)} MB`;
+        return `${`${m.name} ${m.version ?? ''}`.padEnd(width)}  ${status}${size}  ${m.dir}`;
+      })
+      .join('\n') || 'no model bundles found';
   }
   if (Array.isArray(r.holistic)) {
     const tokens = r.tokens as { text: string }[];
     const rows = (r.holistic as number[]).map((v, i) => `${tokens[i]!.text.padEnd(14)} ${v.toFixed(2)} ${'#'.repeat(Math.round(v * 30))}`);
     return `${r.method}: holistic importance per token\n${rows.join('\n')}`;
-  }
-  if (Array.isArray(r.labels)) {
-    const top = (r.labels as { label: string; probability: number }[]).slice(0, 5).map((l) => `${l.label} ${l.probability.toFixed(2)}`);
-    return `detected: ${(r.detected as string[]).join(', ') || 'nothing'}\ntop: ${top.join(', ')}`;
   }
   return JSON.stringify(result, null, 2);
 }
@@ -86,6 +98,6 @@ export async function main(argv: string[]): Promise<number> {
     const data = toErrorData(err);
     process.stderr.write(`agx: error: ${data.message}\n`);
     if (!data.expected && process.env.AGX_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-    return data.code === 'bad_argument' ? 2 : 1;
+    return exitCodeOf(data.code);
   }
 }

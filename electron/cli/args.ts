@@ -17,11 +17,37 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/**
+ * A value option followed by one that starts with "-": a number (`--seed -1`) is taken as the value, so
+ * the option's own check can say what is allowed; anything else is refused with how to write it.
+ */
+function joinDashValues(argv: string[], options: Record<string, OptionSpec>, command: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : '';
+    if (options[name]?.type !== 'string' || next === undefined || !next.startsWith('-')) {
+      out.push(arg);
+      continue;
+    }
+    if (!/^-(\d|\.\d)/.test(next)) {
+      const hint = next.startsWith('--') ? '' : `; write one that starts with "-" as --${name}=${next}`;
+      throw new AgxError('bad_argument', `agx ${command}: --${name} needs a value${hint}`);
+    }
+    out.push(`${arg}=${next}`);
+    i++;
+  }
+  return out;
+}
+
 /** Parses argv strictly; an unknown flag lists the valid ones. */
 export function parseCommand(argv: string[], options: Record<string, OptionSpec>, command: string): ParsedArgs {
+  const args = joinDashValues(argv, options, command);
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args,
       options: Object.fromEntries(Object.entries(options).map(([k, v]) => [k, { type: v.type }])),
       strict: true,
       allowPositionals: true,

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'io_error'
   | 'not_found'
   | 'store_corrupt'
+  /** A take or explanation no longer matches the checksum stored with it (electron/store/integrity.ts). */
+  | 'damaged'
   | 'unauthorized'
   | 'bad_request'
   | 'internal';
@@ -58,6 +60,11 @@ export function toErrorData(err: unknown): ErrorData {
   }
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'internal', message: `internal error: ${message}`, expected: false };
+}
+
+/** The agx exit code for an error: 2 for a bad command line (an argument or the prompt given there), 1 for anything else. */
+export function exitCodeOf(code: ErrorCode): 1 | 2 {
+  return code === 'bad_argument' || code === 'bad_prompt' ? 2 : 1;
 }
 
 /** Throws the standard cancellation error when the signal has fired. */

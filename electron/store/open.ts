@@ -78,8 +78,8 @@ function inspect(file: string): Inspection {
   }
 }
 
-/** Opens the read-write connection after a read-only inspection accepted the file. */
-export function openChecked(file: string, backupsDir: string): Db {
+/** Opens the read-write (or, for a read, read-only) connection after a read-only inspection accepted the file. */
+export function openChecked(file: string, backupsDir: string, readOnly = false): Db {
   const found = inspect(file);
   const restore = `restore a backup from ${backupsDir}, or move the file away to start an empty store`;
   switch (found.state) {
@@ -97,6 +97,11 @@ export function openChecked(file: string, backupsDir: string): Db {
       throw new AgxError('store_corrupt', `${file} is damaged (${found.detail}); ${restore}`);
     default:
       break;
+  }
+  if (readOnly) {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    return db;
   }
   return openWal(file);
 }

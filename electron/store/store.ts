@@ -40,6 +40,11 @@ export interface StoreOptions {
    * loop or quick restarts cannot rotate the older, good backups out. A pending migration always backs up.
    */
   openBackupMinAgeMs?: number;
+  /**
+   * Opens an existing store for reading only (the CLI's sessions and export): nothing is created,
+   * backed up or migrated, and any write fails. A missing file is not_found.
+   */
+  readOnly?: boolean;
 }
 
 /** Backups kept when StoreOptions.keepBackups is not given. */
@@ -78,6 +83,7 @@ export class Store {
     }
     const file = path.resolve(opts.file);
     const backupsDir = path.resolve(opts.backupsDir);
+    if (opts.readOnly === true) return Store.openReadOnly(file, backupsDir, keepBackups);
     makeDir(path.dirname(file));
     makeDir(backupsDir);
     const store = new Store(new Connection(file, openChecked(file, backupsDir)), backupsDir, keepBackups);
@@ -91,6 +97,17 @@ export class Store {
     } catch (err) {
       store.close();
       throw err;
+    }
+    return store;
+  }
+
+  private static openReadOnly(file: string, backupsDir: string, keepBackups: number): Store {
+    if (!fs.existsSync(file)) throw new AgxError('not_found', `no studio store in ${path.dirname(file)}; choose the data folder with --data-dir`);
+    const store = new Store(new Connection(file, openChecked(file, backupsDir, true)), backupsDir, keepBackups);
+    const version = schemaVersion(store.c.db);
+    if (version !== LATEST_VERSION) {
+      store.close();
+      throw new AgxError('store_corrupt', `${file} is at schema ${version} and this version reads ${LATEST_VERSION}; open it in the studio once to upgrade it`);
     }
     return store;
   }

@@ -26,6 +26,8 @@ export interface StudioOptions {
   threads?: number | undefined;
   /** Application version shown by getInfo. */
   version?: string | undefined;
+  /** Only reads (the CLI's sessions and export): the store is opened read-only, and opening a session is not recorded. */
+  readOnly?: boolean | undefined;
 }
 
 /** A running studio. */
@@ -58,7 +60,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   let store: Store | undefined;
   let storeError: ErrorData | null = null;
   try {
-    store = Store.open(paths);
+    store = Store.open({ ...paths, readOnly: options.readOnly });
   } catch (err) {
     storeError = toErrorData(err);
   }
@@ -187,7 +189,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       return sessionState(created.id);
     },
     openSession: (p) => {
-      db().markOpened(p.sessionId);
+      if (options.readOnly !== true) db().markOpened(p.sessionId);
       return sessionState(p.sessionId);
     },
     renameSession: (p) => {
@@ -376,7 +378,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       await engine.close();
       await jobs.idle();
       if (store) {
-        await store.backup().catch(() => undefined);
+        if (options.readOnly !== true) await store.backup().catch(() => undefined);
         store.close();
       }
       listeners.clear();

@@ -1,6 +1,6 @@
 // The agx command as a user runs it: one clear line on stderr and a non-zero exit for bad input.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,8 +14,12 @@ const tmp = mkdtempSync(join(tmpdir(), 'agx-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function agx(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return agxWithEnv({}, ...args);
+}
+
+async function agxWithEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [AGX, ...args], { env: { ...process.env, AGX_DEBUG: '' } });
+    const { stdout, stderr } = await run(process.execPath, [AGX, ...args], { env: { ...process.env, AGX_DEBUG: '', ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -115,6 +119,38 @@ describe('agx command line', () => {
     expectOneLineError(await agx('explode'), /unknown command "explode"; commands: generate/);
     expectOneLineError(await agx('generate', '--prompt', 'a dog', '--out', out, '--model', 'nope'), /unknown model "nope"; available: .*tiny-foley/);
     expect(() => readFileSync(out)).toThrow();
+  });
+
+  it('exit codes and messages: 2 and one exact line for a bad command line; text output unless --json', async () => {
+    const out = join(tmp, 'codes.wav');
+    const empty = await agx('generate', '--prompt', '', '--out', out);
+    expect([empty.code, empty.stderr]).toEqual([2, 'agx: error: the prompt is empty\n']);
+    const negative = await agx('generate', '--prompt', 'a dog', '--seed', '-1', '--out', out);
+    expect([negative.code, negative.stderr]).toEqual([2, 'agx: error: --seed must be an integer from 0 to 4294967295 (got "-1")\n']);
+    const dashed = await agx('generate', '--prompt', 'a dog', '--out', '-x.wav');
+    expect([dashed.code, dashed.stderr]).toEqual([2, 'agx: error: agx generate: --out needs a value; write one that starts with "-" as --out=-x.wav\n']);
+
+    const wav = join(tmp, 'classify-me.wav');
+    writeFileSync(wav, encodeWav(new Float32Array(16000), 16000, 'pcm16'));
+    const classified = await agx('classify', wav);
+    expect(classified.code).toBe(0);
+    const lines = classified.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`${wav} (1 s)`);
+    expect(lines[1]).toMatch(/^detected: /);
+    expect(lines[2]).toMatch(/^top: \S+ \d\.\d\d, /);
+
+    const models = await agx('models');
+    expect(models.code).toBe(0);
+    expect(models.stdout).toMatch(new RegExp(`^tiny-foley 2\\.0\\.0 +ok +[\\d.]+ MB +${join(embeddedModelsDir(), 'tiny-foley').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+
+    // No --data-dir and no AGX_DATA_DIR: the platform default folder (here under XDG_CONFIG_HOME) is read, not created.
+    const config = join(tmp, 'config');
+    const sessions = await agxWithEnv({ XDG_CONFIG_HOME: config, AGX_DATA_DIR: '' }, 'sessions');
+    const dataDir = join(config, 'AudioGenX Studio');
+    expect([sessions.code, sessions.stdout, sessions.stderr]).toEqual([0, `no sessions in ${dataDir}\n`, '']);
+    const json = await agxWithEnv({ XDG_CONFIG_HOME: config, AGX_DATA_DIR: '' }, 'sessions', '--json');
+    expect(JSON.parse(json.stdout)).toEqual({ dataDir, sessions: [] });
+    expect(existsSync(config)).toBe(false);
   });
 
   it('unreadable or corrupt audio gives one clear line', async () => {

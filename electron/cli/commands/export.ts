@@ -3,11 +3,12 @@ import type { SessionState, StudioApi } from '../../common/api.js';
 import { base64ToBytes } from '../../common/base64.js';
 import { parseTimeSpan, type TimeSpan } from '../../common/domain.js';
 import { AgxError } from '../../common/errors.js';
+import { methodSpec } from '../../common/methods.js';
 import { numberOption, requiredString } from '../args.js';
 import { type Command, wavFormatOption, writeFileSafely } from '../command.js';
 import { DATA_DIR_OPTION, withStudioApi } from '../studio-client.js';
 
-/** A session by id or by exact name. */
+/** A session by id or by exact name (the studio is read-only here, so this does not change the session it opens next). */
 async function findSession(api: StudioApi, ref: string): Promise<SessionState> {
   const { sessions } = await api.listSessions({});
   const byId = sessions.find((s) => s.id === ref);
@@ -27,8 +28,8 @@ function region(spec: string | undefined): TimeSpan | Record<string, never> {
 }
 
 export const exportCommand: Command = {
-  summary: "export a saved take (or a region of it) as WAV, or its latest explanation as JSON, CSV or Audacity labels",
-  usage: 'agx export --session ID|NAME --take N [--region S:E] [--format pcm16|pcm24|float32] [--explanation json|csv|audacity] --out FILE',
+  summary: 'export a saved take (or a region of it) as WAV, or its latest explanation (of one method) as JSON, CSV or Audacity labels',
+  usage: 'agx export --session ID|NAME --take N [--region S:E] [--format pcm16|pcm24|float32] [--explanation json|csv|audacity [--method NAME]] --out FILE',
   options: {
     ...DATA_DIR_OPTION,
     session: { type: 'string', help: 'session id or exact name (agx sessions lists them)' },
@@ -36,6 +37,7 @@ export const exportCommand: Command = {
     region: { type: 'string', help: 'only START:END seconds of the take' },
     format: { type: 'string', help: 'WAV sample format: pcm16 (default), pcm24 or float32' },
     explanation: { type: 'string', help: "export the take's latest explanation instead, as json, csv or audacity" },
+    method: { type: 'string', help: 'with --explanation: the latest explanation by this method (default: the latest of any method)' },
     out: { type: 'string', help: 'output file' },
   },
   async run(values) {
@@ -46,13 +48,21 @@ export const exportCommand: Command = {
     const format = wavFormatOption(values);
     const as = values.explanation as string | undefined;
     if (as !== undefined && !['json', 'csv', 'audacity'].includes(as)) throw new AgxError('bad_argument', '--explanation must be json, csv or audacity');
+    const method = values.method as string | undefined;
+    if (method !== undefined && as === undefined) throw new AgxError('bad_argument', 'agx export: --method chooses an explanation; give --explanation json, csv or audacity too');
+    if (method !== undefined) methodSpec(method);
     return withStudioApi(values, async (api) => {
       const state = await findSession(api, ref);
       const take = state.takes.find((t) => t.number === number);
       if (!take) throw new AgxError('not_found', `session "${state.session.name}" has no Take ${number} (it has ${state.takes.length})`);
       let file;
       if (as !== undefined) {
-        const latest = state.explanations.filter((e) => e.takeId === take.id).at(-1);
+        const ofTake = state.explanations.filter((e) => e.takeId === take.id);
+        const latest = ofTake.filter((e) => method === undefined || e.method === method).at(-1);
+        if (!latest && method !== undefined && ofTake.length > 0) {
+          const has = [...new Set(ofTake.map((e) => e.method))].sort().join(', ');
+          throw new AgxError('not_found', `Take ${number} has no ${method} explanation (it has ${has}); explain it in the studio first`);
+        }
         if (!latest) throw new AgxError('not_found', `Take ${number} has no explanation yet; explain it in the studio first`);
         file = await api.exportExplanation({ explanationId: latest.id, format: as as 'json' });
       } else {
