@@ -1,18 +1,20 @@
 // Horizontal importance bars (holistic, interval) and the two-take comparison.
 import type { DiffRow } from '../timeline/explanation';
 
-export function Bars({ label, tokens, values }: { label: string; tokens: string[]; values: number[] }) {
+/** values: null for a word the take muted (no importance: shown as muted, no bar). */
+export function Bars({ label, tokens, values }: { label: string; tokens: string[]; values: readonly (number | null)[] }) {
   return (
     <ul className="bars" aria-label={label}>
       {tokens.map((t, i) => {
-        const v = values[i] ?? 0;
+        const raw = values[i];
+        const v = raw ?? 0;
         return (
-          <li key={i} aria-label={`${t} ${v.toFixed(2)}`}>
+          <li key={i} aria-label={`${t} ${raw === null ? 'muted' : v.toFixed(2)}`}>
             <span className="tok">{t}</span>
             <span className="track">
               <span className="fill" style={{ width: `${Math.max(0, Math.min(1, v)) * 100}%` }} />
             </span>
-            <span className="num">{v.toFixed(2)}</span>
+            <span className="num">{raw === null ? 'muted' : v.toFixed(2)}</span>
           </li>
         );
       })}

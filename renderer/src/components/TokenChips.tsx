@@ -1,11 +1,13 @@
-// The prompt as token chips: each shows its importance; click mutes, wheel or arrows weight it,
-// right-click (or Shift+Enter) opens a weight popover that can act only inside the selection.
+// The prompt as token chips: each shows the selected take's own weight (how it was made) and its
+// importance (none for a word the take muted); click mutes, wheel or arrows weight it in the draft,
+// shown as a pending edit; right-click (or Shift+Enter) opens a weight popover that can act only
+// inside the selection.
 import { useEffect, useRef, useState } from 'react';
 import type { Take } from '../../../electron/common/api';
 import type { TimeSpan, TokenWeight } from '../../../electron/common/domain';
 import type { ShownMask } from '../state/selectors';
 import { getStore } from '../state/store';
-import { chipName, formatWeight, globalWeight, nudgeWeight, regionalWeights, toggleMute } from '../state/weights';
+import { chipName, formatWeight, globalWeight, nudgeWeight, regionalWeights, sameWeights, toggleMute } from '../state/weights';
 import { WeightPopover } from './WeightPopover';
 
 // A wheel gesture is a burst of notches; it becomes one undo step once the wheel rests this long.
@@ -40,17 +42,19 @@ export function TokenChips({ take, weights, shown, selection }: { take: Take; we
     <div className="chips" role="group" aria-label="Prompt words">
       <span className="label">Words</span>
       {take.tokens.map((tok, i) => {
-        const imp = shown?.holistic[i] ?? null;
+        const made = globalWeight(take.weights, i);
+        const imp = made === 0 ? null : (shown?.holistic[i] ?? null);
         const g = globalWeight(weights, i);
-        const regional = regionalWeights(weights, i);
-        const edited = g !== 1 || regional.length > 0;
+        const regional = regionalWeights(take.weights, i);
+        const edited = g !== made || !sameWeights(regionalWeights(weights, i), regional);
+        const draftName = chipName(tok.text, null, weights, i).split(', ').slice(1).join(', ') || 'weight 1';
         return (
           <span key={`${i}:${tok.text}`} style={{ position: 'relative' }}>
             <button
               type="button"
-              className={`chip${edited && g !== 0 ? ' weighted' : ''}${tok.unknown ? ' unknown' : ''}`}
+              className={`chip${made !== 1 || regional.length > 0 ? ' weighted' : ''}${made === 0 ? ' muted' : ''}${tok.unknown ? ' unknown' : ''}`}
               aria-pressed={g === 0}
-              aria-label={chipName(tok.text, imp, weights, i)}
+              aria-label={`${chipName(tok.text, imp, take.weights, i)}${tok.unknown ? ', unknown to the model' : ''}${edited ? `; edited: ${draftName}` : ''}`}
               title={tok.unknown ? 'Not in the model vocabulary' : 'Click: mute · wheel/↑↓: weight · right-click: weight popover'}
               onClick={() => saveWeights(take, toggleMute(weights, i), `${g === 0 ? 'Unmute' : 'Mute'} "${tok.text}"`)}
               onWheel={(e) => onWheel(i, e.deltaY)}
@@ -71,9 +75,10 @@ export function TokenChips({ take, weights, shown, selection }: { take: Take; we
             >
               <span className="t">{tok.text}</span>
               <span className="v">
-                <span>{imp === null ? '–' : imp.toFixed(2)}</span>
-                {g !== 1 && g !== 0 && <span className="w">×{formatWeight(g)}</span>}
+                <span>{made === 0 ? 'muted' : imp === null ? '–' : imp.toFixed(2)}</span>
+                {made !== 1 && made !== 0 && <span className="w">×{formatWeight(made)}</span>}
                 {regional.length > 0 && <span className="w">◧</span>}
+                {edited && <span className="w draft" title="Edited for the next regeneration">→ {g === 0 ? 'mute' : `×${formatWeight(g)}`}</span>}
               </span>
               <span className="bar" aria-hidden="true">
                 <i style={{ width: `${Math.round((imp ?? 0) * 100)}%` }} />

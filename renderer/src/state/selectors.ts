@@ -48,7 +48,8 @@ export function methodLabel(methods: readonly { name: string; label: string }[] 
 /** What a take's lanes and chips show: a live partial mask while an explanation runs, else the shown explanation. */
 export interface ShownMask {
   mask: Mask;
-  holistic: number[];
+  /** Per token; null for a word the take muted (it has no importance). */
+  holistic: (number | null)[];
   frameRate: number;
   /** The stored explanation (null while only a partial mask exists). */
   explanation: Explanation | null;

@@ -70,8 +70,9 @@ export function sameWeights(a: readonly TokenWeight[], b: readonly TokenWeight[]
  * whole-clip weight is edited, then ", weight 0.5 from 1.00 to 2.00 s" per interval weight.
  */
 export function chipName(text: string, importance: number | null, weights: readonly TokenWeight[], i: number): string {
-  const parts = [text, importance === null ? 'importance not computed' : `importance ${importance.toFixed(2)}`];
   const g = globalWeight(weights, i);
+  // a muted word has no importance: it could not act
+  const parts = g === 0 ? [text] : [text, importance === null ? 'importance not computed' : `importance ${importance.toFixed(2)}`];
   if (g === 0) parts.push('muted');
   else if (g !== 1) parts.push(`weight ${formatWeight(g)}`);
   for (const r of regionalWeights(weights, i)) parts.push(`weight ${formatWeight(r.weight)} from ${r.startSec!.toFixed(2)} to ${r.endSec!.toFixed(2)} s`);

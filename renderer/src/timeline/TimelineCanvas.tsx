@@ -60,6 +60,7 @@ const COLORS = {
   regionFill: 'rgba(150,128,230,0.07)',
   playhead: '#ff6b6b',
   mutedLane: 'rgba(10, 12, 16, 0.72)',
+  mutedTake: '#0a0c10',
   regional: '#e0a050',
 };
 
@@ -146,7 +147,11 @@ function Lanes({ t, view, width }: { t: TrackDraw; view: View; width: number }) 
         // Edits made visible in place: muted words darken their lane, interval weights get a box.
         for (let i = 0; i < t.layout.lanes; i++) {
           const ly = y + i * LANE_H;
-          if (globalWeight(t.weights, i) === 0) {
+          if (globalWeight(t.take.weights, i) === 0) {
+            // muted in the take itself: the word could not act, so its lane has no heat at all
+            c.fillStyle = COLORS.mutedTake;
+            c.fillRect(0, ly, width, LANE_H);
+          } else if (globalWeight(t.weights, i) === 0) {
             c.fillStyle = COLORS.mutedLane;
             c.fillRect(0, ly, width, LANE_H);
           }

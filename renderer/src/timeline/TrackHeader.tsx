@@ -60,11 +60,12 @@ export function TrackHeader(p: TrackHeaderProps) {
       <div className="lane-labels" style={{ top: RULER_H + layout.lanesY }} role="list" aria-label={`${name} token lanes`}>
         {take.tokens.map((tok, i) => {
           const v = p.shown?.holistic[i];
-          const muted = globalWeight(p.weights, i) === 0;
+          // muted in the take itself (how it was made), not in the draft being edited
+          const muted = globalWeight(take.weights, i) === 0;
           return (
             <div key={i} role="listitem" className={`lane-label${muted ? ' muted' : ''}`} style={{ top: i * LANE_H, height: LANE_H, lineHeight: `${LANE_H}px` }}>
               <span>{tok.text}</span>
-              <span className="imp">{v === undefined ? '' : v.toFixed(2)}</span>
+              <span className="imp">{v === undefined ? '' : v === null ? 'muted' : v.toFixed(2)}</span>
             </div>
           );
         })}
