@@ -1,12 +1,12 @@
 // The one place that knows how the renderer reaches the studio: Electron's preload bridge when it is
 // there, else a WebSocket to the local server (browser mode). Either way the rest of the renderer sees
 // the typed StudioApi built by makeApi, plus events and the connection state.
-import type { ExportFile, StudioApi, StudioEvent } from '../../../electron/common/api';
+import type { StudioApi, StudioEvent } from '../../../electron/common/api';
 import type { StudioBridge } from '../../../electron/common/bridge';
 import { makeApi, StudioCallError, type ResponseFrame } from '../../../electron/common/protocol';
 
-/** The Electron preload surface, with the optional save dialog another part of the app adds. */
-export type RendererBridge = StudioBridge & { saveFile?: (file: ExportFile) => Promise<unknown> };
+/** The Electron preload surface (its saveFile answers saved, cancelled or an error as data). */
+export type RendererBridge = StudioBridge;
 
 declare global {
   interface Window {

@@ -2,12 +2,23 @@
 import type { ExportFile } from '../../../electron/common/api';
 import { base64ToBytes, bytesToBase64 } from '../../../electron/common/base64';
 
-/** Saves an exported file (browser: a download via Blob + <a download>; Electron: its save dialog). */
-export async function saveExport(file: ExportFile): Promise<void> {
+/** What became of a save, in words for the status line: written, or cancelled by the user. */
+export interface SaveOutcome {
+  saved: boolean;
+  message: string;
+}
+
+/**
+ * Saves an exported file (browser: a download via Blob + <a download>; Electron: its save dialog).
+ * A cancelled dialog resolves with saved false; a failed write rejects, so it shows as an error.
+ */
+export async function saveExport(file: ExportFile): Promise<SaveOutcome> {
   const bridge = window.studioBridge;
-  if (bridge?.saveFile !== undefined) {
-    await bridge.saveFile(file);
-    return;
+  if (bridge !== undefined) {
+    const r = await bridge.saveFile(file);
+    if (r.error !== undefined) throw new Error(`Could not save ${file.fileName}: ${r.error.message}`);
+    if (!r.saved) return { saved: false, message: `Not saved: the save dialog for ${file.fileName} was cancelled.` };
+    return { saved: true, message: `Saved ${r.path ?? file.fileName}.` };
   }
   const bytes = base64ToBytes(file.dataBase64);
   const blob = new Blob([bytes.buffer as ArrayBuffer], { type: file.mimeType });
@@ -21,6 +32,7 @@ export async function saveExport(file: ExportFile): Promise<void> {
   a.remove();
   // Revoke later: some browsers start the download only after the click handler returns.
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return { saved: true, message: `Downloaded ${file.fileName}.` };
 }
 
 /** Wraps client-made bytes (the heat map PNG) as an ExportFile. */

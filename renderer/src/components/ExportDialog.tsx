@@ -1,9 +1,12 @@
 // Export: a take (whole or the selection) as WAV 16/24-bit or 32-bit float, and its shown
-// explanation as JSON, CSV, a PNG heat map (drawn here) or an Audacity label track.
-import { useState } from 'react';
-import { bytesAsExport, saveExport } from '../api/files';
+// explanation as JSON, CSV, a PNG heat map (drawn here) or an Audacity label track. The take is the
+// timeline's selected take (choosing another here selects it), so the dialog, the file names and the
+// status line all follow the one selection; the status line says what became of each save.
+import { useEffect, useState } from 'react';
+import type { Take } from '../../../electron/common/api';
+import { bytesAsExport, saveExport, type SaveOutcome } from '../api/files';
 import { heatmapPng } from '../export/heatmapPng';
-import { methodLabel, shownExplanation, visibleTakes } from '../state/selectors';
+import { methodLabel, selectedTake, shownExplanation, visibleTakes } from '../state/selectors';
 import { getStore, useStudio } from '../state/store';
 import { Dialog } from './Dialog';
 
@@ -27,39 +30,46 @@ export function ExportDialog({ takeId, onClose }: { takeId: string | null; onClo
   const info = useStudio((s) => s.info);
   const store = getStore();
   const takes = visibleTakes(session);
-  const [id, setId] = useState(takeId ?? takes[takes.length - 1]?.id ?? '');
+  // Export from a take's header selects that take first.
+  useEffect(() => {
+    if (takeId !== null && takeId !== store.getState().session?.timeline.selectedTakeId) store.updateTimeline({ selectedTakeId: takeId }, { kind: 'view' });
+  }, [takeId]);
+  const selectTake = (id: string): void => store.updateTimeline({ selectedTakeId: id }, { kind: 'view' });
   const [range, setRange] = useState<'take' | 'selection'>('take');
   const [wav, setWav] = useState<WavFormat>('pcm16');
   const [fmt, setFmt] = useState<ExplFormat>('json');
   const [intervalSec, setIntervalSec] = useState(0.5);
   const [topK, setTopK] = useState(2);
-  const [done, setDone] = useState<string | null>(null);
-  const take = takes.find((t) => t.id === id) ?? null;
+  // What the last save came to, for the take it was about (another take's news is not shown).
+  const [done, setDone] = useState<{ takeId: string; text: string } | null>(null);
+  const take = selectedTake(session);
   const expl = take === null ? null : shownExplanation(session, take.id);
   const sel = session?.timeline.selection ?? null;
 
-  const exportWav = async (): Promise<void> => {
+  // Each save reports on the take it was about; a failure is also an alert (store.guard).
+  const run = (what: string, save: (t: Take) => Promise<SaveOutcome>): void => {
     if (take === null) return;
-    const region = range === 'selection' && sel !== null ? { startSec: sel.startSec, endSec: Math.min(sel.endSec, take.durationSec) } : {};
-    await store.exportTake({ takeId: take.id, format: wav, ...region });
-    setDone(`Exported Take ${take.number} audio.`);
+    const about = take;
+    const label = `Take ${about.number} ${what}`;
+    setDone({ takeId: about.id, text: `Exporting ${label}…` });
+    void store.guard(() => save(about)).then((outcome) => setDone({ takeId: about.id, text: outcome === undefined ? `${label}: not saved (see the error above).` : `${label}: ${outcome.message}` }));
   };
-  const exportExpl = async (): Promise<void> => {
-    if (take === null || expl === null) return;
-    if (fmt === 'png') {
-      const bytes = await heatmapPng(expl.mask, expl.tokens.map((t) => t.text), expl.frameRate, `Take ${take.number} · ${methodLabel(info?.methods, expl.method)} · “${take.prompt}”`);
-      await saveExport(bytesAsExport(`take-${take.number}-${expl.method}-heatmap.png`, 'image/png', bytes));
-    } else {
-      await store.exportExplanation({ explanationId: expl.id, format: fmt, ...(fmt === 'audacity' ? { intervalSec, topK } : {}) });
-    }
-    setDone(`Exported Take ${take.number} explanation.`);
+  const exportWav = (t: Take): Promise<SaveOutcome> => {
+    const region = range === 'selection' && sel !== null ? { startSec: sel.startSec, endSec: Math.min(sel.endSec, t.durationSec) } : {};
+    return store.exportTake({ takeId: t.id, format: wav, ...region });
+  };
+  const exportExpl = async (t: Take): Promise<SaveOutcome> => {
+    if (expl === null) throw new Error(`Take ${t.number} is not explained yet`);
+    if (fmt !== 'png') return store.exportExplanation({ explanationId: expl.id, format: fmt, ...(fmt === 'audacity' ? { intervalSec, topK } : {}) });
+    const bytes = await heatmapPng(expl.mask, expl.tokens.map((x) => x.text), expl.frameRate, `Take ${t.number} · ${methodLabel(info?.methods, expl.method)} · “${t.prompt}”`);
+    return saveExport(bytesAsExport(`take-${t.number}-${expl.method}-heatmap.png`, 'image/png', bytes));
   };
 
   return (
-    <Dialog title="Export" onClose={onClose}>
+    <Dialog title={take === null ? 'Export' : `Export Take ${take.number}`} onClose={onClose}>
       <label className="field">
         Take
-        <select aria-label="Take to export" value={id} onChange={(e) => setId(e.target.value)}>
+        <select aria-label="Take to export" value={take?.id ?? ''} onChange={(e) => selectTake(e.target.value)}>
           {takes.map((t) => (
             <option key={t.id} value={t.id}>
               Take {t.number}
@@ -86,7 +96,7 @@ export function ExportDialog({ takeId, onClose }: { takeId: string | null; onClo
           ))}
         </div>
         <div>
-          <button type="button" className="btn primary" disabled={take === null} onClick={() => void store.guard(exportWav)}>
+          <button type="button" className="btn primary" disabled={take === null} onClick={() => run('audio', exportWav)}>
             Export WAV
           </button>
         </div>
@@ -113,13 +123,13 @@ export function ExportDialog({ takeId, onClose }: { takeId: string | null; onClo
           </div>
         )}
         <div>
-          <button type="button" className="btn primary" onClick={() => void store.guard(exportExpl)}>
+          <button type="button" className="btn primary" onClick={() => run('explanation', exportExpl)}>
             Export explanation
           </button>
         </div>
       </fieldset>
       <p className="note" role="status">
-        {done ?? ''}
+        {done !== null && done.takeId === take?.id ? done.text : ''}
       </p>
       <div className="buttons">
         <button type="button" className="btn" onClick={onClose}>

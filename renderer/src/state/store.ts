@@ -15,7 +15,7 @@ import {
 import { base64ToFloat32, bytesToBase64 } from '../../../electron/common/base64';
 import type { Mask } from '../../../electron/common/mask';
 import type { ConnectionState, StudioClient } from '../api/client';
-import { saveExport } from '../api/files';
+import { saveExport, type SaveOutcome } from '../api/files';
 import { audioOut, type Clip } from '../audio/player';
 
 /** getInfo's answer. */
@@ -478,13 +478,13 @@ export class StudioStore {
   }
 
   /** Exports a take (or a region of it) as WAV and saves the file. */
-  async exportTake(params: CallParams<'exportTake'>): Promise<void> {
-    await saveExport(await this.api.exportTake(params));
+  async exportTake(params: CallParams<'exportTake'>): Promise<SaveOutcome> {
+    return saveExport(await this.api.exportTake(params));
   }
 
   /** Exports an explanation (JSON, CSV, Audacity labels) and saves the file. */
-  async exportExplanation(params: CallParams<'exportExplanation'>): Promise<void> {
-    await saveExport(await this.api.exportExplanation(params));
+  async exportExplanation(params: CallParams<'exportExplanation'>): Promise<SaveOutcome> {
+    return saveExport(await this.api.exportExplanation(params));
   }
 
   private onEvent(e: StudioEvent): void {
