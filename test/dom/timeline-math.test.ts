@@ -114,25 +114,50 @@ describe('clock', () => {
   });
 });
 
-import { layoutTracks, LANE_H, trackAt, visibleTracks, WAVE_H } from '../../renderer/src/timeline/layout';
+import { layoutTracks, LANE_H, revealTrack, RULER_H, TRACK_GAP, trackAt, visibleTracks, WAVE_COLLAPSED_H, WAVE_H } from '../../renderer/src/timeline/layout';
+
+const track = (id: string, lanes: number, collapsed = false) => ({ id, lanes, collapsed });
 
 describe('track layout', () => {
   it('stacks waveform, optional spectrogram and one lane per token', () => {
-    const { tracks, height } = layoutTracks([{ id: 'a', tokens: 3 }, { id: 'b', tokens: 5 }], false);
+    const { tracks, height } = layoutTracks([track('a', 3), track('b', 5)], false);
     expect(tracks[0]!.lanesY).toBe(WAVE_H + 4);
     expect(tracks[0]!.height).toBe(WAVE_H + 4 + 3 * LANE_H);
     expect(tracks[1]!.top).toBeGreaterThan(tracks[0]!.top + tracks[0]!.height);
     expect(height).toBeGreaterThan(tracks[1]!.top + tracks[1]!.height);
-    const withSpec = layoutTracks([{ id: 'a', tokens: 3 }], true).tracks[0]!;
+    const withSpec = layoutTracks([track('a', 3)], true).tracks[0]!;
     expect(withSpec.spectroY).toBe(WAVE_H);
     expect(withSpec.lanesY).toBeGreaterThan(tracks[0]!.lanesY);
   });
 
+  it('reserves no lane rows for a take without a mask, and collapses a track to a thin waveform', () => {
+    const [bare] = layoutTracks([track('a', 0)], false).tracks;
+    expect(bare!.height).toBe(WAVE_H + 4);
+    const { tracks } = layoutTracks([track('a', 6, true), track('b', 6)], true);
+    expect(tracks[0]).toMatchObject({ waveH: WAVE_COLLAPSED_H, lanes: 0, spectroY: null, height: WAVE_COLLAPSED_H });
+    expect(tracks[1]!.top).toBe(WAVE_COLLAPSED_H + TRACK_GAP);
+    expect(tracks[1]!.lanes).toBe(6);
+  });
+
   it('finds the track under a point and the ones in view', () => {
-    const { tracks } = layoutTracks([{ id: 'a', tokens: 3 }, { id: 'b', tokens: 3 }], false);
+    const { tracks } = layoutTracks([track('a', 3), track('b', 3)], false);
     expect(trackAt(tracks, 10)?.takeId).toBe('a');
     expect(trackAt(tracks, tracks[1]!.top + 1)?.takeId).toBe('b');
     expect(trackAt(tracks, tracks[0]!.height + 1)).toBeNull();
     expect(visibleTracks(tracks, tracks[1]!.top, tracks[1]!.top + 10).map((t) => t.takeId)).toEqual(['b']);
+  });
+
+  it('scrolls a track into view only when it is not (a new take below the fold is shown whole)', () => {
+    const { tracks } = layoutTracks([track('a', 3), track('b', 3), track('c', 3), track('d', 3)], false);
+    const view = RULER_H + 200;
+    const d = tracks[3]!;
+    // Below the view: its bottom comes to the view's bottom.
+    expect(revealTrack(0, d, view)).toBe(d.top + d.height - 200);
+    // Above the view: its top comes to the view's top.
+    expect(revealTrack(d.top + 50, tracks[1]!, view)).toBe(tracks[1]!.top);
+    // Already whole in view: no move.
+    expect(revealTrack(tracks[1]!.top - 10, tracks[1]!, view)).toBe(tracks[1]!.top - 10);
+    // Taller than the view: its top.
+    expect(revealTrack(0, d, RULER_H + 40)).toBe(d.top);
   });
 });

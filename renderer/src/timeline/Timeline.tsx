@@ -1,11 +1,11 @@
 // The timeline: toolbar, DOM track headers beside the Konva drawing, pointer and wheel input, and the
 // horizontal scrollbar. Input becomes timeline-state changes through timeline/math; the canvas draws.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Take } from '../../../electron/common/api';
 import { contentSeconds, draftWeightsOf, selectedTake, shownMask, visibleTakes } from '../state/selectors';
 import { getStore, useStudio } from '../state/store';
 import { isPlaying, onPosition, playTake, stop } from '../state/transport';
-import { layoutTracks, RULER_H, trackAt } from './layout';
+import { layoutTracks, revealTrack, RULER_H, trackAt } from './layout';
 import { useWavDrop } from './drop';
 import { clampScroll, revealTime, scrollBy, selectionFromDrag, snapToFrame, xToTime, zoomAt, type View } from './math';
 import type { TimeSpan } from '../../../electron/common/domain';
@@ -45,7 +45,19 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
   const store = getStore();
   const [scrollRef, scrollSize] = useSize();
   const [colRef, colSize] = useSize();
+  // The scroller's own scrollTop is the one source of truth; this copy is what the canvas draws at,
+  // brought back in step after every commit (see below).
+  const scrollEl = useRef<HTMLDivElement | null>(null);
+  const setScrollEl = useCallback(
+    (el: HTMLDivElement | null) => {
+      scrollEl.current = el;
+      scrollRef(el);
+    },
+    [scrollRef],
+  );
   const [scrollTop, setScrollTop] = useState(0);
+  // Per take, collapsed to a thin waveform (this window's view only).
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const [playingKey, setPlayingKey] = useState<string | null>(null);
   const hscroll = useRef<HTMLDivElement>(null);
   const drag = useRef<Drag | null>(null);
@@ -59,10 +71,34 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
   const contentSec = contentSeconds(session);
   const width = Math.max(100, colSize.w);
   const view: View = { pxPerSec: tl?.pxPerSec ?? 160, scrollSec: tl?.scrollSec ?? 0 };
-  const layout = useMemo(() => layoutTracks(takes.map((t) => ({ id: t.id, tokens: t.tokens.length })), tl?.showSpectrogram ?? false), [takes.map((t) => t.id).join(), tl?.showSpectrogram]);
+  const shown = new Map(takes.map((t) => [t.id, shownMask(session, partial, t.id, frameRate)]));
+  // A take without a mask to show gets no lane rows (its words are in the prompt bar's chips).
+  const layout = layoutTracks(
+    takes.map((t) => ({ id: t.id, lanes: shown.get(t.id) === null ? 0 : t.tokens.length, collapsed: collapsed.has(t.id) })),
+    tl?.showSpectrogram ?? false,
+  );
+  const takeIds = takes.map((t) => t.id).join();
   const viewportH = Math.max(RULER_H + 40, scrollSize.h);
 
   useEffect(() => onPosition((_pos, key) => setPlayingKey((k) => (k === key ? k : key))), []);
+
+  // Another session starts at its top.
+  useLayoutEffect(() => {
+    if (scrollEl.current !== null) scrollEl.current.scrollTop = 0;
+  }, [session?.session.id]);
+  // The selected take is scrolled into view: a new take is selected when it arrives.
+  useLayoutEffect(() => {
+    const el = scrollEl.current;
+    const track = layout.tracks.find((t) => t.takeId === tl?.selectedTakeId);
+    if (el !== null && track !== undefined) el.scrollTop = revealTrack(el.scrollTop, track, el.clientHeight);
+  }, [tl?.selectedTakeId, takeIds]);
+  // After every commit, before paint, the canvas takes the scroller's scrollTop. The browser moves it
+  // without a scroll event when the scroller is remounted (a session closed and another opened) or
+  // its content shrinks (delete, hide, undo, a taller window), so onScroll alone is not enough.
+  useLayoutEffect(() => {
+    const top = scrollEl.current?.scrollTop ?? 0;
+    if (top !== scrollTop) setScrollTop(top);
+  });
 
   // The first take of a session arrives at the default zoom: fit it, so the whole clip is in view.
   const takeCount = takes.length;
@@ -183,12 +219,19 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
       layout: l,
       take,
       clip: store.takeAudio(take.id),
-      shown: shownMask(session, partial, take.id, frameRate),
+      shown: shown.get(take.id) ?? null,
       weights: draftWeightsOf(session, take),
       selected: take.id === sel?.id,
       audible: tl.soloTakeId === null || tl.soloTakeId === take.id,
     };
   });
+
+  const toggleCollapsed = (id: string): void =>
+    setCollapsed((c) => {
+      const next = new Set(c);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
 
   const hide = (take: Take): void =>
     store.updateTimeline((t) => ({ ...t, hiddenTakeIds: [...t.hiddenTakeIds, take.id], soloTakeId: t.soloTakeId === take.id ? null : t.soloTakeId }), { kind: 'edit', undoLabel: `Hide Take ${take.number}` });
@@ -196,7 +239,7 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
   return (
     <main className={mainClass} aria-label="Timeline" {...drop.handlers}>
       <TimelineToolbar width={width} compareTakeId={compareTakeId} />
-      <div className="tl-scroll" ref={scrollRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+      <div className="tl-scroll" ref={setScrollEl} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
         <div className="tl-grid" style={{ height: RULER_H + layout.height }}>
           <div className="tl-headers">
             <div className="ruler-spacer" style={{ height: RULER_H }}>
@@ -219,6 +262,7 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
                 onExplain={() => onExplain(d.take.id)}
                 onExport={() => onExport(d.take.id)}
                 onHide={() => hide(d.take)}
+                onCollapse={() => toggleCollapsed(d.take.id)}
               />
             ))}
           </div>

@@ -12,7 +12,7 @@ import type { ShownMask } from '../state/selectors';
 import { onPosition } from '../state/transport';
 import { globalWeight, regionalWeights } from '../state/weights';
 import { maskImage, spectrogramImage } from './images';
-import { LANE_H, RULER_H, SPECTRO_H, WAVE_H, type TrackLayout } from './layout';
+import { LANE_H, RULER_H, SPECTRO_H, type TrackLayout } from './layout';
 import { rulerTicks, timeToX, xToTime, type View } from './math';
 import type { TimeSpan } from '../../../electron/common/domain';
 import { peakAbs, peaks } from './waveform';
@@ -80,7 +80,7 @@ function Waveform({ t, view, width }: { t: TrackDraw; view: View; width: number 
       listening={false}
       perfectDrawEnabled={false}
       sceneFunc={(c) => {
-        const mid = t.layout.waveY + WAVE_H / 2;
+        const mid = t.layout.waveY + t.layout.waveH / 2;
         c.fillStyle = COLORS.center;
         c.fillRect(0, mid, width, 1);
         if (t.clip === null) return;
@@ -89,7 +89,7 @@ function Waveform({ t, view, width }: { t: TrackDraw; view: View; width: number 
         const cols = x1 - x0;
         if (cols <= 0) return;
         const p = peaks(t.clip.samples, t.clip.sampleRate, xToTime(x0, view), 1 / view.pxPerSec, cols);
-        const scale = (WAVE_H / 2 - 5) / clipPeak(t.clip.samples);
+        const scale = (t.layout.waveH / 2 - (t.layout.collapsed ? 2 : 5)) / clipPeak(t.clip.samples);
         c.beginPath();
         for (let i = 0; i < cols; i++) {
           const x = x0 + i + 0.5;
@@ -247,9 +247,9 @@ export function TimelineCanvas(p: TimelineCanvasProps) {
               <Rect x={timeToX(t.take.durationSec, view)} y={t.layout.top} width={Math.max(0, width - timeToX(t.take.durationSec, view))} height={t.layout.height} fill="#0d0f14" listening={false} />
               <Waveform t={t} view={view} width={width} />
               {p.showSpectrogram && <Spectrogram t={t} view={view} width={width} />}
-              <Lanes t={t} view={view} width={width} />
-              {t.shown === null && t.layout.lanes > 0 && (
-                <Text x={8} y={t.layout.lanesY + 2} text="Not explained yet: press Explain in the track header" fontSize={11} fill="#6d768a" listening={false} />
+              {t.layout.lanes > 0 && <Lanes t={t} view={view} width={width} />}
+              {t.shown === null && !t.layout.collapsed && (
+                <Text x={8} y={t.layout.waveY + t.layout.waveH - 14} text="Not explained yet: press Explain in the track header" fontSize={11} fill="#6d768a" listening={false} />
               )}
               {t.shown?.live === true && <Text x={8} y={t.layout.waveY + 4} text="explaining… (live)" fontSize={11} fill="#e0a050" listening={false} />}
             </Group>

@@ -1,5 +1,6 @@
-// A take's DOM header beside its track: name, play, solo, Explain, Export, hide; and one label per
-// token lane (with the importance the lane shows), aligned with the Konva rows.
+// A take's DOM header beside its track: name, play, solo, Explain, Export, hide, collapse; and one
+// label per token lane (with the importance the lane shows), aligned with the Konva rows. A collapsed
+// track keeps only its name and the button that opens it again.
 import type { Take, TokenWeight } from '../../../electron/common/api';
 import { Icon } from '../components/Icon';
 import type { ShownMask } from '../state/selectors';
@@ -21,23 +22,44 @@ export interface TrackHeaderProps {
   onExplain: () => void;
   onExport: () => void;
   onHide: () => void;
+  onCollapse: () => void;
 }
 
 export function TrackHeader(p: TrackHeaderProps) {
   const { take, layout } = p;
   const name = `Take ${take.number}`;
+  const collapse = (
+    <button
+      type="button"
+      className={`btn icon collapse${layout.collapsed ? '' : ' open'}`}
+      aria-label={`${layout.collapsed ? 'Expand' : 'Collapse'} ${name}`}
+      aria-expanded={!layout.collapsed}
+      title={layout.collapsed ? 'Expand the track' : 'Collapse the track to a thin waveform'}
+      onClick={p.onCollapse}
+    >
+      <Icon name="chevron-right" />
+    </button>
+  );
   return (
     <>
-      <div className={`track-header${p.selected ? ' selected' : ''}`} style={{ top: RULER_H + layout.top, height: layout.lanesY - layout.top }} role="group" aria-label={name}>
-        <button type="button" className="title" aria-label={`Select ${name}`} onClick={p.onSelect} aria-current={p.selected ? 'true' : undefined} title={take.prompt}>
-          {name}
-          <span className={`meta${take.source === 'imported' ? ' imported' : ''}`}>
-            {take.source === 'imported' ? 'imported' : `seed ${take.seed}`}
-            {p.parentNumber !== null ? ` · from Take ${p.parentNumber}` : ''}
-            {take.keptBeforeSec !== null ? ` · kept < ${take.keptBeforeSec.toFixed(2)} s` : ''}
-          </span>
-        </button>
-        <div className="buttons">
+      <div
+        className={`track-header${p.selected ? ' selected' : ''}${layout.collapsed ? ' collapsed' : ''}`}
+        style={{ top: RULER_H + layout.top, height: layout.collapsed ? layout.height : layout.lanesY - layout.top }}
+        role="group"
+        aria-label={name}
+      >
+        <div className="title-row">
+          {collapse}
+          <button type="button" className="title" aria-label={`Select ${name}`} onClick={p.onSelect} aria-current={p.selected ? 'true' : undefined} title={take.prompt}>
+            {name}
+            <span className={`meta${take.source === 'imported' ? ' imported' : ''}`}>
+              {take.source === 'imported' ? 'imported' : `seed ${take.seed}`}
+              {p.parentNumber !== null ? ` · from Take ${p.parentNumber}` : ''}
+              {take.keptBeforeSec !== null ? ` · kept < ${take.keptBeforeSec.toFixed(2)} s` : ''}
+            </span>
+          </button>
+        </div>
+        <div className="buttons" hidden={layout.collapsed}>
           <button type="button" className="btn icon" aria-label={`${p.playing ? 'Stop' : 'Play'} ${name}`} title={p.playing ? 'Stop' : 'Play'} onClick={p.onPlay}>
             <Icon name={p.playing ? 'stop' : 'play'} />
           </button>
@@ -58,7 +80,7 @@ export function TrackHeader(p: TrackHeaderProps) {
         </div>
       </div>
       <div className="lane-labels" style={{ top: RULER_H + layout.lanesY }} role="list" aria-label={`${name} token lanes`}>
-        {take.tokens.map((tok, i) => {
+        {take.tokens.slice(0, layout.lanes).map((tok, i) => {
           const v = p.shown?.holistic[i];
           // muted in the take itself (how it was made), not in the draft being edited
           const muted = globalWeight(take.weights, i) === 0;
