@@ -48,7 +48,7 @@ export function readAudioFile(path: string, sampleRate: number, maxDurationSec?:
 
 /** Writes a user's output file atomically (temp file, fsync, rename), creating its folder; failures are one clear io_error and leave any old file intact. */
 export function writeFileSafely(path: string, data: Uint8Array): void {
-  writeFileAtomic(path, data);
+  writeFileAtomic(path, data, { createFolder: true });
 }
 
 /** Rounds for display and JSON. */

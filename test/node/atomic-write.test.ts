@@ -27,11 +27,13 @@ const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), {
 const NEW = new Uint8Array(100_000).fill(7);
 
 describe('writeFileAtomic', () => {
-  it('creates the folder, writes the bytes and leaves nothing else behind', () => {
+  it('creates the folder when asked, writes the bytes and leaves nothing else behind', () => {
     const path = join(tmp, 'new', 'deep', 'out.wav');
-    writeFileAtomic(path, NEW);
+    writeFileAtomic(path, NEW, { createFolder: true });
     expect(new Uint8Array(readFileSync(path))).toEqual(NEW);
     expect(readdirSync(join(tmp, 'new', 'deep'))).toEqual(['out.wav']);
+    // Without createFolder (a save dialog's path), a missing folder is an error.
+    expect(() => writeFileAtomic(join(tmp, 'missing', 'out.wav'), NEW)).toThrow(/cannot write .*: ENOENT/);
   });
 
   it('replaces an existing file whole', () => {
@@ -58,7 +60,7 @@ describe('writeFileAtomic', () => {
   ];
   it.each(failures)('on %s, keeps the old file and leaves no partial file', (_name, override, message) => {
     const { dir, target } = folderWithOldFile();
-    expect(() => writeFileAtomic(target, NEW, { ...fs, ...override })).toThrow(expect.objectContaining({ code: 'io_error', message: expect.stringMatching(message) }));
+    expect(() => writeFileAtomic(target, NEW, { fs: { ...fs, ...override } })).toThrow(expect.objectContaining({ code: 'io_error', message: expect.stringMatching(message) }));
     expect(readFileSync(target, 'utf8')).toBe('the old take');
     expect(readdirSync(dir)).toEqual(['target.wav']);
   });

@@ -27,18 +27,26 @@ function ioError(path: string, err: unknown): AgxError {
   return new AgxError('io_error', `cannot write ${path}: ${reason}; nothing was changed there`);
 }
 
+/** Options of writeFileAtomic. */
+export interface AtomicWriteOptions {
+  /** Create the folder first (the CLI's --out); a save dialog's folder exists, and a missing one is an error. */
+  createFolder?: boolean;
+  /** The file system (tests inject failures). */
+  fs?: AtomicWriteFs;
+}
+
 /**
  * Writes data to path atomically: a temp file in the same folder (a rename across disks would copy),
  * written in full, fsynced, renamed over the target, then the folder fsynced so the rename survives a
- * power cut. Creates the folder. Throws AgxError io_error; on failure the temp file is removed and the
- * target is as it was.
+ * power cut. Throws AgxError io_error; on failure the temp file is removed and the target is as it was.
  */
-export function writeFileAtomic(path: string, data: Uint8Array, fs: AtomicWriteFs = nodeFs): void {
+export function writeFileAtomic(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): void {
+  const fs = options.fs ?? nodeFs;
   let target = path;
   let temp: string | undefined;
   let fd: number | undefined;
   try {
-    fs.mkdirSync(dirname(path), { recursive: true });
+    if (options.createFolder) fs.mkdirSync(dirname(path), { recursive: true });
     // Through a symlink, replace the file it points to, not the link.
     try {
       target = fs.realpathSync(path);
