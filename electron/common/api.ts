@@ -350,9 +350,16 @@ export const CALLS = {
   ),
   evaluateExplanation: call(z.object({ explanationId: IdSchema, seed: SeedSchema.optional() }).strict(), started, "Queues the paper's faithfulness metrics for one explanation."),
   renderExplanation: call(
-    z.object({ explanationId: IdSchema, render: z.enum(['factual', 'counterfactual']) }).strict(),
+    z
+      .object({
+        explanationId: IdSchema,
+        render: z.enum(['factual', 'counterfactual']),
+        /** Store the render as a new take from the explained take (the job ends with its id) instead of only returning its audio. */
+        keep: z.boolean().default(false),
+      })
+      .strict(),
     started,
-    'Queues the audible render of an explanation: regenerated with M (factual) or 1 - M (counterfactual).',
+    'Queues the audible render of an explanation: regenerated with M (factual) or 1 - M (counterfactual); with keep, as a new take.',
   ),
   importAudio: call(
     z

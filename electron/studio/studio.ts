@@ -298,11 +298,17 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       const { explanation, take } = explanationOf(p.explanationId);
       requireTakeModel(take, 'rendered from its explanation');
       const maskWeights = p.render === 'factual' ? explanation.mask : complementMask(explanation.mask);
-      return enqueue('render', take.sessionId, `${p.render === 'factual' ? 'Factual' : 'Counterfactual'} render of ${takeLabel(take)}`, async (progress) => {
+      const what = `${p.render === 'factual' ? 'Factual' : 'Counterfactual'} render of ${takeLabel(take)}`;
+      return enqueue('render', take.sessionId, p.keep ? `Keep ${p.render} render of ${takeLabel(take)} as a take` : what, async (progress) => {
         const r = await engine.run(
           { kind: 'generate', prompt: take.prompt, seed: take.seed, durationSec: take.durationSec, variations: 1, weights: take.weights, maskWeights, sampling: take.sampling },
           progress,
         );
+        if (p.keep) {
+          // The same generation again (same seed, weights and mask): the kept take is the render that was heard, with codes to explain.
+          const origin: TakeOrigin = { parentTakeId: take.id, source: 'regenerated', prompt: take.prompt, tokens: r.tokens, weights: take.weights, sampling: r.sampling, keptBeforeSec: null };
+          return storeTakes(take.sessionId, origin, [{ codes: r.codes[0]!, audio: r.audio[0]!, frames: r.frames }], () => take.seed);
+        }
         return { kind: 'render', explanationId: explanation.id, render: p.render, audio: { sampleRate: model.sampleRate, samplesBase64: float32ToBase64(r.audio[0]!) } };
       });
     },
