@@ -1,6 +1,8 @@
-// Rolling backups beside the store: `agx-<UTC time with ms>.sqlite` files in the backups folder, the
-// newest keepBackups kept. Listing works on the folder alone, so it also serves a store that cannot
-// be opened.
+// Backups beside the store: `agx-<UTC time with ms>.sqlite` files in the backups folder. One is taken
+// only when the store changed since the last one, and retention keeps tiers: the newest few, the
+// newest of each recent day, and always the newest backup that verifies (docs/decisions.md,
+// "Backups: only after changes, kept in tiers"). Listing works on the folder alone, so it also serves
+// a store that cannot be opened.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -8,35 +10,67 @@ import type { BackupSchema } from '../common/api.js';
 import { AgxError } from '../common/errors.js';
 import { asStoreError, type Connection } from './connection.js';
 
-/** A rolling backup as listed (file is a basename inside the backups folder). */
+/** A backup as listed (file is a basename inside the backups folder). */
 export type Backup = z.infer<typeof BackupSchema>;
 
 /** A backup's file name; the groups are its time and an optional sequence number. */
 export const BACKUP_RE = /^agx-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z(?:-(\d+))?\.sqlite$/;
 
+/** Which backups survive pruning. */
+export interface Retention {
+  /** The newest this many are kept. */
+  recent: number;
+  /** The newest backup of each UTC day is kept for this many days. */
+  days: number;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
 /** The backups of one store, taken one at a time. */
 export class Backups {
   private pending: Promise<unknown> | null = null;
   private writing: string | null = null;
+  /** total_changes() when the store's content was last known to be in a backup; null: not known to be. */
+  private cleanAt: number | null = null;
+  /** Whether each backup verified, by file name (a backup never changes once written). */
+  private readonly verified = new Map<string, boolean>();
 
   constructor(
     private readonly c: Connection,
     /** The backups folder. */
     readonly dir: string,
-    /** Backups kept. */
-    readonly keep: number,
+    /** What pruning keeps. */
+    readonly keep: Retention,
+    /** Whether a backup file is sound (open.ts, backupVerifies). */
+    private readonly sound: (full: string) => boolean,
   ) {}
 
-  /** Copies the live database into the backups folder (online, consistent) and drops the oldest beyond keep. */
-  async backup(): Promise<Backup> {
-    const run = async (): Promise<Backup> => {
+  /** Records that the store's content, as it is now, is in a backup (or is as in the newest one). */
+  markClean(): void {
+    this.cleanAt = this.totalChanges();
+  }
+
+  /** Whether the store changed since its content was last known to be in a backup. */
+  changed(): boolean {
+    return this.cleanAt === null || this.totalChanges() !== this.cleanAt;
+  }
+
+  /**
+   * Copies the live database into the backups folder (online, consistent) and prunes; null, writing
+   * nothing, when the store has not changed since its last backup.
+   */
+  async backup(): Promise<Backup | null> {
+    const run = async (): Promise<Backup | null> => {
+      if (!this.changed()) return null;
       const name = this.freshName();
       const target = path.join(this.dir, name);
       const partial = `${target}.partial`;
       this.writing = partial;
       try {
+        const before = this.checkpoint();
         await this.c.db.backup(partial);
         fs.renameSync(partial, target);
+        this.cleanAt = before;
       } catch (err) {
         fs.rmSync(partial, { force: true });
         throw asStoreError(err, this.c.file);
@@ -64,8 +98,10 @@ export class Backups {
     const partial = `${target}.partial`;
     try {
       fs.rmSync(partial, { force: true });
+      const before = this.checkpoint();
       this.c.db.prepare(`VACUUM INTO ?`).run(partial);
       fs.renameSync(partial, target);
+      this.cleanAt = before;
     } catch (err) {
       fs.rmSync(partial, { force: true });
       throw asStoreError(err, this.c.file);
@@ -79,6 +115,19 @@ export class Backups {
     if (this.pending !== null) await this.pending.catch(() => undefined);
   }
 
+  private totalChanges(): number {
+    return (this.c.get(`SELECT total_changes() AS n`) as { n: number }).n;
+  }
+
+  /**
+   * Moves the WAL into the database file before a backup, so the file's modification time is older
+   * than the backup's until the next change (Store.open compares them), and returns total_changes().
+   */
+  private checkpoint(): number {
+    this.c.db.pragma('wal_checkpoint(TRUNCATE)');
+    return this.totalChanges();
+  }
+
   private freshName(): string {
     let name = backupName(this.c.nowMs());
     // Another process (or a clock step back) may have used this millisecond already.
@@ -86,9 +135,36 @@ export class Backups {
     return name;
   }
 
+  private verifies(file: string): boolean {
+    let ok = this.verified.get(file);
+    if (ok === undefined) {
+      ok = this.sound(path.join(this.dir, file));
+      this.verified.set(file, ok);
+    }
+    return ok;
+  }
+
   private prune(): void {
     const all = listBackupsIn(this.dir);
-    for (const b of all.slice(this.keep)) fs.rmSync(path.join(this.dir, b.file), { force: true });
+    const keep = new Set(all.slice(0, this.keep.recent).map((b) => b.file));
+    const since = Date.now() - this.keep.days * DAY_MS;
+    const days = new Set<string>();
+    for (const b of all) {
+      const day = b.createdAt.slice(0, 10);
+      if (Date.parse(day) + DAY_MS > since && !days.has(day)) {
+        days.add(day);
+        keep.add(b.file);
+      }
+    }
+    // Never rotate away the newest backup that verifies: the live store (and so every newer backup)
+    // may carry damage that integrity_check does not see.
+    const sound = all.find((b) => this.verifies(b.file));
+    if (sound !== undefined) keep.add(sound.file);
+    for (const b of all) {
+      if (keep.has(b.file)) continue;
+      fs.rmSync(path.join(this.dir, b.file), { force: true });
+      this.verified.delete(b.file);
+    }
     // Leftovers of a backup interrupted by a crash.
     for (const name of fs.readdirSync(this.dir)) {
       const full = path.join(this.dir, name);

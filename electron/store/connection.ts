@@ -44,6 +44,8 @@ export class Connection {
     /** The database file. */
     readonly file: string,
     private current: Db,
+    /** Opened for reading only: every write is refused before it reaches SQLite. */
+    readonly readOnly = false,
   ) {}
 
   /** The raw handle, for whole-file work only (migrations, backups, integrity check). */
@@ -92,6 +94,7 @@ export class Connection {
 
   /** Runs a cached statement. */
   run(sql: string, ...params: unknown[]): Database.RunResult {
+    this.requireWritable();
     return this.prepared(sql).run(...params);
   }
 
@@ -112,6 +115,7 @@ export class Connection {
    */
   tx<T>(fn: () => T, durable = true): T {
     return this.guard(() => {
+      this.requireWritable();
       const mode = durable ? 'FULL' : 'NORMAL';
       if (this.syncMode !== mode) {
         this.current.pragma(`synchronous = ${mode}`);
@@ -119,6 +123,11 @@ export class Connection {
       }
       return this.current.transaction(fn).immediate();
     });
+  }
+
+  private requireWritable(): void {
+    // A bug, not a user's doing: a command that only reads asked for a write.
+    if (this.readOnly) throw new AgxError('internal', `the store ${this.file} was opened read-only, so nothing was changed`, false);
   }
 
   private prepared(sql: string): Database.Statement {

@@ -33,13 +33,14 @@ export function duplicateSession(c: Connection, id: string, name?: string): Sess
     for (const t of takes) {
       const copy = newId();
       takeMap.set(t.id, copy);
-      // Copied inside SQLite, so the audio blobs never pass through JavaScript. Parents are linked in
+      // Copied inside SQLite, so the audio blobs never pass through JavaScript; the checksum goes with
+      // them, so a damaged take stays detectable in the copy. Parents are linked in
       // a second pass because a parent is not guaranteed to have the lower number.
       c.run(
         `INSERT INTO takes (id, session_id, number, parent_take_id, source, prompt, tokens, weights, seed, sampling,
-           kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, codes, audio, created_at)
+           kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, checksum, codes, audio, created_at)
          SELECT ?, ?, number, NULL, source, prompt, tokens, weights, seed, sampling,
-           kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, codes, audio, created_at
+           kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, checksum, codes, audio, created_at
          FROM takes WHERE id = ?`,
         copy,
         newSession,
@@ -60,8 +61,8 @@ export function duplicateSession(c: Connection, id: string, name?: string): Sess
       const copy = newId();
       explanationMap.set(e.id, copy);
       c.run(
-        `INSERT INTO explanations (id, take_id, method, params, tokens, frame_rate, steps, token_count, mask, holistic, metrics, elapsed_ms, created_at)
-         SELECT ?, ?, method, params, tokens, frame_rate, steps, token_count, mask, holistic, metrics, elapsed_ms, created_at
+        `INSERT INTO explanations (id, take_id, method, params, tokens, frame_rate, steps, token_count, mask, holistic, metrics, elapsed_ms, created_at, checksum)
+         SELECT ?, ?, method, params, tokens, frame_rate, steps, token_count, mask, holistic, metrics, elapsed_ms, created_at, checksum
          FROM explanations WHERE id = ?`,
         copy,
         takeMap.get(e.take_id)!,

@@ -2,7 +2,16 @@
 // blob, and its faithfulness figures once evaluated.
 import { ExplanationSchema, FaithfulnessSchema, type Explanation, type Faithfulness } from '../common/api.js';
 import type { Connection } from './connection.js';
-import { explanationNotFound, maskToBlob, newId, parseArg, takeNotFound, toExplanation, type ExplanationRow } from './rows.js';
+import {
+  explanationChecksum,
+  explanationNotFound,
+  maskToBlob,
+  newId,
+  parseArg,
+  takeNotFound,
+  toExplanation,
+  type ExplanationRow,
+} from './rows.js';
 import { requireSession, touch } from './sessions.js';
 
 /** What addExplanation needs: an explanation without the store-made fields. */
@@ -19,22 +28,33 @@ export function addExplanation(c: Connection, e: NewExplanation): Explanation {
     const { blob, steps, cols } = maskToBlob(ex.mask, ex.tokens.length);
     const id = newId();
     const now = c.now();
+    const checked = {
+      method: ex.method,
+      params: JSON.stringify(ex.params),
+      tokens: JSON.stringify(ex.tokens),
+      frame_rate: ex.frameRate,
+      steps,
+      token_count: cols,
+      holistic: JSON.stringify(ex.holistic),
+      mask: blob,
+    };
     c.run(
-      `INSERT INTO explanations (id, take_id, method, params, tokens, frame_rate, steps, token_count, mask, holistic, metrics, elapsed_ms, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO explanations (id, take_id, method, params, tokens, frame_rate, steps, token_count, mask, holistic, metrics, elapsed_ms, created_at, checksum)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       id,
       ex.takeId,
-      ex.method,
-      JSON.stringify(ex.params),
-      JSON.stringify(ex.tokens),
-      ex.frameRate,
+      checked.method,
+      checked.params,
+      checked.tokens,
+      checked.frame_rate,
       steps,
       cols,
       blob,
-      JSON.stringify(ex.holistic),
+      checked.holistic,
       ex.metrics === null ? null : JSON.stringify(ex.metrics),
       ex.elapsedMs,
       now,
+      explanationChecksum(checked),
     );
     touch(c, take.session_id, now);
     return explanationOrThrow(c, id);

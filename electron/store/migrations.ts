@@ -2,6 +2,7 @@
 // edited: a user's file may sit at any version, and the only way forward is to append the next step.
 import type Database from 'better-sqlite3';
 import { AgxError } from '../common/errors.js';
+import { explanationChecksum, takeChecksum } from './rows.js';
 
 /** PRAGMA application_id of every studio database: 'AGXS' in ASCII, so a foreign SQLite file is recognised. */
 export const APPLICATION_ID = 0x41475853;
@@ -101,6 +102,84 @@ export const MIGRATIONS: readonly Migration[] = [
           key   TEXT PRIMARY KEY NOT NULL,
           value TEXT NOT NULL
         ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'a checksum with every take (codes and audio) and every explanation',
+    up(db) {
+      // Damage inside a blob passes integrity_check, so each row carries its own sha256 (rows.ts,
+      // checksum). Rows written before this step get theirs now, from their bytes as they are: damage
+      // done before this step cannot be detected. The tables are rebuilt so the checksum sits before
+      // the blobs (blobs last, see migration 1); this rewrites the file once.
+      db.function('agx_take_checksum', { deterministic: true }, (codes, audio) => takeChecksum(codes as Buffer, audio as Buffer));
+      db.function('agx_explanation_checksum', { deterministic: true, varargs: true }, (...v) => {
+        const [method, params, tokens, frame_rate, steps, token_count, holistic, mask] = v as [
+          string,
+          string,
+          string,
+          number,
+          number,
+          number,
+          string,
+          Buffer,
+        ];
+        return explanationChecksum({ method, params, tokens, frame_rate, steps, token_count, holistic, mask });
+      });
+      db.exec(`
+        CREATE TABLE takes_new (
+          id              TEXT PRIMARY KEY NOT NULL,
+          session_id      TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+          number          INTEGER NOT NULL,
+          parent_take_id  TEXT REFERENCES takes (id) ON DELETE SET NULL,
+          source          TEXT NOT NULL CHECK (source IN ('generated', 'regenerated', 'imported')),
+          prompt          TEXT NOT NULL,
+          tokens          TEXT NOT NULL,
+          weights         TEXT NOT NULL,
+          seed            INTEGER NOT NULL,
+          sampling        TEXT NOT NULL,
+          kept_before_sec REAL,
+          model_id        TEXT NOT NULL,
+          model_sha256    TEXT NOT NULL,
+          duration_sec    REAL NOT NULL,
+          sample_rate     REAL NOT NULL,
+          frames          INTEGER NOT NULL,
+          created_at      TEXT NOT NULL,
+          checksum        TEXT NOT NULL,
+          codes           BLOB NOT NULL,
+          audio           BLOB NOT NULL,
+          UNIQUE (session_id, number)
+        ) STRICT;
+        INSERT INTO takes_new SELECT id, session_id, number, parent_take_id, source, prompt, tokens, weights, seed, sampling,
+          kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, created_at,
+          agx_take_checksum(codes, audio), codes, audio FROM takes;
+        DROP TABLE takes;
+        ALTER TABLE takes_new RENAME TO takes;
+        CREATE INDEX takes_parent_take_id ON takes (parent_take_id);
+
+        CREATE TABLE explanations_new (
+          id          TEXT PRIMARY KEY NOT NULL,
+          take_id     TEXT NOT NULL REFERENCES takes (id) ON DELETE CASCADE,
+          method      TEXT NOT NULL,
+          params      TEXT NOT NULL,
+          tokens      TEXT NOT NULL,
+          frame_rate  REAL NOT NULL,
+          steps       INTEGER NOT NULL,
+          token_count INTEGER NOT NULL,
+          holistic    TEXT NOT NULL,
+          metrics     TEXT,
+          elapsed_ms  REAL NOT NULL,
+          created_at  TEXT NOT NULL,
+          checksum    TEXT NOT NULL,
+          mask        BLOB NOT NULL
+        ) STRICT;
+        INSERT INTO explanations_new SELECT id, take_id, method, params, tokens, frame_rate, steps, token_count, holistic, metrics,
+          elapsed_ms, created_at,
+          agx_explanation_checksum(method, params, tokens, frame_rate, steps, token_count, holistic, mask), mask FROM explanations;
+        DROP TABLE explanations;
+        ALTER TABLE explanations_new RENAME TO explanations;
+        CREATE INDEX explanations_take_id ON explanations (take_id);
       `);
     },
   },

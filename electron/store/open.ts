@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { AgxError } from '../common/errors.js';
 import { BACKUP_RE } from './backups.js';
 import { BUSY_TIMEOUT_MS, openWal, type Db } from './connection.js';
+import { damagedRows } from './integrity.js';
 import { APPLICATION_ID, LATEST_VERSION } from './migrations.js';
 
 /** What a read-only look at a file found. */
@@ -30,6 +31,61 @@ export function makeDir(dir: string): void {
   }
 }
 
+/** The -wal and -shm files a read-only connection to `file` would create because they are missing. */
+export function missingSideFiles(file: string): string[] {
+  return ['-wal', '-shm'].map((s) => file + s).filter((f) => !fs.existsSync(f));
+}
+
+/**
+ * Removes side files that a read-only connection created (listed by missingSideFiles before it
+ * opened), so a read leaves the folder as it was: an -shm always, a -wal only while empty.
+ */
+export function tidySideFiles(created: string[]): void {
+  for (const f of created) {
+    try {
+      if (f.endsWith('-shm') || fs.statSync(f).size === 0) fs.rmSync(f, { force: true });
+    } catch {
+      // Not there: nothing to tidy.
+    }
+  }
+}
+
+/**
+ * Whether the store file (or a non-empty -wal beside it) was modified after `ms`: a backup taken at
+ * `ms` then no longer holds all of it. Backups checkpoint the WAL first, so an unchanged store stays older.
+ */
+export function changedSince(file: string, ms: number): boolean {
+  const modified = (f: string) => {
+    try {
+      const st = fs.statSync(f);
+      return st.size > 0 && st.mtimeMs > ms;
+    } catch {
+      return false;
+    }
+  };
+  return modified(file) || modified(`${file}-wal`);
+}
+
+/** Runs fn on a read-only connection to an existing file and leaves the folder as it was found. */
+export function withReadOnly<T>(file: string, fn: (db: Db) => T): T {
+  const created = missingSideFiles(file);
+  let db: Db | undefined;
+  try {
+    db = openReadOnly(file);
+    return fn(db);
+  } finally {
+    db?.close();
+    tidySideFiles(created);
+  }
+}
+
+/** A read-only connection to an existing file (no pragma that writes). */
+export function openReadOnly(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  return db;
+}
+
 /** Looks at a file without writing to it: read-only connection, header fields, integrity_check. */
 function inspect(file: string): Inspection {
   let stat: fs.Stats;
@@ -40,23 +96,19 @@ function inspect(file: string): Inspection {
     throw new AgxError('io_error', `cannot read ${file} (${(err as Error).message}); check its permissions`);
   }
   if (!stat.isFile()) throw new AgxError('io_error', `${file} is not a file; move it away or choose another data folder with --data-dir`);
-  // A read-only connection to a WAL database creates empty -wal/-shm files when they are missing;
-  // they are removed again afterwards so a refused file is left exactly as it was found.
-  const sideFiles = ['-wal', '-shm'].map((s) => file + s).filter((f) => !fs.existsSync(f));
-  let db: Db | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    const appId = db.pragma('application_id', { simple: true }) as number;
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (appId !== APPLICATION_ID) {
-      const objects = (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_schema`).get() as { n: number }).n;
-      return appId === 0 && version === 0 && objects === 0 ? { state: 'empty' } : { state: 'foreign' };
-    }
-    if (version > LATEST_VERSION) return { state: 'newer', version };
-    const findings = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-    if (findings.length !== 1 || findings[0] !== 'ok') return { state: 'damaged', detail: summarise(findings) };
-    return { state: 'studio', version };
+    return withReadOnly(file, (db): Inspection => {
+      const appId = db.pragma('application_id', { simple: true }) as number;
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (appId !== APPLICATION_ID) {
+        const objects = (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_schema`).get() as { n: number }).n;
+        return appId === 0 && version === 0 && objects === 0 ? { state: 'empty' } : { state: 'foreign' };
+      }
+      if (version > LATEST_VERSION) return { state: 'newer', version };
+      const findings = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+      if (findings.length !== 1 || findings[0] !== 'ok') return { state: 'damaged', detail: summarise(findings) };
+      return { state: 'studio', version };
+    });
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))) {
@@ -66,15 +118,6 @@ function inspect(file: string): Inspection {
       throw new AgxError('io_error', `cannot read ${file} (${err.message}); check that no other program holds it and that it is readable`);
     }
     throw err;
-  } finally {
-    db?.close();
-    for (const f of sideFiles) {
-      try {
-        if (f.endsWith('-shm') || fs.statSync(f).size === 0) fs.rmSync(f, { force: true });
-      } catch {
-        // Not there: nothing to tidy.
-      }
-    }
   }
 }
 
@@ -98,12 +141,7 @@ export function openChecked(file: string, backupsDir: string, readOnly = false):
     default:
       break;
   }
-  if (readOnly) {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    return db;
-  }
-  return openWal(file);
+  return readOnly ? openReadOnly(file) : openWal(file);
 }
 
 /** A backup basename resolved inside backupsDir; anything else (paths, '..', other files) is refused. */
@@ -133,6 +171,15 @@ export function verifyBackup(full: string, name: string): void {
       );
     default:
       throw new AgxError('store_corrupt', `the backup ${name} is not an AudioGenX Studio database; ${pick}`);
+  }
+}
+
+/** Whether a backup is sound: a studio database that passes integrity_check and every checksum it has. */
+export function backupVerifies(full: string): boolean {
+  try {
+    return inspect(full).state === 'studio' && withReadOnly(full, (db) => damagedRows(db).length === 0);
+  } catch {
+    return false; // unreadable: not sound
   }
 }
 

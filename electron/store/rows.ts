@@ -1,7 +1,7 @@
 // Rows as SQLite holds them and the values the studio sees: the row types, the column lists that
 // keep listings off the blobs, the mappers between them, typed arrays as little-endian blobs, and
 // the errors every table module throws the same way.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { z } from 'zod';
 import type { Explanation, SessionSummary, Take } from '../common/api.js';
@@ -59,6 +59,7 @@ export interface ExplanationRow {
   metrics: string | null;
   elapsed_ms: number;
   created_at: string;
+  checksum: string;
 }
 /** An undo_steps row. */
 export interface StepRow {
@@ -72,6 +73,48 @@ export const SESSION_SELECT = `SELECT s.*, (SELECT COUNT(*) FROM takes t WHERE t
 // Every take column except the two blobs, so listing takes never reads megabytes of audio.
 export const TAKE_COLUMNS = `id, session_id, number, parent_take_id, source, prompt, tokens, weights, seed, sampling,
   kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, created_at`;
+
+/**
+ * The checksum stored with a row: sha256 (hex) over each part as its byte length (8 bytes, little-endian)
+ * followed by its bytes; numbers as their shortest decimal text. The format is part of the schema
+ * (migration 2 fills it in for older rows), so it never changes.
+ */
+export function checksum(...parts: (Buffer | string | number)[]): string {
+  const h = createHash('sha256');
+  const len = Buffer.alloc(8);
+  for (const p of parts) {
+    const bytes = Buffer.isBuffer(p) ? p : Buffer.from(String(p), 'utf8');
+    len.writeBigUInt64LE(BigInt(bytes.length));
+    h.update(len).update(bytes);
+  }
+  return h.digest('hex');
+}
+
+/** A take's checksum: its codes and audio blobs. */
+export function takeChecksum(codes: Buffer, audio: Buffer): string {
+  return checksum(codes, audio);
+}
+
+/** The columns an explanation's checksum covers: everything but its metrics, which are set later. */
+export const EXPLANATION_CHECKED = ['method', 'params', 'tokens', 'frame_rate', 'steps', 'token_count', 'holistic', 'mask'] as const;
+
+/** An explanation's checksum over EXPLANATION_CHECKED, from the values as stored. */
+export function explanationChecksum(r: Pick<ExplanationRow, (typeof EXPLANATION_CHECKED)[number]>): string {
+  return checksum(...EXPLANATION_CHECKED.map((k) => r[k]));
+}
+
+/**
+ * A row whose content no longer matches its checksum. Table modules throw it; the Store turns it into
+ * the user's `damaged` error, which names the take and the backups that still hold it intact.
+ */
+export class DamageFound extends Error {
+  constructor(
+    readonly table: 'takes' | 'explanations',
+    readonly id: string,
+  ) {
+    super(`${table} row ${id} does not match its checksum`);
+  }
+}
 
 /** A sessions row as the studio's SessionSummary. */
 export function toSummary(r: SessionRow): SessionSummary {
@@ -111,6 +154,7 @@ export function toTake(r: TakeRow): Take {
 
 /** An explanations row as the studio's Explanation ([steps][tokens] mask from its blob). */
 export function toExplanation(r: ExplanationRow): Explanation {
+  if (explanationChecksum(r) !== r.checksum) throw new DamageFound('explanations', r.id);
   const flat = fromBlob(r.mask, Float32Array, `explanation ${r.id} mask`);
   if (flat.length !== r.steps * r.token_count) {
     throw new AgxError(

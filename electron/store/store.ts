@@ -10,12 +10,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Explanation, Faithfulness, SessionSummary, Take, TimelineState } from '../common/api.js';
 import { AgxError } from '../common/errors.js';
-import { Backups, fileStamp, listBackupsIn, type Backup } from './backups.js';
+import { Backups, fileStamp, listBackupsIn, type Backup, type Retention } from './backups.js';
 import { asStoreError, Connection } from './connection.js';
 import { duplicateSession } from './duplicate.js';
 import * as explanations from './explanations.js';
+import { describeDamage, holdsIntact } from './integrity.js';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations.js';
-import { checkedBackupPath, makeDir, openChecked, replaceWithCopy, verifyBackup } from './open.js';
+import {
+  backupVerifies,
+  changedSince,
+  checkedBackupPath,
+  makeDir,
+  missingSideFiles,
+  openChecked,
+  replaceWithCopy,
+  tidySideFiles,
+  verifyBackup,
+  withReadOnly,
+} from './open.js';
+import { DamageFound } from './rows.js';
 import * as sessions from './sessions.js';
 import * as takes from './takes.js';
 import * as timeline from './timeline.js';
@@ -27,28 +40,33 @@ export { AUTO_NAME_CHARS, DEFAULT_SESSION_NAME, MAX_NAME_CHARS } from './session
 export type { NewTake } from './takes.js';
 export { UNDO_CAP, VIEW_FIELDS, type UndoStatus } from './timeline.js';
 
-/** Where the store lives and how many backups it keeps. */
+/** Where the store lives and which backups it keeps. */
 export interface StoreOptions {
   /** The SQLite file (created with its folder when missing). */
   file: string;
-  /** Folder for rolling backups (created when missing). */
+  /** Folder for backups (created when missing). */
   backupsDir: string;
-  /** Backups kept, newest first; default 10. */
-  keepBackups?: number;
+  /** The newest backups kept whatever their age; default 5. */
+  keepRecent?: number;
+  /** The newest backup of each UTC day is kept for this many days; default 7. */
+  keepDays?: number;
   /**
    * Open skips its backup when the newest one is younger than this (default 10 minutes), so a crash
-   * loop or quick restarts cannot rotate the older, good backups out. A pending migration always backs up.
+   * loop or quick restarts cannot fill the recent tier. A pending migration always backs up.
    */
   openBackupMinAgeMs?: number;
   /**
    * Opens an existing store for reading only (the CLI's sessions and export): nothing is created,
-   * backed up or migrated, and any write fails. A missing file is not_found.
+   * backed up or migrated, and any write fails. A missing file is not_found; a file that needs a
+   * migration is store_corrupt, untouched.
    */
   readOnly?: boolean;
 }
 
-/** Backups kept when StoreOptions.keepBackups is not given. */
-export const DEFAULT_KEEP_BACKUPS = 10;
+/** Backups kept whatever their age when StoreOptions.keepRecent is not given. */
+export const DEFAULT_KEEP_RECENT = 5;
+/** Days with one backup kept when StoreOptions.keepDays is not given. */
+export const DEFAULT_KEEP_DAYS = 7;
 /** Open skips its backup when the newest backup is younger than this (ms), unless a migration is pending. */
 export const DEFAULT_OPEN_BACKUP_MIN_AGE_MS = 10 * 60 * 1000;
 
@@ -58,41 +76,50 @@ export class Store {
   readonly file: string;
   /** The backups folder. */
   readonly backupsDir: string;
-  /** Backups kept. */
-  readonly keepBackups: number;
 
   private readonly c: Connection;
   private readonly backups: Backups;
+  /** Side files a read-only connection created, removed again at close. */
+  private readonly sideFiles: string[];
 
-  private constructor(c: Connection, backupsDir: string, keepBackups: number) {
+  private constructor(c: Connection, backupsDir: string, keep: Retention, sideFiles: string[] = []) {
     this.file = c.file;
     this.backupsDir = backupsDir;
-    this.keepBackups = keepBackups;
     this.c = c;
-    this.backups = new Backups(c, backupsDir, keepBackups);
+    this.backups = new Backups(c, backupsDir, keep, backupVerifies);
+    this.sideFiles = sideFiles;
   }
 
   /**
    * Opens (or creates) the store: checks an existing file read-only first (a damaged or foreign file
-   * is refused untouched with store_corrupt), backs up a store with content, then migrates.
+   * is refused untouched with store_corrupt), backs up a store whose content is in no backup yet, then
+   * migrates. With readOnly it only reads (StoreOptions.readOnly).
    */
   static open(opts: StoreOptions): Store {
-    const keepBackups = opts.keepBackups ?? DEFAULT_KEEP_BACKUPS;
-    if (!Number.isInteger(keepBackups) || keepBackups < 1) {
-      throw new AgxError('bad_argument', `keepBackups must be a whole number of at least 1, not ${keepBackups}`);
+    const keep = { recent: opts.keepRecent ?? DEFAULT_KEEP_RECENT, days: opts.keepDays ?? DEFAULT_KEEP_DAYS };
+    if (!Number.isInteger(keep.recent) || keep.recent < 1 || !Number.isInteger(keep.days) || keep.days < 0) {
+      throw new AgxError(
+        'bad_argument',
+        `keepRecent must be a whole number of at least 1 and keepDays at least 0, not ${keep.recent} and ${keep.days}`,
+      );
     }
     const file = path.resolve(opts.file);
     const backupsDir = path.resolve(opts.backupsDir);
-    if (opts.readOnly === true) return Store.openReadOnly(file, backupsDir, keepBackups);
+    if (opts.readOnly === true) return Store.openReadOnly(file, backupsDir, keep);
     makeDir(path.dirname(file));
     makeDir(backupsDir);
-    const store = new Store(new Connection(file, openChecked(file, backupsDir)), backupsDir, keepBackups);
+    // Judged before this connection opens, which itself touches the -wal file.
+    const newest = listBackupsIn(backupsDir)[0];
+    const changed = newest === undefined || changedSince(file, fs.statSync(path.join(backupsDir, newest.file)).mtimeMs);
+    const store = new Store(new Connection(file, openChecked(file, backupsDir)), backupsDir, keep);
     try {
       // Before migrating, so a migration that goes wrong can always be undone from a backup.
-      const newest = listBackupsIn(backupsDir)[0];
       const age = newest === undefined ? Infinity : Date.now() - Date.parse(newest.createdAt);
       const recent = age >= 0 && age < (opts.openBackupMinAgeMs ?? DEFAULT_OPEN_BACKUP_MIN_AGE_MS);
-      if (store.hasContent() && (!recent || schemaVersion(store.c.db) < LATEST_VERSION)) store.backups.backupNow();
+      const migrating = schemaVersion(store.c.db) < LATEST_VERSION;
+      if (store.hasContent() && (migrating || (changed && !recent))) store.backups.backupNow();
+      // Unchanged since the newest backup: only changes from here on need one.
+      else if (!changed || !store.hasContent()) store.backups.markClean();
       store.migrateNow();
     } catch (err) {
       store.close();
@@ -101,13 +128,24 @@ export class Store {
     return store;
   }
 
-  private static openReadOnly(file: string, backupsDir: string, keepBackups: number): Store {
-    if (!fs.existsSync(file)) throw new AgxError('not_found', `no studio store in ${path.dirname(file)}; choose the data folder with --data-dir`);
-    const store = new Store(new Connection(file, openChecked(file, backupsDir, true)), backupsDir, keepBackups);
+  private static openReadOnly(file: string, backupsDir: string, keep: Retention): Store {
+    if (!fs.existsSync(file))
+      throw new AgxError('not_found', `no studio store in ${path.dirname(file)}; choose the data folder with --data-dir`);
+    const created = missingSideFiles(file);
+    let db;
+    try {
+      db = openChecked(file, backupsDir, true);
+    } finally {
+      if (db === undefined) tidySideFiles(created);
+    }
+    const store = new Store(new Connection(file, db, true), backupsDir, keep, created);
     const version = schemaVersion(store.c.db);
     if (version !== LATEST_VERSION) {
       store.close();
-      throw new AgxError('store_corrupt', `${file} is at schema ${version} and this version reads ${LATEST_VERSION}; open it in the studio once to upgrade it`);
+      throw new AgxError(
+        'store_corrupt',
+        `${file} is at schema ${version} and this version reads ${LATEST_VERSION}; open it in the studio once to upgrade it`,
+      );
     }
     return store;
   }
@@ -191,9 +229,9 @@ export class Store {
     return takes.getTake(this.c, id);
   }
 
-  /** One take's codes (Int32) and audio (Float32), exactly as stored. */
+  /** One take's codes (Int32) and audio (Float32), exactly as stored; `damaged` when they no longer match their checksum. */
   getTakeData(id: string): { codes: Int32Array; audio: Float32Array } {
-    return takes.getTakeData(this.c, id);
+    return this.verified(() => takes.getTakeData(this.c, id));
   }
 
   /** A session's takes by number. */
@@ -205,22 +243,22 @@ export class Store {
 
   /** Stores an explanation (its [steps][tokens] mask as a Float32 blob) and returns it as stored. */
   addExplanation(e: explanations.NewExplanation): Explanation {
-    return explanations.addExplanation(this.c, e);
+    return this.verified(() => explanations.addExplanation(this.c, e));
   }
 
   /** One explanation; not_found when it does not exist. */
   getExplanation(id: string): Explanation {
-    return explanations.getExplanation(this.c, id);
+    return this.verified(() => explanations.getExplanation(this.c, id));
   }
 
   /** Every explanation of a session's takes, oldest first. */
   listExplanations(sessionId: string): Explanation[] {
-    return explanations.listExplanations(this.c, sessionId);
+    return this.verified(() => explanations.listExplanations(this.c, sessionId));
   }
 
   /** Records an explanation's faithfulness figures (replacing earlier ones) and returns it. */
   setExplanationMetrics(id: string, m: Faithfulness): Explanation {
-    return explanations.setExplanationMetrics(this.c, id, m);
+    return this.verified(() => explanations.setExplanationMetrics(this.c, id, m));
   }
 
   // ---- timeline and undo ----
@@ -256,9 +294,12 @@ export class Store {
 
   // ---- backups ----
 
-  /** Copies the live database into the backups folder (online, consistent) and drops the oldest beyond keepBackups. */
-  backup(): Promise<Backup> {
-    return this.backups.backup();
+  /**
+   * Copies the live database into the backups folder (online, consistent) and prunes to the retention
+   * tiers; null, writing nothing, when the store has not changed since its last backup (or is read-only).
+   */
+  async backup(): Promise<Backup | null> {
+    return this.c.readOnly ? null : this.backups.backup();
   }
 
   /** The backups in the backups folder, newest first. */
@@ -271,6 +312,7 @@ export class Store {
    * first; the current file is moved aside to `<file>.replaced-<time>`, never deleted.
    */
   async restoreBackup(file: string): Promise<void> {
+    if (this.c.readOnly) throw new AgxError('internal', `the store ${this.file} was opened read-only, so no backup was restored`, false);
     const source = checkedBackupPath(this.backupsDir, file);
     verifyBackup(source, file);
     await this.backups.settled();
@@ -279,6 +321,8 @@ export class Store {
     try {
       this.c.replace(openChecked(this.file, this.backupsDir));
       this.migrateNow();
+      // The content is a backup's (migrated, if it was older): nothing to back up until it changes.
+      this.backups.markClean();
     } catch (err) {
       // Put the previous file back so the studio is no worse off than before the attempt.
       try {
@@ -305,6 +349,28 @@ export class Store {
   /** Closes the database (idempotent); WAL content is checkpointed into the file. */
   close(): void {
     this.c.close();
+    tidySideFiles(this.sideFiles);
+  }
+
+  /** fn's result, with a row that fails its checksum reported as `damaged`, naming the backups that hold it intact. */
+  private verified<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof DamageFound)) throw err;
+      const { what, checksum } = this.c.guard(() => describeDamage(this.c, err));
+      const intact = this.listBackups()
+        .map((b) => b.file)
+        .filter((name) => {
+          try {
+            return withReadOnly(path.join(this.backupsDir, name), (db) => holdsIntact(db, err, checksum));
+          } catch {
+            return false; // a backup that cannot be read holds nothing
+          }
+        });
+      const where = intact.length > 0 ? `backups that hold it intact: ${intact.join(', ')}` : 'no backup holds it intact';
+      throw new AgxError('damaged', `${what} is damaged; ${where}`);
+    }
   }
 
   private migrateNow(): void {

@@ -2,7 +2,7 @@
 import { TakeSchema, type Take } from '../common/api.js';
 import { AgxError } from '../common/errors.js';
 import type { Connection } from './connection.js';
-import { fromBlob, newId, parseArg, TAKE_COLUMNS, takeNotFound, toBlob, toTake, type TakeRow } from './rows.js';
+import { DamageFound, fromBlob, newId, parseArg, TAKE_COLUMNS, takeChecksum, takeNotFound, toBlob, toTake, type TakeRow } from './rows.js';
 import { requireSession, touch } from './sessions.js';
 
 /** What addTake needs: a take's metadata without the store-made fields, plus its codes and audio. */
@@ -28,10 +28,12 @@ export function addTake(c: Connection, t: NewTake): Take {
     };
     const id = newId();
     const now = c.now();
+    const codes = toBlob(t.codes);
+    const audio = toBlob(t.audio);
     c.run(
       `INSERT INTO takes (id, session_id, number, parent_take_id, source, prompt, tokens, weights, seed, sampling,
-         kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, codes, audio, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, checksum, codes, audio, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       id,
       meta.sessionId,
       next,
@@ -48,8 +50,9 @@ export function addTake(c: Connection, t: NewTake): Take {
       meta.durationSec,
       meta.sampleRate,
       meta.frames,
-      toBlob(t.codes),
-      toBlob(t.audio),
+      takeChecksum(codes, audio),
+      codes,
+      audio,
       now,
     );
     touch(c, meta.sessionId, now);
@@ -62,11 +65,13 @@ export function getTake(c: Connection, id: string): Take {
   return c.guard(() => takeOrThrow(c, id));
 }
 
-/** One take's codes (Int32) and audio (Float32), exactly as stored. */
+/** One take's codes (Int32) and audio (Float32), exactly as stored; DamageFound when they no longer match their checksum. */
 export function getTakeData(c: Connection, id: string): { codes: Int32Array; audio: Float32Array } {
   return c.guard(() => {
-    const row = c.get(`SELECT codes, audio FROM takes WHERE id = ?`, id) as { codes: Buffer; audio: Buffer } | undefined;
+    const row = c.get(`SELECT checksum, codes, audio FROM takes WHERE id = ?`, id) as
+      { checksum: string; codes: Buffer; audio: Buffer } | undefined;
     if (row === undefined) throw takeNotFound(id);
+    if (takeChecksum(row.codes, row.audio) !== row.checksum) throw new DamageFound('takes', id);
     return { codes: fromBlob(row.codes, Int32Array, `take ${id} codes`), audio: fromBlob(row.audio, Float32Array, `take ${id} audio`) };
   });
 }

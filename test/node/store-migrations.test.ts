@@ -65,8 +65,8 @@ describe('migrations', () => {
 
   it('a file at the latest version runs nothing; a file at version N runs only the later steps', () => {
     const db = new Database(file);
-    migrate(db);
-    expect(migrate(db)).toEqual([]);
+    migrate(db, MIGRATIONS.slice(0, 1));
+    expect(migrate(db, MIGRATIONS.slice(0, 1))).toEqual([]);
     db.prepare(`INSERT INTO sessions VALUES ('s1', 'Kept', 0, 't', 't', 't')`).run();
 
     // A second step appended after 1 (as a future release would), to show only it runs on this file.
@@ -89,7 +89,7 @@ describe('migrations', () => {
 
   it('a failing step rolls back entirely and leaves the version where it was', () => {
     const db = new Database(file);
-    migrate(db);
+    migrate(db, MIGRATIONS.slice(0, 1));
     const broken: Migration = {
       version: 2,
       name: 'test: fails half way',
@@ -98,7 +98,7 @@ describe('migrations', () => {
         throw new Error('boom');
       },
     };
-    expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow('boom');
+    expect(() => migrate(db, [MIGRATIONS[0]!, broken])).toThrow('boom');
     expect(schemaVersion(db)).toBe(1);
     expect(tables(db)).not.toContain('half');
     db.close();
@@ -107,7 +107,7 @@ describe('migrations', () => {
   it('a table-rebuilding step does not fire cascades, and a step that breaks a foreign key is refused', () => {
     const db = new Database(file);
     db.pragma('foreign_keys = ON');
-    migrate(db);
+    migrate(db, MIGRATIONS.slice(0, 1));
     db.exec(`INSERT INTO sessions VALUES ('s1', 'A', 0, 't', 't', 't');
              INSERT INTO timeline VALUES ('s1', '{}', 't')`);
     // The SQLite way to change a column: new table, copy, drop the old, rename.
@@ -122,11 +122,11 @@ describe('migrations', () => {
                 ALTER TABLE sessions_new RENAME TO sessions;`);
       },
     };
-    expect(migrate(db, [...MIGRATIONS, rebuild])).toEqual([2]);
+    expect(migrate(db, [MIGRATIONS[0]!, rebuild])).toEqual([2]);
     expect(db.prepare(`SELECT COUNT(*) AS n FROM timeline`).get()).toEqual({ n: 1 });
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const orphaning: Migration = { version: 3, name: 'test: orphans', up: (d) => d.exec(`DELETE FROM sessions`) };
-    expect(() => migrate(db, [...MIGRATIONS, rebuild, orphaning])).toThrow(/broken foreign keys/);
+    expect(() => migrate(db, [MIGRATIONS[0]!, rebuild, orphaning])).toThrow(/broken foreign keys/);
     expect(schemaVersion(db)).toBe(2);
     db.close();
   });

@@ -17,11 +17,11 @@ let file: string;
 let backupsDir: string;
 const open: Store[] = [];
 
-function openStore(keepBackups?: number, openBackupMinAgeMs?: number): Store {
+function openStore(keepRecent?: number, openBackupMinAgeMs?: number): Store {
   const s = Store.open({
     file,
     backupsDir,
-    ...(keepBackups === undefined ? {} : { keepBackups }),
+    ...(keepRecent === undefined ? {} : { keepRecent }),
     ...(openBackupMinAgeMs === undefined ? {} : { openBackupMinAgeMs }),
   });
   open.push(s);
@@ -533,11 +533,11 @@ describe('Store: damaged and foreign files', () => {
 });
 
 describe('Store: backups', () => {
-  it('takes one at open when there is content, rolls to keepBackups, restores old content', async () => {
+  it('takes one at open when there is content, rolls to keepRecent, restores old content', async () => {
     let s = openStore(3);
     const a = s.createSession('Before');
     s.addTake(takeInput(a.id));
-    const first = await s.backup();
+    const first = (await s.backup())!;
     expect(first.file).toMatch(/^agx-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.sqlite$/);
     expect(first.bytes).toBeGreaterThan(100_000);
     expect(s.listBackups()).toEqual([first]);
@@ -552,7 +552,12 @@ describe('Store: backups', () => {
     // Once the newest backup is older than the minimum age, reopening a store with content backs it up.
     s = openStore(3, 0);
     expect(s.listBackups()).toHaveLength(2);
-    for (let i = 0; i < 4; i++) await s.backup();
+    // Only a change is backed up; the recent tier keeps 3 (today's newest is among them).
+    expect(await s.backup()).toBeNull();
+    for (let i = 0; i < 4; i++) {
+      s.renameSession(a.id, i === 3 ? 'After' : `After ${i}`);
+      await s.backup();
+    }
     const list = s.listBackups();
     expect(list).toHaveLength(3);
     expect(list.map((b) => b.createdAt)).toEqual([...list.map((b) => b.createdAt)].sort().reverse());
