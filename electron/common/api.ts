@@ -16,6 +16,7 @@ import {
 } from './domain.js';
 import { MaskSchema } from './mask.js';
 import { MethodInfoSchema } from './methods.js';
+import { MAX_REGIONS } from './regions.js';
 
 // The domain types the contract carries, re-exported so a front end imports its whole vocabulary here.
 export { MAX_PROMPT_CHARS, ModelInfoSchema, SeedSchema, TokenSchema, TokenWeightSchema, type ModelInfo, type Token, type TokenWeight } from './domain.js';
@@ -337,6 +338,8 @@ export const CALLS = {
         seed: SeedSchema.optional(),
         /** Keep the parent's audio before this time and generate only after it. */
         keepBeforeSec: seconds.optional(),
+        /** Replace only these spans; the rest stays the parent's audio sample for sample (not with keepBeforeSec). */
+        regions: z.array(timeSpanSchema('a region')).min(1).max(MAX_REGIONS).optional(),
       })
       .strict(),
     started,

@@ -14,8 +14,8 @@ import type { Model } from './model.js';
 import type { SamplingParams } from './sampling.js';
 import type { PromptToken } from './tokenizer.js';
 
-/** Candidates drawn per region when the caller does not say (seeds seed .. seed + 3). */
-export const INPAINT_CANDIDATES = 4;
+/** Candidates drawn per region when the caller does not say (seeds seed .. seed + 7; docs/decisions.md, "Replacing a region"). */
+export const INPAINT_CANDIDATES = 8;
 /** Length of each equal-power crossfade: one codec frame at 25 Hz. */
 export const INPAINT_FADE_SEC = 0.04;
 /** Codec frames after E on which candidates are scored (120 ms at 25 Hz). */
@@ -144,15 +144,16 @@ export async function inpaint(model: Model, req: InpaintRequest): Promise<Inpain
   const m = model.manifest;
   const K = m.codebooks;
   const hop = m.sampleRate / m.frameRate;
-  const { frames, audio } = req;
-  if (req.codes.length !== K * frames || frames * hop < audio.length) {
-    throw new AgxError('bad_argument', 'the clip\'s codes must cover its audio (whole codec frames)');
-  }
+  const { audio } = req;
+  if (req.codes.length !== K * req.frames) throw new AgxError('bad_argument', 'the clip\'s codes must be whole frames of every codebook');
+  // An imported clip's codes stop at its last whole frame; re-encoded padded, they cover every sample.
+  const given = req.frames * hop >= audio.length ? { codes: req.codes, frames: req.frames } : await encodeForInpaint(model, audio);
+  const { frames } = given;
   const regions = checkRegions(req.regions, audio.length / m.sampleRate);
   const N = req.candidates ?? INPAINT_CANDIDATES;
   if (!Number.isInteger(N) || N < 1 || N > MAX_VARIATIONS) throw new AgxError('bad_argument', `candidates must be an integer from 1 to ${MAX_VARIATIONS}`);
 
-  const codes = Int32Array.from(req.codes);
+  const codes = Int32Array.from(given.codes);
   const seams: SeamChoice[] = [];
   let tokens: PromptToken[] = [];
   let sampling: SamplingParams = { ...m.generation, ...req.sampling };

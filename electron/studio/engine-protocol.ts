@@ -1,7 +1,7 @@
 // Messages between the studio (main thread) and the engine worker. Typed arrays travel by structured
 // clone; errors travel as data.
 import type { Sampling } from '../common/api.js';
-import type { ExplanationResult, ModelInfo, Token, TokenWeight } from '../common/domain.js';
+import type { ExplanationResult, ModelInfo, TimeSpan, Token, TokenWeight } from '../common/domain.js';
 import type { ErrorData } from '../common/errors.js';
 import type { Mask, MaskRows } from '../common/mask.js';
 import type { Bucket } from '../common/methods.js';
@@ -22,6 +22,18 @@ export type EngineTask =
       prefix?: { codes: Int32Array; frames: number };
     }
   /** weights: the take's token weights, applied as they were in generation (none for imported audio). */
+  | {
+      kind: 'inpaint';
+      prompt: string;
+      seed: number;
+      weights: TokenWeight[];
+      sampling: Sampling;
+      /** The parent take: its audio, and its codes [K * frames] codebook-major. */
+      audio: Float32Array;
+      codes: Int32Array;
+      frames: number;
+      regions: TimeSpan[];
+    }
   | { kind: 'explain'; prompt: string; codes: Int32Array; frames: number; weights: TokenWeight[]; method: string; params: Record<string, unknown> }
   | { kind: 'evaluate'; prompt: string; codes: Int32Array; frames: number; weights: TokenWeight[]; mask: MaskRows; seed: number }
   | { kind: 'import'; wav: Uint8Array; prompt: string };
@@ -36,6 +48,8 @@ export interface EngineResults {
     frames: number;
     sampling: { cfg: number; topK: number; topP: number; temperature: number };
   };
+  /** The parent's codes and audio with the regions replaced. */
+  inpaint: { tokens: Token[]; codes: Int32Array; audio: Float32Array; frames: number; sampling: { cfg: number; topK: number; topP: number; temperature: number } };
   /** The mask arrives in its wire form, converted once in the worker. */
   explain: ExplanationResult;
   evaluate: { label: string; fid_f: number; fid_cf: number; kl_f: number; kl_cf: number; size: number; seed: number };

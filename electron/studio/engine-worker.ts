@@ -8,6 +8,7 @@ import { wavToModelAudio } from '../engine/audio/load.js';
 import { explain } from '../engine/explain/index.js';
 import { explanationFaithfulness } from '../engine/faithfulness.js';
 import { generateCodes } from '../engine/generate.js';
+import { inpaint } from '../engine/inpaint.js';
 import { modelInfoOf } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
 import { checkPromptText } from '../engine/tokenizer.js';
@@ -43,6 +44,11 @@ async function runTask(model: Model, task: EngineTask, signal: AbortSignal, prog
       });
       const audio = await model.decode(gen.codes, gen.frames);
       return { tokens: gen.tokens.map(toToken), codes: gen.codes, audio, frames: gen.frames, sampling: gen.sampling } satisfies EngineResults['generate'];
+    }
+    case 'inpaint': {
+      checkPromptText(task.prompt);
+      const r = await inpaint(model, { ...task, signal, onProgress: progress });
+      return { tokens: r.tokens.map(toToken), codes: r.codes, audio: r.audio, frames: r.frames, sampling: r.sampling } satisfies EngineResults['inpaint'];
     }
     case 'explain': {
       // The engine's typed rows become the wire form here, once, for partial and final masks alike.

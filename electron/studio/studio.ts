@@ -6,6 +6,7 @@ import { checkDuration } from '../common/domain.js';
 import { AgxError, type ErrorData, toErrorData } from '../common/errors.js';
 import { complementMask } from '../common/mask.js';
 import { methodInfos, methodSpec, parseMethodParams } from '../common/methods.js';
+import { checkRegions } from '../common/regions.js';
 import { encodeWav } from '../engine/audio/wav.js';
 import { resolveDataDir, storePaths } from '../store/data-dir.js';
 import { listBackupsIn, Store } from '../store/store.js';
@@ -230,6 +231,18 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     regenerate: (p) => {
       const parent = db().getTake(p.takeId);
       const seed = p.seed ?? parent.seed;
+      if (p.regions !== undefined) {
+        if (p.keepBeforeSec !== undefined) throw new AgxError('bad_argument', 'replace regions or keep the audio before a time, not both');
+        requireTakeModel(parent, 'regenerated in regions');
+        const regions = checkRegions(p.regions, parent.durationSec);
+        const spans = regions.map((r) => `${r.startSec.toFixed(2)}-${r.endSec.toFixed(2)} s`).join(', ');
+        return enqueue('regenerate', parent.sessionId, `Replace ${spans} of ${takeLabel(parent)}`, async (progress) => {
+          const { codes, audio } = db().getTakeData(parent.id);
+          const r = await engine.run({ kind: 'inpaint', prompt: parent.prompt, seed, weights: p.weights, sampling: parent.sampling, audio, codes, frames: parent.frames, regions }, progress);
+          const origin: TakeOrigin = { parentTakeId: parent.id, source: 'regenerated', prompt: parent.prompt, tokens: r.tokens, weights: p.weights, sampling: r.sampling, keptBeforeSec: null };
+          return storeTakes(parent.sessionId, origin, [{ codes: r.codes, audio: r.audio, frames: r.frames }], () => seed);
+        });
+      }
       let prefix: { codes: Int32Array; frames: number } | undefined;
       if (p.keepBeforeSec !== undefined && p.keepBeforeSec > 0) {
         requireTakeModel(parent, 'continued from its kept audio');
