@@ -71,6 +71,12 @@ export class AudioOut {
     return this.buffers.has(key);
   }
 
+  /** A loaded clip's samples and rate (to save a render as a file); null when not loaded. */
+  clip(key: string): Clip | null {
+    const b = this.buffers.get(key);
+    return b === undefined ? null : { samples: b.getChannelData(0), sampleRate: b.sampleRate };
+  }
+
   /** Length of a loaded clip in seconds (0 when unknown). */
   duration(key: string): number {
     return this.buffers.get(key)?.duration ?? 0;

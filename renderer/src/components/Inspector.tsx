@@ -1,12 +1,19 @@
 // The right-hand panel: the selected take, its explanation (holistic bars, interval bars for the
 // selection, faithfulness, audible renders), a comparison with another take, the markers and the named regions.
-import { useMemo } from 'react';
-import type { Explanation } from '../../../electron/common/api';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Explanation, Take } from '../../../electron/common/api';
+import { offlineReason } from '../api/client';
+import { bytesAsExport, saveExport } from '../api/files';
+import { floatWav } from '../api/wav';
+import { audioOut } from '../audio/player';
+import { onPosition } from '../state/transport';
 import { explanationsOf, methodLabel, selectedTake, shownMask, visibleTakes } from '../state/selectors';
 import { getStore, useStudio } from '../state/store';
 import { diffHolistic, intervalOf } from '../timeline/explanation';
 import { Bars, DiffBars } from './Bars';
 import { Icon } from './Icon';
+
+type Render = 'factual' | 'counterfactual';
 
 function when(iso: string): string {
   const d = new Date(iso);
@@ -70,6 +77,69 @@ function TimelineItems({ title, kind, items, goToLabel, goToTitle }: { title: st
         ))}
       </ul>
     </section>
+  );
+}
+
+const RENDERS: { render: Render; label: string; title: string }[] = [
+  { render: 'factual', label: 'Factual', title: 'Regenerated with the mask: what the explanation says matters' },
+  { render: 'counterfactual', label: 'Counterfactual', title: 'Regenerated with 1 − mask: what is left without it' },
+];
+
+/**
+ * The explanation's audible renders: play (rendered on first play), a position bar while one plays
+ * (the timeline's playhead moves with it too), keep one as a take, or save it as a WAV file.
+ */
+export function Renders({ e, take }: { e: Explanation; take: Take }) {
+  const store = getStore();
+  const jobs = useStudio((s) => s.jobs);
+  const offline = useStudio((s) => offlineReason(s.connection));
+  const [playing, setPlaying] = useState<string | null>(null);
+  const bar = useRef<HTMLProgressElement>(null);
+  const keyOf = (r: Render): string => `render:${e.id}:${r}`;
+  // Position every frame straight into the bar; React re-renders only when what plays changes.
+  useEffect(
+    () =>
+      onPosition((pos, key) => {
+        const mine = key !== null && key.startsWith(`render:${e.id}:`) ? key : null;
+        setPlaying(mine);
+        if (mine !== null && pos !== null && bar.current !== null) bar.current.value = pos / Math.max(1e-6, take.durationSec);
+      }),
+    [e.id, take.durationSec],
+  );
+  const save = async (r: Render): Promise<void> => {
+    const clip = audioOut.clip(keyOf(r));
+    if (clip === null) throw new Error(`Play the ${r} render first: it is made on the first play`);
+    const outcome = await saveExport(bytesAsExport(`take-${take.number}-${e.method}-${r}.wav`, 'audio/wav', floatWav(clip.samples, clip.sampleRate)));
+    if (!outcome.saved) store.error(outcome.message);
+  };
+  return (
+    <div className="renders">
+      {RENDERS.map(({ render, label, title }) => {
+        const ready = audioOut.has(keyOf(render)) || Object.values(jobs).some((j) => j.result?.kind === 'render' && j.result.explanationId === e.id && j.result.render === render);
+        const now = playing === keyOf(render);
+        return (
+          <div key={render} className="row-wrap" role="group" aria-label={`${label} render`}>
+            <button
+              type="button"
+              className="btn"
+              disabled={offline !== null && !ready}
+              onClick={() => void store.guard(async () => (now ? audioOut.stop() : await store.audition(e.id, render)))}
+              title={offline !== null && !ready ? offline : title}
+              aria-label={now ? `Stop the ${render} render` : `Play the ${render} render`}
+            >
+              <Icon name={now ? 'stop' : 'play'} /> {label}
+            </button>
+            <button type="button" className="btn" disabled={offline !== null} title={offline ?? `A new Take from Take ${take.number}, sounding like this render`} onClick={() => void store.guard(() => store.keepRender(e.id, render))}>
+              Keep as take
+            </button>
+            <button type="button" className="btn" disabled={!ready} title={ready ? 'Save this render as a 32-bit float WAV' : 'Play it first: the render is made on the first play'} onClick={() => void store.guard(() => save(render))}>
+              Export WAV
+            </button>
+            {now && <progress ref={bar} max={1} value={0} aria-label={`${label} render position`} />}
+          </div>
+        );
+      })}
+    </div>
   );
 }
 
@@ -200,14 +270,7 @@ export function Inspector({ compareTakeId, setCompareTakeId }: { compareTakeId: 
             </button>
           </div>
           <h2>Listen</h2>
-          <div className="row-wrap">
-            <button type="button" className="btn" onClick={() => void store.guard(() => store.audition(e.id, 'factual'))} title="Regenerated with the mask: what the explanation says matters">
-              <Icon name="play" /> Factual
-            </button>
-            <button type="button" className="btn" onClick={() => void store.guard(() => store.audition(e.id, 'counterfactual'))} title="Regenerated with 1 − mask: what is left without it">
-              <Icon name="play" /> Counterfactual
-            </button>
-          </div>
+          <Renders e={e} take={take} />
         </section>
       )}
 

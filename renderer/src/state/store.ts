@@ -472,6 +472,11 @@ export class StudioStore {
     this.playWhenDone.add(jobId);
   }
 
+  /** Keeps an explanation's render as a new take (rendered again: same seed, weights and mask, so the same audio). */
+  async keepRender(explanationId: string, render: 'factual' | 'counterfactual'): Promise<void> {
+    await this.api.renderExplanation({ explanationId, render, keep: true });
+  }
+
   /** Cancels a job. */
   async cancelJob(jobId: string): Promise<void> {
     await this.api.cancelJob({ jobId });

@@ -228,8 +228,8 @@ export function TimelineCanvas(p: TimelineCanvasProps) {
       onPosition((pos, key) => {
         const line = playhead.current;
         if (line === null) return;
-        // A render is not on the timeline: its position would put the playhead somewhere meaningless.
-        const t = pos !== null && key !== null && !key.startsWith('render:') ? pos : p.playheadSec;
+        // A render is its take generated again over the same time axis, so its position moves the playhead too.
+        const t = pos !== null && key !== null ? pos : p.playheadSec;
         line.x(Math.round(timeToX(t, view)) + 0.5);
         overlay.current?.batchDraw();
       }),
