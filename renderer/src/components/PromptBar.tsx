@@ -27,6 +27,7 @@ export function PromptBar() {
   const [variations, setVariations] = useState(1);
   const [newSeed, setNewSeed] = useState(false);
   const [keepBefore, setKeepBefore] = useState(false);
+  const [replaceSelection, setReplaceSelection] = useState(false);
   const [busy, setBusy] = useState(false);
   const seededFrom = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -60,7 +61,7 @@ export function PromptBar() {
     if (take === null) return;
     setBusy(true);
     await store.guard(() =>
-      store.regenerate({ takeId: take.id, weights, ...(newSeed ? { seed: randomSeed() } : {}), ...(keep !== undefined ? { keepBeforeSec: keep } : {}) }),
+      store.regenerate({ takeId: take.id, weights, ...(newSeed ? { seed: randomSeed() } : {}), ...(replaceSelection && selection !== null ? { regions: [{ startSec: selection.startSec, endSec: selection.endSec }] } : keep !== undefined ? { keepBeforeSec: keep } : {}) }),
     );
     setBusy(false);
   };
@@ -137,8 +138,20 @@ export function PromptBar() {
             New seed
           </label>
           <label className="field" title={selection === null ? 'Select a region first' : undefined}>
-            <input type="checkbox" checked={keepBefore} disabled={selection === null || selection.startSec <= 0} onChange={(e) => setKeepBefore(e.target.checked)} />
+            <input type="checkbox" checked={keepBefore} disabled={selection === null || selection.startSec <= 0} onChange={(e) => {
+                setKeepBefore(e.target.checked);
+                setReplaceSelection(false);
+              }}
+            />
             {selection !== null && selection.startSec > 0 ? `Keep audio before ${selection.startSec.toFixed(2)} s` : 'Keep audio before the selection'}
+          </label>
+          <label className="field" title={selection === null ? 'Select a region first' : 'Regenerate only the selection; the rest of the take stays sample for sample'}>
+            <input type="checkbox" checked={replaceSelection} disabled={selection === null} onChange={(e) => {
+                setReplaceSelection(e.target.checked);
+                setKeepBefore(false);
+              }}
+            />
+            {selection !== null ? `Replace selection ${selection.startSec.toFixed(2)}-${selection.endSec.toFixed(2)} s` : 'Replace selection'}
           </label>
           {edited && (
             <button type="button" className="btn" onClick={() => store.updateTimeline((t) => ({ ...t, draftWeights: { ...t.draftWeights, [take.id]: take.weights } }), { kind: 'edit', undoLabel: 'Reset weights' })}>
