@@ -10,6 +10,7 @@ import explain from '../../../assets/icons/explain.svg';
 import exportIcon from '../../../assets/icons/export.svg';
 import fit from '../../../assets/icons/fit.svg';
 import keyboard from '../../../assets/icons/keyboard.svg';
+import lock from '../../../assets/icons/lock.svg';
 import loop from '../../../assets/icons/loop.svg';
 import marker from '../../../assets/icons/marker.svg';
 import pause from '../../../assets/icons/pause.svg';
@@ -24,6 +25,7 @@ import spectrum from '../../../assets/icons/spectrum.svg';
 import stop from '../../../assets/icons/stop.svg';
 import trash from '../../../assets/icons/trash.svg';
 import undo from '../../../assets/icons/undo.svg';
+import unlock from '../../../assets/icons/unlock.svg';
 import zoomIn from '../../../assets/icons/zoom-in.svg';
 import zoomOut from '../../../assets/icons/zoom-out.svg';
 
@@ -38,6 +40,7 @@ const ICONS = {
   export: exportIcon,
   'fit': fit,
   'keyboard': keyboard,
+  'lock': lock,
   'loop': loop,
   'marker': marker,
   'pause': pause,
@@ -52,6 +55,7 @@ const ICONS = {
   'stop': stop,
   'trash': trash,
   'undo': undo,
+  'unlock': unlock,
   'zoom-in': zoomIn,
   'zoom-out': zoomOut,
 } as const;

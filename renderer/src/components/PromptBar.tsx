@@ -1,7 +1,9 @@
-// The top bar: prompt, seed (with dice), duration, variations, Generate and Import WAV…; under it the
-// selected take's words as chips with the Regenerate controls.
+// The top bar: prompt, seed (with dice and lock), duration, variations, Generate and Import WAV…; under
+// it the selected take's words as chips with the Regenerate controls. Limits show before the click:
+// a clamped duration says so, and a disabled Generate says why.
 import { useEffect, useRef, useState } from 'react';
-import { MAX_PROMPT_CHARS, MAX_VARIATIONS } from '../../../electron/common/domain';
+import { MAX_PROMPT_CHARS, MAX_SEED, MAX_VARIATIONS } from '../../../electron/common/domain';
+import { generateBlocker, loadSeedField, randomSeed, readDuration, saveSeedField, seedAfterGenerate, type SeedField } from '../state/generate-form';
 import { draftWeightsOf, selectedTake, shownMask } from '../state/selectors';
 import { offlineReason } from '../api/client';
 import { getStore, useStudio } from '../state/store';
@@ -9,8 +11,13 @@ import { sameWeights } from '../state/weights';
 import { Icon } from './Icon';
 import { TokenChips } from './TokenChips';
 
-function randomSeed(): number {
-  return Math.floor(Math.random() * 1_000_000);
+/** localStorage, or null where the page may not use it. */
+function storage(): Storage | null {
+  try {
+    return window.localStorage ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export function PromptBar() {
@@ -20,10 +27,11 @@ export function PromptBar() {
   const offline = useStudio((s) => offlineReason(s.connection));
   const store = getStore();
   const take = selectedTake(session);
-  const maxDur = info?.model.maxDurationSec ?? 5;
+  const model = info?.model ?? null;
+  const maxDur = model?.maxDurationSec ?? 5;
   const [prompt, setPrompt] = useState('');
-  const [seed, setSeed] = useState(randomSeed);
-  const [duration, setDuration] = useState(5);
+  const [seedField, setSeedField] = useState<SeedField>(() => loadSeedField(storage()));
+  const [durationText, setDurationText] = useState(String(maxDur));
   const [variations, setVariations] = useState(1);
   const [newSeed, setNewSeed] = useState(false);
   const [keepBefore, setKeepBefore] = useState(false);
@@ -44,7 +52,8 @@ export function PromptBar() {
       setPrompt(take.prompt);
     }
   }, [session?.session.id, take]);
-  useEffect(() => setDuration((d) => Math.min(d, maxDur)), [maxDur]);
+  useEffect(() => saveSeedField(storage(), seedField), [seedField]);
+  const duration = readDuration(durationText, { id: model?.id ?? 'the model', maxDurationSec: maxDur });
 
   const selection = session?.timeline.selection ?? null;
   const weights = take === null ? [] : draftWeightsOf(session, take);
@@ -52,9 +61,17 @@ export function PromptBar() {
   const edited = take !== null && !sameWeights(weights, take.weights);
   const keep = keepBefore && selection !== null && selection.startSec > 0 ? selection.startSec : undefined;
 
+  const blocker = generateBlocker({ prompt, tokens: null, model, duration, offline, busy });
+
   const generate = async (): Promise<void> => {
+    const durationSec = duration.sec;
+    if (blocker !== null || durationSec === null) return;
     setBusy(true);
-    await store.guard(() => store.generate({ prompt, seed, durationSec: duration, variations }));
+    await store.guard(async () => {
+      await store.generate({ prompt, seed: seedField.seed, durationSec, variations });
+      // Accepted: the next Generate draws a new take unless the seed is locked.
+      setSeedField((f) => seedAfterGenerate(f));
+    });
     setBusy(false);
   };
   const regenerate = async (): Promise<void> => {
@@ -91,23 +108,62 @@ export function PromptBar() {
         />
         <label className="field">
           Seed
-          <input type="number" min={0} max={0xffffffff} value={seed} onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value) || 0)))} aria-label="Seed" />
+          <input
+            type="number"
+            min={0}
+            max={MAX_SEED}
+            value={seedField.seed}
+            onChange={(e) => setSeedField((f) => ({ ...f, seed: Math.min(MAX_SEED, Math.max(0, Math.floor(Number(e.target.value) || 0))) }))}
+            aria-label="Seed"
+            title={seedField.locked ? 'Every Generate uses this seed' : 'The next Generate uses this seed, then a new one is drawn'}
+          />
         </label>
-        <button type="button" className="btn icon" aria-label="Random seed" title="Random seed" onClick={() => setSeed(randomSeed())}>
+        <button type="button" className="btn icon" aria-label="Random seed" title="Random seed" onClick={() => setSeedField((f) => ({ ...f, seed: randomSeed() }))}>
           <Icon name="dice" />
         </button>
-        <label className="field">
+        <button
+          type="button"
+          className="btn icon"
+          aria-label={seedField.locked ? 'Unlock seed' : 'Lock seed'}
+          aria-pressed={seedField.locked}
+          title={seedField.locked ? 'Seed locked: every Generate repeats it' : 'Lock the seed, so Generate repeats it'}
+          onClick={() => setSeedField((f) => ({ ...f, locked: !f.locked }))}
+        >
+          <Icon name={seedField.locked ? 'lock' : 'unlock'} />
+        </button>
+        <label className="field" title={`At most ${maxDur} s`}>
           Duration
-          <input type="number" min={0.5} max={maxDur} step={0.5} value={duration} onChange={(e) => setDuration(Math.min(maxDur, Math.max(0.04, Number(e.target.value) || maxDur)))} aria-label="Duration (seconds)" style={{ width: 64 }} />
+          <input
+            type="number"
+            min={0}
+            max={maxDur}
+            step={0.5}
+            value={durationText}
+            onChange={(e) => setDurationText(e.target.value)}
+            // Leaving the field shows the value Generate uses (the clamp's note stays until the next edit).
+            onBlur={() => duration.sec !== null && setDurationText(String(duration.sec))}
+            aria-label="Duration (seconds)"
+            aria-invalid={duration.sec === null}
+            aria-describedby={duration.note !== null ? 'duration-note' : undefined}
+            style={{ width: 64 }}
+          />
           s
         </label>
+        {duration.note !== null && (
+          <span id="duration-note" className="limit-note" role="status">
+            {duration.note}
+          </span>
+        )}
         <label className="field">
           Variations
           <input type="number" min={1} max={MAX_VARIATIONS} value={variations} onChange={(e) => setVariations(Math.min(MAX_VARIATIONS, Math.max(1, Math.floor(Number(e.target.value) || 1))))} aria-label="Variations" style={{ width: 52 }} />
         </label>
-        <button type="submit" className="btn primary" disabled={busy || prompt.trim() === '' || offline !== null} title={offline ?? undefined}>
-          Generate
-        </button>
+        {/* A disabled button gets no pointer events in some browsers: its wrapper carries the tooltip too. */}
+        <span className="generate-wrap" title={blocker ?? undefined}>
+          <button type="submit" className="btn primary" disabled={blocker !== null} title={blocker ?? undefined}>
+            Generate
+          </button>
+        </span>
         <button type="button" className="btn" title="Import a WAV file as a take to explain against a caption (or drop one on the timeline)" onClick={() => fileInput.current?.click()}>
           Import WAV…
         </button>
