@@ -1,8 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { chipName, globalWeight, nudgeWeight, regionalWeights, resetToken, sameWeights, setWeight, toggleMute } from '../../renderer/src/state/weights';
+import { chipName, globalWeight, nudgeWeight, regionalWeights, resetToken, sameWeights, setWeight, switchScope, toggleMute, weightIn } from '../../renderer/src/state/weights';
 import { actionFor, SHORTCUTS } from '../../renderer/src/state/shortcuts';
 
 describe('draft weights', () => {
+  it('the popover carries the value set since it opened to "Only inside the selection" (issue 15, item 4)', () => {
+    const opened = [{ token: 1, weight: 0.5 }];
+    const sel = { startSec: 1, endSec: 2 };
+    // Slider moved to 1.6 and released (committed for the whole clip), then ticked: 1.6 now applies
+    // inside the selection only, and the whole clip is back to its 0.5.
+    const committed = setWeight(opened, 1, 1.6, null);
+    const ticked = switchScope(opened, committed, 1, null, sel, 1.6);
+    expect(ticked).toEqual({
+      value: 1.6,
+      weights: [
+        { token: 1, weight: 0.5 },
+        { token: 1, weight: 1.6, startSec: 1, endSec: 2 },
+      ],
+    });
+    // Not yet released: the same.
+    expect(switchScope(opened, opened, 1, null, sel, 1.6)).toEqual(ticked);
+    // Unticked again: back to the whole clip, the selection as it was.
+    expect(switchScope(opened, ticked.weights!, 1, sel, null, 1.6).weights).toEqual([{ token: 1, weight: 1.6 }]);
+    // Nothing moved: the new scope shows its own weight and nothing changes.
+    expect(switchScope(opened, opened, 1, null, sel, null)).toEqual({ value: 1, weights: null });
+    expect(switchScope(opened, ticked.weights!, 1, null, sel, null).value).toBe(1.6);
+    expect(weightIn(ticked.weights!, 1, null)).toBe(0.5);
+  });
+
   it('click mutes, a second click unmutes (back to no entry)', () => {
     const muted = toggleMute([], 2);
     expect(muted).toEqual([{ token: 2, weight: 0 }]);
@@ -47,7 +71,8 @@ describe('draft weights', () => {
 describe('chip names', () => {
   it('say token, importance and the edit', () => {
     expect(chipName('dog', 0.4249, [], 0)).toBe('dog, importance 0.42');
-    expect(chipName('dog', 0.4251, [{ token: 0, weight: 0 }], 0)).toBe('dog, importance 0.43, muted');
+    // A muted word has no importance to report: it could not act (0a1422f).
+    expect(chipName('dog', 0.4251, [{ token: 0, weight: 0 }], 0)).toBe('dog, muted');
     expect(chipName('dog', 0, [{ token: 0, weight: 1.5 }], 0)).toBe('dog, importance 0.00, weight 1.5');
     expect(chipName('dog', null, [{ token: 0, weight: 0.5, startSec: 1, endSec: 2.2 }], 0)).toBe('dog, importance not computed, weight 0.5 from 1.00 to 2.20 s');
   });

@@ -164,4 +164,38 @@ studioSuite('timeline: headers and canvas agree; Generate makes a new take', (en
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, 300_000);
+
+  it('the weight popover keeps the value when "Only inside the selection" is ticked after moving the slider', async () => {
+    const { server, browser } = env;
+    const { page, pageErrors } = await openStudio(browser, server.url, { width: 1280, height: 720 });
+    await page.getByRole('group', { name: 'Take 1' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Select Take 1' }).click();
+    // Select a region, then open the popover of "gravel" (right-click on its chip).
+    const box = (await page.getByTestId('timeline-stage').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.2, box.y + 60);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + 60, { steps: 5 });
+    await page.mouse.up();
+    await page.getByRole('group', { name: 'Prompt words' }).getByRole('button', { name: /^gravel/ }).click({ button: 'right' });
+    const popover = page.getByRole('dialog', { name: 'Weight of gravel' });
+    // Move the slider with the mouse (released: the whole-clip weight is committed), then tick.
+    const slider = (await popover.getByRole('slider').boundingBox())!;
+    await page.mouse.click(slider.x + slider.width * 0.8, slider.y + slider.height / 2);
+    const set = await popover.locator('output').textContent();
+    expect(Number(set)).toBeGreaterThan(1.2);
+    await popover.getByRole('checkbox', { name: /Only inside the selection/ }).check();
+    expect(await popover.locator('output').textContent()).toBe(set);
+    await shot(page, '15-weight-popover-scoped');
+    await popover.getByRole('button', { name: 'Done' }).click();
+    // Stored: the value inside the selection, nothing for the whole clip.
+    await page.waitForTimeout(300);
+    const session = (await callApi<{ lastOpenedId: string }>(server.url, 'listSessions')).lastOpenedId;
+    const state = await callApi<SessionState>(server.url, 'openSession', { sessionId: session });
+    const take1 = state.takes.find((t) => t.number === 1)!;
+    const gravel = take1.tokens.findIndex((t) => t.text === 'gravel');
+    const draft = state.timeline.draftWeights[take1.id]!.filter((w) => w.token === gravel);
+    expect(draft).toEqual([{ token: gravel, weight: Number(set), startSec: state.timeline.selection!.startSec, endSec: state.timeline.selection!.endSec }]);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 });

@@ -1,8 +1,9 @@
 // Weight of one word, 0..2, for the whole clip or only inside the selected region. The slider
-// previews while it moves and commits one undo step when released.
+// previews while it moves and commits one undo step when released. The value set since the popover
+// opened follows the scope when "Only inside the selection" is ticked or unticked (one more undo step).
 import { useEffect, useId, useRef, useState } from 'react';
 import { MAX_TOKEN_WEIGHT, MIN_TOKEN_WEIGHT, type TimeSpan, type TokenWeight } from '../../../electron/common/domain';
-import { formatWeight, globalWeight, regionalWeights, resetToken, setWeight } from '../state/weights';
+import { formatWeight, resetToken, setWeight, switchScope, weightIn } from '../state/weights';
 
 export function WeightPopover(props: {
   token: string;
@@ -18,24 +19,30 @@ export function WeightPopover(props: {
   const ref = useRef<HTMLDivElement>(null);
   // The list the gesture started from: previews are computed from it, so a drag is one change.
   const base = useRef(props.weights);
+  // The list when the popover opened, and whether the slider moved since (what a scope switch carries).
+  const opened = useRef(props.weights);
+  const moved = useRef(false);
   const [inRegion, setInRegion] = useState(false);
   const span = inRegion ? selection : null;
-  const current = (): number => {
-    if (span === null) return globalWeight(props.weights, index);
-    return regionalWeights(props.weights, index).find((w) => w.startSec === span.startSec && w.endSec === span.endSec)?.weight ?? 1;
-  };
-  const [value, setValue] = useState(current);
+  const [value, setValue] = useState(() => weightIn(props.weights, index, null));
   const dirty = useRef(false);
 
   useEffect(() => {
     ref.current?.querySelector<HTMLInputElement>('input[type=range]')?.focus();
   }, []);
-  useEffect(() => {
-    // Switching between whole clip and selection shows that scope's current weight.
-    setValue(current());
-  }, [inRegion]);
+  const setScope = (region: boolean): void => {
+    const to = region ? selection : null;
+    const next = switchScope(opened.current, base.current, index, span, to, moved.current ? value : null);
+    setInRegion(region);
+    setValue(next.value);
+    if (next.weights === null) return;
+    dirty.current = false;
+    base.current = next.weights;
+    props.onCommit(next.weights, `Weight "${token}" ${formatWeight(next.value)}${whereOf(to)}`);
+  };
 
-  const where = span === null ? '' : ` from ${span.startSec.toFixed(2)} to ${span.endSec.toFixed(2)} s`;
+  const whereOf = (s: TimeSpan | null): string => (s === null ? '' : ` from ${s.startSec.toFixed(2)} to ${s.endSec.toFixed(2)} s`);
+  const where = whereOf(span);
   const commit = (): void => {
     if (!dirty.current) return;
     dirty.current = false;
@@ -81,6 +88,7 @@ export function WeightPopover(props: {
             const v = Number(e.target.value);
             setValue(v);
             dirty.current = true;
+            moved.current = true;
             props.onPreview(setWeight(base.current, index, v, span));
           }}
           onPointerUp={commit}
@@ -89,7 +97,7 @@ export function WeightPopover(props: {
         <output style={{ fontFamily: 'var(--mono)', minWidth: 32 }}>{formatWeight(value)}</output>
       </label>
       <label className="field">
-        <input type="checkbox" checked={inRegion} disabled={selection === null} onChange={(e) => setInRegion(e.target.checked)} />
+        <input type="checkbox" checked={inRegion} disabled={selection === null} onChange={(e) => setScope(e.target.checked)} />
         {selection === null ? 'Only inside a selection (select a region first)' : `Only inside the selection (${selection.startSec.toFixed(2)}–${selection.endSec.toFixed(2)} s)`}
       </label>
       <div className="row-wrap">
@@ -100,6 +108,7 @@ export function WeightPopover(props: {
             const next = resetToken(base.current, index);
             base.current = next;
             dirty.current = false;
+            moved.current = false;
             setValue(1);
             props.onCommit(next, `Reset "${token}"`);
           }}

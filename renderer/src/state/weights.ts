@@ -42,6 +42,31 @@ export function setWeight(weights: readonly TokenWeight[], i: number, weight: nu
   return rest.sort((a, b) => a.token - b.token || (a.startSec ?? -1) - (b.startSec ?? -1));
 }
 
+/** Token i's weight in one scope: the whole clip (span null) or exactly this span; 1 when none is set. */
+export function weightIn(weights: readonly TokenWeight[], i: number, span: TimeSpan | null): number {
+  if (span === null) return globalWeight(weights, i);
+  return weights.find((w) => w.token === i && sameSpan(w, span))?.weight ?? NEUTRAL_TOKEN_WEIGHT;
+}
+
+/**
+ * The weight popover switching scope (whole clip <-> inside the selection). A value the slider was
+ * moved to since the popover opened (`moved`, committed or not) goes with the user to the new scope,
+ * and the old scope gets back what it had when the popover opened (`opened`); the new list is then
+ * returned to commit. Without a move, the new scope shows its own weight and nothing changes.
+ */
+export function switchScope(
+  opened: readonly TokenWeight[],
+  current: readonly TokenWeight[],
+  i: number,
+  from: TimeSpan | null,
+  to: TimeSpan | null,
+  moved: number | null,
+): { value: number; weights: TokenWeight[] | null } {
+  if (moved === null) return { value: weightIn(current, i, to), weights: null };
+  const restored = setWeight(current, i, weightIn(opened, i, from), from);
+  return { value: roundWeight(moved), weights: setWeight(restored, i, moved, to) };
+}
+
 /** Click on a chip: a muted token goes back to 1, any other becomes muted (0). */
 export function toggleMute(weights: readonly TokenWeight[], i: number): TokenWeight[] {
   return setWeight(weights, i, globalWeight(weights, i) === MIN_TOKEN_WEIGHT ? NEUTRAL_TOKEN_WEIGHT : MIN_TOKEN_WEIGHT, null);
