@@ -11,6 +11,7 @@ import { PromptBar } from './components/PromptBar';
 import { SessionsPanel } from './components/SessionsPanel';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { StatusBar } from './components/StatusBar';
+import { useAutoFit } from './components/autoFit';
 import { StoreErrorPanel } from './components/StoreErrorPanel';
 import { routeMenuCommand } from './state/menu';
 import { selectedTake, visibleTakes } from './state/selectors';
@@ -40,6 +41,7 @@ export function App() {
   const session = useStudio((s) => s.session);
   const ready = useStudio((s) => s.ready);
   const info = useStudio((s) => s.info);
+  useAutoFit();
   const store = getStore();
   const [explainTake, setExplainTake] = useState<string | null>(null);
   const [exportTake, setExportTake] = useState<string | null | undefined>(undefined);

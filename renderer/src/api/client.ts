@@ -33,7 +33,8 @@ export interface ConnectionState {
  */
 export function offlineReason(c: ConnectionState): string | null {
   if (c.status === 'open') return null;
-  if (c.status === 'connecting') return 'Connecting to the studio…';
+  // Between retries the last close's reason still holds; only a first connection has none.
+  if (c.reason === null) return 'Connecting to the studio…';
   return c.tokenRefused === true ? 'Not connected: the studio restarted with a new access token' : `Not connected: ${c.reason ?? 'the studio is not reachable'}`;
 }
 
@@ -123,7 +124,7 @@ function browserClient(): StudioClient {
   };
 
   const connect = (): void => {
-    setState({ status: 'connecting', mode: 'browser', retryInMs: null, reason: null });
+    setState({ status: 'connecting', mode: 'browser', retryInMs: null, reason: state.reason, tokenRefused: state.tokenRefused });
     const proto = window.location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${proto}://${window.location.host}/api?token=${encodeURIComponent(token ?? '')}`);
     socket = ws;

@@ -64,8 +64,9 @@ export function Alerts() {
   const errors = useStudio((s) => s.errors);
   const conn = useStudio((s) => s.connection);
   const ready = useStudio((s) => s.ready);
-  // Before the first connection the timeline says "Connecting…"; the banner is for a lost one.
-  const lost = conn.status === 'closed' && (ready || conn.tokenRefused === true);
+  // Before the first connection the timeline says "Connecting…"; the banner is for a lost one, and
+  // stays up through the retries (closed, connecting, closed…) until the studio answers again.
+  const lost = conn.status !== 'open' && conn.reason !== null && (ready || conn.tokenRefused === true);
   if (errors.length === 0 && !lost) return <div className="alerts" />;
   return (
     <div className="alerts">

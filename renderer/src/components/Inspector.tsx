@@ -129,11 +129,11 @@ export function Renders({ e, take }: { e: Explanation; take: Take }) {
             >
               <Icon name={now ? 'stop' : 'play'} /> {label}
             </button>
-            <button type="button" className="btn" disabled={offline !== null} title={offline ?? `A new Take from Take ${take.number}, sounding like this render`} onClick={() => void store.guard(() => store.keepRender(e.id, render))}>
-              Keep as take
+            <button type="button" className="btn" disabled={offline !== null} aria-label="Keep as take" title={offline ?? `Keep as take: a new take from Take ${take.number}, sounding like this render`} onClick={() => void store.guard(() => store.keepRender(e.id, render))}>
+              Keep
             </button>
-            <button type="button" className="btn" disabled={!ready} title={ready ? 'Save this render as a 32-bit float WAV' : 'Play it first: the render is made on the first play'} onClick={() => void store.guard(() => save(render))}>
-              Export WAV
+            <button type="button" className="btn" disabled={!ready} aria-label="Export WAV" title={ready ? 'Save this render as a 32-bit float WAV' : 'Play it first: the render is made on the first play'} onClick={() => void store.guard(() => save(render))}>
+              <Icon name="export" /> WAV
             </button>
             {now && <progress ref={bar} max={1} value={0} aria-label={`${label} render position`} />}
           </div>
@@ -143,7 +143,44 @@ export function Renders({ e, take }: { e: Explanation; take: Take }) {
   );
 }
 
-export function Inspector({ compareTakeId, setCompareTakeId }: { compareTakeId: string | null; setCompareTakeId: (id: string | null) => void }) {
+const SHOWN_KEY = 'agx.inspector';
+
+/** Shown or hidden: the designer's last choice, else shown when the window has room for it. */
+function initiallyShown(): boolean {
+  const saved = window.localStorage?.getItem(SHOWN_KEY);
+  return saved === null || saved === undefined ? window.innerWidth >= 1200 : saved === 'shown';
+}
+
+function HideInspector({ onHide }: { onHide: () => void }) {
+  return (
+    <button type="button" className="btn icon hide-inspector" aria-label="Hide inspector" title="Hide the inspector (more room for the timeline)" onClick={onHide}>
+      <Icon name="chevron-right" />
+    </button>
+  );
+}
+
+type InspectorProps = { compareTakeId: string | null; setCompareTakeId: (id: string | null) => void };
+
+/** The inspector, or when hidden a narrow rail with the button that shows it again. */
+export function Inspector(props: InspectorProps) {
+  const [shown, setShown] = useState(initiallyShown);
+  const show = (v: boolean): void => {
+    window.localStorage?.setItem(SHOWN_KEY, v ? 'shown' : 'hidden');
+    setShown(v);
+  };
+  if (!shown) {
+    return (
+      <aside className="inspector collapsed" aria-label="Inspector (hidden)">
+        <button type="button" className="btn icon" aria-label="Show inspector" title="Show the inspector" onClick={() => show(true)}>
+          <Icon name="chevron-left" />
+        </button>
+      </aside>
+    );
+  }
+  return <InspectorPanel {...props} onHide={() => show(false)} />;
+}
+
+function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorProps & { onHide: () => void }) {
   const session = useStudio((s) => s.session);
   const partial = useStudio((s) => s.partial);
   const info = useStudio((s) => s.info);
@@ -157,6 +194,7 @@ export function Inspector({ compareTakeId, setCompareTakeId }: { compareTakeId: 
   if (session === null || take === null) {
     return (
       <aside className="inspector" aria-label="Inspector">
+        <HideInspector onHide={onHide} />
         <p className="note">Generate a take to inspect it.</p>
       </aside>
     );
@@ -173,6 +211,7 @@ export function Inspector({ compareTakeId, setCompareTakeId }: { compareTakeId: 
 
   return (
     <aside className="inspector" aria-label="Inspector">
+      <HideInspector onHide={onHide} />
       <section aria-label="Take">
         <h2>Take {take.number}</h2>
         <dl className="kv">

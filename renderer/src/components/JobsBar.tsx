@@ -47,7 +47,7 @@ export function JobsBar() {
             {/* No value while disconnected: an indeterminate bar, not a frozen percentage. */}
             {lost ? <progress max={1} aria-label={`${j.label} progress`} /> : <progress max={1} value={j.progress} aria-label={`${j.label} progress`} />}
             <span className="eta" title={lost ? offline : undefined}>
-              {lost ? `disconnected at ${Math.round(j.progress * 100)}%` : eta(j)}
+              {lost ? (j.state === 'queued' ? 'disconnected (was queued)' : `disconnected at ${Math.round(j.progress * 100)}%`) : eta(j)}
             </span>
             {isActive(j) && (
               <button type="button" className="btn" aria-label={`Cancel ${j.label}`} disabled={offline !== null} title={offline ?? undefined} onClick={() => void store.guard(() => store.cancelJob(j.id))}>

@@ -9,7 +9,9 @@ export function StatusBar() {
     conn.status === 'open' ? (conn.mode === 'electron' ? 'Connected' : 'Connected (browser mode)') : conn.status === 'connecting' ? 'Connecting…' : `Disconnected: ${conn.reason ?? ''}; retrying in ${Math.ceil((conn.retryInMs ?? 0) / 1000)} s`;
   return (
     <footer className="status" role="status" aria-label="Status">
-      <span className={`conn ${conn.status}`}>● {connText}</span>
+      <span className={`conn ${conn.status}`} title={connText}>
+        ● {connText}
+      </span>
       {info !== null && (
         <>
           <span>
