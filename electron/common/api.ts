@@ -346,6 +346,11 @@ export const CALLS = {
     "Queues a new take from a take's prompt with edited weights, linked to it.",
   ),
   explain: call(z.object({ takeId: IdSchema, method: z.string().max(64).default('audiogenx'), params: methodParams }).strict(), started, 'Queues an explanation of a take.'),
+  tokenize: call(
+    z.object({ prompt: z.string().max(MAX_PROMPT_CHARS, `the prompt is longer than ${MAX_PROMPT_CHARS} characters`) }).strict(),
+    z.object({ tokens: z.array(TokenSchema), maxTokens: z.number() }),
+    "A prompt's tokens as the model reads them, over its limit too, with the model's most (no job: the prompt bar counts as you type).",
+  ),
   estimateExplain: call(
     z.object({ takeId: IdSchema, method: z.string().max(64).default('audiogenx'), params: methodParams }).strict(),
     z.object({ seconds: z.number(), basis: z.string() }),

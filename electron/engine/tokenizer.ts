@@ -49,12 +49,18 @@ export class PromptTokenizer {
   /** Tokenises a prompt; empty, whitespace-only, too long, or too many tokens is a bad_prompt error. */
   async encode(prompt: string): Promise<PromptToken[]> {
     checkPromptText(prompt);
+    const tokens = await this.tokenize(prompt);
+    if (tokens.length === 0) throw new AgxError('bad_prompt', 'the prompt has no words the model can read');
+    if (tokens.length > this.limits.maxTokens) {
+      throw new AgxError('bad_prompt', `the prompt has ${tokens.length} tokens; this model takes at most ${this.limits.maxTokens}`);
+    }
+    return tokens;
+  }
+
+  /** Tokenises without the limits, so a prompt over them can still be counted (the prompt bar's counter). */
+  async tokenize(prompt: string): Promise<PromptToken[]> {
     const enc = await this.tok.encode(prompt);
     const ids = enc.getIds();
-    if (ids.length === 0) throw new AgxError('bad_prompt', 'the prompt has no words the model can read');
-    if (ids.length > this.limits.maxTokens) {
-      throw new AgxError('bad_prompt', `the prompt has ${ids.length} tokens; this model takes at most ${this.limits.maxTokens}`);
-    }
     const toUtf16 = codePointToUtf16Index(prompt);
     const offsets = enc.getOffsets();
     return ids.map((id, i) => {

@@ -68,6 +68,8 @@ export interface EngineInfo {
   provider: string;
   /** The manifest's default sampling. */
   sampling: { cfg: number; topK: number; topP: number; temperature: number };
+  /** The bundle's tokenizer.json and unknown-token id: the studio tokenises on its own thread (tokenize). */
+  tokenizer: { file: string; unkId: number };
 }
 
 /** Options the worker starts with (workerData). */

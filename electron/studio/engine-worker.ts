@@ -1,5 +1,6 @@
 // The engine's thread: onnxruntime-node's session.run blocks its event loop for a whole inference,
 // so all model work lives here and the studio's thread stays free for IPC, timers and the store.
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toToken } from '../common/domain.js';
 import { toErrorData } from '../common/errors.js';
@@ -84,6 +85,7 @@ async function start(): Promise<void> {
       explainBuckets: m.graphs.lmExplain.map((b) => ({ steps: b.steps, tokens: b.tokens })),
       provider: model.provider,
       sampling: { cfg: m.generation.cfg, topK: m.generation.topK, topP: m.generation.topP, temperature: m.generation.temperature },
+      tokenizer: { file: join(model.bundle.dir, m.graphs.tokenizer), unkId: m.specialTokens.unk },
     };
   } catch (err) {
     send({ type: 'init-failed', error: toErrorData(err) });

@@ -2,12 +2,13 @@
 // store, engine work through one job queue, results persisted the moment a job finishes.
 import type { Explanation, JobKind, JobResult, SessionState, StudioEvent, StudioHandlers, Take } from '../common/api.js';
 import { base64ToBytes, bytesToBase64, float32ToBase64 } from '../common/base64.js';
-import { checkDuration } from '../common/domain.js';
+import { checkDuration, toToken } from '../common/domain.js';
 import { AgxError, type ErrorData, toErrorData } from '../common/errors.js';
 import { complementMask } from '../common/mask.js';
 import { methodInfos, methodSpec, parseMethodParams } from '../common/methods.js';
 import { checkRegions } from '../common/regions.js';
 import { encodeWav } from '../engine/audio/wav.js';
+import { PromptTokenizer } from '../engine/tokenizer.js';
 import { resolveDataDir, storePaths } from '../store/data-dir.js';
 import { listBackupsIn, Store } from '../store/store.js';
 import { EngineClient } from './engine-client.js';
@@ -75,6 +76,8 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     throw err;
   }
   const model = info.model;
+  // The tokenizer (no ONNX) also lives here, so counting a prompt's tokens never waits for a job.
+  const tokenizer = PromptTokenizer.fromFile(info.tokenizer.file, { maxTokens: model.maxTextTokens, unkId: info.tokenizer.unkId });
   const listeners = new Set<(event: StudioEvent) => void>();
   const emit = (event: StudioEvent) => {
     for (const l of listeners) {
@@ -285,6 +288,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       });
     },
 
+    tokenize: async (p) => ({ tokens: (await tokenizer.tokenize(p.prompt)).map(toToken), maxTokens: model.maxTextTokens }),
     estimateExplain: (p) => {
       const take = db().getTake(p.takeId);
       const params = parseMethodParams(p.method, p.params);

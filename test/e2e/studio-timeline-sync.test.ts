@@ -120,6 +120,18 @@ studioSuite('timeline: headers and canvas agree; Generate makes a new take', (en
     await expect.poll(() => page.getByRole('group', { name: 'Take 1' }).count()).toBe(0);
     const seedBox = page.getByRole('spinbutton', { name: 'Seed' });
     const generate = page.getByRole('button', { name: 'Generate', exact: true });
+
+    // Limits before the click: the token count against the model's most, a clamped duration that says
+    // so, and a disabled Generate that says why.
+    const maxTokens = (await callApi<{ model: { maxTextTokens: number } }>(server.url, 'getInfo')).model.maxTextTokens;
+    await page.getByRole('textbox', { name: 'Prompt' }).fill(Array.from({ length: maxTokens + 3 }, () => 'rain').join(' '));
+    const counter = page.getByLabel('Prompt tokens');
+    await expect.poll(() => counter.textContent()).toBe(`${maxTokens + 3} / ${maxTokens} tokens`);
+    expect(await generate.isDisabled()).toBe(true);
+    expect(await generate.getAttribute('title')).toBe(`The prompt has ${maxTokens + 3} tokens; tiny-foley reads at most ${maxTokens}`);
+    await page.getByLabel('Duration (seconds)').fill('12');
+    await page.getByText('tiny-foley makes at most 5 s: clamped to 5 s').waitFor();
+    await shot(page, '16-prompt-limits');
     await page.getByRole('textbox', { name: 'Prompt' }).fill('footsteps on gravel');
     await page.getByLabel('Duration (seconds)').fill('1');
     await page.getByLabel('Variations').fill('1');

@@ -1,6 +1,6 @@
 // The top bar: prompt, seed (with dice and lock), duration, variations, Generate and Import WAV…; under
-// it the selected take's words as chips with the Regenerate controls. Limits show before the click:
-// a clamped duration says so, and a disabled Generate says why.
+// it the selected take's words as chips with the Regenerate controls. Limits show before the click: a
+// live token count against the model's most, a clamped duration says so, a disabled Generate says why.
 import { useEffect, useRef, useState } from 'react';
 import { MAX_PROMPT_CHARS, MAX_SEED, MAX_VARIATIONS } from '../../../electron/common/domain';
 import { generateBlocker, loadSeedField, randomSeed, readDuration, saveSeedField, seedAfterGenerate, type SeedField } from '../state/generate-form';
@@ -37,6 +37,8 @@ export function PromptBar() {
   const [keepBefore, setKeepBefore] = useState(false);
   const [replaceSelection, setReplaceSelection] = useState(false);
   const [busy, setBusy] = useState(false);
+  // The studio's count of the prompt's tokens (its tokenizer), for the prompt it was asked about.
+  const [counted, setCounted] = useState<{ prompt: string; tokens: number; unknown: number; max: number } | null>(null);
   const seededFrom = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   // The import dialog offers the prompt box's text as the caption.
@@ -53,6 +55,19 @@ export function PromptBar() {
     }
   }, [session?.session.id, take]);
   useEffect(() => saveSeedField(storage(), seedField), [seedField]);
+  // Counted a moment after typing stops; a failed count only leaves the counter blank (Generate still
+  // reports any real problem), so it is not an alert.
+  useEffect(() => {
+    if (offline !== null || prompt.trim() === '') return;
+    const timer = window.setTimeout(() => {
+      store.api.tokenize({ prompt }).then(
+        (r) => setCounted({ prompt, tokens: r.tokens.length, unknown: r.tokens.filter((t) => t.unknown === true).length, max: r.maxTokens }),
+        () => undefined,
+      );
+    }, 150);
+    return () => window.clearTimeout(timer);
+  }, [prompt, offline]);
+  const count = counted !== null && counted.prompt === prompt ? counted : null;
   const duration = readDuration(durationText, { id: model?.id ?? 'the model', maxDurationSec: maxDur });
 
   const selection = session?.timeline.selection ?? null;
@@ -61,7 +76,8 @@ export function PromptBar() {
   const edited = take !== null && !sameWeights(weights, take.weights);
   const keep = keepBefore && selection !== null && selection.startSec > 0 ? selection.startSec : undefined;
 
-  const blocker = generateBlocker({ prompt, tokens: null, model, duration, offline, busy });
+  const blocker = generateBlocker({ prompt, tokens: count?.tokens ?? null, model, duration, offline, busy });
+  const maxTokens = model?.maxTextTokens;
 
   const generate = async (): Promise<void> => {
     const durationSec = duration.sec;
@@ -106,6 +122,15 @@ export function PromptBar() {
           onChange={(e) => setPrompt(e.target.value)}
           aria-label="Prompt"
         />
+        <span
+          className={`token-count${count !== null && count.tokens > count.max ? ' over' : ''}`}
+          aria-label="Prompt tokens"
+          aria-live="polite"
+          title={count !== null && count.unknown > 0 ? `${count.unknown} word${count.unknown === 1 ? '' : 's'} unknown to the model` : 'Tokens the model reads, of its most'}
+        >
+          {prompt.trim() === '' ? 0 : (count?.tokens ?? '…')} / {maxTokens ?? '?'} tokens
+          {count !== null && count.unknown > 0 ? ` · ${count.unknown} unknown` : ''}
+        </span>
         <label className="field">
           Seed
           <input
@@ -131,29 +156,32 @@ export function PromptBar() {
         >
           <Icon name={seedField.locked ? 'lock' : 'unlock'} />
         </button>
-        <label className="field" title={`At most ${maxDur} s`}>
-          Duration
-          <input
-            type="number"
-            min={0}
-            max={maxDur}
-            step={0.5}
-            value={durationText}
-            onChange={(e) => setDurationText(e.target.value)}
-            // Leaving the field shows the value Generate uses (the clamp's note stays until the next edit).
-            onBlur={() => duration.sec !== null && setDurationText(String(duration.sec))}
-            aria-label="Duration (seconds)"
-            aria-invalid={duration.sec === null}
-            aria-describedby={duration.note !== null ? 'duration-note' : undefined}
-            style={{ width: 64 }}
-          />
-          s
-        </label>
-        {duration.note !== null && (
-          <span id="duration-note" className="limit-note" role="status">
-            {duration.note}
-          </span>
-        )}
+        {/* The note floats under the field, so a clamp never reflows the bar. */}
+        <span className="duration">
+          <label className="field" title={`At most ${maxDur} s`}>
+            Duration
+            <input
+              type="number"
+              min={0}
+              max={maxDur}
+              step={0.5}
+              value={durationText}
+              onChange={(e) => setDurationText(e.target.value)}
+              // Leaving the field shows the value Generate uses (the clamp's note stays until the next edit).
+              onBlur={() => duration.sec !== null && setDurationText(String(duration.sec))}
+              aria-label="Duration (seconds)"
+              aria-invalid={duration.sec === null}
+              aria-describedby={duration.note !== null ? 'duration-note' : undefined}
+              style={{ width: 64 }}
+            />
+            s
+          </label>
+          {duration.note !== null && (
+            <span id="duration-note" className="limit-note" role="status">
+              {duration.note}
+            </span>
+          )}
+        </span>
         <label className="field">
           Variations
           <input type="number" min={1} max={MAX_VARIATIONS} value={variations} onChange={(e) => setVariations(Math.min(MAX_VARIATIONS, Math.max(1, Math.floor(Number(e.target.value) || 1))))} aria-label="Variations" style={{ width: 52 }} />
