@@ -108,6 +108,25 @@ studioSuite('timeline: headers and canvas agree; Generate makes a new take', (en
     await page.setViewportSize({ width: 1280, height: 1100 });
     await expect.poll(() => scroller(page).evaluate((el) => el.scrollHeight <= el.clientHeight)).toBe(true);
     await expectAligned(page, 'after the window grew');
+
+    // Unexplained takes have no lane rows; explaining one adds its lanes; a collapsed track is thin.
+    const height = (name: string) => page.getByRole('group', { name }).evaluate((el) => el.getBoundingClientRect().height);
+    const bare = await height('Take 1');
+    await page.getByRole('button', { name: 'Explain Take 1' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Explain Take 1' });
+    await dialog.getByLabel('Method').selectOption({ label: 'Random mask' });
+    await dialog.getByRole('button', { name: 'Start explaining' }).click();
+    await waitForJobs(page);
+    await expect.poll(() => page.getByRole('list', { name: 'Take 1 token lanes' }).getByRole('listitem').count()).toBe(6);
+    expect(await page.getByRole('list', { name: 'Take 2 token lanes' }).getByRole('listitem').count()).toBe(0);
+    await page.getByRole('button', { name: 'Collapse Take 3' }).click();
+    expect(await height('Take 3')).toBeLessThan(bare / 2);
+    // Its header holds only its name and the button that opens it again, inside its own height.
+    expect(await page.getByRole('button', { name: 'Explain Take 3' }).count()).toBe(0);
+    expect(await page.getByRole('group', { name: 'Take 3' }).evaluate((el) => el.scrollHeight <= el.clientHeight + 1)).toBe(true);
+    await page.getByRole('button', { name: 'Select Take 1' }).click();
+    await expectAligned(page, 'with Take 1 explained and Take 3 collapsed');
+    await shot(page, '17-lanes-collapsed-aligned');
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, 300_000);

@@ -59,25 +59,27 @@ export function TrackHeader(p: TrackHeaderProps) {
             </span>
           </button>
         </div>
-        <div className="buttons" hidden={layout.collapsed}>
-          <button type="button" className="btn icon" aria-label={`${p.playing ? 'Stop' : 'Play'} ${name}`} title={p.playing ? 'Stop' : 'Play'} onClick={p.onPlay}>
-            <Icon name={p.playing ? 'stop' : 'play'} />
-          </button>
-          <button type="button" className="btn icon" aria-label={`Solo ${name}`} aria-pressed={p.solo} title="Solo: Space plays this take" onClick={p.onSolo}>
-            <Icon name="solo" />
-          </button>
-          <button type="button" className="btn" aria-label={`Explain ${name}`} onClick={p.onExplain}>
-            <Icon name="explain" />
-            Explain
-          </button>
-          <button type="button" className="btn" aria-label={`Export ${name}`} onClick={p.onExport}>
-            <Icon name="export" />
-            Export
-          </button>
-          <button type="button" className="btn icon" aria-label={`Hide ${name} from the timeline`} title="Hide from the timeline (undo brings it back)" onClick={p.onHide}>
-            <Icon name="close" />
-          </button>
-        </div>
+        {!layout.collapsed && (
+          <div className="buttons">
+            <button type="button" className="btn icon" aria-label={`${p.playing ? 'Stop' : 'Play'} ${name}`} title={p.playing ? 'Stop' : 'Play'} onClick={p.onPlay}>
+              <Icon name={p.playing ? 'stop' : 'play'} />
+            </button>
+            <button type="button" className="btn icon" aria-label={`Solo ${name}`} aria-pressed={p.solo} title="Solo: Space plays this take" onClick={p.onSolo}>
+              <Icon name="solo" />
+            </button>
+            <button type="button" className="btn" aria-label={`Explain ${name}`} onClick={p.onExplain}>
+              <Icon name="explain" />
+              Explain
+            </button>
+            <button type="button" className="btn" aria-label={`Export ${name}`} onClick={p.onExport}>
+              <Icon name="export" />
+              Export
+            </button>
+            <button type="button" className="btn icon" aria-label={`Hide ${name} from the timeline`} title="Hide from the timeline (undo brings it back)" onClick={p.onHide}>
+              <Icon name="close" />
+            </button>
+          </div>
+        )}
       </div>
       <div className="lane-labels" style={{ top: RULER_H + layout.lanesY }} role="list" aria-label={`${name} token lanes`}>
         {take.tokens.slice(0, layout.lanes).map((tok, i) => {
