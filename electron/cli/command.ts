@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AgxError } from '../common/errors.js';
-import { wavToModelAudio } from '../engine/audio/load.js';
+import { toModelAudio } from '../engine/audio/load.js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
 import type { Manifest } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
@@ -30,8 +30,8 @@ export async function openModel(values: Record<string, string | boolean | undefi
   return Model.load(typeof values.model === 'string' ? values.model : undefined, { threads });
 }
 
-/** Reads any WAV as 16 kHz mono for the model (the model's rate, whatever the file's); a longer file than maxDurationSec is refused from its header. */
-export function readAudioFile(path: string, sampleRate: number, maxDurationSec?: number): Float32Array {
+/** Reads a WAV, FLAC, MP3, Ogg Vorbis/Opus or AIFF file as mono at the model's rate (whatever the file's); a longer file than maxDurationSec is refused from its header. */
+export async function readAudioFile(path: string, sampleRate: number, maxDurationSec?: number): Promise<Float32Array> {
   let bytes: Uint8Array;
   try {
     if (!statSync(path).isFile()) throw new Error('not a file');
@@ -40,7 +40,7 @@ export function readAudioFile(path: string, sampleRate: number, maxDurationSec?:
     throw new AgxError('io_error', `cannot read audio file ${path}`);
   }
   try {
-    return wavToModelAudio(bytes, sampleRate, { maxDurationSec });
+    return await toModelAudio(bytes, sampleRate, { maxDurationSec });
   } catch (err) {
     throw new AgxError('bad_audio', `${basename(path)}: ${err instanceof Error ? err.message : String(err)}`);
   }

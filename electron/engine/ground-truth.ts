@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgxError } from '../common/errors.js';
-import { wavToModelAudio } from './audio/load.js';
+import { toModelAudio } from './audio/load.js';
 import { explain, type Explanation, intervalView } from './explain/index.js';
 import type { Model } from './model.js';
 
@@ -89,7 +89,7 @@ export async function benchmarkGroundTruth(model: Model, dir: string, methods: s
   const clips = readGroundTruth(dir);
   const acc = new Map(methods.map((m) => [m, { hits: 0, events: 0, aucs: [] as number[], content: [] as number[], func: [] as number[], sequence: [] as number[] }]));
   for (const [n, clip] of clips.entries()) {
-    const { codes, frames } = await model.encodeAudio(wavToModelAudio(readFileSync(join(dir, clip.file)), model.manifest.sampleRate));
+    const { codes, frames } = await model.encodeAudio(await toModelAudio(readFileSync(join(dir, clip.file)), model.manifest.sampleRate));
     for (const method of methods) {
       const s = scoreClip(await explain(model, clip.caption, codes, frames, method, params[method] ?? {}), clip);
       const a = acc.get(method)!;

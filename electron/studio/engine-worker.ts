@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toToken } from '../common/domain.js';
 import { toErrorData } from '../common/errors.js';
 import { type Mask, maskToJson } from '../common/mask.js';
-import { wavToModelAudio } from '../engine/audio/load.js';
+import { toModelAudio } from '../engine/audio/load.js';
 import { explain } from '../engine/explain/index.js';
 import { explanationFaithfulness } from '../engine/faithfulness.js';
 import { generateCodes } from '../engine/generate.js';
@@ -64,7 +64,7 @@ async function runTask(model: Model, task: EngineTask, signal: AbortSignal, prog
     case 'import': {
       checkPromptText(task.prompt);
       // The header is checked before decoding; resampling reports progress, which is where a cancel is noticed.
-      const audio = wavToModelAudio(task.wav, m.sampleRate, { maxDurationSec: m.maxDurationSec, signal, onProgress: (f) => progress(0.5 * f) });
+      const audio = await toModelAudio(task.wav, m.sampleRate, { maxDurationSec: m.maxDurationSec, signal, onProgress: (f) => progress(0.5 * f) });
       const { codes, frames } = await model.encodeAudio(audio);
       const tokens = (await model.tokenizer.encode(task.prompt)).map(toToken);
       return { tokens, codes, audio, frames } satisfies EngineResults['import'];

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { wavToModelAudio } from '../../electron/engine/audio/load.js';
+import { toModelAudio } from '../../electron/engine/audio/load.js';
 import { resample } from '../../electron/engine/audio/resample.js';
 import { decodeWav, encodeWav } from '../../electron/engine/audio/wav.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
@@ -41,10 +41,10 @@ function pcm16(opts: { sampleRate: number; channels?: number; frames: number; de
 const ONE_HZ = pcm16({ sampleRate: 1, frames: 8000 });
 
 describe('WAV header checks', () => {
-  it('refuses a header declaring 1 Hz before decoding, with one line a person understands', () => {
+  it('refuses a header declaring 1 Hz before decoding, with one line a person understands', async () => {
     expect(() => decodeWav(ONE_HZ)).toThrow('WAV file declares 1 Hz; supported sample rates are 8-384 kHz');
     const t0 = performance.now();
-    expect(() => wavToModelAudio(ONE_HZ, 16000)).toThrow(/declares 1 Hz/);
+    await expect(toModelAudio(ONE_HZ, 16000)).rejects.toThrow(/declares 1 Hz/);
     expect(performance.now() - t0).toBeLessThan(100);
   });
 
@@ -59,19 +59,19 @@ describe('WAV header checks', () => {
     expect(() => decodeWav(ONE_HZ)).toThrow(expect.objectContaining({ code: 'bad_audio', expected: true }));
   });
 
-  it('counts only the samples a file holds, whatever length its data chunk declares', () => {
+  it('counts only the samples a file holds, whatever length its data chunk declares', async () => {
     // A data chunk claiming 4 GB in a 1 s file (a streaming writer's 0xFFFFFFFF, or a lie).
     const claims = pcm16({ sampleRate: 16000, frames: 16000, declaredDataBytes: 0xffffffff });
-    expect(wavToModelAudio(claims, 16000, { maxDurationSec: 5 })).toHaveLength(16000);
+    expect(await toModelAudio(claims, 16000, { maxDurationSec: 5 })).toHaveLength(16000);
   });
 
-  it("refuses a file longer than the caller's maximum from its header, with the length in the message", () => {
+  it("refuses a file longer than the caller's maximum from its header, with the length in the message", async () => {
     const sixSeconds = pcm16({ sampleRate: 8000, frames: 6 * 8000 });
-    expect(() => wavToModelAudio(sixSeconds, 16000, { maxDurationSec: 5 })).toThrow('the clip is 6.0 s long; this model explains at most 5 s');
+    await expect(toModelAudio(sixSeconds, 16000, { maxDurationSec: 5 })).rejects.toThrow('the clip is 6.0 s long; this model explains at most 5 s');
     // The maximum itself (and a rounding sample) still passes: valid files keep working.
-    expect(wavToModelAudio(pcm16({ sampleRate: 44100, frames: 5 * 44100 }), 16000, { maxDurationSec: 5 })).toHaveLength(80000);
+    expect(await toModelAudio(pcm16({ sampleRate: 44100, frames: 5 * 44100 }), 16000, { maxDurationSec: 5 })).toHaveLength(80000);
     // Without a maximum (agx classify) long clips are read whole, as before.
-    expect(wavToModelAudio(sixSeconds, 16000)).toHaveLength(6 * 16000);
+    expect(await toModelAudio(sixSeconds, 16000)).toHaveLength(6 * 16000);
   });
 });
 
@@ -122,10 +122,10 @@ describe('agx classify on a hostile header', () => {
     expect(performance.now() - t0).toBeLessThan(30_000);
   }, 90_000);
 
-  it('still reads valid files at every supported rate', () => {
+  it('still reads valid files at every supported rate', async () => {
     // The header checks refuse nothing a recorder writes: 8 kHz mono and 96 kHz stereo decode as before.
     const stereo = encodeWav([new Float32Array(960).fill(0.25), new Float32Array(960).fill(-0.25)], 96000, 'pcm24');
-    expect(wavToModelAudio(stereo, 16000)).toHaveLength(160);
-    expect(wavToModelAudio(pcm16({ sampleRate: 8000, frames: 8000 }), 16000)).toHaveLength(16000);
+    expect(await toModelAudio(stereo, 16000)).toHaveLength(160);
+    expect(await toModelAudio(pcm16({ sampleRate: 8000, frames: 8000 }), 16000)).toHaveLength(16000);
   });
 });

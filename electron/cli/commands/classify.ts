@@ -10,7 +10,7 @@ export const classifyCommand: Command = {
   async run(values, positionals) {
     if (positionals.length !== 1) throw new AgxError('bad_argument', 'agx classify: give exactly one WAV file');
     const model = await openModel(values);
-    const audio = readAudioFile(positionals[0]!, model.manifest.sampleRate);
+    const audio = await readAudioFile(positionals[0]!, model.manifest.sampleRate);
     const { probabilities, activity } = await model.classify(audio);
     const m = model.manifest;
     const labels = m.labels.map((label, i) => ({ label, probability: round(probabilities[i]!, 4) })).sort((a, b) => b.probability - a.probability);

@@ -53,7 +53,7 @@ export const explainCommand: Command = {
       codes = gen.codes[0]!;
       frames = gen.frames;
     } else {
-      const audio = readAudioFile(values.audio as string, m.sampleRate, m.maxDurationSec);
+      const audio = await readAudioFile(values.audio as string, m.sampleRate, m.maxDurationSec);
       ({ codes, frames } = await model.encodeAudio(audio));
     }
     const progress = new Progress('explaining');

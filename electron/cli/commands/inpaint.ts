@@ -50,7 +50,7 @@ export const inpaintCommand: Command = {
     const requested = parseRegions(regionSpec);
     const model = await openModel(values);
     const m = model.manifest;
-    const audio = readAudioFile(input, m.sampleRate, m.maxDurationSec);
+    const audio = await readAudioFile(input, m.sampleRate, m.maxDurationSec);
     // Checked here too so a bad region fails before any model work.
     checkRegions(requested, audio.length / m.sampleRate);
     const tokens = await model.tokenizer.encode(prompt);

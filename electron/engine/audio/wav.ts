@@ -90,13 +90,18 @@ function parseFmt(view: DataView, start: number, size: number): Format {
   return { tag, channels, sampleRate, bitsPerSample };
 }
 
-function checkFormat(fmt: Format): void {
-  if (fmt.channels === 0) throw new AudioFormatError('WAV file declares 0 channels');
-  if (fmt.channels > MAX_CHANNELS) throw new AudioFormatError(`WAV file declares ${fmt.channels} channels; at most ${MAX_CHANNELS} are supported`);
-  if (fmt.sampleRate === 0) throw new AudioFormatError('WAV file declares a sample rate of 0 Hz');
-  if (fmt.sampleRate < MIN_SAMPLE_RATE || fmt.sampleRate > MAX_SAMPLE_RATE) {
-    throw new AudioFormatError(`WAV file declares ${fmt.sampleRate} Hz; supported sample rates are ${MIN_SAMPLE_RATE / 1000}-${MAX_SAMPLE_RATE / 1000} kHz`);
+/** The limits every format's header must pass (decode.ts uses it for FLAC, AIFF, MP3 and Ogg); label names the format in the message. */
+export function checkStreamFormat(label: string, sampleRate: number, channels: number): void {
+  if (channels === 0) throw new AudioFormatError(`${label} file declares 0 channels`);
+  if (channels > MAX_CHANNELS) throw new AudioFormatError(`${label} file declares ${channels} channels; at most ${MAX_CHANNELS} are supported`);
+  if (sampleRate === 0) throw new AudioFormatError(`${label} file declares a sample rate of 0 Hz`);
+  if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
+    throw new AudioFormatError(`${label} file declares ${sampleRate} Hz; supported sample rates are ${MIN_SAMPLE_RATE / 1000}-${MAX_SAMPLE_RATE / 1000} kHz`);
   }
+}
+
+function checkFormat(fmt: Format): void {
+  checkStreamFormat('WAV', fmt.sampleRate, fmt.channels);
   if (fmt.tag === FORMAT_PCM) {
     if (![8, 16, 24, 32].includes(fmt.bitsPerSample)) {
       throw new AudioFormatError(
