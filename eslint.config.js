@@ -42,7 +42,7 @@ export const LAYERS = [
     name: 'engine',
     files: ['electron/engine/'],
     imports: ['common', 'onnx'],
-    packages: ['tokenizers', 'zod'],
+    packages: ['tokenizers', 'zod', '@audio/decode-flac', '@audio/decode-mp3', '@audio/decode-vorbis', '@audio/decode-opus', '@audio/decode-aiff', '@audio/encode-flac'],
     node: true,
     why: 'the engine is pure Node: never Electron, the store or the studio; ONNX only through the session factory',
   },

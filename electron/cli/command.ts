@@ -68,9 +68,9 @@ export function durationOption(values: Record<string, string | boolean | undefin
   return numberOption(values, 'duration', max, (n) => n > 0 && n <= max, `more than 0 and at most ${max}`);
 }
 
-/** --format: a WAV sample format (default pcm16). */
-export function wavFormatOption(values: Record<string, string | boolean | undefined>): 'pcm16' | 'pcm24' | 'float32' {
-  const format = values.format ?? 'pcm16';
-  if (format !== 'pcm16' && format !== 'pcm24' && format !== 'float32') throw new AgxError('bad_argument', '--format must be pcm16, pcm24 or float32');
+/** --format: a WAV sample format or flac (default: flac for an --out ending .flac, else pcm16). */
+export function wavFormatOption(values: Record<string, string | boolean | undefined>, out?: string): 'pcm16' | 'pcm24' | 'float32' | 'flac' {
+  const format = values.format ?? (out?.toLowerCase().endsWith('.flac') ? 'flac' : 'pcm16');
+  if (format !== 'pcm16' && format !== 'pcm24' && format !== 'float32' && format !== 'flac') throw new AgxError('bad_argument', '--format must be pcm16, pcm24, float32 or flac');
   return format;
 }

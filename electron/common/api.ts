@@ -262,8 +262,8 @@ export type StudioEvent = z.infer<typeof StudioEventSchema>;
 export const ExportFileSchema = z.object({ fileName: z.string(), mimeType: z.string(), dataBase64: z.string() });
 export type ExportFile = z.infer<typeof ExportFileSchema>;
 
-/** WAV sample formats. */
-export const WavFormatSchema = z.enum(['pcm16', 'pcm24', 'float32']);
+/** WAV sample formats, or FLAC (24-bit). */
+export const WavFormatSchema = z.enum(['pcm16', 'pcm24', 'float32', 'flac']);
 
 /** A rolling backup of the store. */
 export const BackupSchema = z.object({ file: z.string(), createdAt: z.string(), bytes: z.number() });

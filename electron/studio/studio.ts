@@ -7,7 +7,7 @@ import { AgxError, type ErrorData, toErrorData } from '../common/errors.js';
 import { complementMask } from '../common/mask.js';
 import { methodInfos, methodSpec, parseMethodParams } from '../common/methods.js';
 import { checkRegions } from '../common/regions.js';
-import { encodeWav } from '../engine/audio/wav.js';
+import { audioFileKind, encodeAudioFile } from '../engine/audio/encode.js';
 import { PromptTokenizer } from '../engine/tokenizer.js';
 import { resolveDataDir, storePaths } from '../store/data-dir.js';
 import { listBackupsIn, Store } from '../store/store.js';
@@ -353,7 +353,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       return { sampleRate: take.sampleRate, samplesBase64: float32ToBase64(db().getTakeData(take.id).audio) };
     },
 
-    exportTake: (p) => {
+    exportTake: async (p) => {
       const take = db().getTake(p.takeId);
       const { audio } = db().getTakeData(take.id);
       const start = p.startSec ?? 0;
@@ -363,9 +363,9 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       const session = db().getSession(take.sessionId);
       const suffix = p.startSec !== undefined || p.endSec !== undefined ? `-${start.toFixed(2)}-${end.toFixed(2)}s` : '';
       return {
-        fileName: `${fileStem(session.name)}-take${take.number}${suffix}.wav`,
-        mimeType: 'audio/wav',
-        dataBase64: bytesToBase64(encodeWav(region, take.sampleRate, p.format)),
+        fileName: `${fileStem(session.name)}-take${take.number}${suffix}${audioFileKind(p.format).ext}`,
+        mimeType: audioFileKind(p.format).mimeType,
+        dataBase64: bytesToBase64(await encodeAudioFile(region, take.sampleRate, p.format)),
       };
     },
 

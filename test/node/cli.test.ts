@@ -157,7 +157,7 @@ describe('agx command line', () => {
     expectOneLineError(await agx('classify', join(tmp, 'missing.wav')), /cannot read audio file/);
     const junk = join(tmp, 'junk.wav');
     writeFileSync(junk, Buffer.from('this is not audio at all, just text'));
-    expectOneLineError(await agx('classify', junk), /junk\.wav: not a WAV file/);
+    expectOneLineError(await agx('classify', junk), /junk\.wav: not an audio file this app reads \(expected WAV, FLAC, MP3/);
     const truncated = join(tmp, 'truncated.wav');
     writeFileSync(truncated, encodeWav(new Float32Array(16000), 16000, 'pcm16').subarray(0, 30));
     expectOneLineError(await agx('classify', truncated), /truncated\.wav: /);

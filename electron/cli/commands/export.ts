@@ -29,13 +29,13 @@ function region(spec: string | undefined): TimeSpan | Record<string, never> {
 
 export const exportCommand: Command = {
   summary: 'export a saved take (or a region of it) as WAV, or its latest explanation (of one method) as JSON, CSV or Audacity labels',
-  usage: 'agx export --session ID|NAME --take N [--region S:E] [--format pcm16|pcm24|float32] [--explanation json|csv|audacity [--method NAME]] --out FILE',
+  usage: 'agx export --session ID|NAME --take N [--region S:E] [--format pcm16|pcm24|float32|flac] [--explanation json|csv|audacity [--method NAME]] --out FILE',
   options: {
     ...DATA_DIR_OPTION,
     session: { type: 'string', help: 'session id or exact name (agx sessions lists them)' },
     take: { type: 'string', help: 'take number, as in "Take 2"' },
     region: { type: 'string', help: 'only START:END seconds of the take' },
-    format: { type: 'string', help: 'WAV sample format: pcm16 (default), pcm24 or float32' },
+    format: { type: 'string', help: 'WAV sample format: pcm16 (default), pcm24 or float32; or flac (24-bit; the default for an --out ending .flac)' },
     explanation: { type: 'string', help: "export the take's latest explanation instead, as json, csv or audacity" },
     method: { type: 'string', help: 'with --explanation: the latest explanation by this method (default: the latest of any method)' },
     out: { type: 'string', help: 'output file' },
@@ -45,7 +45,7 @@ export const exportCommand: Command = {
     const number = numberOption(values, 'take', Number.NaN, (n) => Number.isInteger(n) && n >= 1, 'a take number such as 1');
     if (Number.isNaN(number)) throw new AgxError('bad_argument', 'agx export: --take N is required');
     const out = resolve(requiredString(values, 'out', 'export'));
-    const format = wavFormatOption(values);
+    const format = wavFormatOption(values, out);
     const as = values.explanation as string | undefined;
     if (as !== undefined && !['json', 'csv', 'audacity'].includes(as)) throw new AgxError('bad_argument', '--explanation must be json, csv or audacity');
     const method = values.method as string | undefined;

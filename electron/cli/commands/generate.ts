@@ -1,6 +1,6 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { MAX_VARIATIONS, toToken, unknownWordsNote } from '../../common/domain.js';
-import { encodeWav } from '../../engine/audio/wav.js';
+import { encodeAudioFile } from '../../engine/audio/encode.js';
 import { generateCodes } from '../../engine/generate.js';
 import { checkPromptText } from '../../engine/tokenizer.js';
 import { parseWeightSpec } from '../../engine/weights.js';
@@ -22,15 +22,15 @@ function variationPath(out: string, v: number, count: number): string {
 
 export const generateCommand: Command = {
   summary: 'generate a clip from a prompt',
-  usage: 'agx generate --prompt TEXT [--seed N] [--duration S] [--weights "dog=0,rain=1.5@1:3"] [--variations N] [--cfg X] [--top-k K] [--top-p P] [--temperature T] --out FILE.wav [--json]',
+  usage: 'agx generate --prompt TEXT [--seed N] [--duration S] [--weights "dog=0,rain=1.5@1:3"] [--variations N] [--cfg X] [--top-k K] [--top-p P] [--temperature T] --out FILE.wav|FILE.flac [--json]',
   options: {
     prompt: { type: 'string', help: 'what to hear, e.g. "a dog barks while rain falls"' },
     seed: { type: 'string', help: 'seed (default 0); variation v uses seed + v' },
     duration: { type: 'string', help: 'seconds, up to the model maximum (default: the maximum, 5)' },
     weights: { type: 'string', help: 'word=weight (0 mutes, 2 emphasises), optionally word=weight@start:end' },
     variations: { type: 'string', help: 'takes drawn in one batch (default 1); files get -v1, -v2, ...' },
-    out: { type: 'string', help: 'output WAV file (16-bit PCM)' },
-    format: { type: 'string', help: 'pcm16 (default), pcm24 or float32' },
+    out: { type: 'string', help: 'output WAV file (16-bit PCM), or FLAC for a name ending .flac' },
+    format: { type: 'string', help: 'pcm16 (default), pcm24, float32 or flac (24-bit)' },
     cfg: { type: 'string', help: 'classifier-free guidance scale (default 3)' },
     'top-k': { type: 'string', help: 'sample from the k most likely codes (default 250)' },
     'top-p': { type: 'string', help: 'nucleus sampling mass, 0 = off (default 0)' },
@@ -40,7 +40,7 @@ export const generateCommand: Command = {
     const prompt = requiredString(values, 'prompt', 'generate');
     checkPromptText(prompt);
     const out = resolve(requiredString(values, 'out', 'generate'));
-    const format = wavFormatOption(values);
+    const format = wavFormatOption(values, out);
     const seed = seedOption(values);
     const variations = numberOption(values, 'variations', 1, (n) => Number.isInteger(n) && n >= 1 && n <= MAX_VARIATIONS, `an integer from 1 to ${MAX_VARIATIONS}`);
     const model = await openModel(values);
@@ -62,11 +62,13 @@ export const generateCommand: Command = {
     const audio = await model.decode(gen.codes, gen.frames);
     const decodeMs = performance.now() - t1;
     progress.done();
-    const files = audio.map((a, v) => {
-      const path = variationPath(out, v, audio.length);
-      writeFileSafely(path, encodeWav(a, model.manifest.sampleRate, format));
-      return path;
-    });
+    const files = await Promise.all(
+      audio.map(async (a, v) => {
+        const path = variationPath(out, v, audio.length);
+        writeFileSafely(path, await encodeAudioFile(a, model.manifest.sampleRate, format));
+        return path;
+      }),
+    );
     const totalMs = performance.now() - t0;
     const durationOut = gen.frames / model.manifest.frameRate;
     return {

@@ -10,13 +10,14 @@ import { methodLabel, selectedTake, shownExplanation, visibleTakes } from '../st
 import { getStore, useStudio } from '../state/store';
 import { Dialog } from './Dialog';
 
-type WavFormat = 'pcm16' | 'pcm24' | 'float32';
+type WavFormat = 'pcm16' | 'pcm24' | 'float32' | 'flac';
 type ExplFormat = 'json' | 'csv' | 'png' | 'audacity';
 
 const WAV: [WavFormat, string][] = [
   ['pcm16', 'WAV 16-bit'],
   ['pcm24', 'WAV 24-bit'],
   ['float32', 'WAV 32-bit float'],
+  ['flac', 'FLAC 24-bit'],
 ];
 const EXPL: [ExplFormat, string][] = [
   ['json', 'JSON'],
