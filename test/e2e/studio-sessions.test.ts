@@ -142,7 +142,8 @@ studioSuite('studio sessions, errors, keyboard, audio', (env) => {
     for (let k = 0; k < 4; k++) await page.keyboard.press('ArrowLeft');
     await shot(page, '12-weight-popover');
     await pop.getByRole('button', { name: 'Done' }).click();
-    await page.getByRole('button', { name: new RegExp(`^thunder, importance [\\d.]+, weight 0\\.8 ${where.replace(/\./g, '\\.')}$`) }).waitFor();
+    // The chip keeps the selected take's own weights and shows the draft's edit beside them.
+    await page.getByRole('button', { name: new RegExp(`^thunder, importance [\\d.]+; edited: weight 0\\.8 ${where.replace(/\./g, '\\.')}$`) }).waitFor();
 
     // Regenerate from the selection start, keeping the audio before it: Take 2, linked, kept < start.
     await page.getByRole('checkbox', { name: /^Keep audio before/ }).check();

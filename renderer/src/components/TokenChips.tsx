@@ -7,7 +7,7 @@ import type { Take } from '../../../electron/common/api';
 import type { TimeSpan, TokenWeight } from '../../../electron/common/domain';
 import type { ShownMask } from '../state/selectors';
 import { getStore } from '../state/store';
-import { chipName, formatWeight, globalWeight, nudgeWeight, regionalWeights, sameWeights, toggleMute } from '../state/weights';
+import { chipName, formatWeight, globalWeight, nudgeWeight, regionalWeights, sameWeights, toggleMute, weightParts } from '../state/weights';
 import { WeightPopover } from './WeightPopover';
 
 // A wheel gesture is a burst of notches; it becomes one undo step once the wheel rests this long.
@@ -47,7 +47,7 @@ export function TokenChips({ take, weights, shown, selection }: { take: Take; we
         const g = globalWeight(weights, i);
         const regional = regionalWeights(take.weights, i);
         const edited = g !== made || !sameWeights(regionalWeights(weights, i), regional);
-        const draftName = chipName(tok.text, null, weights, i).split(', ').slice(1).join(', ') || 'weight 1';
+        const draftName = weightParts(weights, i).join(', ') || 'weight 1';
         return (
           <span key={`${i}:${tok.text}`} style={{ position: 'relative' }}>
             <button

@@ -95,11 +95,16 @@ export function sameWeights(a: readonly TokenWeight[], b: readonly TokenWeight[]
  * whole-clip weight is edited, then ", weight 0.5 from 1.00 to 2.00 s" per interval weight.
  */
 export function chipName(text: string, importance: number | null, weights: readonly TokenWeight[], i: number): string {
-  const g = globalWeight(weights, i);
   // a muted word has no importance: it could not act
-  const parts = g === 0 ? [text] : [text, importance === null ? 'importance not computed' : `importance ${importance.toFixed(2)}`];
-  if (g === 0) parts.push('muted');
-  else if (g !== 1) parts.push(`weight ${formatWeight(g)}`);
+  const muted = globalWeight(weights, i) === 0;
+  const parts = muted ? [text] : [text, importance === null ? 'importance not computed' : `importance ${importance.toFixed(2)}`];
+  return [...parts, ...weightParts(weights, i)].join(', ');
+}
+
+/** Token i's weights in words ("muted", "weight 1.5", "weight 0.8 from 1.00 to 2.00 s"); none at the default. */
+export function weightParts(weights: readonly TokenWeight[], i: number): string[] {
+  const g = globalWeight(weights, i);
+  const parts = g === 0 ? ['muted'] : g !== 1 ? [`weight ${formatWeight(g)}`] : [];
   for (const r of regionalWeights(weights, i)) parts.push(`weight ${formatWeight(r.weight)} from ${r.startSec!.toFixed(2)} to ${r.endSec!.toFixed(2)} s`);
-  return parts.join(', ');
+  return parts;
 }
