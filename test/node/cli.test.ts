@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeWav } from '../../electron/engine/audio/wav.js';
+import { decodeAudio } from '../../electron/engine/audio/decode.js';
+import { decodeWav, encodeWav } from '../../electron/engine/audio/wav.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
 
 const run = promisify(execFile);
@@ -49,6 +50,24 @@ describe('agx command line', () => {
     const bytes = readFileSync(out);
     expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
     expect(bytes.length).toBe(44 + 16000 * 2);
+  });
+
+  it('generate writes FLAC from an --out ending .flac, lossless against the 24-bit WAV of the same take', async () => {
+    const wav = join(tmp, 'same.wav');
+    const flac = join(tmp, 'same.flac');
+    const args = ['generate', '--prompt', 'a bell rings', '--seed', '2', '--duration', '1'];
+    expect((await agx(...args, '--format', 'pcm24', '--out', wav)).code).toBe(0);
+    const r = await agx(...args, '--out', flac, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).file).toBe(flac);
+    const bytes = new Uint8Array(readFileSync(flac));
+    expect(Buffer.from(bytes.subarray(0, 4)).toString()).toBe('fLaC');
+    const fromFlac = await decodeAudio(bytes);
+    const fromWav = decodeWav(new Uint8Array(readFileSync(wav)));
+    expect(fromFlac.sampleRate).toBe(16000);
+    expect(fromFlac.channels[0]!.length).toBe(fromWav.channels[0]!.length);
+    expect(Array.from(fromFlac.channels[0]!)).toEqual(Array.from(fromWav.channels[0]!));
+    expect(bytes.length).toBeLessThan(readFileSync(wav).length);
   });
 
   it("explain reports its own peak memory, not the memory of the process that started it", async () => {

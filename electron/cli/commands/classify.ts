@@ -8,7 +8,7 @@ export const classifyCommand: Command = {
   usage: 'agx classify FILE.wav [--json]',
   options: {},
   async run(values, positionals) {
-    if (positionals.length !== 1) throw new AgxError('bad_argument', 'agx classify: give exactly one WAV file');
+    if (positionals.length !== 1) throw new AgxError('bad_argument', 'agx classify: give exactly one audio file (WAV, FLAC, MP3, Ogg or AIFF)');
     const model = await openModel(values);
     const audio = await readAudioFile(positionals[0]!, model.manifest.sampleRate);
     const { probabilities, activity } = await model.classify(audio);
