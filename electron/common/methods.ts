@@ -56,8 +56,6 @@ export interface MethodSpec<S extends z.ZodType = z.ZodType> {
   cost: CostModel;
 }
 
-const noParams = z.object({}).strict();
-
 /** AudioGenX's parameters (docs/method.md): Adam lr 1e-3, weight decay 1e-3, alpha 1e-3, beta 1e-1, 50 epochs. */
 export const AudioGenXParamsSchema = z
   .object({
@@ -74,8 +72,17 @@ export const AudioGenXParamsSchema = z
   .strict();
 export type AudioGenXParams = z.output<typeof AudioGenXParamsSchema>;
 
-/** Random-Mask's parameters: the seed of its uniform stream. */
-export const RandomParamsSchema = z.object({ seed: SeedSchema.default(0) }).strict();
+/**
+ * How a baseline's raw scores become a [0, 1] mask (docs/method.md, 'A fair comparison'): 'matrix'
+ * divides by the maximum over the whole steps x tokens matrix (min-max when scores go negative), the
+ * scaling Table 1 was first run with; 'step' is min-max within each step.
+ */
+const scaling = z.enum(['matrix', 'step']).default('matrix');
+export const BaselineParamsSchema = z.object({ scaling }).strict();
+export type BaselineParams = z.output<typeof BaselineParamsSchema>;
+
+/** Random-Mask's parameters: the seed of its uniform stream; without one, a hash of the prompt and the clip's codes, so prompts of the same shape get different masks. */
+export const RandomParamsSchema = z.object({ seed: SeedSchema.optional(), scaling }).strict();
 export type RandomParams = z.output<typeof RandomParamsSchema>;
 
 /** Where the figures below come from. */
@@ -132,11 +139,11 @@ export const METHOD_CATALOG = {
     // bench.json methods.random: 0.001 s whatever the size.
     cost: { fixedSec: 0.001, perUnitSec: 0, unit: 'none', units: () => 0, source: `${BENCH}, methods.random` },
   }),
-  attention: method({ name: 'attention', label: 'Cross-attention (not importance)', needs: ['attention'], params: noParams, cost: probeCost(() => 1) }),
-  atman: method({ name: 'atman', label: 'AtMan', needs: ['forward'], params: noParams, cost: probeCost((w) => w.tokens + 1) }),
-  'gradcam-a': method({ name: 'gradcam-a', label: 'Grad-CAM-a', needs: ['gradient'], params: noParams, cost: bucketCost(0.318, 'gradcam-a') }),
-  'gradcam-e': method({ name: 'gradcam-e', label: 'Grad-CAM-e', needs: ['gradient', 'attention'], params: noParams, cost: bucketCost(0.355, 'gradcam-e') }),
-  chefer: method({ name: 'chefer', label: 'Chefer et al.', needs: ['gradient', 'attention'], params: noParams, cost: bucketCost(8.365, 'chefer') }),
+  attention: method({ name: 'attention', label: 'Cross-attention (not importance)', needs: ['attention'], params: BaselineParamsSchema, cost: probeCost(() => 1) }),
+  atman: method({ name: 'atman', label: 'AtMan', needs: ['forward'], params: BaselineParamsSchema, cost: probeCost((w) => w.tokens + 1) }),
+  'gradcam-a': method({ name: 'gradcam-a', label: 'Grad-CAM-a', needs: ['gradient'], params: BaselineParamsSchema, cost: bucketCost(0.318, 'gradcam-a') }),
+  'gradcam-e': method({ name: 'gradcam-e', label: 'Grad-CAM-e', needs: ['gradient', 'attention'], params: BaselineParamsSchema, cost: bucketCost(0.355, 'gradcam-e') }),
+  chefer: method({ name: 'chefer', label: 'Chefer et al.', needs: ['gradient', 'attention'], params: BaselineParamsSchema, cost: bucketCost(8.365, 'chefer') }),
 } as const;
 
 /** A method's registry name. */
@@ -184,7 +191,8 @@ export function parseMethodParams(name: string, raw: unknown): Record<string, un
   if (parsed.success) return parsed.data as Record<string, unknown>;
   const issue = parsed.error.issues[0];
   if (issue?.code === 'unrecognized_keys') {
-    const known = Object.keys(spec.params.parse({}) as object);
+    // the schema's keys, not parse({})'s: an optional parameter (random's seed) has no default to show
+    const known = Object.keys((spec.params as z.ZodObject).shape);
     throw new AgxError('bad_argument', `${name} has no parameter ${issue.keys.map((k) => `"${k.slice(0, 64)}"`).join(', ')}; parameters: ${known.join(', ') || 'none'}`);
   }
   throw new AgxError('bad_argument', `${name}: parameter ${issue?.path.join('.') || '(all)'}: ${issue?.message ?? 'invalid'}`);

@@ -3,6 +3,7 @@ import { complementMask, type MaskRows, maskSize } from '../common/mask.js';
 import { explain } from './explain/index.js';
 import { generateCodes, type TokenWeight } from './generate.js';
 import type { Model } from './model.js';
+import { type Estimate, estimate, type PairedComparison, paired } from './stats.js';
 
 /**
  * The paper's faithfulness protocol (docs/method.md, 'Faithfulness') for one prompt and one method.
@@ -32,8 +33,10 @@ export interface PromptScores {
   method: string;
   /** argmax label of q(orig). */
   label: string;
-  /** Mean mask value. */
+  /** Mean mask value (after size matching, where it was asked for). */
   size: number;
+  /** Under size matching: the mask's own mean before, and the exponent p of the map m -> m^p. */
+  sizeMatch?: { rawSize: number; exponent: number };
   /** One entry per seed. */
   seeds: SeedScores[];
 }
@@ -69,6 +72,28 @@ export interface ProtocolOptions {
   durationSec: number;
   /** Cancels between generations. */
   signal?: AbortSignal | undefined;
+  /** Parameters per method (e.g. { attention: { scaling: 'step' } }); {} for any not named. */
+  params?: Record<string, Record<string, unknown>>;
+  /** Bring every other method's mask to AudioGenX's Size on the same clip (matchSize); needs audiogenx among the methods. */
+  sizeMatch?: boolean;
+}
+
+/**
+ * The mask m -> m^p with p > 0 chosen by bisection on log p so that its mean equals `target`: a
+ * monotone map, so every step keeps its token ranking, and 0 and 1 stay put. Where the target is out
+ * of reach (it lies outside (share of ones, share of non-zeros)), the nearest reachable mean is taken.
+ */
+export function matchSize(rows: MaskRows, target: number): { mask: Float32Array[]; exponent: number } {
+  const at = (p: number): Float32Array[] => rows.map((row) => Float32Array.from(row, (v) => (v <= 0 ? 0 : v ** p)));
+  let lo = -30; // log p: exp(-30) lifts every non-zero value to ~1, exp(30) sends every value below 1 to ~0
+  let hi = 30;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (maskSize(at(Math.exp(mid))) > target) lo = mid;
+    else hi = mid;
+  }
+  const exponent = Math.exp((lo + hi) / 2);
+  return { mask: at(exponent), exponent };
 }
 
 /**
@@ -109,11 +134,23 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
     floorSeeds.push({ seed, fid_f: qOrig[y]! - q[y]!, fid_cf: Number.NaN, kl_f: kl(q, qOrig), kl_cf: Number.NaN });
   }
   results.push({ prompt, method: 'floor', label, size: Number.NaN, seeds: floorSeeds });
-  for (const method of methods) {
-    const e = await explain(model, prompt, codes, orig.frames, method, {}, { signal: opts.signal });
+  if (opts.sizeMatch && !methods.includes('audiogenx')) throw new AgxError('bad_argument', 'size matching needs audiogenx among the methods');
+  // AudioGenX first under size matching: its Size is every other mask's target
+  const order = opts.sizeMatch ? ['audiogenx', ...methods.filter((m) => m !== 'audiogenx')] : methods;
+  let target = Number.NaN;
+  for (const method of order) {
+    const e = await explain(model, prompt, codes, orig.frames, method, opts.params?.[method] ?? {}, { signal: opts.signal });
+    let mask: MaskRows = e.steps;
+    let matched: PromptScores['sizeMatch'];
+    if (method === 'audiogenx') target = maskSize(mask);
+    else if (opts.sizeMatch) {
+      const m = matchSize(mask, target);
+      matched = { rawSize: maskSize(mask), exponent: m.exponent };
+      mask = m.mask;
+    }
     const seeds: SeedScores[] = [];
-    for (const seed of opts.seeds) seeds.push(await scoreMask(e.steps, seed));
-    results.push({ prompt, method, label, size: maskSize(e.steps), seeds });
+    for (const seed of opts.seeds) seeds.push(await scoreMask(mask, seed));
+    results.push({ prompt, method, label, size: maskSize(mask), ...(matched ? { sizeMatch: matched } : {}), seeds });
   }
   return results;
 }
@@ -139,17 +176,42 @@ export function meanStd(xs: number[]): { mean: number; std: number } {
   return { mean, std: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) };
 }
 
-/** The report table: per method, each metric's mean and std over every (prompt, seed). */
-export function summarise(rows: PromptScores[]): Record<string, Record<string, { mean: number; std: number }>> {
+/** The report's metrics: the protocol's four and the mask's Size. */
+export const METRICS = ['fid_f', 'fid_cf', 'kl_f', 'kl_cf', 'size'] as const;
+export type Metric = (typeof METRICS)[number];
+
+/**
+ * One metric of one method: mean and (population) std over every (prompt, seed), as before; the
+ * bootstrap 95% interval of the mean over prompts (each prompt's mean over its seeds); and, for
+ * every method but AudioGenX and the floor, the paired comparison with AudioGenX over the same prompts.
+ */
+export interface MetricSummary extends Estimate {
+  std: number;
+  vsAudiogenx?: PairedComparison;
+}
+
+/** The report table: per method, per metric (docs/method.md, 'A fair comparison'). */
+export function summarise(rows: PromptScores[]): Record<string, Record<Metric, MetricSummary>> {
   const byMethod = new Map<string, PromptScores[]>();
   for (const r of rows) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
-  const out: Record<string, Record<string, { mean: number; std: number }>> = {};
+  const perPrompt = (r: PromptScores, metric: Metric): number => (metric === 'size' ? r.size : meanStd(r.seeds.map((s) => s[metric])).mean);
+  const reference = new Map((byMethod.get('audiogenx') ?? []).map((r) => [r.prompt, r]));
+  const out: Record<string, Record<Metric, MetricSummary>> = {};
   for (const [method, rs] of byMethod) {
     const all = rs.flatMap((r) => r.seeds);
-    out[method] = {
-      fid_f: meanStd(all.map((s) => s.fid_f)), fid_cf: meanStd(all.map((s) => s.fid_cf)),
-      kl_f: meanStd(all.map((s) => s.kl_f)), kl_cf: meanStd(all.map((s) => s.kl_cf)), size: meanStd(rs.map((r) => r.size)),
-    };
+    out[method] = Object.fromEntries(METRICS.map((metric) => {
+      const values = rs.map((r) => perPrompt(r, metric));
+      const { std } = meanStd(metric === 'size' ? values : all.map((s) => s[metric]));
+      const summary: MetricSummary = { ...estimate(values), std };
+      if (method !== 'audiogenx' && method !== 'floor' && reference.size > 0) {
+        const ref = rs.map((r) => {
+          const a = reference.get(r.prompt);
+          return a ? perPrompt(a, metric) : Number.NaN;
+        });
+        summary.vsAudiogenx = paired(values, ref);
+      }
+      return [metric, summary];
+    })) as Record<Metric, MetricSummary>;
   }
   return out;
 }

@@ -34,11 +34,11 @@ function rejection(f: () => unknown): AgxError {
 describe('method catalog', () => {
   it('fills defaults and rejects unknown keys, naming the valid parameters', () => {
     expect(parseMethodParams('audiogenx', {})).toEqual({ epochs: 50, lr: 1e-3, weightDecay: 1e-3, alpha: 1e-3, beta: 1e-1, seed: 0 });
-    expect(parseMethodParams('attention', undefined)).toEqual({});
+    expect(parseMethodParams('attention', undefined)).toEqual({ scaling: 'matrix' });
     const e = rejection(() => parseMethodParams('audiogenx', { epochs: 10, epoch: 3 }));
     expect(e.code).toBe('bad_argument');
     expect(e.message).toBe('audiogenx has no parameter "epoch"; parameters: epochs, lr, weightDecay, alpha, beta, seed');
-    expect(rejection(() => parseMethodParams('atman', { epochs: 5 })).message).toMatch(/^atman has no parameter "epochs"; parameters: none$/);
+    expect(rejection(() => parseMethodParams('atman', { epochs: 5 })).message).toMatch(/^atman has no parameter "epochs"; parameters: scaling$/);
     expect(rejection(() => parseMethodParams('lime', {})).message).toMatch(/^unknown method "lime"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer$/);
   });
 

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AgxError, toErrorData } from '../../common/errors.js';
+import { parseMethodParams } from '../../common/methods.js';
 import { getMethod, METHODS } from '../../engine/explain/index.js';
 import { captionsFromCsv, evaluatePrompt, type PromptScores, summarise } from '../../engine/faithfulness.js';
 import { numberOption, requiredString } from '../args.js';
@@ -9,19 +10,26 @@ import { type Command, durationOption, openModel } from '../command.js';
 import { Progress } from '../progress.js';
 
 export const evaluateCommand: Command = {
-  summary: "the paper's faithfulness protocol: Fid_F, Fid_CF, KL_F, KL_CF and Size per method, plus the no-mask floor",
-  usage: 'agx evaluate --prompts FILE.csv --methods LIST [--seeds 5] [--duration S] [--out DIR] [--json]',
+  summary: "the paper's faithfulness protocol: Fid_F, Fid_CF, KL_F, KL_CF and Size per method with bootstrap 95% intervals over prompts and a paired test against AudioGenX, plus the no-mask floor",
+  usage: 'agx evaluate --prompts FILE.csv --methods LIST [--seeds 5] [--duration S] [--scaling matrix|step] [--size-match] [--out DIR] [--json]',
   options: {
     prompts: { type: 'string', help: 'CSV with a "caption" column (AudioCaps test.csv format; other columns ignored)' },
     methods: { type: 'string', help: `comma-separated; any of: ${Object.keys(METHODS).join(', ')}` },
     seeds: { type: 'string', help: 'regeneration seeds per prompt (default 5: seeds 1..5; the original uses seed 0)' },
     duration: { type: 'string', help: 'clip length in seconds (default: the maximum, 5)' },
+    scaling: { type: 'string', help: "how the baselines' scores become masks: matrix (by the whole matrix's maximum; default) or step (min-max per step)" },
+    'size-match': { type: 'boolean', help: "bring every baseline's mask to AudioGenX's Size on the same clip (m -> m^p; needs audiogenx among the methods)" },
     out: { type: 'string', help: 'folder for results.jsonl (appended per prompt, so a rerun resumes); default: a temp folder' },
   },
   async run(values) {
     const csvPath = requiredString(values, 'prompts', 'evaluate');
     const methods = requiredString(values, 'methods', 'evaluate').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
     methods.forEach((x) => getMethod(x));
+    const scaling = typeof values.scaling === 'string' ? values.scaling : 'matrix';
+    // AudioGenX has no scaling: its mask is already in [0, 1]; the catalog checks the value for the rest
+    const params = Object.fromEntries(methods.filter((m) => m !== 'audiogenx').map((m) => [m, parseMethodParams(m, { scaling })]));
+    const sizeMatch = values['size-match'] === true;
+    if (sizeMatch && !methods.includes('audiogenx')) throw new AgxError('bad_argument', '--size-match needs audiogenx among the --methods');
     const nSeeds = numberOption(values, 'seeds', 5, (n) => Number.isInteger(n) && n >= 1 && n <= 50, 'an integer from 1 to 50');
     let captions: string[];
     try {
@@ -48,12 +56,14 @@ export const evaluateCommand: Command = {
     }
     const model = await openModel(values);
     const durationSec = durationOption(values, model.manifest);
-    const opts = { seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), originalSeed: 0, durationSec };
+    const opts = { seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), originalSeed: 0, durationSec, params, sizeMatch };
     const progress = new Progress('evaluating');
     const rows: PromptScores[] = [];
     let skipped = 0;
     for (const [i, caption] of captions.entries()) {
-      const key = `${i}\t${caption}\t${methods.join(',')}\t${nSeeds}\t${durationSec}`;
+      // today's protocol keeps its old key, so results written before these options still resume
+      const variant = scaling === 'matrix' && !sizeMatch ? '' : `\t${scaling}${sizeMatch ? '\tsize-match' : ''}`;
+      const key = `${i}\t${caption}\t${methods.join(',')}\t${nSeeds}\t${durationSec}${variant}`;
       let rec = done.get(key);
       if (rec === undefined) {
         try {
@@ -73,6 +83,6 @@ export const evaluateCommand: Command = {
     progress.done();
     const table = summarise(rows);
     const { floor, ...byMethod } = table;
-    return { methods: byMethod, floor: floor ?? null, prompts: captions.length - skipped, skipped, seeds: nSeeds, results: resultsPath };
+    return { methods: byMethod, floor: floor ?? null, prompts: captions.length - skipped, skipped, seeds: nSeeds, scaling, sizeMatch, results: resultsPath };
   },
 };

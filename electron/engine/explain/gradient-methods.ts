@@ -1,5 +1,5 @@
 import { AgxError } from '../../common/errors.js';
-import { METHOD_CATALOG } from '../../common/methods.js';
+import { type BaselineParams, METHOD_CATALOG } from '../../common/methods.js';
 import { floatData, type Model } from '../model.js';
 import { tensor } from '../onnx/session-factory.js';
 import type { ExplainMethod } from './method.js';
@@ -13,7 +13,7 @@ type GradientGraph = 'lmGradcam' | 'lmChefer';
  * Targets are the clip's own codes (delay pattern); each step is explained by its own target's
  * gradients (AudioLM.gradcam / AudioLM.chefer in native-models/build/agx_build/lib/lm.py).
  */
-async function gradientMap(model: Model, input: TeacherForcedInput, graph: GradientGraph, output: string): Promise<Float32Array[]> {
+async function gradientMap(model: Model, input: TeacherForcedInput, graph: GradientGraph, output: string, scaling: BaselineParams['scaling']): Promise<Float32Array[]> {
   const m = model.manifest;
   const { steps: S, tokens: L } = input.bucket;
   const entry = m.graphs[graph].find((b) => b.steps === S && b.tokens === L);
@@ -25,29 +25,29 @@ async function gradientMap(model: Model, input: TeacherForcedInput, graph: Gradi
     tokens: tensor.i64(input.lmInput, [1, K, S]), text_vectors: tensor.f32(input.textVectors, [1, L, m.hiddenSize]),
     text_mask: tensor.f32(input.textMask, [1, L]), targets: tensor.i64(targets, [1, K, S]),
   }, [output]);
-  return scaleToUnit(floatData(out[output]), input.steps, input.tokens.length, L);
+  return scaleToUnit(floatData(out[output]), input.steps, input.tokens.length, L, scaling);
 }
 
 /** Grad-CAM-a: ReLU(gradient) x activation on each layer's cross-attention output, per token. */
-export const gradcamA: ExplainMethod<Record<string, unknown>> = {
+export const gradcamA: ExplainMethod<BaselineParams> = {
   ...METHOD_CATALOG['gradcam-a'],
-  async run(model, input) {
-    return { mask: await gradientMap(model, input, 'lmGradcam', 'gradcam_a') };
+  async run(model, input, params) {
+    return { mask: await gradientMap(model, input, 'lmGradcam', 'gradcam_a', params.scaling) };
   },
 };
 
 /** Grad-CAM-e: ReLU(gradient x attention) on the last layer's cross-attention map. */
-export const gradcamE: ExplainMethod<Record<string, unknown>> = {
+export const gradcamE: ExplainMethod<BaselineParams> = {
   ...METHOD_CATALOG['gradcam-e'],
-  async run(model, input) {
-    return { mask: await gradientMap(model, input, 'lmGradcam', 'gradcam_e') };
+  async run(model, input, params) {
+    return { mask: await gradientMap(model, input, 'lmGradcam', 'gradcam_e', params.scaling) };
   },
 };
 
 /** Chefer et al. (2021): gradient-weighted relevance propagated through self- and cross-attention. */
-export const chefer: ExplainMethod<Record<string, unknown>> = {
+export const chefer: ExplainMethod<BaselineParams> = {
   ...METHOD_CATALOG['chefer'],
-  async run(model, input) {
-    return { mask: await gradientMap(model, input, 'lmChefer', 'relevance') };
+  async run(model, input, params) {
+    return { mask: await gradientMap(model, input, 'lmChefer', 'relevance', params.scaling) };
   },
 };

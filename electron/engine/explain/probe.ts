@@ -1,4 +1,4 @@
-import { METHOD_CATALOG } from '../../common/methods.js';
+import { type BaselineParams, METHOD_CATALOG } from '../../common/methods.js';
 import { floatData, type Model } from '../model.js';
 import { tensor } from '../onnx/session-factory.js';
 import type { ExplainMethod } from './method.js';
@@ -39,10 +39,23 @@ async function probe(model: Model, input: TeacherForcedInput, rows: number, scal
 
 /**
  * Rows [steps][tokens] of a flat row-major matrix (rows `stride` apart, so a padded bucket can be
- * read in place), scaled into [0, 1]: by the maximum, or min-max when negative values occur.
+ * read in place), scaled into [0, 1]. 'matrix': by the maximum over the whole matrix, or min-max
+ * when negative values occur. 'step': min-max within each step (a constant step becomes 0).
  */
-export function scaleToUnit(flat: Float32Array, steps: number, tokens: number, stride = tokens): Float32Array[] {
+export function scaleToUnit(flat: Float32Array, steps: number, tokens: number, stride = tokens, scaling: BaselineParams['scaling'] = 'matrix'): Float32Array[] {
   const rows = Array.from({ length: steps }, (_, s) => flat.subarray(s * stride, s * stride + tokens));
+  const unit = (row: Float32Array, lo: number, span: number): Float32Array => Float32Array.from(row, (v) => (span > 0 ? (v - lo) / span : 0));
+  if (scaling === 'step') {
+    return rows.map((row) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of row) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      return unit(row, lo, hi - lo);
+    });
+  }
   let min = Infinity;
   let max = -Infinity;
   for (const row of rows) {
@@ -52,16 +65,16 @@ export function scaleToUnit(flat: Float32Array, steps: number, tokens: number, s
     }
   }
   const lo = min < 0 ? min : 0;
-  const span = max - lo > 0 ? max - lo : 1;
-  return rows.map((row) => Float32Array.from(row, (v) => (v - lo) / span));
+  // an all-zero matrix stays 0 (span 1 keeps today's behaviour)
+  return rows.map((row) => unit(row, lo, max - lo > 0 ? max - lo : 1));
 }
 
 /** Raw cross-attention weights (mean over layers and heads), max-scaled. Attention, not importance. */
-export const attention: ExplainMethod<Record<string, unknown>> = {
+export const attention: ExplainMethod<BaselineParams> = {
   ...METHOD_CATALOG.attention,
-  async run(model, input) {
+  async run(model, input, params) {
     const { attention: att } = await probe(model, input, 1, () => 1);
-    return { mask: scaleToUnit(att, input.steps, input.tokens.length) };
+    return { mask: scaleToUnit(att, input.steps, input.tokens.length, input.tokens.length, params.scaling) };
   },
 };
 
@@ -70,14 +83,14 @@ export const attention: ExplainMethod<Record<string, unknown>> = {
  * importance[t][i] = rise of the cross-entropy of the clip's own codes at step t. All tokens and the
  * unsuppressed pass run as one batch.
  */
-export const atman: ExplainMethod<Record<string, unknown>> = {
+export const atman: ExplainMethod<BaselineParams> = {
   ...METHOD_CATALOG.atman,
-  async run(model, input) {
+  async run(model, input, params) {
     const L = input.tokens.length;
     const S = input.steps;
     const { ce } = await probe(model, input, L + 1, (row, token) => (row === token + 1 ? ATMAN_FACTOR : 1));
     const rise = new Float32Array(S * L);
     for (let i = 0; i < L; i++) for (let s = 0; s < S; s++) rise[s * L + i] = ce[(i + 1) * S + s]! - ce[s]!;
-    return { mask: scaleToUnit(rise, S, L), diagnostics: { meanCrossEntropy: ce.subarray(0, S).reduce((a, b) => a + b, 0) / S } };
+    return { mask: scaleToUnit(rise, S, L, L, params.scaling), diagnostics: { meanCrossEntropy: ce.subarray(0, S).reduce((a, b) => a + b, 0) / S } };
   },
 };
