@@ -1,11 +1,15 @@
 // ONNX Runtime (what the studio runs) against PyTorch (what trained the model), on fixed inputs.
 // The inputs are closed-form; native-models/build/agx_build/stages/parity_fixture.py writes the same formulas.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { embeddedModelsDir } from '../../electron/engine/manifest.js';
 import { floatData } from '../../electron/engine/model.js';
 import { tensor } from '../../electron/engine/onnx/session-factory.js';
 import { embeddedModel, fixtureAudio, maxAbs, maxAbsDiff, parityFixture } from './helpers.js';
 
 const fx = parityFixture();
+const ex: any = JSON.parse(readFileSync(join(embeddedModelsDir(), '..', 'test', 'fixtures', 'parity', 'tiny-foley.explainer_step.json'), 'utf8'));
 
 describe('ONNX graphs match the PyTorch reference', () => {
   it('text encoder: text vectors within 1e-4', async () => {
@@ -76,6 +80,62 @@ describe('ONNX graphs match the PyTorch reference', () => {
     expect(maxAbsDiff(grad, fx.explain.grad_mask) / maxAbs(fx.explain.grad_mask)).toBeLessThan(1e-3);
     // Padded text tokens and padded steps receive no gradient.
     for (let s = 0; s < S; s++) for (let i = n; i < L; i++) expect(grad[s * L + i]).toBe(0);
+  });
+
+  it('explainer_step (one AudioGenX epoch): mask, loss terms, gradients and the Adam update', async () => {
+    const model = await embeddedModel();
+    const m = model.manifest;
+    const { steps: S, tokens: L, hidden: H } = ex;
+    const entry = m.graphs.explainerStep.find((b) => b.steps === S && b.tokens === L)!;
+    expect(entry.hidden).toBe(H);
+    const d = m.hiddenSize;
+    const K = m.codebooks;
+    // the closed-form inputs of parity_fixture.py's EXPLAINER_INPUTS, computed in float64 then stored as float32
+    const f32 = (dims: number[], f: (...idx: number[]) => number) => {
+      const n = dims.reduce((a, b) => a * b, 1);
+      const data = Float32Array.from({ length: n }, (_, flat) => {
+        const idx: number[] = [];
+        for (let r = dims.length - 1, x = flat; r >= 0; r--) {
+          idx.unshift(x % dims[r]!);
+          x = Math.floor(x / dims[r]!);
+        }
+        return f(...idx);
+      });
+      return tensor.f32(data, dims);
+    };
+    const params = {
+      w1: f32([S, d, H], (s, j, h) => Math.sin(1.7 * s! + 0.31 * j! + 0.53 * h!) / Math.sqrt(d)),
+      b1: f32([S, H], (s, h) => 0.1 * Math.cos(0.7 * s! + 0.9 * h!)),
+      prelu: f32([S], () => 0.25),
+      w2: f32([S, H], (s, h) => Math.sin(0.45 * s! + 1.9 * h!) / Math.sqrt(H)),
+      b2: f32([S], (s) => 0.1 * Math.sin(0.8 * s!)),
+    };
+    const feeds: Record<string, ReturnType<typeof tensor.f32>> = {
+      tokens: tensor.i64(BigInt64Array.from({ length: K * S }, (_, i) => BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality)), [1, K, S]),
+      text_vectors: f32([1, L, d], (_, i, j) => (i! < 6 ? 0.5 * Math.sin(0.3 * i! + 0.11 * j!) : 0)),
+      text_mask: f32([1, L], (_, i) => (i! < 6 ? 1 : 0)),
+      step_mask: f32([S], (s) => (s! < S - 10 ? 1 : 0)),
+      reference: f32([S, d], (s, j) => Math.cos(0.05 * s! + 0.21 * j!)),
+      ...params,
+      step: f32([1], () => 0),
+      noise: f32([S, L], (s, i) => 0.5 + 0.45 * Math.sin(0.23 * s! + 0.71 * i!)),
+      hyper: tensor.f32(Float32Array.of(1e-3, 1e-3, 1e-3, 1e-1), [4]),
+    };
+    for (const [k, v] of Object.entries(params)) {
+      feeds[`m_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);
+      feeds[`v_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);
+    }
+    const out = await (await model.graphFile(entry.file)).run(feeds);
+    const got = (name: string) => floatData(out[name]);
+    // the tolerances of lm_explain above: values in [0, 1] and cosines absolute 1e-4; summed quantities relative 1e-3
+    for (const name of ['p', 'mask', 'p_next']) expect(maxAbsDiff(got(name), ex[name]), name).toBeLessThan(1e-4);
+    expect(maxAbsDiff(got('terms'), ex.terms) / maxAbs(ex.terms)).toBeLessThan(1e-3);
+    expect(Math.abs(got('loss')[0]! - ex.loss[0]) / Math.max(1, Math.abs(ex.loss[0]))).toBeLessThan(1e-3);
+    for (const name of ['grad_b2', 'grad_prelu', 'new_m_b2']) expect(maxAbsDiff(got(name), ex[name]) / maxAbs(ex[name]), name).toBeLessThan(1e-3);
+    expect(maxAbsDiff(got('new_v_b2'), ex.new_v_b2) / maxAbs(ex.new_v_b2)).toBeLessThan(2e-3); // squares of the gradient
+    // updated parameters: within a tenth of the learning rate (Adam's first step moves each by ~lr)
+    for (const name of ['new_b2', 'new_prelu', 'new_w2']) expect(maxAbsDiff(got(name), ex[name]), name).toBeLessThan(1e-4);
+    expect(maxAbsDiff(got('new_w1').subarray(0, 8 * H), ex.new_w1_step0_rows8)).toBeLessThan(1e-4);
   });
 
   it('lm_gradcam and lm_chefer: Grad-CAM maps and Chefer relevance within 1e-4 of their largest value', async () => {

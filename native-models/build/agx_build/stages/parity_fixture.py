@@ -105,3 +105,60 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
     }
     FIXTURE.mkdir(parents=True, exist_ok=True)
     (FIXTURE / f"{bundle.name}.json").write_text(json.dumps(out))
+    write_explainer_step(lm, bundle, bucket)
+
+
+EXPLAINER_INPUTS = """explainer_step (one Adam step of the mask generators), bucket steps x tokens, d = hidden size, H = generator width:
+- tokens[k, s] = (37 * s + 11 * k) % card; text_vectors[i, j] = 0.5 * sin(0.3 * i + 0.11 * j) for i < 6, 0 after;
+  text_mask[i] = (i < 6); step_mask[s] = (s < steps - 10); reference[s, j] = cos(0.05 * s + 0.21 * j).
+- w1[s, j, h] = sin(1.7 * s + 0.31 * j + 0.53 * h) / sqrt(d); b1[s, h] = 0.1 * cos(0.7 * s + 0.9 * h); prelu[s] = 0.25;
+  w2[s, h] = sin(0.45 * s + 1.9 * h) / sqrt(H); b2[s] = 0.1 * sin(0.8 * s); Adam moments m_*, v_* = 0; step = [0].
+- noise[s, i] = 0.5 + 0.45 * sin(0.23 * s + 0.71 * i); hyper = [lr 1e-3, weight decay 1e-3, alpha 1e-3, beta 1e-1].
+Outputs kept: p, mask, p_next, terms, loss, grad_b2, grad_prelu, new_b2, new_prelu, new_w2, new_m_b2, new_v_b2 and
+new_w1[0, :8, :] (step 0's first 8 rows; the whole tensor is steps x d x H)."""
+
+
+def explainer_inputs(lm, steps: int, tokens: int) -> tuple:
+    """The closed-form inputs of EXPLAINER_INPUTS, in explainer.INPUTS order."""
+    from agx_build.lib import explainer
+
+    cfg = lm.cfg
+    d, H, n = cfg.d, explainer.HIDDEN, 6
+    s = torch.arange(steps, dtype=torch.float64)
+    j = torch.arange(d, dtype=torch.float64)
+    h = torch.arange(H, dtype=torch.float64)
+    i = torch.arange(tokens, dtype=torch.float64)
+    tok = torch.tensor([[[(37 * t + 11 * k) % cfg.card for t in range(steps)] for k in range(cfg.n_codebooks)]])
+    u = (0.5 * torch.sin(0.3 * i[:, None] + 0.11 * j[None]) * (i[:, None] < n)).float()[None]
+    params = [
+        (torch.sin(1.7 * s[:, None, None] + 0.31 * j[None, :, None] + 0.53 * h[None, None]) / math.sqrt(d)).float(),
+        (0.1 * torch.cos(0.7 * s[:, None] + 0.9 * h[None])).float(),
+        torch.full((steps,), 0.25),
+        (torch.sin(0.45 * s[:, None] + 1.9 * h[None]) / math.sqrt(H)).float(),
+        (0.1 * torch.sin(0.8 * s)).float(),
+    ]
+    zeros = [torch.zeros_like(x) for x in params]
+    return (tok, u, (i < n).float()[None], (s < steps - 10).float(), torch.cos(0.05 * s[:, None] + 0.21 * j[None]).float(),
+            *params, *zeros, *[z.clone() for z in zeros], torch.zeros(1),
+            (0.5 + 0.45 * torch.sin(0.23 * s[:, None] + 0.71 * i[None])).float(), torch.tensor([1e-3, 1e-3, 1e-3, 1e-1]))
+
+
+def write_explainer_step(lm, bundle: Path, bucket) -> None:
+    """The explainer_step fixture (the graph AudioGenX runs each epoch), beside the bundle's main fixture."""
+    from agx_build.lib import explainer
+
+    steps, tokens = bucket
+    out = dict(zip(explainer.OUTPUTS, explainer.step_function(lm)(*explainer_inputs(lm, steps, tokens))))
+    keep = ["p", "mask", "p_next", "terms", "loss", "grad_b2", "grad_prelu", "new_b2", "new_prelu", "new_w2", "new_m_b2", "new_v_b2"]
+    fx = {"bundle": bundle.name, "inputs": EXPLAINER_INPUTS, "steps": steps, "tokens": tokens, "hidden": explainer.HIDDEN,
+          **{k: _r(out[k]) for k in keep}, "new_w1_step0_rows8": _r(out["new_w1"][0, :8])}
+    FIXTURE.mkdir(parents=True, exist_ok=True)
+    (FIXTURE / f"{bundle.name}.explainer_step.json").write_text(json.dumps(fx))
+
+
+if __name__ == "__main__":
+    # Writes the explainer_step fixture from the committed bundle (no rebuild): python3 -m agx_build.stages.parity_fixture
+    from agx_build.lib import bundle_io
+
+    torch.manual_seed(0)
+    write_explainer_step(bundle_io.lm_from_bundle(config.BUNDLE), config.BUNDLE, config.EXPLAIN_BUCKETS[0])
