@@ -94,19 +94,20 @@ studioSuite('studio in the browser', (env) => {
     expect(await bars.getByRole('listitem').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(e1.tokens.map((t, i) => `${t.text} ${want[i]!.toFixed(2)}`));
     await shot(page, '03-explained-selection');
 
-    // Mute "dog" (click), weight "rain" with the keyboard; both are draft weights saved in the timeline.
+    // Mute "dog" (click), weight "rain" with the keyboard; both are draft weights saved in the timeline,
+    // shown beside the take's own weights ("; edited: ...").
     await page.getByRole('button', { name: /^dog, importance/ }).click();
-    await expect.poll(() => page.getByRole('button', { name: /^dog, importance [\d.]+, muted$/ }).getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => page.getByRole('button', { name: /^dog, importance [\d.]+; edited: muted$/ }).getAttribute('aria-pressed')).toBe('true');
     await page.getByRole('button', { name: /^rain, importance/ }).focus();
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('ArrowUp');
-    await page.getByRole('button', { name: /^rain, importance [\d.]+, weight 1\.2$/ }).waitFor();
+    await page.getByRole('button', { name: /^rain, importance [\d.]+; edited: weight 1\.2$/ }).waitFor();
     // Undo / redo: one step per gesture.
     await page.getByRole('button', { name: 'Zoom to fit' }).focus();
     await page.keyboard.press('Control+z');
-    await page.getByRole('button', { name: /^rain, importance [\d.]+, weight 1\.1$/ }).waitFor();
+    await page.getByRole('button', { name: /^rain, importance [\d.]+; edited: weight 1\.1$/ }).waitFor();
     await page.keyboard.press('Control+Shift+z');
-    await page.getByRole('button', { name: /^rain, importance [\d.]+, weight 1\.2$/ }).waitFor();
+    await page.getByRole('button', { name: /^rain, importance [\d.]+; edited: weight 1\.2$/ }).waitFor();
     await expect.poll(async () => (await currentSession(server)).timeline.draftWeights[s.takes[0]!.id]).toEqual([
       { token: 1, weight: 0 },
       { token: 4, weight: 1.2 },
@@ -131,7 +132,9 @@ studioSuite('studio in the browser', (env) => {
     s = await currentSession(server);
     const e2 = s.explanations.find((e) => e.takeId === take2.id)!;
     expect(e2.method).toBe('atman');
-    expect(await chipNames(page)).toEqual(e2.tokens.map((t, i) => `${t.text}, importance ${e2.holistic[i]!.toFixed(2)}${i === 1 ? ', muted' : i === 4 ? ', weight 1.2' : ''}`));
+    // Take 2 was made with "dog" muted: its chip reports no importance (the word could not act).
+    expect(e2.holistic[1]).toBeNull();
+    expect(await chipNames(page)).toEqual(e2.tokens.map((t, i) => (i === 1 ? 'dog, muted' : `${t.text}, importance ${e2.holistic[i]!.toFixed(2)}${i === 4 ? ', weight 1.2' : ''}`)));
     await page.getByLabel('Compare with').selectOption({ label: 'Take 1' });
     const diff = page.getByRole('list', { name: 'Importance, Take 2 against Take 1' });
     await expect.poll(() => diff.getByRole('listitem').count()).toBe(6);
