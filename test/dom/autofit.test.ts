@@ -3,7 +3,7 @@
 // a zoom-out at the same size, is left alone. The rule against the renderer store with a fake API.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimelineStateSchema, type SessionState, type Take } from '../../electron/common/api';
-import type { StudioClient } from '../../renderer/src/api/client';
+import { startFakeStudio } from './fake-studio';
 
 vi.mock('../../renderer/src/audio/player', () => ({
   audioOut: { stop: () => {}, load: () => {}, has: () => false, play: async () => {}, onStart: () => () => {}, onStop: () => () => {} },
@@ -12,29 +12,18 @@ vi.mock('../../renderer/src/audio/player', () => ({
 const SESSION = 'a'.repeat(32);
 
 async function studio(pxPerSec: number) {
-  const { StudioStore, installStore } = await import('../../renderer/src/state/store');
   const at = '2025-01-01T00:00:00.000Z';
   const summary = { id: SESSION, name: 's', nameIsAuto: false, createdAt: at, updatedAt: at, openedAt: at, takeCount: 1 };
   const take = { id: 't'.repeat(32), sessionId: SESSION, number: 1, durationSec: 5 } as Take;
   const state: SessionState = { session: summary, takes: [take], explanations: [], timeline: TimelineStateSchema.parse({ pxPerSec }), canUndo: false, canRedo: false };
-  const answers: Record<string, () => unknown> = {
-    getInfo: () => ({ version: '0', provider: 'cpu', model: {}, methods: [], dataDir: '/tmp', storeError: null }),
-    listJobs: () => [],
-    listSessions: () => ({ sessions: [summary], lastOpenedId: SESSION }),
-    openSession: () => state,
-    saveTimeline: () => ({ canUndo: false, canRedo: false }),
-  };
-  const api = new Proxy({} as StudioClient['api'], { get: (_t, name: string) => async () => answers[name]!() });
-  const store = new StudioStore({
-    api,
-    onEvent: () => () => {},
-    onConnection(l) {
-      l({ status: 'open', mode: 'browser', retryInMs: null, reason: null });
-      return () => {};
+  const { store } = await startFakeStudio({
+    answers: {
+      listSessions: () => ({ sessions: [summary], lastOpenedId: SESSION }),
+      openSession: () => state,
+      saveTimeline: () => ({ canUndo: false, canRedo: false }),
     },
+    strict: true,
   });
-  installStore(store);
-  store.start();
   await vi.waitFor(() => expect(store.getState().session).not.toBeNull());
   return store;
 }

@@ -6,7 +6,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimelineStateSchema, type ExportFile, type SessionState, type Take } from '../../electron/common/api';
 import type { SaveFileResult } from '../../electron/common/bridge';
-import type { StudioClient } from '../../renderer/src/api/client';
+import { startFakeStudio } from './fake-studio';
 
 vi.mock('../../renderer/src/audio/player', () => ({
   audioOut: { stop: () => {}, load: () => {}, has: () => false, play: async () => {} },
@@ -34,7 +34,6 @@ const take = (n: number): Take => ({
 });
 
 async function studioWithTakes(selected: number) {
-  const { StudioStore, installStore } = await import('../../renderer/src/state/store');
   const at = '2025-01-01T00:00:00.000Z';
   const summary = { id: SESSION, name: 'dogs', nameIsAuto: false, createdAt: at, updatedAt: at, openedAt: at, takeCount: 2 };
   const state: SessionState = {
@@ -45,24 +44,14 @@ async function studioWithTakes(selected: number) {
     canUndo: false,
     canRedo: false,
   };
-  const answers: Record<string, () => unknown> = {
-    getInfo: () => ({ version: '0', provider: 'cpu', model: {}, methods: [], dataDir: '/tmp', storeError: null }),
-    listJobs: () => [],
-    listSessions: () => ({ sessions: [summary], lastOpenedId: SESSION }),
-    openSession: () => state,
-    saveTimeline: () => ({ canUndo: false, canRedo: false }),
-  };
-  const api = new Proxy({} as StudioClient['api'], { get: (_t, name: string) => async () => answers[name]!() });
-  const store = new StudioStore({
-    api,
-    onEvent: () => () => {},
-    onConnection(l) {
-      l({ status: 'open', mode: 'browser', retryInMs: null, reason: null });
-      return () => {};
+  const { store } = await startFakeStudio({
+    answers: {
+      listSessions: () => ({ sessions: [summary], lastOpenedId: SESSION }),
+      openSession: () => state,
+      saveTimeline: () => ({ canUndo: false, canRedo: false }),
     },
+    strict: true,
   });
-  installStore(store);
-  store.start();
   await vi.waitFor(() => expect(store.getState().session?.takes).toHaveLength(2));
   return store;
 }

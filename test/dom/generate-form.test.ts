@@ -4,7 +4,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StudioClient } from '../../renderer/src/api/client';
+import { INFO, startFakeStudio } from './fake-studio';
 import { generateBlocker, loadSeedField, readDuration, saveSeedField, SEED_STORAGE_KEY, seedAfterGenerate } from '../../renderer/src/state/generate-form';
 
 vi.mock('../../renderer/src/audio/player', () => ({
@@ -68,26 +68,10 @@ describe('the prompt bar', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   async function promptBar(): Promise<string> {
-    const { StudioStore, installStore } = await import('../../renderer/src/state/store');
-    const api = new Proxy({} as StudioClient['api'], {
-      get: (_t, name: string) => async () => {
-        if (name === 'getInfo') return { version: '0', provider: 'cpu', model: { ...MODEL, sampleRate: 16000, frameRate: 25 }, methods: [], dataDir: '/tmp', storeError: null };
-        if (name === 'listJobs') return [];
-        if (name === 'listSessions') return { sessions: [], lastOpenedId: null };
-        throw new Error(`the fake studio has no ${name}`);
-      },
+    await startFakeStudio({
+      answers: { getInfo: () => ({ ...INFO, model: { ...MODEL, sampleRate: 16000, frameRate: 25 } }) },
+      strict: true,
     });
-    const store = new StudioStore({
-      api,
-      onEvent: () => () => {},
-      onConnection(l) {
-        l({ status: 'open', mode: 'browser', retryInMs: null, reason: null });
-        return () => {};
-      },
-    });
-    installStore(store);
-    store.start();
-    await vi.waitFor(() => expect(store.getState().ready).toBe(true));
     const { PromptBar } = await import('../../renderer/src/components/PromptBar');
     return renderToStaticMarkup(createElement(PromptBar));
   }

@@ -5,14 +5,14 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { JobInfo, StudioEvent } from '../../electron/common/api';
-import type { ConnectionState, StudioClient } from '../../renderer/src/api/client';
+import type { JobInfo } from '../../electron/common/api';
+import type { ConnectionState } from '../../renderer/src/api/client';
+import { startFakeStudio } from './fake-studio';
 
 vi.mock('../../renderer/src/audio/player', () => ({
   audioOut: { stop: () => {}, load: () => {}, has: () => false, play: async () => {} },
 }));
 
-const OPEN: ConnectionState = { status: 'open', mode: 'browser', retryInMs: null, reason: null };
 const LOST: ConnectionState = { status: 'closed', mode: 'browser', retryInMs: 2000, reason: 'the studio is not reachable' };
 const REFUSED: ConnectionState = { status: 'closed', mode: 'browser', retryInMs: 5000, reason: 'the studio refused this page', tokenRefused: true };
 
@@ -32,34 +32,8 @@ const running: JobInfo = {
 };
 
 async function studio() {
-  const { StudioStore, installStore } = await import('../../renderer/src/state/store');
-  let setConn: (c: ConnectionState) => void = () => {};
-  let emit: (e: StudioEvent) => void = () => {};
-  const api = new Proxy({} as StudioClient['api'], {
-    get: (_t, name: string) => async () => {
-      if (name === 'getInfo') return { version: '0', provider: 'cpu', model: {}, methods: [], dataDir: '/tmp', storeError: null };
-      if (name === 'listJobs') return [running];
-      if (name === 'listSessions') return { sessions: [], lastOpenedId: null };
-      throw new Error(`the fake studio has no ${name}`);
-    },
-  });
-  const client: StudioClient = {
-    api,
-    onEvent(l) {
-      emit = l;
-      return () => {};
-    },
-    onConnection(l) {
-      setConn = l;
-      l(OPEN);
-      return () => {};
-    },
-  };
-  const store = new StudioStore(client);
-  installStore(store);
-  store.start();
-  await vi.waitFor(() => expect(store.getState().ready).toBe(true));
-  return { store, setConn: (c: ConnectionState) => setConn(c), emit: (e: StudioEvent) => emit(e) };
+  const { store, setConnection, emit } = await startFakeStudio({ answers: { listJobs: () => [running] }, strict: true });
+  return { store, setConn: setConnection, emit };
 }
 
 describe('disconnected studio', () => {

@@ -3,8 +3,8 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Explanation, JobInfo, StudioEvent, Take } from '../../electron/common/api';
-import type { StudioClient } from '../../renderer/src/api/client';
+import type { Explanation, JobInfo, Take } from '../../electron/common/api';
+import { startFakeStudio } from './fake-studio';
 
 const loaded = new Set<string>();
 vi.mock('../../renderer/src/audio/player', () => ({
@@ -34,33 +34,7 @@ function renderDone(render: 'factual' | 'counterfactual'): JobInfo {
 }
 
 async function studio() {
-  const { StudioStore, installStore } = await import('../../renderer/src/state/store');
-  const calls: [string, unknown][] = [];
-  let emit: (e: StudioEvent) => void = () => {};
-  const api = new Proxy({} as StudioClient['api'], {
-    get: (_t, name: string) => async (params: unknown) => {
-      calls.push([name, params]);
-      if (name === 'getInfo') return { version: '0', provider: 'cpu', model: {}, methods: [], dataDir: '/tmp', storeError: null };
-      if (name === 'listJobs') return [];
-      if (name === 'listSessions') return { sessions: [], lastOpenedId: null };
-      return { jobId: 'k'.repeat(32) };
-    },
-  });
-  const store = new StudioStore({
-    api,
-    onEvent(l) {
-      emit = l;
-      return () => {};
-    },
-    onConnection(l) {
-      l({ status: 'open', mode: 'browser', retryInMs: null, reason: null });
-      return () => {};
-    },
-  });
-  installStore(store);
-  store.start();
-  await vi.waitFor(() => expect(store.getState().ready).toBe(true));
-  return { store, calls, emit: (e: StudioEvent) => emit(e) };
+  return startFakeStudio();
 }
 
 describe('renders in the inspector', () => {
