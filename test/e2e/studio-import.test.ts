@@ -88,7 +88,7 @@ studioSuite('importing a WAV', (env) => {
     const { server, browser } = env;
     const { page, pageErrors } = await openStudio(browser, server.url);
     await page.getByRole('textbox', { name: 'Prompt' }).fill(CAPTION);
-    await page.getByLabel('WAV file to import').setInputFiles({ name: 'rain.wav', mimeType: 'audio/wav', buffer: rainWav(2) });
+    await page.getByLabel('Audio file to import').setInputFiles({ name: 'rain.wav', mimeType: 'audio/wav', buffer: rainWav(2) });
 
     // The caption dialog offers the prompt box's text and needs a caption.
     const dialog = page.getByRole('dialog', { name: 'Import rain.wav' });
@@ -157,7 +157,7 @@ studioSuite('importing a WAV', (env) => {
 
     // 12 s of stereo 22.05 kHz: the dialog says so and offers the model's maximum as a span to move.
     const maxSec = (await callApi<{ model: { maxDurationSec: number } }>(server.url, 'getInfo')).model.maxDurationSec;
-    await page.getByLabel('WAV file to import').setInputFiles({ name: 'long.wav', mimeType: 'audio/wav', buffer: rainWav(12) });
+    await page.getByLabel('Audio file to import').setInputFiles({ name: 'long.wav', mimeType: 'audio/wav', buffer: rainWav(12) });
     const long = page.getByRole('dialog', { name: 'Import long.wav' });
     await long.getByText(/12\.0 s · 22\.05 kHz · stereo · 16-bit/).waitFor();
     await long.getByRole('slider', { name: 'Start of the imported span (seconds)' }).fill('4');

@@ -1,67 +1,72 @@
-// WAV files on the renderer's side: what a file chosen for import holds (read from its RIFF header,
-// before anything is sent), its peaks for the span picker, a span cut out of it with the bytes
-// untouched, and a render's samples as a file to save. Pure functions over bytes.
+// Audio files on the renderer's side: what a file chosen for import holds (read from its header with
+// the engine's own readers in electron/common, before anything is sent), its peaks for the span
+// picker, a span cut out of it, and a render's samples as a file to save. A WAV is cut on its bytes;
+// a compressed file (FLAC, MP3, Ogg, AIFF) is decoded here with the Web Audio API and the span written
+// as a WAV, because its bytes cannot be cut.
+import { AUDIO_FORMAT_LABEL, readAudioHeader, readWavHeader, type AudioHeader, type WavHeader } from '../../../electron/common/audio-header';
 import type { TimeSpan } from '../../../electron/common/domain';
+import { encodeWav } from '../../../electron/common/wav-encode';
 
-/** What a WAV's header says. */
-export interface WavInfo {
-  /** 1 integer PCM, 3 IEEE float (WAVE_FORMAT_EXTENSIBLE is resolved to one of these). */
-  format: 1 | 3;
-  sampleRate: number;
-  channels: number;
-  bitsPerSample: number;
-  /** Bytes per sample frame (all channels). */
-  blockAlign: number;
-  /** Where the sample data starts. */
-  dataOffset: number;
-  /** Sample data bytes present in the file (the declared size, cut to what the file holds). */
-  dataBytes: number;
-  /** Sample frames present. */
-  frames: number;
-  durationSec: number;
+/** What the import file input and the timeline drop accept (the header, not the name, decides in the end). */
+export const IMPORT_ACCEPT = '.wav,.flac,.mp3,.ogg,.opus,.oga,.aif,.aiff,.aifc,audio/*';
+
+/** A file's header as the engine reads it, and for a WAV where its samples lie (to cut it without decoding). */
+export interface AudioInfo {
+  header: AudioHeader;
+  wav: WavHeader | null;
 }
 
-const ascii = (b: Uint8Array, at: number): string => String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
+/** Reads any supported file's header; throws an Error naming what is wrong when the studio cannot read it. */
+export function readAudioInfo(bytes: Uint8Array): AudioInfo {
+  const header = readAudioHeader(bytes);
+  return { header, wav: header.format === 'wav' ? readWavHeader(bytes) : null };
+}
 
-/** Reads a WAV's header; throws an Error naming what is wrong when it is not a WAV this studio reads. */
-export function readWavHeader(bytes: Uint8Array): WavInfo {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 12 || ascii(bytes, 0) !== 'RIFF' || ascii(bytes, 8) !== 'WAVE') throw new Error('not a WAV file (no RIFF/WAVE header)');
-  let fmt: Omit<WavInfo, 'dataOffset' | 'dataBytes' | 'frames' | 'durationSec'> | null = null;
-  let at = 12;
-  while (at + 8 <= bytes.length) {
-    const id = ascii(bytes, at);
-    const size = v.getUint32(at + 4, true);
-    const body = at + 8;
-    if (id === 'fmt ') {
-      if (size < 16 || body + 16 > bytes.length) throw new Error('the WAV format chunk is cut short');
-      let format = v.getUint16(body, true);
-      // WAVE_FORMAT_EXTENSIBLE: the real format is the first two bytes of the sub-format GUID.
-      if (format === 0xfffe && size >= 40 && body + 26 <= bytes.length) format = v.getUint16(body + 24, true);
-      const bitsPerSample = v.getUint16(body + 14, true);
-      const ok = (format === 1 && [8, 16, 24, 32].includes(bitsPerSample)) || (format === 3 && (bitsPerSample === 32 || bitsPerSample === 64));
-      if (!ok) throw new Error(`unsupported WAV encoding (format ${format}, ${bitsPerSample}-bit): use PCM or 32-bit float`);
-      fmt = { format: format as 1 | 3, channels: v.getUint16(body + 2, true), sampleRate: v.getUint32(body + 4, true), blockAlign: v.getUint16(body + 12, true), bitsPerSample };
-      if (fmt.channels < 1 || fmt.sampleRate < 1 || fmt.blockAlign !== fmt.channels * (bitsPerSample / 8)) throw new Error('the WAV format chunk is inconsistent');
-    } else if (id === 'data') {
-      if (fmt === null) throw new Error('the WAV has its data before its format chunk');
-      const dataBytes = Math.min(size, bytes.length - body);
-      const frames = Math.floor(dataBytes / fmt.blockAlign);
-      return { ...fmt, dataOffset: body, dataBytes, frames, durationSec: frames / fmt.sampleRate };
-    }
-    at = body + size + (size % 2);
+/** Seconds with two decimals below 10 s, one above. */
+const secs = (s: number): string => `${s.toFixed(s < 10 ? 2 : 1)} s`;
+
+/**
+ * "12.0 s · 44.1 kHz · stereo · 16-bit", "about 3.0 s · 44.1 kHz · mono · MP3": what a designer checks
+ * before importing. `decodedSec` is a length measured here by decoding, for formats whose header has none.
+ */
+export function describeAudio(info: AudioInfo, decodedSec?: number): string {
+  const h = info.header;
+  const ch = h.channels === 1 ? 'mono' : h.channels === 2 ? 'stereo' : `${h.channels} channels`;
+  const w = info.wav;
+  const enc =
+    w !== null
+      ? w.tag === 3
+        ? `${w.bitsPerSample}-bit float`
+        : `${w.bitsPerSample}-bit`
+      : h.bitsPerSample !== undefined
+        ? `${AUDIO_FORMAT_LABEL[h.format]} ${h.bitsPerSample}-bit`
+        : AUDIO_FORMAT_LABEL[h.format];
+  const length =
+    h.durationSec !== undefined
+      ? secs(h.durationSec)
+      : decodedSec !== undefined
+        ? secs(decodedSec)
+        : h.estimatedSec !== undefined
+          ? `about ${secs(h.estimatedSec)}`
+          : 'duration after import';
+  return `${length} · ${+(h.sampleRate / 1000).toFixed(3)} kHz · ${ch} · ${enc}`;
+}
+
+/** Peak level (0..1) in `columns` equal slices of `frames` samples; long clips are sampled (~64 reads a column). */
+function peaks(frames: number, columns: number, sample: (frame: number) => number): Float32Array {
+  const out = new Float32Array(columns);
+  for (let c = 0; c < columns; c++) {
+    const from = Math.floor((c * frames) / columns);
+    const to = Math.max(from + 1, Math.floor(((c + 1) * frames) / columns));
+    const step = Math.max(1, Math.floor((to - from) / 64));
+    let peak = 0;
+    for (let f = from; f < to && f < frames; f += step) peak = Math.max(peak, Math.abs(sample(f)));
+    out[c] = Math.min(1, peak);
   }
-  throw new Error(fmt === null ? 'the WAV has no format chunk' : 'the WAV has no data chunk');
+  return out;
 }
 
-/** "12.0 s · 44.1 kHz · stereo · 16-bit": what a designer checks before importing. */
-export function describeWav(w: WavInfo): string {
-  const ch = w.channels === 1 ? 'mono' : w.channels === 2 ? 'stereo' : `${w.channels} channels`;
-  const enc = w.format === 3 ? `${w.bitsPerSample}-bit float` : `${w.bitsPerSample}-bit`;
-  return `${w.durationSec.toFixed(w.durationSec < 10 ? 2 : 1)} s · ${+(w.sampleRate / 1000).toFixed(3)} kHz · ${ch} · ${enc}`;
-}
-
-function sampleAt(v: DataView, w: WavInfo, at: number): number {
+function sampleAt(v: DataView, w: WavHeader, at: number): number {
   switch (w.bitsPerSample) {
     case 8:
       return (v.getUint8(at) - 128) / 128;
@@ -70,68 +75,78 @@ function sampleAt(v: DataView, w: WavInfo, at: number): number {
     case 24:
       return ((v.getUint8(at) | (v.getUint8(at + 1) << 8) | (v.getInt8(at + 2) << 16)) >> 0) / 8388608;
     case 32:
-      return w.format === 3 ? v.getFloat32(at, true) : v.getInt32(at, true) / 2147483648;
+      return w.tag === 3 ? v.getFloat32(at, true) : v.getInt32(at, true) / 2147483648;
     default:
       return v.getFloat64(at, true);
   }
 }
 
-/**
- * Peak level (0..1) of the first channel in `columns` equal slices of the file, for a small waveform.
- * Long files are sampled (at most ~64 reads per column), which is plenty for a picture.
- */
-export function wavPeaks(bytes: Uint8Array, w: WavInfo, columns: number): Float32Array {
+const blockAlign = (w: WavHeader): number => (w.channels * w.bitsPerSample) / 8;
+
+/** Peaks of a WAV's first channel, read straight from its bytes (no decode). */
+export function wavPeaks(bytes: Uint8Array, w: WavHeader, columns: number): Float32Array {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(columns);
-  for (let c = 0; c < columns; c++) {
-    const from = Math.floor((c * w.frames) / columns);
-    const to = Math.max(from + 1, Math.floor(((c + 1) * w.frames) / columns));
-    const step = Math.max(1, Math.floor((to - from) / 64));
-    let peak = 0;
-    for (let f = from; f < to && f < w.frames; f += step) peak = Math.max(peak, Math.abs(sampleAt(v, w, w.dataOffset + f * w.blockAlign)));
-    out[c] = Math.min(1, peak);
-  }
-  return out;
+  return peaks(w.frames, columns, (f) => sampleAt(v, w, w.dataStart + f * blockAlign(w)));
+}
+
+/** Peaks of decoded samples (the first channel). */
+export function samplePeaks(samples: Float32Array, columns: number): Float32Array {
+  return peaks(samples.length, columns, (f) => samples[f]!);
+}
+
+/** The frames [first, last) of a span: the length rounds down, so a span of the model's maximum never comes out one frame over it. */
+function spanFrames(span: TimeSpan, rate: number, frames: number): [number, number] {
+  const first = Math.max(0, Math.min(frames, Math.round(span.startSec * rate)));
+  return [first, Math.min(frames, first + Math.floor((span.endSec - span.startSec) * rate + 1e-6))];
 }
 
 /**
  * The same WAV cut to [startSec, endSec): every chunk before the data is kept byte for byte, the data
  * is sliced on whole sample frames, chunks after it are dropped, and the two sizes are rewritten.
  */
-export function cutWav(bytes: Uint8Array, w: WavInfo, span: TimeSpan): Uint8Array {
-  const first = Math.max(0, Math.min(w.frames, Math.round(span.startSec * w.sampleRate)));
-  // The length rounds down, so a span of the model's maximum never comes out one frame over it.
-  const last = Math.min(w.frames, first + Math.floor((span.endSec - span.startSec) * w.sampleRate + 1e-6));
-  const data = bytes.subarray(w.dataOffset + first * w.blockAlign, w.dataOffset + last * w.blockAlign);
-  const out = new Uint8Array(w.dataOffset + data.length);
-  out.set(bytes.subarray(0, w.dataOffset));
-  out.set(data, w.dataOffset);
+export function cutWav(bytes: Uint8Array, w: WavHeader, span: TimeSpan): Uint8Array {
+  const [first, last] = spanFrames(span, w.sampleRate, w.frames);
+  const data = bytes.subarray(w.dataStart + first * blockAlign(w), w.dataStart + last * blockAlign(w));
+  const out = new Uint8Array(w.dataStart + data.length);
+  out.set(bytes.subarray(0, w.dataStart));
+  out.set(data, w.dataStart);
   const v = new DataView(out.buffer);
-  v.setUint32(w.dataOffset - 4, data.length, true);
+  v.setUint32(w.dataStart - 4, data.length, true);
   v.setUint32(4, out.length - 8, true);
   return out;
 }
 
+/** Decoded audio: planar floats at their own rate. */
+export interface Samples {
+  sampleRate: number;
+  channels: Float32Array[];
+}
+
+/**
+ * A span of decoded samples as a 32-bit float WAV: a compressed file cannot be cut on its bytes, and
+ * float keeps every decoded value (a 16-bit FLAC's samples come back exactly).
+ */
+export function spanWav(audio: Samples, span: TimeSpan): Uint8Array {
+  const [first, last] = spanFrames(span, audio.sampleRate, audio.channels[0]?.length ?? 0);
+  return encodeWav(
+    audio.channels.map((c) => c.subarray(first, last)),
+    audio.sampleRate,
+    'float32',
+  );
+}
+
+/**
+ * Decodes a compressed file here with the Web Audio API (Chromium reads FLAC, MP3, Ogg Vorbis/Opus and
+ * AIFF offline), at the rate its header gives, so no resampling happens before the engine's own.
+ */
+export async function decodeInBrowser(bytes: Uint8Array, header: AudioHeader): Promise<Samples> {
+  const ctx = new OfflineAudioContext(1, 1, header.sampleRate);
+  // decodeAudioData detaches the buffer it is given: hand it a copy.
+  const buffer = await ctx.decodeAudioData(bytes.slice().buffer);
+  return { sampleRate: buffer.sampleRate, channels: Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c)) };
+}
+
 /** Mono float samples as a 32-bit float WAV (a render kept as a file: no rounding of what was heard). */
 export function floatWav(samples: Float32Array, sampleRate: number): Uint8Array {
-  const out = new Uint8Array(44 + samples.length * 4);
-  const v = new DataView(out.buffer);
-  const put = (at: number, s: string): void => {
-    for (let i = 0; i < 4; i++) out[at + i] = s.charCodeAt(i);
-  };
-  put(0, 'RIFF');
-  v.setUint32(4, out.length - 8, true);
-  put(8, 'WAVE');
-  put(12, 'fmt ');
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 3, true);
-  v.setUint16(22, 1, true);
-  v.setUint32(24, sampleRate, true);
-  v.setUint32(28, sampleRate * 4, true);
-  v.setUint16(32, 4, true);
-  v.setUint16(34, 32, true);
-  put(36, 'data');
-  v.setUint32(40, samples.length * 4, true);
-  for (let i = 0; i < samples.length; i++) v.setFloat32(44 + i * 4, samples[i]!, true);
-  return out;
+  return encodeWav(samples, sampleRate, 'float32');
 }

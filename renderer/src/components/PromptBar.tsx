@@ -1,4 +1,4 @@
-// The top bar: prompt, seed (with dice and lock), duration, variations, Generate and Import WAV…; under
+// The top bar: prompt, seed (with dice and lock), duration, variations, Generate and Import audio…; under
 // it the selected take's words as chips with the Regenerate controls. Limits show before the click: a
 // live token count against the model's most, a clamped duration says so, a disabled Generate says why.
 import { useEffect, useRef, useState } from 'react';
@@ -6,6 +6,7 @@ import { MAX_PROMPT_CHARS, MAX_SEED, MAX_VARIATIONS } from '../../../electron/co
 import { generateBlocker, loadSeedField, randomSeed, readDuration, saveSeedField, seedAfterGenerate, type SeedField } from '../state/generate-form';
 import { draftWeightsOf, selectedTake, shownMask } from '../state/selectors';
 import { offlineReason } from '../api/client';
+import { IMPORT_ACCEPT } from '../api/wav';
 import { getStore, useStudio } from '../state/store';
 import { sameWeights } from '../state/weights';
 import { Icon } from './Icon';
@@ -192,15 +193,15 @@ export function PromptBar() {
             Generate
           </button>
         </span>
-        <button type="button" className="btn" title="Import a WAV file as a take to explain against a caption (or drop one on the timeline)" onClick={() => fileInput.current?.click()}>
-          Import WAV…
+        <button type="button" className="btn" title="Import an audio file (WAV, FLAC, MP3, Ogg, AIFF) as a take to explain against a caption (or drop one on the timeline)" onClick={() => fileInput.current?.click()}>
+          Import audio…
         </button>
         <input
           ref={fileInput}
           type="file"
-          accept=".wav,audio/wav,audio/x-wav,audio/wave"
+          accept={IMPORT_ACCEPT}
           hidden
-          aria-label="WAV file to import"
+          aria-label="Audio file to import"
           onChange={(e) => {
             const file = e.target.files?.[0];
             // Cleared so choosing the same file again still fires a change.

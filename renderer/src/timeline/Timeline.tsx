@@ -166,7 +166,7 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
             <strong>Type what you want to hear</strong> in the Prompt box above and press <strong>Generate</strong>.
           </p>
           <p>Then press Explain on the take to see which words made which sounds, when.</p>
-          <p>Or drop a WAV file here (or use Import WAV…) to explain a recording against a caption.</p>
+          <p>Or drop an audio file here (or use Import audio…) to explain a recording against a caption.</p>
         </div>
       </main>
     );

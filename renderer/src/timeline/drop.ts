@@ -1,4 +1,4 @@
-// Dropping a .wav file on the timeline opens the import dialog for it, like Import WAV… does.
+// Dropping an audio file (WAV, FLAC, MP3, Ogg, AIFF) on the timeline opens the import dialog for it, like Import audio… does.
 import { useState, type DragEvent } from 'react';
 import { getStore } from '../state/store';
 
@@ -31,10 +31,11 @@ export function useWavDrop(): { over: boolean; handlers: { onDragOver: (e: DragE
         const file = files[0];
         if (file === undefined) return;
         const store = getStore();
-        // Any file is handed to the service, which names exactly what is wrong with one it cannot
-        // read; only more than one file at a time is refused here (the dialog asks for one caption).
+        // Any file goes to the dialog, whose header reader (the engine's) names exactly what is wrong with
+        // one it cannot read, whatever its name; only more than one file at a time is refused here (the
+        // dialog asks for one caption).
         if (files.length > 1) {
-          store.error(`Drop one WAV file at a time (${files.length} were dropped).`);
+          store.error(`Drop one audio file at a time (${files.length} were dropped).`);
           return;
         }
         store.requestImport(file);
