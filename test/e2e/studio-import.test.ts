@@ -150,7 +150,7 @@ studioSuite('importing a WAV', (env) => {
     await dropFiles(page, [{ name: 'junk.wav', text: 'this is a text file, not audio' }]);
     const dialog = page.getByRole('dialog', { name: 'Import junk.wav' });
     await dialog.getByRole('textbox', { name: 'Caption' }).fill('junk');
-    await dialog.getByText('junk.wav cannot be imported: not a WAV file').waitFor();
+    await dialog.getByText('junk.wav cannot be imported: not an audio file this app reads').waitFor();
     expect(await dialog.getByRole('button', { name: 'Import' }).isDisabled()).toBe(true);
     await shot(page, '22-import-junk');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
