@@ -208,6 +208,11 @@ export interface AudioHeader {
    * over its bitrate. Shown as "about"; frames stays undefined because decoding is what counts.
    */
   estimatedSec?: number | undefined;
+  /**
+   * Uncompressed AIFF only: where its samples lie and how they are stored, so the import dialog can read
+   * them itself (Chromium's Web Audio does not decode AIFF) to cut a span. The engine decodes with its own decoder.
+   */
+  pcm?: { offset: number; bits: number; encoding: 'int-be' | 'int-le' | 'float-be' } | undefined;
 }
 
 const READS = 'WAV, FLAC, MP3, Ogg Vorbis, Ogg Opus or AIFF';
@@ -296,7 +301,15 @@ function aiffHeader(b: Uint8Array): Omit<AudioHeader, 'durationSec'> {
   const pcm = ['NONE', 'twos', 'sowt', 'raw ', 'fl32', 'FL32', 'fl64', 'FL64', 'in24', 'in32'].includes(comm.codec);
   const frameBytes = comm.channels * Math.ceil(comm.bits / 8);
   const held = pcm && frameBytes > 0 ? Math.floor(Math.max(0, ssndEnd - ssnd) / frameBytes) : comm.frames;
-  return { format: 'aiff', sampleRate, channels: comm.channels, frames: Math.min(comm.frames, held) };
+  const encoding = ['NONE', 'twos', 'in24', 'in32'].includes(comm.codec) ? 'int-be' : comm.codec === 'sowt' ? 'int-le' : /^(fl|FL)(32|64)$/.test(comm.codec) ? 'float-be' : undefined;
+  const bits = encoding === 'float-be' ? (comm.codec.endsWith('64') ? 64 : 32) : comm.bits;
+  return {
+    format: 'aiff',
+    sampleRate,
+    channels: comm.channels,
+    frames: Math.min(comm.frames, held),
+    pcm: encoding !== undefined && [8, 16, 24, 32, 64].includes(bits) ? { offset: ssnd, bits, encoding } : undefined,
+  };
 }
 
 const MPEG_RATES: Record<number, number[]> = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };

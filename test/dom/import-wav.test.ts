@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as common from '../../electron/common/audio-header';
 import { decodeAudio, readAudioHeader as engineAudioHeader } from '../../electron/engine/audio/decode';
 import { decodeWav, encodeWav, readWavHeader as engineHeader } from '../../electron/engine/audio/wav';
-import { cutWav, describeAudio, floatWav, IMPORT_ACCEPT, readAudioInfo, samplePeaks, spanWav, wavPeaks } from '../../renderer/src/api/wav';
+import { cutWav, decodeInBrowser, describeAudio, floatWav, IMPORT_ACCEPT, readAudioInfo, samplePeaks, spanWav, wavPeaks } from '../../renderer/src/api/wav';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(__dirname, '..', 'fixtures', 'audio', name)));
 const readWavHeader = (bytes: Uint8Array) => readAudioInfo(bytes).wav!;
@@ -154,6 +154,18 @@ describe('every format a designer has, read in the renderer', () => {
     expect(back.channels[0]).toEqual(audio.channels[0]!.subarray(first, first + n));
     expect(back.channels[1]).toEqual(audio.channels[1]!.subarray(first, first + n));
     expect(samplePeaks(audio.channels[0]!, 10)).toHaveLength(10);
+  });
+
+  it("reads an AIFF's samples itself (Chromium's Web Audio cannot), exactly as the engine decodes them", async () => {
+    const bytes = fixture('source.aiff');
+    const mine = await decodeInBrowser(bytes, readAudioInfo(bytes).header);
+    const engine = await decodeAudio(bytes);
+    expect(mine.sampleRate).toBe(22050);
+    expect(mine.channels).toHaveLength(2);
+    expect(mine.channels[0]).toEqual(engine.channels[0]);
+    expect(mine.channels[1]).toEqual(engine.channels[1]);
+    // And the engine's WAV of the same sound holds the same samples.
+    expect(mine.channels[0]).toEqual(decodeWav(fixture('source.wav')).channels[0]);
   });
 
   it('the file input accepts every format the engine reads', () => {

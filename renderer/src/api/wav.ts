@@ -1,8 +1,8 @@
 // Audio files on the renderer's side: what a file chosen for import holds (read from its header with
 // the engine's own readers in electron/common, before anything is sent), its peaks for the span
 // picker, a span cut out of it, and a render's samples as a file to save. A WAV is cut on its bytes;
-// a compressed file (FLAC, MP3, Ogg, AIFF) is decoded here with the Web Audio API and the span written
-// as a WAV, because its bytes cannot be cut.
+// a compressed file (FLAC, MP3, Ogg) is decoded here with the Web Audio API (an AIFF's PCM read
+// directly) and the span written as a WAV, because its bytes cannot be cut.
 import { AUDIO_FORMAT_LABEL, readAudioHeader, readWavHeader, type AudioHeader, type WavHeader } from '../../../electron/common/audio-header';
 import type { TimeSpan } from '../../../electron/common/domain';
 import { encodeWav } from '../../../electron/common/wav-encode';
@@ -136,14 +136,41 @@ export function spanWav(audio: Samples, span: TimeSpan): Uint8Array {
 }
 
 /**
- * Decodes a compressed file here with the Web Audio API (Chromium reads FLAC, MP3, Ogg Vorbis/Opus and
- * AIFF offline), at the rate its header gives, so no resampling happens before the engine's own.
+ * Decodes a compressed file here with the Web Audio API (Chromium reads FLAC, MP3 and Ogg Vorbis/Opus
+ * offline), at the rate its header gives, so no resampling happens before the engine's own. Chromium
+ * cannot decode AIFF: its samples, plain PCM, are read straight from where the header says they are.
  */
 export async function decodeInBrowser(bytes: Uint8Array, header: AudioHeader): Promise<Samples> {
+  if (header.pcm !== undefined && header.frames !== undefined) return readAiffPcm(bytes, header.pcm, header.channels, header.frames, header.sampleRate);
   const ctx = new OfflineAudioContext(1, 1, header.sampleRate);
   // decodeAudioData detaches the buffer it is given: hand it a copy.
   const buffer = await ctx.decodeAudioData(bytes.slice().buffer);
   return { sampleRate: buffer.sampleRate, channels: Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c)) };
+}
+
+/** Uncompressed AIFF samples as planar floats, scaled as the engine scales integers (k / 2^(bits-1)). */
+export function readAiffPcm(bytes: Uint8Array, pcm: NonNullable<AudioHeader['pcm']>, channels: number, frames: number, sampleRate: number): Samples {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = pcm.bits / 8;
+  const le = pcm.encoding === 'int-le';
+  const read = (at: number): number => {
+    if (pcm.encoding === 'float-be') return pcm.bits === 64 ? v.getFloat64(at) : v.getFloat32(at);
+    switch (pcm.bits) {
+      case 8:
+        return v.getInt8(at) / 128;
+      case 16:
+        return v.getInt16(at, le) / 32768;
+      case 24: {
+        const [hi, mid, lo] = le ? [v.getInt8(at + 2), v.getUint8(at + 1), v.getUint8(at)] : [v.getInt8(at), v.getUint8(at + 1), v.getUint8(at + 2)];
+        return ((hi << 16) | (mid << 8) | lo) / 8388608;
+      }
+      default:
+        return v.getInt32(at, le) / 2147483648;
+    }
+  };
+  const out = Array.from({ length: channels }, () => new Float32Array(frames));
+  for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) out[c]![f] = read(pcm.offset + (f * channels + c) * size);
+  return { sampleRate, channels: out };
 }
 
 /** Mono float samples as a 32-bit float WAV (a render kept as a file: no rounding of what was heard). */
