@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { parseMethodParams } from '../../common/methods.js';
 import { getMethod, METHODS } from '../../engine/explain/index.js';
 import { benchmarkGroundTruth } from '../../engine/ground-truth.js';
 import { embeddedModelsDir } from '../../engine/manifest.js';
@@ -8,10 +9,11 @@ import { Progress } from '../progress.js';
 
 export const benchmarkGtCommand: Command = {
   summary: 'score explanation methods against the ground truth of synthesised held-out clips',
-  usage: 'agx benchmark-gt [--methods LIST] [--epochs N] [--set DIR] [--json]',
+  usage: 'agx benchmark-gt [--methods LIST] [--epochs N] [--scaling matrix|step] [--set DIR] [--json]',
   options: {
     methods: { type: 'string', help: `comma-separated (default: all); any of: ${Object.keys(METHODS).join(', ')}` },
     epochs: { type: 'string', help: 'AudioGenX epochs (default 50)' },
+    scaling: { type: 'string', help: "how the baselines' scores become masks: matrix (default) or step (min-max per step)" },
     set: { type: 'string', help: 'folder with gt.json and WAVs (default: test/fixtures/gt of this project)' },
   },
   async run(values) {
@@ -21,8 +23,11 @@ export const benchmarkGtCommand: Command = {
     const dir = resolve(typeof values.set === 'string' ? values.set : join(embeddedModelsDir(), '..', 'test', 'fixtures', 'gt'));
     const model = await openModel(values);
     const progress = new Progress('benchmark');
-    const scores = await benchmarkGroundTruth(model, dir, methods, { audiogenx: { epochs } }, (d, n) => progress.update(d / n));
+    const scaling = typeof values.scaling === 'string' ? values.scaling : 'matrix';
+    // the catalog checks the value; AudioGenX has no scaling (its mask is already in [0, 1])
+    const params = Object.fromEntries(methods.map((m) => [m, m === 'audiogenx' ? { epochs } : parseMethodParams(m, { scaling })]));
+    const scores = await benchmarkGroundTruth(model, dir, methods, params, (d, n) => progress.update(d / n));
     progress.done();
-    return { methods: scores, set: dir };
+    return { methods: scores, scaling, set: dir };
   },
 };
