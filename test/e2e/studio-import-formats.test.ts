@@ -85,4 +85,22 @@ studioSuite('importing FLAC and MP3', (env) => {
     expect(take.durationSec).toBeCloseTo(maxSec, 1);
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('measures an Ogg (whose header has no length) by decoding it in the browser', async () => {
+    const { server, browser } = env;
+    const { page, pageErrors } = await openStudio(browser, server.url);
+    for (const [name, text] of [
+      ['source.ogg', /0\.10 s · 22\.05 kHz · stereo · Ogg Vorbis/],
+      ['source.opus', /0\.10 s · 48 kHz · stereo · Ogg Opus/],
+    ] as const) {
+      await page.getByLabel('Audio file to import').setInputFiles({ name, mimeType: 'audio/ogg', buffer: fixture(name) });
+      const dialog = page.getByRole('dialog', { name: `Import ${name}` });
+      await dialog.getByText(text).waitFor();
+      await dialog.getByRole('textbox', { name: 'Caption' }).fill('two sine tones');
+      expect(await dialog.getByRole('button', { name: 'Import' }).isDisabled()).toBe(false);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await expect.poll(() => dialog.count()).toBe(0);
+    }
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
