@@ -113,7 +113,7 @@ studioSuite('importing a WAV', (env) => {
     // It went through the job queue like any other job.
     const jobs = await callApi<JobInfo[]>(server.url, 'listJobs');
     expect(jobs.find((j) => j.kind === 'import')).toMatchObject({ label: 'Import rain.wav', state: 'done' });
-    await expect.poll(() => page.getByRole('complementary', { name: 'Inspector' }).getByText('Imported WAV').count()).toBe(1);
+    await expect.poll(() => page.getByRole('complementary', { name: 'Inspector' }).getByText('Imported audio').count()).toBe(1);
 
     // Explain it against the caption with a cheap method: the lanes get their importances.
     await header.getByRole('button', { name: 'Explain Take 1' }).click();

@@ -220,7 +220,7 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
           {take.source === 'imported' ? (
             <>
               <dt>Source</dt>
-              <dd>Imported WAV</dd>
+              <dd>Imported audio</dd>
             </>
           ) : (
             <>
