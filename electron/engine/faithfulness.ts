@@ -124,6 +124,7 @@ async function protocolFor(model: Model, prompt: string, codes: Int32Array, fram
  */
 export async function evaluatePrompt(model: Model, prompt: string, methods: string[], opts: ProtocolOptions): Promise<PromptScores[]> {
   if (opts.seeds.length === 0) throw new AgxError('bad_argument', 'at least one seed is needed');
+  if (opts.sizeMatch && !methods.includes('audiogenx')) throw new AgxError('bad_argument', 'size matching needs audiogenx among the methods');
   const orig = await generateCodes(model, { prompt, seed: opts.originalSeed, durationSec: opts.durationSec });
   const codes = orig.codes[0]!;
   const { qOrig, y, label, regenerate, scoreMask } = await protocolFor(model, prompt, codes, orig.frames, [], opts.signal);
@@ -134,7 +135,6 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
     floorSeeds.push({ seed, fid_f: qOrig[y]! - q[y]!, fid_cf: Number.NaN, kl_f: kl(q, qOrig), kl_cf: Number.NaN });
   }
   results.push({ prompt, method: 'floor', label, size: Number.NaN, seeds: floorSeeds });
-  if (opts.sizeMatch && !methods.includes('audiogenx')) throw new AgxError('bad_argument', 'size matching needs audiogenx among the methods');
   // AudioGenX first under size matching: its Size is every other mask's target
   const order = opts.sizeMatch ? ['audiogenx', ...methods.filter((m) => m !== 'audiogenx')] : methods;
   let target = Number.NaN;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { generateCodes } from '../../electron/engine/generate.js';
 import { explain } from '../../electron/engine/explain/index.js';
 import { scaleToUnit } from '../../electron/engine/explain/probe.js';
-import { matchSize, type PromptScores, summarise } from '../../electron/engine/faithfulness.js';
+import { evaluatePrompt, matchSize, type PromptScores, summarise } from '../../electron/engine/faithfulness.js';
 import { bootstrapMeanCi, paired, quantile, signFlipTest } from '../../electron/engine/stats.js';
 import { embeddedModel } from './helpers.js';
 
@@ -40,7 +40,11 @@ describe('statistics over prompts', () => {
 
   it('summarise: per-prompt means, intervals, and the comparison with AudioGenX', () => {
     const row = (prompt: string, method: string, fidCf: number[], size: number): PromptScores => ({
-      prompt, method, label: 'dog', size, seeds: fidCf.map((v, seed) => ({ seed, fid_f: 0, fid_cf: v, kl_f: 0, kl_cf: 0 })),
+      prompt,
+      method,
+      label: 'dog',
+      size,
+      seeds: fidCf.map((v, seed) => ({ seed, fid_f: 0, fid_cf: v, kl_f: 0, kl_cf: 0 })),
     });
     const rows = ['a', 'b', 'c', 'd'].flatMap((p, i) => [row(p, 'audiogenx', [0.8, 0.6], 0.4), row(p, 'random', [0.1 * i, 0.1 * i], 0.5)]);
     const t = summarise(rows);
@@ -66,8 +70,34 @@ describe('size matching and scaling', () => {
 
   it("scaleToUnit: 'matrix' by the whole matrix, 'step' min-max per step", () => {
     const flat = Float32Array.of(1, 3, -2, 2, 4, 4);
-    expect(scaleToUnit(flat, 3, 2).map((r) => Array.from(r))).toEqual([[0.5, 5 / 6], [0, 4 / 6], [1, 1]].map((r) => r.map((v) => expect.closeTo(v, 6))));
-    expect(scaleToUnit(flat, 3, 2, 2, 'step').map((r) => Array.from(r))).toEqual([[0, 1], [0, 1], [0, 0]]);
+    expect(scaleToUnit(flat, 3, 2).map((r) => Array.from(r))).toEqual(
+      [
+        [0.5, 5 / 6],
+        [0, 4 / 6],
+        [1, 1],
+      ].map((r) => r.map((v) => expect.closeTo(v, 6))),
+    );
+    expect(scaleToUnit(flat, 3, 2, 2, 'step').map((r) => Array.from(r))).toEqual([
+      [0, 1],
+      [0, 1],
+      [0, 0],
+    ]);
+  });
+
+  it("evaluatePrompt with sizeMatch: every other mask at AudioGenX's Size on the clip; refused without AudioGenX", async () => {
+    const model = await embeddedModel();
+    const opts = { seeds: [1], originalSeed: 0, durationSec: 0.5, sizeMatch: true, params: { random: { scaling: 'step' } } };
+    const rows = await evaluatePrompt(model, 'a dog barks', ['random', 'audiogenx'], {
+      ...opts,
+      params: { ...opts.params, audiogenx: { epochs: 3 } },
+    });
+    expect(rows.map((r) => r.method)).toEqual(['floor', 'audiogenx', 'random']);
+    const [, agx, random] = rows;
+    expect(random!.size).toBeCloseTo(agx!.size, 4);
+    expect(random!.sizeMatch!.rawSize).toBeGreaterThan(0.3); // uniform values: about 0.5 before matching
+    expect(random!.sizeMatch!.rawSize).toBeLessThan(0.7);
+    expect(agx!.sizeMatch).toBeUndefined();
+    await expect(evaluatePrompt(model, 'a dog barks', ['random'], opts)).rejects.toThrow(/size matching needs audiogenx/);
   });
 
   it("random: same-shaped prompts get different masks by default; an explicit seed reproduces; 'step' scaling spans [0, 1] per step", async () => {
