@@ -31,7 +31,10 @@ export function runtimePackages(root: string, entry: readonly string[] = NATIVE_
     const manifest = join(root, 'node_modules', name, 'package.json');
     if (!existsSync(manifest)) continue;
     found.add(name);
-    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
     queue.push(...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {}));
   }
   return found;

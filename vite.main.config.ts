@@ -12,7 +12,13 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 export const NATIVE_EXTERNALS = ['onnxruntime-node', 'better-sqlite3', 'tokenizers'];
 
 /** Everything the bundle imports at run time instead of inlining. */
-export const MAIN_EXTERNALS: (string | RegExp)[] = ['electron', /^electron\//, /^node:/, ...builtinModules, ...NATIVE_EXTERNALS.flatMap((m) => [m, new RegExp(`^${m}/`)])];
+export const MAIN_EXTERNALS: (string | RegExp)[] = [
+  'electron',
+  /^electron\//,
+  /^node:/,
+  ...builtinModules,
+  ...NATIVE_EXTERNALS.flatMap((m) => [m, new RegExp(`^${m}/`)]),
+];
 
 export default defineConfig({
   // Node code: no public dir, no index.html, node export conditions.

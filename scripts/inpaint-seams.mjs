@@ -10,9 +10,14 @@ const OUT = process.argv[2] ?? '/tmp/seams';
 mkdirSync(OUT, { recursive: true });
 const m = await Model.load(undefined, { threads: 2 });
 const cases = [
-  ['a dog barks while rain falls', 1, 1.5, 2.5], ['a siren wails while wind blows', 2, 2.0, 3.0], ['a bell rings then a clock ticks', 3, 1.0, 2.2],
-  ['rain falls and thunder rumbles', 4, 2.5, 3.5], ['footsteps then a door slams', 5, 1.2, 2.0], ['water runs while a bird sings', 6, 3.0, 4.0],
-  ['an engine hums while a phone rings', 7, 0.8, 1.8], ['people clap while wind blows', 8, 2.2, 3.2],
+  ['a dog barks while rain falls', 1, 1.5, 2.5],
+  ['a siren wails while wind blows', 2, 2.0, 3.0],
+  ['a bell rings then a clock ticks', 3, 1.0, 2.2],
+  ['rain falls and thunder rumbles', 4, 2.5, 3.5],
+  ['footsteps then a door slams', 5, 1.2, 2.0],
+  ['water runs while a bird sings', 6, 3.0, 4.0],
+  ['an engine hums while a phone rings', 7, 0.8, 1.8],
+  ['people clap while wind blows', 8, 2.2, 3.2],
 ];
 const index = [];
 for (const [prompt, seed, S, E] of cases) {
@@ -22,7 +27,15 @@ for (const [prompt, seed, S, E] of cases) {
   writeFileSync(`${OUT}/${name}-orig.wav`, encodeWav(audio, 16000, 'float32'));
   const row = { name, prompt, S, E, runs: {} };
   for (const N of [1, 4, 8]) {
-    const r = await inpaint(m, { prompt, seed: 100 + seed, audio, codes: g.codes[0], frames: g.frames, regions: [{ startSec: S, endSec: E }], candidates: N });
+    const r = await inpaint(m, {
+      prompt,
+      seed: 100 + seed,
+      audio,
+      codes: g.codes[0],
+      frames: g.frames,
+      regions: [{ startSec: S, endSec: E }],
+      candidates: N,
+    });
     writeFileSync(`${OUT}/${name}-n${N}.wav`, encodeWav(r.audio, 16000, 'float32'));
     row.runs[N] = r.seams[0];
   }

@@ -47,11 +47,19 @@ function midRms(y) {
 function toneAmplitude(y, f) {
   const a = Math.floor(y.length / 4);
   const b = Math.floor((3 * y.length) / 4);
-  let ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
+  let ss = 0,
+    cc = 0,
+    sc = 0,
+    ys = 0,
+    yc = 0;
   for (let i = a; i < b; i++) {
     const s = Math.sin(2 * Math.PI * f * i);
     const c = Math.cos(2 * Math.PI * f * i);
-    ss += s * s; cc += c * c; sc += s * c; ys += y[i] * s; yc += y[i] * c;
+    ss += s * s;
+    cc += c * c;
+    sc += s * c;
+    ys += y[i] * s;
+    yc += y[i] * c;
   }
   const det = ss * cc - sc * sc;
   const p = (ys * cc - yc * sc) / det;
@@ -126,7 +134,9 @@ async function measure(r, from, to) {
   return { stop: worstStop, stop105: worstStop105, ripple: hi - lo, bw: f3 / nyqOut, speed: 60 / best };
 }
 
-console.log('| rates | resampler | stopband from Nyquist (dB) | stopband from 1.05x Nyquist (dB) | passband ripple to 0.8x Nyquist (dB) | -3 dB point (x Nyquist) | speed (x real time) |');
+console.log(
+  '| rates | resampler | stopband from Nyquist (dB) | stopband from 1.05x Nyquist (dB) | passband ripple to 0.8x Nyquist (dB) | -3 dB point (x Nyquist) | speed (x real time) |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const [from, to] of PAIRS) {
   for (const r of await resamplers(from, to)) {

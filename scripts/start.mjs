@@ -53,7 +53,8 @@ export function findUrl(text) {
 }
 
 /** The line printed when there is no Electron binary. */
-export const NO_ELECTRON_LINE = 'No Electron binary is installed (node_modules/electron has none; set AGX_ELECTRON_PATH to use one), so AudioGenX Studio runs in browser mode.';
+export const NO_ELECTRON_LINE =
+  'No Electron binary is installed (node_modules/electron has none; set AGX_ELECTRON_PATH to use one), so AudioGenX Studio runs in browser mode.';
 
 function openBrowser(url) {
   const cmd = browserCommand(url);
@@ -86,7 +87,10 @@ async function buildForElectron() {
 
 function runBrowserMode(args, open) {
   process.stdout.write(`${NO_ELECTRON_LINE}\n`);
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'agx.js'), 'serve', ...args], { cwd: ROOT, stdio: ['inherit', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'agx.js'), 'serve', ...args], {
+    cwd: ROOT,
+    stdio: ['inherit', 'pipe', 'inherit'],
+  });
   let opened = !open;
   child.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);

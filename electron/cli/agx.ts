@@ -53,19 +53,36 @@ function describe(result: unknown): string {
   }
   if (typeof r.file === 'string') return `${r.file}`;
   if (Array.isArray(r.sessions)) {
-    const rows = (r.sessions as { id: string; name: string; takes: number; openedAt: string }[]).map((s) => `${s.openedAt.slice(0, 16).replace('T', ' ')}  ${String(s.takes).padStart(3)} takes  ${s.name}  (${s.id})`);
+    const rows = (r.sessions as { id: string; name: string; takes: number; openedAt: string }[]).map(
+      (s) => `${s.openedAt.slice(0, 16).replace('T', ' ')}  ${String(s.takes).padStart(3)} takes  ${s.name}  (${s.id})`,
+    );
     return rows.length > 0 ? `sessions in ${r.dataDir}:\n${rows.join('\n')}` : `no sessions in ${r.dataDir}`;
   }
   if (Array.isArray(r.models)) {
-    const models = r.models as { name: string; version?: string; dir: string; bytes?: number; status: string; error?: string; problems?: { file: string; status: string }[] }[];
+    const models = r.models as {
+      name: string;
+      version?: string;
+      dir: string;
+      bytes?: number;
+      status: string;
+      error?: string;
+      problems?: { file: string; status: string }[];
+    }[];
     const width = Math.max(...models.map((m) => `${m.name} ${m.version ?? ''}`.length));
-    return models
-      .map((m) => {
-        const status = m.status === 'invalid' ? `invalid (${m.error})` : m.problems?.length ? `${m.status} (${m.problems.map((p) => `${p.file} ${p.status}`).join(', ')})` : m.status;
-        const size = m.bytes === undefined ? '' : `  ${(m.bytes / 1e6).toFixed(1)} MB`;
-        return `${`${m.name} ${m.version ?? ''}`.padEnd(width)}  ${status}${size}  ${m.dir}`;
-      })
-      .join('\n') || 'no model bundles found';
+    return (
+      models
+        .map((m) => {
+          const status =
+            m.status === 'invalid'
+              ? `invalid (${m.error})`
+              : m.problems?.length
+                ? `${m.status} (${m.problems.map((p) => `${p.file} ${p.status}`).join(', ')})`
+                : m.status;
+          const size = m.bytes === undefined ? '' : `  ${(m.bytes / 1e6).toFixed(1)} MB`;
+          return `${`${m.name} ${m.version ?? ''}`.padEnd(width)}  ${status}${size}  ${m.dir}`;
+        })
+        .join('\n') || 'no model bundles found'
+    );
   }
   if (Array.isArray(r.holistic)) {
     const tokens = r.tokens as { text: string }[];
@@ -90,7 +107,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(helpText(name) + '\n');
       return 0;
     }
-    if (positionals.length > 0 && name !== 'classify') throw new AgxError('bad_argument', `agx ${name}: unexpected argument "${positionals[0]}"`);
+    if (positionals.length > 0 && name !== 'classify')
+      throw new AgxError('bad_argument', `agx ${name}: unexpected argument "${positionals[0]}"`);
     const result = await cmd.run(values, positionals);
     process.stdout.write((values.json === true ? JSON.stringify(result, null, 2) : describe(result)) + '\n');
     return 0;

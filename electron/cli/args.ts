@@ -56,14 +56,22 @@ export function parseCommand(argv: string[], options: Record<string, OptionSpec>
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
     const unknown = /Unknown option '([^']+)'/.exec(msg);
-    const valid = Object.keys(options).map((o) => `--${o}`).join(', ');
+    const valid = Object.keys(options)
+      .map((o) => `--${o}`)
+      .join(', ');
     if (unknown) throw new AgxError('bad_argument', `agx ${command}: unknown option ${unknown[1]}; valid options: ${valid}`);
     throw new AgxError('bad_argument', `agx ${command}: ${msg.replace(/\. To specify.*$/, '')}`);
   }
 }
 
 /** A number option: absent gives the fallback; anything unparsable is a clear error. */
-export function numberOption(values: ParsedArgs['values'], name: string, fallback: number, check?: (n: number) => boolean, rule?: string): number {
+export function numberOption(
+  values: ParsedArgs['values'],
+  name: string,
+  fallback: number,
+  check?: (n: number) => boolean,
+  rule?: string,
+): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;

@@ -91,7 +91,27 @@ function benchMethods(model: Model, opts: BenchOptions): Record<string, { second
     const seconds: number[] = [];
     let rss = 0;
     for (let i = 0; i < Math.min(opts.runs, 3); i++) {
-      const res = JSON.parse(execFileSync(process.execPath, [agx, 'explain', '--prompt', PROMPT, '--seed', '0', '--method', method, '--model', model.bundle.dir, '--threads', String(opts.threads), '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+      const res = JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            agx,
+            'explain',
+            '--prompt',
+            PROMPT,
+            '--seed',
+            '0',
+            '--method',
+            method,
+            '--model',
+            model.bundle.dir,
+            '--threads',
+            String(opts.threads),
+            '--json',
+          ],
+          { encoding: 'utf8', maxBuffer: 1 << 26 },
+        ),
+      );
       seconds.push(res.timings.methodMs / 1000);
       rss = Math.max(rss, res.timings.maxRssMb);
     }
@@ -113,7 +133,11 @@ async function benchExplain(model: Model, opts: BenchOptions): Promise<Record<st
     const e = await explain(model, PROMPT, codes, gen.frames, 'audiogenx', { epochs: EPOCHS });
     if (i === 0) continue; // warm-up: session creation and first-run allocations
     seconds.push((e.timings.prepareMs + e.timings.methodMs) / 1000);
-    diagnostics = { graphMsPerEpoch: r((e.diagnostics?.graphMs as number) / EPOCHS, 1), otherMsPerEpoch: r((e.diagnostics?.otherMs as number) / EPOCHS, 2), prepareMs: r(e.timings.prepareMs, 1) };
+    diagnostics = {
+      graphMsPerEpoch: r((e.diagnostics?.graphMs as number) / EPOCHS, 1),
+      otherMsPerEpoch: r((e.diagnostics?.otherMs as number) / EPOCHS, 2),
+      prepareMs: r(e.timings.prepareMs, 1),
+    };
   }
   const input = await teacherForce(model, PROMPT, codes, gen.frames);
   const reference = torchReference(model, input, opts.threads);
@@ -133,7 +157,8 @@ async function benchExplain(model: Model, opts: BenchOptions): Promise<Record<st
   };
 }
 
-const LONG_PROMPT = 'a loud dog barks repeatedly while the rain falls softly in the distance and a church bell rings then a car accelerates';
+const LONG_PROMPT =
+  'a loud dog barks repeatedly while the rain falls softly in the distance and a church bell rings then a car accelerates';
 
 /** How one explanation's cost grows with clip length and prompt length (one warm run each, 50 epochs). */
 async function explainScaling(model: Model): Promise<Record<string, unknown>[]> {
@@ -144,14 +169,23 @@ async function explainScaling(model: Model): Promise<Record<string, unknown>[]> 
       // a short run first: the bucket's session is created once, then timed warm like the rest
       await explain(model, prompt, gen.codes[0]!, gen.frames, 'audiogenx', { epochs: 2 });
       const e = await explain(model, prompt, gen.codes[0]!, gen.frames, 'audiogenx', { epochs: EPOCHS });
-      rows.push({ clipSec: durationSec, tokens: e.tokens.length, steps: e.steps.length, seconds: r((e.timings.prepareMs + e.timings.methodMs) / 1000, 3) });
+      rows.push({
+        clipSec: durationSec,
+        tokens: e.tokens.length,
+        steps: e.steps.length,
+        seconds: r((e.timings.prepareMs + e.timings.methodMs) / 1000, 3),
+      });
     }
   }
   return rows;
 }
 
 /** Runs native-models/build/agx_build/tools/reference_explainer.py when Debian's PyTorch is there; otherwise says why not. */
-function torchReference(model: Model, input: TeacherForcedInput, threads: number): { seconds?: number; skipped?: string; [k: string]: unknown } {
+function torchReference(
+  model: Model,
+  input: TeacherForcedInput,
+  threads: number,
+): { seconds?: number; skipped?: string; [k: string]: unknown } {
   const python = '/usr/bin/python3';
   const build = join(embeddedModelsDir(), 'build');
   const script = join(build, 'agx_build', 'tools', 'reference_explainer.py');
@@ -159,12 +193,27 @@ function torchReference(model: Model, input: TeacherForcedInput, threads: number
   const dir = mkdtempSync(join(tmpdir(), 'agx-bench-'));
   try {
     const spec = join(dir, 'input.json');
-    writeFileSync(spec, JSON.stringify({
-      lmInput: Array.from(input.lmInput, Number), textVectors: Array.from(input.textVectors), textMask: Array.from(input.textMask),
-      stepMask: Array.from(input.stepMask), reference: Array.from(input.reference), steps: input.bucket.steps, tokens: input.bucket.tokens, realSteps: input.steps, realTokens: input.tokens.length,
-      epochs: EPOCHS, threads,
-    }));
-    const out = execFileSync(python, ['-m', 'agx_build.tools.reference_explainer', model.bundle.dir, spec], { env: { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONPATH: build }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        lmInput: Array.from(input.lmInput, Number),
+        textVectors: Array.from(input.textVectors),
+        textMask: Array.from(input.textMask),
+        stepMask: Array.from(input.stepMask),
+        reference: Array.from(input.reference),
+        steps: input.bucket.steps,
+        tokens: input.bucket.tokens,
+        realSteps: input.steps,
+        realTokens: input.tokens.length,
+        epochs: EPOCHS,
+        threads,
+      }),
+    );
+    const out = execFileSync(python, ['-m', 'agx_build.tools.reference_explainer', model.bundle.dir, spec], {
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONPATH: build },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return JSON.parse(out.trim().split('\n').at(-1)!);
   } catch (err) {
     const msg = (err as { stderr?: string }).stderr?.trim().split('\n').at(-1) ?? String(err);

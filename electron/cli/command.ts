@@ -69,8 +69,12 @@ export function durationOption(values: Record<string, string | boolean | undefin
 }
 
 /** --format: a WAV sample format or flac (default: flac for an --out ending .flac, else pcm16). */
-export function wavFormatOption(values: Record<string, string | boolean | undefined>, out?: string): 'pcm16' | 'pcm24' | 'float32' | 'flac' {
+export function wavFormatOption(
+  values: Record<string, string | boolean | undefined>,
+  out?: string,
+): 'pcm16' | 'pcm24' | 'float32' | 'flac' {
   const format = values.format ?? (out?.toLowerCase().endsWith('.flac') ? 'flac' : 'pcm16');
-  if (format !== 'pcm16' && format !== 'pcm24' && format !== 'float32' && format !== 'flac') throw new AgxError('bad_argument', '--format must be pcm16, pcm24, float32 or flac');
+  if (format !== 'pcm16' && format !== 'pcm24' && format !== 'float32' && format !== 'flac')
+    throw new AgxError('bad_argument', '--format must be pcm16, pcm24, float32 or flac');
   return format;
 }

@@ -16,7 +16,9 @@ export class Progress {
     const eta = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : 0;
     const width = 30;
     const filled = Math.round(fraction * width);
-    process.stderr.write(`\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ETA ${eta.toFixed(1)} s `);
+    process.stderr.write(
+      `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ETA ${eta.toFixed(1)} s `,
+    );
   }
 
   /** Clears the line. */

@@ -20,9 +20,18 @@ export function dataDirOption(values: Record<string, string | boolean | undefine
 }
 
 /** Opens the studio read-only for one command, hands its StudioApi to `use`, and closes it again. */
-export async function withStudioApi<T>(values: Record<string, string | boolean | undefined>, use: (api: StudioApi) => Promise<T>): Promise<T> {
+export async function withStudioApi<T>(
+  values: Record<string, string | boolean | undefined>,
+  use: (api: StudioApi) => Promise<T>,
+): Promise<T> {
   const threads = numberOption(values, 'threads', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 256, 'a whole number of threads');
-  const studio = await createStudio({ dataDir: dataDirOption(values), model: typeof values.model === 'string' ? values.model : undefined, threads, version: appVersion(), readOnly: true });
+  const studio = await createStudio({
+    dataDir: dataDirOption(values),
+    model: typeof values.model === 'string' ? values.model : undefined,
+    threads,
+    version: appVersion(),
+    readOnly: true,
+  });
   let id = 0;
   const api = makeApi(async (method, params) => {
     const r = await dispatch(studio.handlers, { id: ++id, method, params });

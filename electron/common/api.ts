@@ -19,7 +19,16 @@ import { MethodInfoSchema } from './methods.js';
 import { MAX_REGIONS } from './regions.js';
 
 // The domain types the contract carries, re-exported so a front end imports its whole vocabulary here.
-export { MAX_PROMPT_CHARS, ModelInfoSchema, SeedSchema, TokenSchema, TokenWeightSchema, type ModelInfo, type Token, type TokenWeight } from './domain.js';
+export {
+  MAX_PROMPT_CHARS,
+  ModelInfoSchema,
+  SeedSchema,
+  TokenSchema,
+  TokenWeightSchema,
+  type ModelInfo,
+  type Token,
+  type TokenWeight,
+} from './domain.js';
 export { MaskSchema, type Mask } from './mask.js';
 export { MethodInfoSchema, type MethodInfo } from './methods.js';
 
@@ -254,7 +263,11 @@ export const StudioEventSchema = z.discriminatedUnion('type', [
   /** The current mask of a running explanation (every few epochs), so lanes fill in live. */
   z.object({ type: z.literal('partial'), jobId: IdSchema, takeId: IdSchema, mask: MaskSchema }),
   /** A session's stored content changed (another window or job); reload it. */
-  z.object({ type: z.literal('session'), sessionId: IdSchema, change: z.enum(['takes', 'explanations', 'timeline', 'renamed', 'deleted']) }),
+  z.object({
+    type: z.literal('session'),
+    sessionId: IdSchema,
+    change: z.enum(['takes', 'explanations', 'timeline', 'renamed', 'deleted']),
+  }),
 ]);
 export type StudioEvent = z.infer<typeof StudioEventSchema>;
 
@@ -301,11 +314,23 @@ export const CALLS = {
     'The studio: version, model, methods, execution provider, data folder, store health.',
   ),
   listModels: call(none, z.array(ModelInfoSchema), 'Bundles found in the model folders.'),
-  listSessions: call(none, z.object({ sessions: z.array(SessionSummarySchema), lastOpenedId: IdSchema.nullable() }), 'Every session, most recently opened first.'),
+  listSessions: call(
+    none,
+    z.object({ sessions: z.array(SessionSummarySchema), lastOpenedId: IdSchema.nullable() }),
+    'Every session, most recently opened first.',
+  ),
   createSession: call(z.object({ name: z.string().max(200).optional() }).strict(), SessionStateSchema, 'A new empty session, opened.'),
   openSession: call(sessionRef, SessionStateSchema, 'Opens a session (it becomes the one reopened at start).'),
-  renameSession: call(z.object({ sessionId: IdSchema, name: z.string().trim().min(1, 'a name is needed').max(200) }).strict(), SessionSummarySchema, 'Renames a session.'),
-  duplicateSession: call(z.object({ sessionId: IdSchema, name: z.string().trim().min(1).max(200).optional() }).strict(), SessionSummarySchema, 'Copies a session with its takes, explanations and timeline.'),
+  renameSession: call(
+    z.object({ sessionId: IdSchema, name: z.string().trim().min(1, 'a name is needed').max(200) }).strict(),
+    SessionSummarySchema,
+    'Renames a session.',
+  ),
+  duplicateSession: call(
+    z.object({ sessionId: IdSchema, name: z.string().trim().min(1).max(200).optional() }).strict(),
+    SessionSummarySchema,
+    'Copies a session with its takes, explanations and timeline.',
+  ),
   deleteSession: call(sessionRef, z.object({ deleted: z.literal(true) }), 'Deletes a session and everything in it.'),
   saveTimeline: call(
     z.object({ sessionId: IdSchema, state: TimelineStateSchema, undoLabel: z.string().max(200).optional() }).strict(),
@@ -345,7 +370,11 @@ export const CALLS = {
     started,
     "Queues a new take from a take's prompt with edited weights, linked to it.",
   ),
-  explain: call(z.object({ takeId: IdSchema, method: z.string().max(64).default('audiogenx'), params: methodParams }).strict(), started, 'Queues an explanation of a take.'),
+  explain: call(
+    z.object({ takeId: IdSchema, method: z.string().max(64).default('audiogenx'), params: methodParams }).strict(),
+    started,
+    'Queues an explanation of a take.',
+  ),
   tokenize: call(
     z.object({ prompt: z.string().max(MAX_PROMPT_CHARS, `the prompt is longer than ${MAX_PROMPT_CHARS} characters`) }).strict(),
     z.object({ tokens: z.array(TokenSchema), maxTokens: z.number() }),
@@ -356,7 +385,11 @@ export const CALLS = {
     z.object({ seconds: z.number(), basis: z.string() }),
     'Estimated cost of an explanation before it starts.',
   ),
-  evaluateExplanation: call(z.object({ explanationId: IdSchema, seed: SeedSchema.optional() }).strict(), started, "Queues the paper's faithfulness metrics for one explanation."),
+  evaluateExplanation: call(
+    z.object({ explanationId: IdSchema, seed: SeedSchema.optional() }).strict(),
+    started,
+    "Queues the paper's faithfulness metrics for one explanation.",
+  ),
   renderExplanation: call(
     z
       .object({
@@ -385,7 +418,9 @@ export const CALLS = {
   ),
   getTakeAudio: call(takeRef, AudioDataSchema, "A take's audio."),
   exportTake: call(
-    z.object({ takeId: IdSchema, format: WavFormatSchema.default('pcm16'), startSec: seconds.optional(), endSec: seconds.optional() }).strict(),
+    z
+      .object({ takeId: IdSchema, format: WavFormatSchema.default('pcm16'), startSec: seconds.optional(), endSec: seconds.optional() })
+      .strict(),
     ExportFileSchema,
     'A take, or the region [startSec, endSec) of it, as a WAV file.',
   ),
@@ -406,7 +441,11 @@ export const CALLS = {
   listJobs: call(none, z.array(JobInfoSchema), 'Queued, running and recently finished jobs.'),
   cancelJob: call(jobRef, z.object({ cancelled: z.boolean() }), 'Cancels a queued or running job (false when it had already ended).'),
   listBackups: call(none, z.array(BackupSchema), 'Rolling backups of the store, newest first.'),
-  restoreBackup: call(z.object({ file: z.string().max(255) }).strict(), z.object({ restored: z.literal(true) }), 'Replaces the store with a backup (the current file is kept aside, never deleted).'),
+  restoreBackup: call(
+    z.object({ file: z.string().max(255) }).strict(),
+    z.object({ restored: z.literal(true) }),
+    'Replaces the store with a backup (the current file is kept aside, never deleted).',
+  ),
 } as const;
 
 /** The name of a call. */

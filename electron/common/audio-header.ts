@@ -45,12 +45,7 @@ interface Format {
 }
 
 function fourCC(view: DataView, offset: number): string {
-  return String.fromCharCode(
-    view.getUint8(offset),
-    view.getUint8(offset + 1),
-    view.getUint8(offset + 2),
-    view.getUint8(offset + 3),
-  );
+  return String.fromCharCode(view.getUint8(offset), view.getUint8(offset + 1), view.getUint8(offset + 2), view.getUint8(offset + 3));
 }
 
 function isPrintableId(view: DataView, offset: number): boolean {
@@ -62,7 +57,23 @@ function isPrintableId(view: DataView, offset: number): boolean {
   return true;
 }
 
-const KNOWN_CHUNKS = new Set(['fmt ', 'data', 'fact', 'LIST', 'cue ', 'bext', 'iXML', 'smpl', 'inst', 'JUNK', 'PAD ', 'id3 ', 'ID3 ', 'PEAK', 'acid']);
+const KNOWN_CHUNKS = new Set([
+  'fmt ',
+  'data',
+  'fact',
+  'LIST',
+  'cue ',
+  'bext',
+  'iXML',
+  'smpl',
+  'inst',
+  'JUNK',
+  'PAD ',
+  'id3 ',
+  'ID3 ',
+  'PEAK',
+  'acid',
+]);
 
 function missingPad(view: DataView, at: number): boolean {
   if (at >= view.byteLength || view.getUint8(at) === 0 || !isPrintableId(view, at)) return false;
@@ -92,10 +103,13 @@ function parseFmt(view: DataView, start: number, size: number): Format {
 /** The limits every format's header must pass (decode.ts uses it for FLAC, AIFF, MP3 and Ogg); label names the format in the message. */
 export function checkStreamFormat(label: string, sampleRate: number, channels: number): void {
   if (channels === 0) throw new AudioFormatError(`${label} file declares 0 channels`);
-  if (channels > MAX_CHANNELS) throw new AudioFormatError(`${label} file declares ${channels} channels; at most ${MAX_CHANNELS} are supported`);
+  if (channels > MAX_CHANNELS)
+    throw new AudioFormatError(`${label} file declares ${channels} channels; at most ${MAX_CHANNELS} are supported`);
   if (sampleRate === 0) throw new AudioFormatError(`${label} file declares a sample rate of 0 Hz`);
   if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
-    throw new AudioFormatError(`${label} file declares ${sampleRate} Hz; supported sample rates are ${MIN_SAMPLE_RATE / 1000}-${MAX_SAMPLE_RATE / 1000} kHz`);
+    throw new AudioFormatError(
+      `${label} file declares ${sampleRate} Hz; supported sample rates are ${MIN_SAMPLE_RATE / 1000}-${MAX_SAMPLE_RATE / 1000} kHz`,
+    );
   }
 }
 
@@ -103,15 +117,11 @@ function checkFormat(fmt: Format): void {
   checkStreamFormat('WAV', fmt.sampleRate, fmt.channels);
   if (fmt.tag === FORMAT_PCM) {
     if (![8, 16, 24, 32].includes(fmt.bitsPerSample)) {
-      throw new AudioFormatError(
-        `unsupported WAV bit depth: ${fmt.bitsPerSample}-bit PCM (supported: 8, 16, 24, 32)`,
-      );
+      throw new AudioFormatError(`unsupported WAV bit depth: ${fmt.bitsPerSample}-bit PCM (supported: 8, 16, 24, 32)`);
     }
   } else if (fmt.tag === FORMAT_FLOAT) {
     if (fmt.bitsPerSample !== 32 && fmt.bitsPerSample !== 64) {
-      throw new AudioFormatError(
-        `unsupported WAV bit depth: ${fmt.bitsPerSample}-bit float (supported: 32, 64)`,
-      );
+      throw new AudioFormatError(`unsupported WAV bit depth: ${fmt.bitsPerSample}-bit float (supported: 32, 64)`);
     }
   } else {
     const name = FORMAT_NAMES[fmt.tag];
@@ -191,7 +201,14 @@ export function readWavHeader(bytes: Uint8Array): WavHeader {
 export type AudioFormat = 'wav' | 'flac' | 'mp3' | 'vorbis' | 'opus' | 'aiff';
 
 /** Display names, used in every message. */
-export const AUDIO_FORMAT_LABEL: Record<AudioFormat, string> = { wav: 'WAV', flac: 'FLAC', mp3: 'MP3', vorbis: 'Ogg Vorbis', opus: 'Ogg Opus', aiff: 'AIFF' };
+export const AUDIO_FORMAT_LABEL: Record<AudioFormat, string> = {
+  wav: 'WAV',
+  flac: 'FLAC',
+  mp3: 'MP3',
+  vorbis: 'Ogg Vorbis',
+  opus: 'Ogg Opus',
+  aiff: 'AIFF',
+};
 
 /** What a file's header says, checked; frames is undefined where the format does not say (MP3, Ogg). */
 export interface AudioHeader {
@@ -279,13 +296,19 @@ function aiffHeader(b: Uint8Array): Omit<AudioHeader, 'durationSec'> {
   let comm: { channels: number; frames: number; bits: number; rate: number; codec: string } | undefined;
   let ssnd = -1;
   let ssndEnd = -1;
-  for (let at = 12; at + 8 <= b.length && (comm === undefined || ssnd < 0); ) {
+  for (let at = 12; at + 8 <= b.length && (comm === undefined || ssnd < 0);) {
     const id = ascii(b, at, 4);
     const size = v.getUint32(at + 4);
     const body = at + 8;
     if (id === 'COMM' && size >= 18 && body + 18 <= b.length) {
       const codec = compressed && size >= 22 && body + 22 <= b.length ? ascii(b, body + 18, 4) : 'NONE';
-      comm = { channels: v.getUint16(body), frames: v.getUint32(body + 2), bits: v.getUint16(body + 6), rate: extended(b, body + 8), codec };
+      comm = {
+        channels: v.getUint16(body),
+        frames: v.getUint32(body + 2),
+        bits: v.getUint16(body + 6),
+        rate: extended(b, body + 8),
+        codec,
+      };
     } else if (id === 'SSND' && body + 8 <= b.length) {
       ssnd = body + 8 + v.getUint32(body);
       ssndEnd = Math.min(body + size, b.length);
@@ -301,7 +324,13 @@ function aiffHeader(b: Uint8Array): Omit<AudioHeader, 'durationSec'> {
   const pcm = ['NONE', 'twos', 'sowt', 'raw ', 'fl32', 'FL32', 'fl64', 'FL64', 'in24', 'in32'].includes(comm.codec);
   const frameBytes = comm.channels * Math.ceil(comm.bits / 8);
   const held = pcm && frameBytes > 0 ? Math.floor(Math.max(0, ssndEnd - ssnd) / frameBytes) : comm.frames;
-  const encoding = ['NONE', 'twos', 'in24', 'in32'].includes(comm.codec) ? 'int-be' : comm.codec === 'sowt' ? 'int-le' : /^(fl|FL)(32|64)$/.test(comm.codec) ? 'float-be' : undefined;
+  const encoding = ['NONE', 'twos', 'in24', 'in32'].includes(comm.codec)
+    ? 'int-be'
+    : comm.codec === 'sowt'
+      ? 'int-le'
+      : /^(fl|FL)(32|64)$/.test(comm.codec)
+        ? 'float-be'
+        : undefined;
   const bits = encoding === 'float-be' ? (comm.codec.endsWith('64') ? 64 : 32) : comm.bits;
   return {
     format: 'aiff',
@@ -379,7 +408,12 @@ function oggCodec(b: Uint8Array): AudioFormat {
   const at = 27 + (b[26] ?? 0);
   if (b.length >= at + 8 && ascii(b, at, 8) === 'OpusHead') return 'opus';
   if (b.length >= at + 7 && b[at] === 1 && ascii(b, at + 1, 6) === 'vorbis') return 'vorbis';
-  const what = b.length >= at + 5 && ascii(b, at + 1, 4) === 'FLAC' ? 'FLAC' : b.length >= at + 8 && ascii(b, at, 5) === 'Speex' ? 'Speex' : 'an unknown codec';
+  const what =
+    b.length >= at + 5 && ascii(b, at + 1, 4) === 'FLAC'
+      ? 'FLAC'
+      : b.length >= at + 8 && ascii(b, at, 5) === 'Speex'
+        ? 'Speex'
+        : 'an unknown codec';
   throw new AudioFormatError(`Ogg file holds ${what}; only Vorbis and Opus can be read`);
 }
 
@@ -401,4 +435,3 @@ export function tooLongMessage(seconds: number, maxDurationSec: number, known: b
     ? `the clip is ${seconds.toFixed(1)} s long; this model explains at most ${maxDurationSec} s`
     : `the clip is longer than ${maxDurationSec} s; this model explains at most ${maxDurationSec} s`;
 }
-

@@ -47,7 +47,13 @@ export const TokenSchema = z.object({
 export type Token = z.infer<typeof TokenSchema>;
 
 /** A token as the contract carries it: the engine's tokens also hold vocabulary ids, which stay inside. */
-export function toToken(t: { text: string; start: number; end: number; unknown?: boolean | undefined; muted?: boolean | undefined }): Token {
+export function toToken(t: {
+  text: string;
+  start: number;
+  end: number;
+  unknown?: boolean | undefined;
+  muted?: boolean | undefined;
+}): Token {
   return { text: t.text, start: t.start, end: t.end, ...(t.unknown ? { unknown: true } : {}), ...(t.muted ? { muted: true } : {}) };
 }
 
@@ -81,7 +87,10 @@ export function timeSpanSchema(what: string) {
 }
 
 /** The token weight value: 0 mutes, 1 leaves, 2 emphasises. */
-export const WeightValueSchema = finite.refine((v) => v >= MIN_TOKEN_WEIGHT && v <= MAX_TOKEN_WEIGHT, `weight must be from ${MIN_TOKEN_WEIGHT} to ${MAX_TOKEN_WEIGHT}`);
+export const WeightValueSchema = finite.refine(
+  (v) => v >= MIN_TOKEN_WEIGHT && v <= MAX_TOKEN_WEIGHT,
+  `weight must be from ${MIN_TOKEN_WEIGHT} to ${MAX_TOKEN_WEIGHT}`,
+);
 
 /** Whether a number is a valid token weight. */
 export function isWeightValue(w: number): boolean {

@@ -18,8 +18,7 @@ export type RequestFrame = z.infer<typeof RequestFrameSchema>;
 
 /** The answer to one request. */
 export type ResponseFrame =
-  | { id: RequestFrame['id'] | null; ok: true; result: unknown }
-  | { id: RequestFrame['id'] | null; ok: false; error: ErrorData };
+  { id: RequestFrame['id'] | null; ok: true; result: unknown } | { id: RequestFrame['id'] | null; ok: false; error: ErrorData };
 
 /** A pushed event. */
 export interface EventFrame {
@@ -44,7 +43,8 @@ export function parseParams<K extends CallName>(method: K, params: unknown): z.o
 
 /** Checks a method name; an unknown one lists the valid ones. */
 export function checkMethod(method: string): asserts method is CallName {
-  if (!Object.hasOwn(CALLS, method)) throw new AgxError('bad_request', `unknown method "${method.slice(0, 64)}"; methods: ${CALL_NAMES.join(', ')}`);
+  if (!Object.hasOwn(CALLS, method))
+    throw new AgxError('bad_request', `unknown method "${method.slice(0, 64)}"; methods: ${CALL_NAMES.join(', ')}`);
 }
 
 /**
@@ -71,7 +71,10 @@ export function parseFrame(text: string): { ok: true; value: unknown } | { ok: f
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
-    return { ok: false, response: { id: null, ok: false, error: { code: 'bad_request', message: 'malformed request: not JSON', expected: true } } };
+    return {
+      ok: false,
+      response: { id: null, ok: false, error: { code: 'bad_request', message: 'malformed request: not JSON', expected: true } },
+    };
   }
 }
 

@@ -3,11 +3,7 @@
 import { FORMAT_FLOAT, FORMAT_PCM } from './audio-header.js';
 
 /** Encodes mono (one array) or multichannel (array of equal-length arrays) audio as a WAV file: 16/24-bit PCM or 32-bit float. */
-export function encodeWav(
-  samples: Float32Array | Float32Array[],
-  sampleRate: number,
-  format: 'pcm16' | 'pcm24' | 'float32',
-): Uint8Array {
+export function encodeWav(samples: Float32Array | Float32Array[], sampleRate: number, format: 'pcm16' | 'pcm24' | 'float32'): Uint8Array {
   const chans = Array.isArray(samples) ? samples : [samples];
   const nch = chans.length;
   if (nch === 0 || nch > 0xffff) throw new Error(`encodeWav: need 1 to 65535 channels, got ${nch}`);
@@ -86,4 +82,3 @@ function pcmValue(x: number, scale: number): number {
   // NaN fails both comparisons and would poison Math.round, so it maps to 0.
   return Math.round((x > 1 ? 1 : x < -1 ? -1 : x === x ? x : 0) * scale);
 }
-

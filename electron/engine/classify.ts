@@ -12,7 +12,14 @@ export interface EventSpan {
  * Turns frame activity [labels][frames] into time spans for the given labels: frames above the
  * threshold, with gaps shorter than `bridgeFrames` closed (a dog's barks are one event, not ten).
  */
-export function activitySpans(activity: Float32Array[], labels: readonly string[], frameRate: number, only: readonly string[], threshold = 0.5, bridgeFrames = 5): EventSpan[] {
+export function activitySpans(
+  activity: Float32Array[],
+  labels: readonly string[],
+  frameRate: number,
+  only: readonly string[],
+  threshold = 0.5,
+  bridgeFrames = 5,
+): EventSpan[] {
   const spans: EventSpan[] = [];
   labels.forEach((label, i) => {
     if (!only.includes(label)) return;

@@ -130,7 +130,10 @@ export async function generateCodes(model: Model, req: GenerateRequest): Promise
     ids[(V + v) * L] = BigInt(m.specialTokens.null);
     textMask[(V + v) * L] = 1;
   }
-  const text = await textEncoder.run({ ids: tensor.i64(ids, [B, L]), text_mask: tensor.f32(textMask, [B, L]) }, ['cross_key', 'cross_value']);
+  const text = await textEncoder.run({ ids: tensor.i64(ids, [B, L]), text_mask: tensor.f32(textMask, [B, L]) }, [
+    'cross_key',
+    'cross_value',
+  ]);
   const t1 = performance.now();
 
   const weights = tokenWeightRows(req, L, steps, m.frameRate, K);

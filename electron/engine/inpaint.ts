@@ -81,7 +81,10 @@ function codebooks(model: Model): Float32Array[] | null {
   let result: Float32Array[] | null = null;
   const indexPath = join(model.bundle.dir, 'codec_weights.index.json');
   if (existsSync(indexPath)) {
-    const index = JSON.parse(readFileSync(indexPath, 'utf8')) as { file: string; tensors: { offset: number; bytes: number; dtype: string; shape: number[]; names: string[] }[] };
+    const index = JSON.parse(readFileSync(indexPath, 'utf8')) as {
+      file: string;
+      tensors: { offset: number; bytes: number; dtype: string; shape: number[]; names: string[] }[];
+    };
     const t = index.tensors.find((x) => x.names.includes('codec.codebooks'));
     const { codebooks: K, cardinality } = model.manifest;
     if (t !== undefined && t.dtype === 'float32' && t.shape.length === 3 && t.shape[0] === K && t.shape[1] === cardinality) {
@@ -145,13 +148,14 @@ export async function inpaint(model: Model, req: InpaintRequest): Promise<Inpain
   const K = m.codebooks;
   const hop = m.sampleRate / m.frameRate;
   const { audio } = req;
-  if (req.codes.length !== K * req.frames) throw new AgxError('bad_argument', 'the clip\'s codes must be whole frames of every codebook');
+  if (req.codes.length !== K * req.frames) throw new AgxError('bad_argument', "the clip's codes must be whole frames of every codebook");
   // An imported clip's codes stop at its last whole frame; re-encoded padded, they cover every sample.
   const given = req.frames * hop >= audio.length ? { codes: req.codes, frames: req.frames } : await encodeForInpaint(model, audio);
   const { frames } = given;
   const regions = checkRegions(req.regions, audio.length / m.sampleRate);
   const N = req.candidates ?? INPAINT_CANDIDATES;
-  if (!Number.isInteger(N) || N < 1 || N > MAX_VARIATIONS) throw new AgxError('bad_argument', `candidates must be an integer from 1 to ${MAX_VARIATIONS}`);
+  if (!Number.isInteger(N) || N < 1 || N > MAX_VARIATIONS)
+    throw new AgxError('bad_argument', `candidates must be an integer from 1 to ${MAX_VARIATIONS}`);
 
   const codes = Int32Array.from(given.codes);
   const seams: SeamChoice[] = [];

@@ -35,7 +35,9 @@ export const ManifestSchema = z.object({
     lmExplain: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int() })),
     lmGradcam: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int() })).default([]),
     lmChefer: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int() })).default([]),
-    explainerStep: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int(), hidden: z.number().int() })).default([]),
+    explainerStep: z
+      .array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int(), hidden: z.number().int() }))
+      .default([]),
     codecEncoder: z.string(),
     codecDecoder: z.string(),
     classifier: z.string(),
@@ -91,7 +93,10 @@ export function readManifest(dir: string): Manifest {
   const parsed = ManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new AgxError('bad_model', `model bundle ${dir}: manifest.json is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    throw new AgxError(
+      'bad_model',
+      `model bundle ${dir}: manifest.json is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    );
   }
   return parsed.data;
 }
@@ -142,7 +147,9 @@ export function resolveBundle(nameOrDir: string = DEFAULT_MODEL, env: NodeJS.Pro
 
 /** sha256 of a bundle's manifest.json (which holds every file's sha256): the bundle's identity. */
 export function manifestSha256(dir: string): string {
-  return createHash('sha256').update(readFileSync(join(dir, 'manifest.json'))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(join(dir, 'manifest.json')))
+    .digest('hex');
 }
 
 /** The model as the studio describes it: every limit that depends on the model comes from here. */
@@ -204,7 +211,17 @@ export async function verifyBundle(bundle: BundleInfo): Promise<void> {
     );
   }
   const graphs = bundle.manifest.graphs;
-  const needed = [graphs.textEncoder, graphs.lmStep, graphs.lmProbe, graphs.codecEncoder, graphs.codecDecoder, graphs.classifier, graphs.tokenizer, ...[...graphs.lmExplain, ...graphs.explainerStep, ...graphs.lmGradcam, ...graphs.lmChefer].map((b) => b.file)];
+  const needed = [
+    graphs.textEncoder,
+    graphs.lmStep,
+    graphs.lmProbe,
+    graphs.codecEncoder,
+    graphs.codecDecoder,
+    graphs.classifier,
+    graphs.tokenizer,
+    ...[...graphs.lmExplain, ...graphs.explainerStep, ...graphs.lmGradcam, ...graphs.lmChefer].map((b) => b.file),
+  ];
   const unlisted = needed.find((f) => !(f in bundle.manifest.files));
-  if (unlisted !== undefined) throw new AgxError('bad_model', `model bundle ${bundle.manifest.name}: ${unlisted} is not listed in manifest.json files`);
+  if (unlisted !== undefined)
+    throw new AgxError('bad_model', `model bundle ${bundle.manifest.name}: ${unlisted} is not listed in manifest.json files`);
 }

@@ -77,7 +77,10 @@ export class Model {
     const out: Float32Array[] = [];
     // One clip per run keeps peak memory flat however many variations there are.
     for (const c of codes) {
-      const feed = tensor.i64(BigInt64Array.from(c, (v) => BigInt(v)), [1, K, frames]);
+      const feed = tensor.i64(
+        BigInt64Array.from(c, (v) => BigInt(v)),
+        [1, K, frames],
+      );
       const res = await dec.run({ codes: feed });
       out.push(Float32Array.from(floatData(res.audio)));
     }

@@ -8,7 +8,10 @@ import type { PromptToken } from './tokenizer.js';
  */
 export function parseWeightSpec(spec: string, tokens: PromptToken[]): TokenWeight[] {
   const out: TokenWeight[] = [];
-  for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)) {
     const m = /^(.+?)\s*=\s*([^@\s]+)\s*(?:@\s*([^:\s]+)\s*:\s*([^:\s]+))?$/.exec(part);
     if (m === null) throw new AgxError('bad_argument', `cannot read weight "${part}"; write word=weight or word=weight@start:end`);
     const [, word, w, s, e] = m as unknown as [string, string, string, string | undefined, string | undefined];
@@ -22,7 +25,10 @@ export function parseWeightSpec(spec: string, tokens: PromptToken[]): TokenWeigh
     }
     const hits = tokens.map((t, i) => (t.text.toLowerCase() === word.toLowerCase() ? i : -1)).filter((i) => i >= 0);
     if (hits.length === 0) {
-      throw new AgxError('bad_argument', `weights name "${word}", which is not a token of the prompt; tokens: ${tokens.map((t) => t.text).join(', ')}`);
+      throw new AgxError(
+        'bad_argument',
+        `weights name "${word}", which is not a token of the prompt; tokens: ${tokens.map((t) => t.text).join(', ')}`,
+      );
     }
     for (const token of hits) out.push({ token, weight, ...span });
   }
@@ -35,7 +41,13 @@ export function parseWeightSpec(spec: string, tokens: PromptToken[]): TokenWeigh
  * explained under exactly what made it. A span covers the steps that write its frames in any
  * codebook (delay pattern: up to K - 1 steps later); an open end reaches the clip's end.
  */
-export function stepWeightRows(weights: readonly TokenWeight[], tokens: number, steps: number, frameRate: number, K: number): Float32Array[] {
+export function stepWeightRows(
+  weights: readonly TokenWeight[],
+  tokens: number,
+  steps: number,
+  frameRate: number,
+  K: number,
+): Float32Array[] {
   const rows = Array.from({ length: steps }, () => new Float32Array(tokens).fill(1));
   for (const w of weights) {
     const first = w.startSec === undefined ? 0 : Math.floor(w.startSec * frameRate);

@@ -27,7 +27,13 @@ export function isFromStudioWindow(event: Pick<IpcMainInvokeEvent, 'sender' | 's
 }
 
 /** Handles one IPC_CALL: sender check, then the contract's dispatch (which validates method and params). */
-export async function handleStudioCall(handlers: StudioHandlers, event: IpcMainInvokeEvent, method: unknown, params: unknown, getWindow: WindowGetter): Promise<ResponseFrame> {
+export async function handleStudioCall(
+  handlers: StudioHandlers,
+  event: IpcMainInvokeEvent,
+  method: unknown,
+  params: unknown,
+  getWindow: WindowGetter,
+): Promise<ResponseFrame> {
   if (!isFromStudioWindow(event, getWindow())) return unauthorizedFrame();
   return dispatch(handlers, { id: 0, method, params });
 }
@@ -43,9 +49,15 @@ export interface SaveDeps {
 }
 
 /** Handles one IPC_SAVE_FILE: sender check, schema, base64, dialog, write; every failure is data. */
-export async function handleSaveFile(event: IpcMainInvokeEvent, raw: unknown, getWindow: WindowGetter, deps: SaveDeps): Promise<SaveFileResult> {
+export async function handleSaveFile(
+  event: IpcMainInvokeEvent,
+  raw: unknown,
+  getWindow: WindowGetter,
+  deps: SaveDeps,
+): Promise<SaveFileResult> {
   const win = getWindow();
-  if (win === null || !isFromStudioWindow(event, win)) return { saved: false, error: new AgxError('unauthorized', 'this frame may not save files').toData() };
+  if (win === null || !isFromStudioWindow(event, win))
+    return { saved: false, error: new AgxError('unauthorized', 'this frame may not save files').toData() };
   const parsed = SaveFileRequestSchema.safeParse(raw);
   if (!parsed.success) return { saved: false, error: new AgxError('bad_request', `saveFile: ${describeIssue(parsed.error)}`).toData() };
   let bytes: Uint8Array;
@@ -56,13 +68,24 @@ export async function handleSaveFile(event: IpcMainInvokeEvent, raw: unknown, ge
   }
   const name = safeFileName(parsed.data.fileName);
   try {
-    const choice = await deps.showSaveDialog(win, { title: 'Export', defaultPath: join(deps.defaultDir(), name), filters: saveDialogFilters(name), properties: ['createDirectory', 'showOverwriteConfirmation'] });
+    const choice = await deps.showSaveDialog(win, {
+      title: 'Export',
+      defaultPath: join(deps.defaultDir(), name),
+      filters: saveDialogFilters(name),
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    });
     if (choice.canceled || choice.filePath === undefined || choice.filePath === '') return { saved: false };
     await deps.writeFile(choice.filePath, bytes);
     return { saved: true, path: choice.filePath };
   } catch (err) {
     const data = toErrorData(err);
-    return { saved: false, error: data.code === 'internal' ? { code: 'io_error', message: `could not save the file: ${err instanceof Error ? err.message : String(err)}`, expected: true } : data };
+    return {
+      saved: false,
+      error:
+        data.code === 'internal'
+          ? { code: 'io_error', message: `could not save the file: ${err instanceof Error ? err.message : String(err)}`, expected: true }
+          : data,
+    };
   }
 }
 
@@ -74,7 +97,9 @@ export function registerStudioIpc(opts: { handlers: StudioHandlers; getWindow: W
     writeFile: async (path, data) => writeFileAtomic(path, data),
     defaultDir: opts.defaultSaveDir,
   };
-  ipcMain.handle(IPC_CALL, (event, method: unknown, params: unknown) => handleStudioCall(opts.handlers, event, method, params, opts.getWindow));
+  ipcMain.handle(IPC_CALL, (event, method: unknown, params: unknown) =>
+    handleStudioCall(opts.handlers, event, method, params, opts.getWindow),
+  );
   ipcMain.handle(IPC_SAVE_FILE, (event, file: unknown) => handleSaveFile(event, file, opts.getWindow, deps));
   return () => {
     ipcMain.removeHandler(IPC_CALL);

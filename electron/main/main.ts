@@ -48,7 +48,12 @@ async function start(): Promise<void> {
   const model = args.model ?? (app.isPackaged ? packagedModelDir(process.resourcesPath) : undefined);
   let studio: Studio;
   try {
-    studio = await createStudio({ dataDir, version: app.getVersion(), ...(model !== undefined ? { model } : {}), ...(args.threads !== undefined ? { threads: args.threads } : {}) });
+    studio = await createStudio({
+      dataDir,
+      version: app.getVersion(),
+      ...(model !== undefined ? { model } : {}),
+      ...(args.threads !== undefined ? { threads: args.threads } : {}),
+    });
   } catch (err) {
     dialog.showErrorBox('AudioGenX Studio could not start', err instanceof Error ? err.message : String(err));
     app.exit(1);
@@ -64,7 +69,12 @@ async function start(): Promise<void> {
       send: sendMenuCommand,
       about: () => {
         const win = getWindow();
-        const options = { type: 'info' as const, title: 'About AudioGenX Studio', message: `AudioGenX Studio ${app.getVersion()}`, detail: `Electron ${process.versions.electron}\nData folder: ${dataDir}` };
+        const options = {
+          type: 'info' as const,
+          title: 'About AudioGenX Studio',
+          message: `AudioGenX Studio ${app.getVersion()}`,
+          detail: `Electron ${process.versions.electron}\nData folder: ${dataDir}`,
+        };
         void (win !== null ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
       },
       openDataDir: () => void shell.openPath(dataDir),

@@ -15,7 +15,11 @@ export interface MenuActions {
 }
 
 /** The menu template for a platform; developer tools only in unpackaged builds. */
-export function buildMenuTemplate(opts: { platform: NodeJS.Platform; isPackaged: boolean; actions: MenuActions }): MenuItemConstructorOptions[] {
+export function buildMenuTemplate(opts: {
+  platform: NodeJS.Platform;
+  isPackaged: boolean;
+  actions: MenuActions;
+}): MenuItemConstructorOptions[] {
   const { actions } = opts;
   const mac = opts.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [];
@@ -43,7 +47,13 @@ export function buildMenuTemplate(opts: { platform: NodeJS.Platform; isPackaged:
       { role: 'selectAll' },
     ],
   });
-  const view: MenuItemConstructorOptions[] = [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }];
+  const view: MenuItemConstructorOptions[] = [
+    { role: 'resetZoom' },
+    { role: 'zoomIn' },
+    { role: 'zoomOut' },
+    { type: 'separator' },
+    { role: 'togglefullscreen' },
+  ];
   if (!opts.isPackaged) view.push({ type: 'separator' }, { role: 'reload' }, { role: 'toggleDevTools' });
   template.push({ label: 'View', submenu: view });
   template.push({ role: 'help', submenu: [{ label: 'About AudioGenX Studio', click: () => actions.about() }] });

@@ -190,8 +190,11 @@ export const SaveFileRequestSchema = ExportFileSchema.extend({
 /** A file name safe to offer in the save dialog: the last path segment, without control or reserved characters. */
 export function safeFileName(name: string): string {
   const last = basename(name.replaceAll('\\', '/'));
-  // eslint-disable-next-line no-control-regex
-  const cleaned = last.replace(/[\u0000-\u001f<>:"|?*]/g, '_').replace(/^\.+/, '').trim();
+  const cleaned = last
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
+    .replace(/[\u0000-\u001f<>:"|?*]/g, '_')
+    .replace(/^\.+/, '')
+    .trim();
   return cleaned === '' ? 'export' : cleaned.slice(0, 255);
 }
 
@@ -249,7 +252,12 @@ export function parseMainArgs(argv: readonly string[]): MainArgs {
  * The studio's data folder: an explicit --data-dir or AGX_DATA_DIR goes through the store's resolver
  * (so the CLI, the server and the app agree), otherwise Electron's per-user folder.
  */
-export function chooseDataDir(flag: string | undefined, env: NodeJS.ProcessEnv, userData: string, resolver: (flag: string | undefined, env: NodeJS.ProcessEnv) => string): string {
+export function chooseDataDir(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  userData: string,
+  resolver: (flag: string | undefined, env: NodeJS.ProcessEnv) => string,
+): string {
   const explicit = (flag !== undefined && flag !== '') || (env.AGX_DATA_DIR !== undefined && env.AGX_DATA_DIR !== '');
   return explicit ? resolver(flag, env) : userData;
 }
@@ -269,4 +277,3 @@ export function packagedModelDir(resourcesPath: string): string {
 export function appPaths(mainDir: string): { preload: string; rendererRoot: string } {
   return { preload: join(mainDir, 'preload.cjs'), rendererRoot: resolve(mainDir, '..', '..', 'dist', 'renderer') };
 }
-

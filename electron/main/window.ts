@@ -3,14 +3,26 @@
 // every webContents gets.
 import { readFile, realpath } from 'node:fs/promises';
 import { BrowserWindow, protocol, type Session, type WebContents } from 'electron';
-import { APP_ENTRY_URL, APP_SCHEME, appResponseHeaders, isInside, isNavigationAllowed, isPermissionGranted, resolveAppAsset, secureWebPreferences, withCspHeader } from './policy.js';
+import {
+  APP_ENTRY_URL,
+  APP_SCHEME,
+  appResponseHeaders,
+  isInside,
+  isNavigationAllowed,
+  isPermissionGranted,
+  resolveAppAsset,
+  secureWebPreferences,
+  withCspHeader,
+} from './policy.js';
 
 /**
  * Declares agx:// a standard, secure scheme. Must run before the app is ready. No bypassCSP and no
  * CORS grant: the scheme gets exactly what an https origin would, so the CSP and same-origin rules hold.
  */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  ]);
 }
 
 function notFound(): Response {

@@ -1,7 +1,16 @@
 // The StudioBridge over an ipcRenderer. Kept apart from preload.ts so tests build it from a stand-in
 // ipcRenderer; the renderer only ever sees these four functions, never ipcRenderer or its events.
 import type { ExportFile, StudioEvent } from '../common/api.js';
-import { IPC_CALL, IPC_EVENT, IPC_MENU, IPC_SAVE_FILE, MENU_COMMANDS, type MenuCommand, type SaveFileResult, type StudioBridge } from '../common/bridge.js';
+import {
+  IPC_CALL,
+  IPC_EVENT,
+  IPC_MENU,
+  IPC_SAVE_FILE,
+  MENU_COMMANDS,
+  type MenuCommand,
+  type SaveFileResult,
+  type StudioBridge,
+} from '../common/bridge.js';
 import type { ResponseFrame } from '../common/protocol.js';
 
 /** The slice of ipcRenderer the bridge uses. */
@@ -38,14 +47,19 @@ export function makeBridge(ipc: IpcLike): StudioBridge {
         return failure(`${method}: the parameters cannot be sent (${err instanceof Error ? err.message : String(err)})`);
       }
     },
-    onEvent: (listener: (event: StudioEvent) => void) => subscribe(IPC_EVENT, (v): v is StudioEvent => typeof v === 'object' && v !== null, listener),
+    onEvent: (listener: (event: StudioEvent) => void) =>
+      subscribe(IPC_EVENT, (v): v is StudioEvent => typeof v === 'object' && v !== null, listener),
     saveFile: async (file: ExportFile): Promise<SaveFileResult> => {
       try {
         return (await ipc.invoke(IPC_SAVE_FILE, file)) as SaveFileResult;
       } catch (err) {
-        return { saved: false, error: { code: 'bad_request', message: `saveFile: ${err instanceof Error ? err.message : String(err)}`, expected: true } };
+        return {
+          saved: false,
+          error: { code: 'bad_request', message: `saveFile: ${err instanceof Error ? err.message : String(err)}`, expected: true },
+        };
       }
     },
-    onMenu: (listener: (command: MenuCommand) => void) => subscribe(IPC_MENU, (v): v is MenuCommand => (MENU_COMMANDS as readonly unknown[]).includes(v), listener),
+    onMenu: (listener: (command: MenuCommand) => void) =>
+      subscribe(IPC_MENU, (v): v is MenuCommand => (MENU_COMMANDS as readonly unknown[]).includes(v), listener),
   };
 }

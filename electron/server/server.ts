@@ -85,7 +85,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Bound to another interface (a remote GPU box), the Host is whatever name reaches it; the token guards.
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(host);
   const hostOk = (req: IncomingMessage) => !loopback || allowedHosts().has(req.headers.host ?? '');
-  const authorised = (req: IncomingMessage, url: URL) => sameSecret(url.searchParams.get('token') ?? undefined, token) || sameSecret(cookieToken(req), token);
+  const authorised = (req: IncomingMessage, url: URL) =>
+    sameSecret(url.searchParams.get('token') ?? undefined, token) || sameSecret(cookieToken(req), token);
 
   const csp = () =>
     [
@@ -155,7 +156,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const unsubscribe = options.studio.onEvent((event) => send({ event }));
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
-        send({ id: null, ok: false, error: { code: 'bad_request', message: 'malformed request: binary frames are not accepted; send JSON text', expected: true } });
+        send({
+          id: null,
+          ok: false,
+          error: { code: 'bad_request', message: 'malformed request: binary frames are not accepted; send JSON text', expected: true },
+        });
         return;
       }
       const parsed = parseFrame(data.toString());

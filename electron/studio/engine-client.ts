@@ -4,7 +4,16 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AgxError, type ErrorData } from '../common/errors.js';
 import type { Mask } from '../common/mask.js';
-import { CANCEL_SLOT, CLOSING_SLOT, type EngineInfo, type EngineResults, type EngineTask, type EngineWorkerData, type FromWorker, type ToWorker } from './engine-protocol.js';
+import {
+  CANCEL_SLOT,
+  CLOSING_SLOT,
+  type EngineInfo,
+  type EngineResults,
+  type EngineTask,
+  type EngineWorkerData,
+  type FromWorker,
+  type ToWorker,
+} from './engine-protocol.js';
 
 /**
  * Where the compiled worker lives: beside this file (tsc's dist/ and the Vite-bundled app), or, when
@@ -103,7 +112,10 @@ export class EngineClient {
   }
 
   /** Runs one task; progress may carry a partial mask. Rejects with AgxError ('cancelled' when cancelled). */
-  async run<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>, onProgress: (fraction: number, partial?: Mask) => void = () => {}): Promise<EngineResults[K]> {
+  async run<K extends EngineTask['kind']>(
+    task: Extract<EngineTask, { kind: K }>,
+    onProgress: (fraction: number, partial?: Mask) => void = () => {},
+  ): Promise<EngineResults[K]> {
     if (this.closed) throw new AgxError('internal', 'the engine is closed', false);
     await this.ready();
     if (this.pending !== undefined) throw new AgxError('internal', 'the engine runs one job at a time', false);
@@ -116,7 +128,9 @@ export class EngineClient {
       } catch (err) {
         // Cloning failed (uncloneable or too deep) so the worker never saw the job: free the slot for the next one.
         this.pending = undefined;
-        reject(new AgxError('internal', `the engine could not be sent this job (${err instanceof Error ? err.message : String(err)})`, false));
+        reject(
+          new AgxError('internal', `the engine could not be sent this job (${err instanceof Error ? err.message : String(err)})`, false),
+        );
       }
     });
   }
@@ -142,7 +156,10 @@ export class EngineClient {
     const shutdown: ToWorker = { type: 'shutdown' };
     w.postMessage(shutdown);
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 15_000)))]);
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 15_000))),
+    ]);
     clearTimeout(timer);
     if (timedOut) await w.terminate();
   }

@@ -34,7 +34,15 @@ export type EngineTask =
       frames: number;
       regions: TimeSpan[];
     }
-  | { kind: 'explain'; prompt: string; codes: Int32Array; frames: number; weights: TokenWeight[]; method: string; params: Record<string, unknown> }
+  | {
+      kind: 'explain';
+      prompt: string;
+      codes: Int32Array;
+      frames: number;
+      weights: TokenWeight[];
+      method: string;
+      params: Record<string, unknown>;
+    }
   | { kind: 'evaluate'; prompt: string; codes: Int32Array; frames: number; weights: TokenWeight[]; mask: MaskRows; seed: number }
   | { kind: 'import'; wav: Uint8Array; prompt: string };
 
@@ -49,7 +57,13 @@ export interface EngineResults {
     sampling: { cfg: number; topK: number; topP: number; temperature: number };
   };
   /** The parent's codes and audio with the regions replaced. */
-  inpaint: { tokens: Token[]; codes: Int32Array; audio: Float32Array; frames: number; sampling: { cfg: number; topK: number; topP: number; temperature: number } };
+  inpaint: {
+    tokens: Token[];
+    codes: Int32Array;
+    audio: Float32Array;
+    frames: number;
+    sampling: { cfg: number; topK: number; topP: number; temperature: number };
+  };
   /** The mask arrives in its wire form, converted once in the worker. */
   explain: ExplanationResult;
   evaluate: { label: string; fid_f: number; fid_cf: number; kl_f: number; kl_cf: number; size: number; seed: number };

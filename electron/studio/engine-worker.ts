@@ -13,7 +13,16 @@ import { inpaint } from '../engine/inpaint.js';
 import { modelInfoOf } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
 import { checkPromptText } from '../engine/tokenizer.js';
-import { CANCEL_SLOT, CLOSING_SLOT, type EngineInfo, type EngineResults, type EngineTask, type EngineWorkerData, type FromWorker, type ToWorker } from './engine-protocol.js';
+import {
+  CANCEL_SLOT,
+  CLOSING_SLOT,
+  type EngineInfo,
+  type EngineResults,
+  type EngineTask,
+  type EngineWorkerData,
+  type FromWorker,
+  type ToWorker,
+} from './engine-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('engine-worker.js must run as a worker thread');
@@ -25,7 +34,12 @@ function send(message: FromWorker): void {
   port!.postMessage(message);
 }
 
-async function runTask(model: Model, task: EngineTask, signal: AbortSignal, progress: (f: number, partial?: Mask) => void): Promise<EngineResults[keyof EngineResults]> {
+async function runTask(
+  model: Model,
+  task: EngineTask,
+  signal: AbortSignal,
+  progress: (f: number, partial?: Mask) => void,
+): Promise<EngineResults[keyof EngineResults]> {
   const m = model.manifest;
   switch (task.kind) {
     case 'generate': {
@@ -44,27 +58,57 @@ async function runTask(model: Model, task: EngineTask, signal: AbortSignal, prog
         onProgress: (s, n) => progress((0.75 * s) / n),
       });
       const audio = await model.decode(gen.codes, gen.frames);
-      return { tokens: gen.tokens.map(toToken), codes: gen.codes, audio, frames: gen.frames, sampling: gen.sampling } satisfies EngineResults['generate'];
+      return {
+        tokens: gen.tokens.map(toToken),
+        codes: gen.codes,
+        audio,
+        frames: gen.frames,
+        sampling: gen.sampling,
+      } satisfies EngineResults['generate'];
     }
     case 'inpaint': {
       checkPromptText(task.prompt);
       const r = await inpaint(model, { ...task, signal, onProgress: progress });
-      return { tokens: r.tokens.map(toToken), codes: r.codes, audio: r.audio, frames: r.frames, sampling: r.sampling } satisfies EngineResults['inpaint'];
+      return {
+        tokens: r.tokens.map(toToken),
+        codes: r.codes,
+        audio: r.audio,
+        frames: r.frames,
+        sampling: r.sampling,
+      } satisfies EngineResults['inpaint'];
     }
     case 'explain': {
       // The engine's typed rows become the wire form here, once, for partial and final masks alike.
       const onProgress = (f: number, partial?: Float32Array[]) => progress(f, partial && maskToJson(partial));
       const e = await explain(model, task.prompt, task.codes, task.frames, task.method, task.params, { signal, onProgress }, task.weights);
-      return { method: e.method, params: e.params, tokens: e.tokens.map(toToken), frameRate: e.frameRate, mask: maskToJson(e.steps), holistic: e.holistic } satisfies EngineResults['explain'];
+      return {
+        method: e.method,
+        params: e.params,
+        tokens: e.tokens.map(toToken),
+        frameRate: e.frameRate,
+        mask: maskToJson(e.steps),
+        holistic: e.holistic,
+      } satisfies EngineResults['explain'];
     }
     case 'evaluate': {
-      const r = await explanationFaithfulness(model, task.prompt, { codes: task.codes, frames: task.frames, weights: task.weights }, task.mask, task.seed, signal);
+      const r = await explanationFaithfulness(
+        model,
+        task.prompt,
+        { codes: task.codes, frames: task.frames, weights: task.weights },
+        task.mask,
+        task.seed,
+        signal,
+      );
       return r satisfies EngineResults['evaluate'];
     }
     case 'import': {
       checkPromptText(task.prompt);
       // The header is checked before decoding; resampling reports progress, which is where a cancel is noticed.
-      const audio = await toModelAudio(task.wav, m.sampleRate, { maxDurationSec: m.maxDurationSec, signal, onProgress: (f) => progress(0.5 * f) });
+      const audio = await toModelAudio(task.wav, m.sampleRate, {
+        maxDurationSec: m.maxDurationSec,
+        signal,
+        onProgress: (f) => progress(0.5 * f),
+      });
       const { codes, frames } = await model.encodeAudio(audio);
       const tokens = (await model.tokenizer.encode(task.prompt)).map(toToken);
       return { tokens, codes, audio, frames } satisfies EngineResults['import'];
@@ -134,10 +178,18 @@ async function warmUpExplain(model: Model): Promise<void> {
   const controller = new AbortController();
   if (closing()) return;
   try {
-    await explain(model, 'a dog barks', new Int32Array(m.codebooks * frames), frames, 'audiogenx', { epochs: 1 }, {
-      signal: controller.signal,
-      onProgress: () => closing() && controller.abort(),
-    });
+    await explain(
+      model,
+      'a dog barks',
+      new Int32Array(m.codebooks * frames),
+      frames,
+      'audiogenx',
+      { epochs: 1 },
+      {
+        signal: controller.signal,
+        onProgress: () => closing() && controller.abort(),
+      },
+    );
   } catch {
     // A bundle without explain graphs still generates; its Explain reports the problem when asked.
   }

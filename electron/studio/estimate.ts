@@ -12,7 +12,12 @@ export function explainWork(frames: number, tokens: number, codebooks: number, b
 }
 
 /** Estimated seconds of one explanation (params after defaults), and what the estimate rests on. */
-export function estimateExplainSeconds(method: string, params: Record<string, unknown>, work: ExplainWork, measured: CostBook): { seconds: number; basis: string } {
+export function estimateExplainSeconds(
+  method: string,
+  params: Record<string, unknown>,
+  work: ExplainWork,
+  measured: CostBook,
+): { seconds: number; basis: string } {
   const spec = methodSpec(method);
   const predicted = predictSeconds(method, params, work);
   const last = measured.get(method);

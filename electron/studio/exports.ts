@@ -18,7 +18,14 @@ function asJson(e: Explanation, take: Take): string {
       format: 'audiogenx-explanation',
       version: 1,
       prompt: take.prompt,
-      take: { number: take.number, seed: take.seed, durationSec: take.durationSec, weights: take.weights, modelId: take.modelId, modelSha256: take.modelSha256 },
+      take: {
+        number: take.number,
+        seed: take.seed,
+        durationSec: take.durationSec,
+        weights: take.weights,
+        modelId: take.modelId,
+        modelSha256: take.modelSha256,
+      },
       method: e.method,
       params: e.params,
       tokens: e.tokens,
@@ -40,7 +47,9 @@ function tokenLabel(t: Explanation['tokens'][number]): string {
 /** One row per LM step: its time and each token's importance (columns named "i:token"); a muted token's cells are empty. */
 function asCsv(e: Explanation): string {
   const header = ['step', 'time_sec', ...e.tokens.map((t, i) => csvField(`${i}:${tokenLabel(t)}`))].join(',');
-  const rows = e.mask.map((row, s) => [String(s), (s / e.frameRate).toFixed(3), ...row.map((v, i) => (e.tokens[i]?.muted ? '' : v.toFixed(5)))].join(','));
+  const rows = e.mask.map((row, s) =>
+    [String(s), (s / e.frameRate).toFixed(3), ...row.map((v, i) => (e.tokens[i]?.muted ? '' : v.toFixed(5)))].join(','),
+  );
   return `${[header, ...rows].join('\n')}\n`;
 }
 
@@ -62,13 +71,22 @@ export function audacityLabels(e: Explanation, durationSec: number, intervalSec:
 }
 
 /** The file for exportExplanation. */
-export function explanationExport(e: Explanation, take: Take, stem: string, p: Required<Pick<CallParams<'exportExplanation'>, 'format' | 'intervalSec' | 'topK'>>): ExportFile {
+export function explanationExport(
+  e: Explanation,
+  take: Take,
+  stem: string,
+  p: Required<Pick<CallParams<'exportExplanation'>, 'format' | 'intervalSec' | 'topK'>>,
+): ExportFile {
   switch (p.format) {
     case 'json':
       return { fileName: `${stem}.json`, mimeType: 'application/json', dataBase64: text(asJson(e, take)) };
     case 'csv':
       return { fileName: `${stem}.csv`, mimeType: 'text/csv', dataBase64: text(asCsv(e)) };
     case 'audacity':
-      return { fileName: `${stem}-labels.txt`, mimeType: 'text/plain', dataBase64: text(audacityLabels(e, take.durationSec, p.intervalSec, p.topK)) };
+      return {
+        fileName: `${stem}-labels.txt`,
+        mimeType: 'text/plain',
+        dataBase64: text(audacityLabels(e, take.durationSec, p.intervalSec, p.topK)),
+      };
   }
 }

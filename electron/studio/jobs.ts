@@ -143,14 +143,27 @@ export class JobQueue {
     }
   }
 
-  private finish(entry: Entry, state: 'done' | 'failed' | 'cancelled', result: JobResult | null, error: ReturnType<typeof toErrorData> | null): void {
+  private finish(
+    entry: Entry,
+    state: 'done' | 'failed' | 'cancelled',
+    result: JobResult | null,
+    error: ReturnType<typeof toErrorData> | null,
+  ): void {
     try {
       entry.release?.();
     } catch {
       // Freeing is best effort (a spooled file already gone); the job's outcome stands.
     }
     entry.release = undefined;
-    entry.info = { ...entry.info, state, progress: state === 'done' ? 1 : entry.info.progress, etaSec: null, finishedAt: now(), result, error };
+    entry.info = {
+      ...entry.info,
+      state,
+      progress: state === 'done' ? 1 : entry.info.progress,
+      etaSec: null,
+      finishedAt: now(),
+      result,
+      error,
+    };
     this.finished.unshift(entry.info);
     this.finished.length = Math.min(this.finished.length, KEEP_FINISHED);
     this.emit({ ...entry.info });

@@ -53,7 +53,10 @@ export class Spool {
       writeFileSync(path, bytes, { flag: 'wx', mode: 0o600 });
     } catch (err) {
       rmSync(path, { force: true });
-      throw new AgxError('io_error', `cannot queue the file: writing to ${this.dir} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new AgxError(
+        'io_error',
+        `cannot queue the file: writing to ${this.dir} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
     }
     return {
       path,

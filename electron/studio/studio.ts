@@ -52,7 +52,12 @@ function shortLabel(prompt: string): string {
 
 /** A safe file-name stem. */
 function fileStem(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'audiogenx';
+  return (
+    text
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'audiogenx'
+  );
 }
 
 /** Starts the engine worker and opens the store; a damaged store leaves sessions unavailable, not the studio. */
@@ -88,7 +93,10 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       }
     }
   };
-  const jobs = new JobQueue((job) => emit({ type: 'job', job }), () => engine.cancelRunning());
+  const jobs = new JobQueue(
+    (job) => emit({ type: 'job', job }),
+    () => engine.cancelRunning(),
+  );
   const spool = new Spool(dataDir);
   const costs: CostBook = new Map();
   let lastBackupMs = Date.now();
@@ -118,7 +126,13 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     };
   };
 
-  const enqueue = (kind: JobKind, sessionId: string, label: string, run: (progress: (f: number) => void, jobId: string) => Promise<JobResult>, release?: () => void) => {
+  const enqueue = (
+    kind: JobKind,
+    sessionId: string,
+    label: string,
+    run: (progress: (f: number) => void, jobId: string) => Promise<JobResult>,
+    release?: () => void,
+  ) => {
     try {
       db().getSession(sessionId);
       return { jobId: jobs.enqueue({ kind, sessionId, label, run, release }).id };
@@ -132,7 +146,12 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   type TakeOrigin = Pick<Take, 'parentTakeId' | 'source' | 'prompt' | 'tokens' | 'weights' | 'sampling' | 'keptBeforeSec'>;
 
   /** Stores clips as takes of a session (clip v gets seedOf(v)), and names the session after its first prompt. */
-  const storeTakes = (sessionId: string, origin: TakeOrigin, clips: { codes: Int32Array; audio: Float32Array; frames: number }[], seedOf: (v: number) => number): JobResult => {
+  const storeTakes = (
+    sessionId: string,
+    origin: TakeOrigin,
+    clips: { codes: Int32Array; audio: Float32Array; frames: number }[],
+    seedOf: (v: number) => number,
+  ): JobResult => {
     const s = db();
     const firstTakes = s.getSession(sessionId).takeCount === 0;
     const takeIds = clips.map(
@@ -224,9 +243,28 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     generate: (p) => {
       checkDuration(p.durationSec, model);
       return enqueue('generate', p.sessionId, `Generate "${shortLabel(p.prompt)}"`, async (progress) => {
-        const r = await engine.run({ kind: 'generate', prompt: p.prompt, seed: p.seed, durationSec: p.durationSec, variations: p.variations, weights: p.weights, sampling: p.sampling }, progress);
+        const r = await engine.run(
+          {
+            kind: 'generate',
+            prompt: p.prompt,
+            seed: p.seed,
+            durationSec: p.durationSec,
+            variations: p.variations,
+            weights: p.weights,
+            sampling: p.sampling,
+          },
+          progress,
+        );
         const clips = r.codes.map((codes, v) => ({ codes, audio: r.audio[v]!, frames: r.frames }));
-        const origin: TakeOrigin = { parentTakeId: null, source: 'generated', prompt: p.prompt, tokens: r.tokens, weights: p.weights, sampling: r.sampling, keptBeforeSec: null };
+        const origin: TakeOrigin = {
+          parentTakeId: null,
+          source: 'generated',
+          prompt: p.prompt,
+          tokens: r.tokens,
+          weights: p.weights,
+          sampling: r.sampling,
+          keptBeforeSec: null,
+        };
         return storeTakes(p.sessionId, origin, clips, (v) => (p.seed + v) >>> 0);
       });
     },
@@ -241,8 +279,29 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
         const spans = regions.map((r) => `${r.startSec.toFixed(2)}-${r.endSec.toFixed(2)} s`).join(', ');
         return enqueue('regenerate', parent.sessionId, `Replace ${spans} of ${takeLabel(parent)}`, async (progress) => {
           const { codes, audio } = db().getTakeData(parent.id);
-          const r = await engine.run({ kind: 'inpaint', prompt: parent.prompt, seed, weights: p.weights, sampling: parent.sampling, audio, codes, frames: parent.frames, regions }, progress);
-          const origin: TakeOrigin = { parentTakeId: parent.id, source: 'regenerated', prompt: parent.prompt, tokens: r.tokens, weights: p.weights, sampling: r.sampling, keptBeforeSec: null };
+          const r = await engine.run(
+            {
+              kind: 'inpaint',
+              prompt: parent.prompt,
+              seed,
+              weights: p.weights,
+              sampling: parent.sampling,
+              audio,
+              codes,
+              frames: parent.frames,
+              regions,
+            },
+            progress,
+          );
+          const origin: TakeOrigin = {
+            parentTakeId: parent.id,
+            source: 'regenerated',
+            prompt: parent.prompt,
+            tokens: r.tokens,
+            weights: p.weights,
+            sampling: r.sampling,
+            keptBeforeSec: null,
+          };
           return storeTakes(parent.sessionId, origin, [{ codes: r.codes, audio: r.audio, frames: r.frames }], () => seed);
         });
       }
@@ -259,11 +318,28 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       const label = `Regenerate ${takeLabel(parent)}${prefix ? ` from ${(prefix.frames / model.frameRate).toFixed(2)} s` : ''}`;
       return enqueue('regenerate', parent.sessionId, label, async (progress) => {
         const r = await engine.run(
-          { kind: 'generate', prompt: parent.prompt, seed, durationSec: parent.durationSec, variations: 1, weights: p.weights, sampling: parent.sampling, ...(prefix ? { prefix } : {}) },
+          {
+            kind: 'generate',
+            prompt: parent.prompt,
+            seed,
+            durationSec: parent.durationSec,
+            variations: 1,
+            weights: p.weights,
+            sampling: parent.sampling,
+            ...(prefix ? { prefix } : {}),
+          },
           progress,
         );
         const keptBeforeSec = prefix ? prefix.frames / model.frameRate : null;
-        const origin: TakeOrigin = { parentTakeId: parent.id, source: 'regenerated', prompt: parent.prompt, tokens: r.tokens, weights: p.weights, sampling: r.sampling, keptBeforeSec };
+        const origin: TakeOrigin = {
+          parentTakeId: parent.id,
+          source: 'regenerated',
+          prompt: parent.prompt,
+          tokens: r.tokens,
+          weights: p.weights,
+          sampling: r.sampling,
+          keptBeforeSec,
+        };
         return storeTakes(parent.sessionId, origin, [{ codes: r.codes[0]!, audio: r.audio[0]!, frames: r.frames }], () => seed);
       });
     },
@@ -273,19 +349,27 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       const take = db().getTake(p.takeId);
       const params = parseMethodParams(p.method, p.params);
       requireTakeModel(take, 'explained');
-      return enqueue('explain', take.sessionId, `Explain ${takeLabel(take)} with ${methodSpec(p.method).label}`, async (progress, jobId) => {
-        const { codes } = db().getTakeData(take.id);
-        const t0 = performance.now();
-        const r = await engine.run({ kind: 'explain', prompt: take.prompt, codes, frames: take.frames, weights: take.weights, method: p.method, params }, (f, partial) => {
-          progress(f);
-          if (partial !== undefined) emit({ type: 'partial', jobId, takeId: take.id, mask: partial });
-        });
-        const elapsedMs = performance.now() - t0;
-        costs.set(p.method, { seconds: elapsedMs / 1000, work: workOf(take), params: r.params });
-        const stored = db().addExplanation({ takeId: take.id, ...r, metrics: null, elapsedMs });
-        emit({ type: 'session', sessionId: take.sessionId, change: 'explanations' });
-        return { kind: 'explanation', explanationId: stored.id };
-      });
+      return enqueue(
+        'explain',
+        take.sessionId,
+        `Explain ${takeLabel(take)} with ${methodSpec(p.method).label}`,
+        async (progress, jobId) => {
+          const { codes } = db().getTakeData(take.id);
+          const t0 = performance.now();
+          const r = await engine.run(
+            { kind: 'explain', prompt: take.prompt, codes, frames: take.frames, weights: take.weights, method: p.method, params },
+            (f, partial) => {
+              progress(f);
+              if (partial !== undefined) emit({ type: 'partial', jobId, takeId: take.id, mask: partial });
+            },
+          );
+          const elapsedMs = performance.now() - t0;
+          costs.set(p.method, { seconds: elapsedMs / 1000, work: workOf(take), params: r.params });
+          const stored = db().addExplanation({ takeId: take.id, ...r, metrics: null, elapsedMs });
+          emit({ type: 'session', sessionId: take.sessionId, change: 'explanations' });
+          return { kind: 'explanation', explanationId: stored.id };
+        },
+      );
     },
 
     tokenize: async (p) => ({ tokens: (await tokenizer.tokenize(p.prompt)).map(toToken), maxTokens: model.maxTextTokens }),
@@ -303,7 +387,15 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       return enqueue('evaluate', take.sessionId, `Faithfulness of ${explanation.method} on ${takeLabel(take)}`, async (progress) => {
         progress(0.05);
         const { codes } = db().getTakeData(take.id);
-        const r = await engine.run({ kind: 'evaluate', prompt: take.prompt, codes, frames: take.frames, weights: take.weights, mask: explanation.mask, seed });
+        const r = await engine.run({
+          kind: 'evaluate',
+          prompt: take.prompt,
+          codes,
+          frames: take.frames,
+          weights: take.weights,
+          mask: explanation.mask,
+          seed,
+        });
         const metrics = { label: r.label, fidF: r.fid_f, fidCF: r.fid_cf, klF: r.kl_f, klCF: r.kl_cf, size: r.size, seed: r.seed };
         db().setExplanationMetrics(explanation.id, metrics);
         emit({ type: 'session', sessionId: take.sessionId, change: 'explanations' });
@@ -316,18 +408,45 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       requireTakeModel(take, 'rendered from its explanation');
       const maskWeights = p.render === 'factual' ? explanation.mask : complementMask(explanation.mask);
       const what = `${p.render === 'factual' ? 'Factual' : 'Counterfactual'} render of ${takeLabel(take)}`;
-      return enqueue('render', take.sessionId, p.keep ? `Keep ${p.render} render of ${takeLabel(take)} as a take` : what, async (progress) => {
-        const r = await engine.run(
-          { kind: 'generate', prompt: take.prompt, seed: take.seed, durationSec: take.durationSec, variations: 1, weights: take.weights, maskWeights, sampling: take.sampling },
-          progress,
-        );
-        if (p.keep) {
-          // The same generation again (same seed, weights and mask): the kept take is the render that was heard, with codes to explain.
-          const origin: TakeOrigin = { parentTakeId: take.id, source: 'regenerated', prompt: take.prompt, tokens: r.tokens, weights: take.weights, sampling: r.sampling, keptBeforeSec: null };
-          return storeTakes(take.sessionId, origin, [{ codes: r.codes[0]!, audio: r.audio[0]!, frames: r.frames }], () => take.seed);
-        }
-        return { kind: 'render', explanationId: explanation.id, render: p.render, audio: { sampleRate: model.sampleRate, samplesBase64: float32ToBase64(r.audio[0]!) } };
-      });
+      return enqueue(
+        'render',
+        take.sessionId,
+        p.keep ? `Keep ${p.render} render of ${takeLabel(take)} as a take` : what,
+        async (progress) => {
+          const r = await engine.run(
+            {
+              kind: 'generate',
+              prompt: take.prompt,
+              seed: take.seed,
+              durationSec: take.durationSec,
+              variations: 1,
+              weights: take.weights,
+              maskWeights,
+              sampling: take.sampling,
+            },
+            progress,
+          );
+          if (p.keep) {
+            // The same generation again (same seed, weights and mask): the kept take is the render that was heard, with codes to explain.
+            const origin: TakeOrigin = {
+              parentTakeId: take.id,
+              source: 'regenerated',
+              prompt: take.prompt,
+              tokens: r.tokens,
+              weights: take.weights,
+              sampling: r.sampling,
+              keptBeforeSec: null,
+            };
+            return storeTakes(take.sessionId, origin, [{ codes: r.codes[0]!, audio: r.audio[0]!, frames: r.frames }], () => take.seed);
+          }
+          return {
+            kind: 'render',
+            explanationId: explanation.id,
+            render: p.render,
+            audio: { sampleRate: model.sampleRate, samplesBase64: float32ToBase64(r.audio[0]!) },
+          };
+        },
+      );
     },
 
     importAudio: (p) => {
@@ -341,11 +460,25 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       // wavBase64 is the file again; the spool file goes when the job ends, however it ends.
       const spooled = spool.put(wav);
       const { sessionId, prompt } = p;
-      return enqueue('import', sessionId, `Import ${p.fileName}`, async (progress) => {
-        const r = await engine.run({ kind: 'import', wav: spooled.read(), prompt }, progress);
-        const origin: TakeOrigin = { parentTakeId: null, source: 'imported', prompt, tokens: r.tokens, weights: [], sampling: info.sampling, keptBeforeSec: null };
-        return storeTakes(sessionId, origin, [r], () => 0);
-      }, spooled.remove);
+      return enqueue(
+        'import',
+        sessionId,
+        `Import ${p.fileName}`,
+        async (progress) => {
+          const r = await engine.run({ kind: 'import', wav: spooled.read(), prompt }, progress);
+          const origin: TakeOrigin = {
+            parentTakeId: null,
+            source: 'imported',
+            prompt,
+            tokens: r.tokens,
+            weights: [],
+            sampling: info.sampling,
+            keptBeforeSec: null,
+          };
+          return storeTakes(sessionId, origin, [r], () => 0);
+        },
+        spooled.remove,
+      );
     },
 
     getTakeAudio: (p) => {
@@ -358,7 +491,11 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       const { audio } = db().getTakeData(take.id);
       const start = p.startSec ?? 0;
       const end = p.endSec ?? take.durationSec;
-      if (!(start < end) || start >= take.durationSec) throw new AgxError('bad_argument', `the region must lie within the take (0 to ${take.durationSec.toFixed(2)} s) and start before it ends`);
+      if (!(start < end) || start >= take.durationSec)
+        throw new AgxError(
+          'bad_argument',
+          `the region must lie within the take (0 to ${take.durationSec.toFixed(2)} s) and start before it ends`,
+        );
       const region = audio.subarray(Math.floor(start * take.sampleRate), Math.min(audio.length, Math.ceil(end * take.sampleRate)));
       const session = db().getSession(take.sessionId);
       const suffix = p.startSec !== undefined || p.endSec !== undefined ? `-${start.toFixed(2)}-${end.toFixed(2)}s` : '';

@@ -30,7 +30,10 @@ function isTextField(el: EventTarget | null): boolean {
 }
 
 function isButtonLike(el: EventTarget | null): boolean {
-  return el instanceof HTMLButtonElement || (el instanceof HTMLInputElement && ['checkbox', 'radio', 'button', 'submit', 'range'].includes(el.type));
+  return (
+    el instanceof HTMLButtonElement ||
+    (el instanceof HTMLInputElement && ['checkbox', 'radio', 'button', 'submit', 'range'].includes(el.type))
+  );
 }
 
 function timelineWidth(): number {
@@ -53,9 +56,15 @@ export function App() {
   // Compare with the chosen take, else the selected take's parent, else the nearest other take
   // (earlier first), so A/B and the diff work as soon as there are two takes.
   const others = takes.filter((t) => t.id !== sel?.id);
-  const nearest = sel === null ? undefined : [...others].sort((a, b) => Math.abs(a.number - sel.number) - Math.abs(b.number - sel.number) || a.number - b.number)[0];
+  const nearest =
+    sel === null
+      ? undefined
+      : [...others].sort((a, b) => Math.abs(a.number - sel.number) - Math.abs(b.number - sel.number) || a.number - b.number)[0];
   const compareTakeId =
-    others.find((t) => t.id === compareChoice)?.id ?? (sel?.parentTakeId != null && others.some((t) => t.id === sel.parentTakeId) ? sel.parentTakeId : null) ?? nearest?.id ?? null;
+    others.find((t) => t.id === compareChoice)?.id ??
+    (sel?.parentTakeId != null && others.some((t) => t.id === sel.parentTakeId) ? sel.parentTakeId : null) ??
+    nearest?.id ??
+    null;
 
   useEffect(() => {
     const run = (a: Action): void => {
@@ -103,7 +112,11 @@ export function App() {
           break;
         case 'frameBack':
         case 'frameForward':
-          if (tl !== undefined) store.updateTimeline({ playheadSec: Math.max(0, snapToFrame(tl.playheadSec + (a === 'frameBack' ? -1 : 1) / frameRate, frameRate)) }, { kind: 'view' });
+          if (tl !== undefined)
+            store.updateTimeline(
+              { playheadSec: Math.max(0, snapToFrame(tl.playheadSec + (a === 'frameBack' ? -1 : 1) / frameRate, frameRate)) },
+              { kind: 'view' },
+            );
           break;
         case 'clearSelection':
           if (tl?.selection != null) store.updateTimeline({ selection: null }, { kind: 'view' });

@@ -23,7 +23,17 @@ studioSuite('timeline with 10 takes', (env) => {
       await dialog.getByLabel('Method').selectOption({ label: 'Random mask' });
       await dialog.getByRole('button', { name: 'Start explaining' }).click();
     }
-    await expect.poll(async () => (await page.getByRole('list', { name: /token lanes$/ }).getByText(/^0\.\d\d$/).count()) >= 10 * 9, { timeout: 180_000, interval: 1000 }).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (await page
+            .getByRole('list', { name: /token lanes$/ })
+            .getByText(/^0\.\d\d$/)
+            .count()) >=
+          10 * 9,
+        { timeout: 180_000, interval: 1000 },
+      )
+      .toBe(true);
     await page.getByRole('button', { name: 'Spectrogram' }).click();
 
     const result = await page.evaluate(async () => {
@@ -40,7 +50,8 @@ studioSuite('timeline with 10 takes', (env) => {
           last = now;
           const phase = Math.floor(i / 60);
           const init: WheelEventInit = { bubbles: true, cancelable: true, clientX: rect.left + rect.width / 2, clientY: rect.top + 80 };
-          if (phase === 0 || phase === 2) stage.dispatchEvent(new WheelEvent('wheel', { ...init, shiftKey: true, deltaY: i % 30 < 15 ? 40 : -40 }));
+          if (phase === 0 || phase === 2)
+            stage.dispatchEvent(new WheelEvent('wheel', { ...init, shiftKey: true, deltaY: i % 30 < 15 ? 40 : -40 }));
           else stage.dispatchEvent(new WheelEvent('wheel', { ...init, ctrlKey: true, deltaY: i % 20 < 10 ? -60 : 60 }));
           if (phase >= 2) scroller.scrollTop = (i % 60) * 20;
           i++;
@@ -54,11 +65,20 @@ studioSuite('timeline with 10 takes', (env) => {
       });
       const sorted = deltas.slice(1).sort((a, b) => a - b);
       const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-      return { frames: sorted.length, median: q(0.5), p95: q(0.95), max: sorted[sorted.length - 1]!, over50: sorted.filter((d) => d > 50).length };
+      return {
+        frames: sorted.length,
+        median: q(0.5),
+        p95: q(0.95),
+        max: sorted[sorted.length - 1]!,
+        over50: sorted.filter((d) => d > 50).length,
+      };
     });
-    console.log(`10 takes, spectrograms on, scroll+zoom every frame: ${result.frames} frames, median ${result.median.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${result.max.toFixed(1)} ms, ${result.over50} frames over 50 ms`);
+    console.log(
+      `10 takes, spectrograms on, scroll+zoom every frame: ${result.frames} frames, median ${result.median.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${result.max.toFixed(1)} ms, ${result.over50} frames over 50 ms`,
+    );
     await shot(page, '11-ten-takes');
-    if (process.env.AGX_BENCH_OUT) writeFileSync(process.env.AGX_BENCH_OUT, `${JSON.stringify({ takes: 10, spectrograms: true, ...result }, null, 2)}\n`);
+    if (process.env.AGX_BENCH_OUT)
+      writeFileSync(process.env.AGX_BENCH_OUT, `${JSON.stringify({ takes: 10, spectrograms: true, ...result }, null, 2)}\n`);
     expect(result.frames).toBe(239);
     expect(pageErrors).toEqual([]);
   }, 600_000);

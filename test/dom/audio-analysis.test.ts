@@ -3,7 +3,8 @@ import { dbToUnit, fft, stft } from '../../renderer/src/timeline/spectrogram';
 import { peakAbs, peaks } from '../../renderer/src/timeline/waveform';
 
 const SR = 16000;
-const sine = (hz: number, sec: number, amp = 0.5): Float32Array => Float32Array.from({ length: Math.round(sec * SR) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / SR));
+const sine = (hz: number, sec: number, amp = 0.5): Float32Array =>
+  Float32Array.from({ length: Math.round(sec * SR) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / SR));
 
 describe('fft', () => {
   it('matches a direct DFT', () => {

@@ -15,7 +15,14 @@ async function studio(pxPerSec: number) {
   const at = '2025-01-01T00:00:00.000Z';
   const summary = { id: SESSION, name: 's', nameIsAuto: false, createdAt: at, updatedAt: at, openedAt: at, takeCount: 1 };
   const take = { id: 't'.repeat(32), sessionId: SESSION, number: 1, durationSec: 5 } as Take;
-  const state: SessionState = { session: summary, takes: [take], explanations: [], timeline: TimelineStateSchema.parse({ pxPerSec }), canUndo: false, canRedo: false };
+  const state: SessionState = {
+    session: summary,
+    takes: [take],
+    explanations: [],
+    timeline: TimelineStateSchema.parse({ pxPerSec }),
+    canUndo: false,
+    canRedo: false,
+  };
   const { store } = await startFakeStudio({
     answers: {
       listSessions: () => ({ sessions: [summary], lastOpenedId: SESSION }),

@@ -71,7 +71,7 @@ describe('export', () => {
     expect(html()).toMatch(new RegExp(`<option value="${take(2).id}" selected="">Take 2</option>`));
   });
 
-  it("in Electron, says when the save dialog was cancelled, and fails loudly when the write failed", async () => {
+  it('in Electron, says when the save dialog was cancelled, and fails loudly when the write failed', async () => {
     const { saveExport } = await import('../../renderer/src/api/files');
     const file: ExportFile = { fileName: 'dogs-take2.wav', mimeType: 'audio/wav', dataBase64: 'AAAA' };
     let answer: SaveFileResult = { saved: false };

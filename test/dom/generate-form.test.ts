@@ -5,7 +5,14 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { INFO, startFakeStudio } from './fake-studio';
-import { generateBlocker, loadSeedField, readDuration, saveSeedField, SEED_STORAGE_KEY, seedAfterGenerate } from '../../renderer/src/state/generate-form';
+import {
+  generateBlocker,
+  loadSeedField,
+  readDuration,
+  saveSeedField,
+  SEED_STORAGE_KEY,
+  seedAfterGenerate,
+} from '../../renderer/src/state/generate-form';
 
 vi.mock('../../renderer/src/audio/player', () => ({
   audioOut: { stop: () => {}, load: () => {}, has: () => false, play: async () => {} },
@@ -38,7 +45,7 @@ describe('the seed field', () => {
 });
 
 describe('the duration field', () => {
-  it('clamps to the model\'s longest clip and says so; nothing usable blocks Generate', () => {
+  it("clamps to the model's longest clip and says so; nothing usable blocks Generate", () => {
     expect(readDuration('2.5', MODEL)).toEqual({ sec: 2.5, note: null });
     expect(readDuration('12', MODEL)).toEqual({ sec: 5, note: 'tiny-foley makes at most 5 s: clamped to 5 s' });
     expect(readDuration('0', MODEL).sec).toBeNull();
@@ -53,7 +60,9 @@ describe('why Generate is disabled', () => {
     expect(generateBlocker({ ...ok, prompt: '  ' })).toBe('Type a prompt first');
     expect(generateBlocker({ ...ok, tokens: 40 })).toBe('The prompt has 40 tokens; tiny-foley reads at most 32');
     expect(generateBlocker({ ...ok, duration: readDuration('-1', MODEL) })).toBe('The duration must be more than 0 s');
-    expect(generateBlocker({ ...ok, offline: 'Not connected: the studio is not reachable' })).toBe('Not connected: the studio is not reachable');
+    expect(generateBlocker({ ...ok, offline: 'Not connected: the studio is not reachable' })).toBe(
+      'Not connected: the studio is not reachable',
+    );
     // A clamped duration still generates (at the clamp).
     expect(generateBlocker({ ...ok, duration: readDuration('9', MODEL) })).toBeNull();
   });

@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import * as common from '../../electron/common/audio-header';
 import { decodeAudio, readAudioHeader as engineAudioHeader } from '../../electron/engine/audio/decode';
 import { decodeWav, encodeWav, readWavHeader as engineHeader } from '../../electron/engine/audio/wav';
-import { cutWav, decodeInBrowser, describeAudio, floatWav, IMPORT_ACCEPT, readAudioInfo, samplePeaks, spanWav, wavPeaks } from '../../renderer/src/api/wav';
+import {
+  cutWav,
+  decodeInBrowser,
+  describeAudio,
+  floatWav,
+  IMPORT_ACCEPT,
+  readAudioInfo,
+  samplePeaks,
+  spanWav,
+  wavPeaks,
+} from '../../renderer/src/api/wav';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(__dirname, '..', 'fixtures', 'audio', name)));
 const readWavHeader = (bytes: Uint8Array) => readAudioInfo(bytes).wav!;
@@ -19,7 +29,9 @@ vi.mock('../../renderer/src/audio/player', () => ({ audioOut: {} }));
 
 function tone(seconds: number, rate: number, channels: number): Float32Array[] {
   const n = Math.round(seconds * rate);
-  return Array.from({ length: channels }, (_, c) => Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * (220 + 110 * c) * i) / rate) * (i / n)));
+  return Array.from({ length: channels }, (_, c) =>
+    Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * (220 + 110 * c) * i) / rate) * (i / n)),
+  );
 }
 
 describe('WAV files in the renderer', () => {
@@ -40,7 +52,9 @@ describe('WAV files in the renderer', () => {
   });
 
   it('says why a file is not one it can read', () => {
-    expect(() => readAudioInfo(new TextEncoder().encode('this is a text file, not audio'))).toThrow(/not an audio file this app reads \(expected WAV, FLAC, MP3/);
+    expect(() => readAudioInfo(new TextEncoder().encode('this is a text file, not audio'))).toThrow(
+      /not an audio file this app reads \(expected WAV, FLAC, MP3/,
+    );
     const bytes = encodeWav(tone(0.1, 16000, 1), 16000, 'pcm16');
     new DataView(bytes.buffer).setUint16(20, 2, true); // ADPCM
     expect(() => readAudioInfo(bytes)).toThrow(/unsupported WAV encoding: format tag 0x0002 \(Microsoft ADPCM\)/);
@@ -80,7 +94,15 @@ describe('WAV files in the renderer', () => {
   it('shows the span to import on the waveform, with a keyboard slider bounded by the clip', async () => {
     const { SpanPicker } = await import('../../renderer/src/components/ImportDialog');
     const bytes = encodeWav(tone(12, 16000, 1), 16000, 'pcm16');
-    const html = renderToStaticMarkup(createElement(SpanPicker, { peaks: wavPeaks(bytes, readWavHeader(bytes), 240), durationSec: 12, spanSec: 5, startSec: 3, onStart: () => {} }));
+    const html = renderToStaticMarkup(
+      createElement(SpanPicker, {
+        peaks: wavPeaks(bytes, readWavHeader(bytes), 240),
+        durationSec: 12,
+        spanSec: 5,
+        startSec: 3,
+        onStart: () => {},
+      }),
+    );
     expect(html).toContain('the imported span is 3.00–8.00 s');
     expect(html).toMatch(/<rect class="span" x="120" y="0" width="200"/);
     expect(html).toMatch(/type="range" min="0" max="7"/);

@@ -14,7 +14,13 @@ vi.mock('../../renderer/src/audio/player', () => ({
 }));
 
 const LOST: ConnectionState = { status: 'closed', mode: 'browser', retryInMs: 2000, reason: 'the studio is not reachable' };
-const REFUSED: ConnectionState = { status: 'closed', mode: 'browser', retryInMs: 5000, reason: 'the studio refused this page', tokenRefused: true };
+const REFUSED: ConnectionState = {
+  status: 'closed',
+  mode: 'browser',
+  retryInMs: 5000,
+  reason: 'the studio refused this page',
+  tokenRefused: true,
+};
 
 const running: JobInfo = {
   id: 'j'.repeat(32),
@@ -67,7 +73,9 @@ describe('disconnected studio', () => {
     const { PromptBar } = await import('../../renderer/src/components/PromptBar');
     const { setConn } = await studio();
     setConn(LOST);
-    expect(renderToStaticMarkup(createElement(PromptBar))).toMatch(/<button type="submit"[^>]*disabled=""[^>]*title="Not connected: the studio is not reachable"[^>]*>Generate/);
+    expect(renderToStaticMarkup(createElement(PromptBar))).toMatch(
+      /<button type="submit"[^>]*disabled=""[^>]*title="Not connected: the studio is not reachable"[^>]*>Generate/,
+    );
   });
 
   it('after a restart on a new token, says how to reconnect and offers to paste the new address', async () => {

@@ -8,7 +8,14 @@ import { startFakeStudio } from './fake-studio';
 
 const loaded = new Set<string>();
 vi.mock('../../renderer/src/audio/player', () => ({
-  audioOut: { stop: () => {}, load: (key: string) => loaded.add(key), has: (key: string) => loaded.has(key), play: async () => {}, onStart: () => () => {}, onStop: () => () => {} },
+  audioOut: {
+    stop: () => {},
+    load: (key: string) => loaded.add(key),
+    has: (key: string) => loaded.has(key),
+    play: async () => {},
+    onStart: () => () => {},
+    onStop: () => () => {},
+  },
 }));
 
 const EXPL = 'e'.repeat(32);
@@ -49,7 +56,9 @@ describe('renders in the inspector', () => {
     const disabledExports = () => html().match(/<button[^>]*disabled=""[^>]*aria-label="Export WAV"/g) ?? [];
     expect(disabledExports()).toHaveLength(2);
     emit({ type: 'job', job: renderDone('factual') });
-    expect(html()).toMatch(/aria-label="Factual render">(?:(?!role="group").)*<button type="button" class="btn" aria-label="Export WAV" title="Save this render as a 32-bit float WAV">/);
+    expect(html()).toMatch(
+      /aria-label="Factual render">(?:(?!role="group").)*<button type="button" class="btn" aria-label="Export WAV" title="Save this render as a 32-bit float WAV">/,
+    );
     expect(disabledExports()).toHaveLength(1);
   });
 

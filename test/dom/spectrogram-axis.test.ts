@@ -21,7 +21,8 @@ describe('log-frequency spectrogram rows', () => {
   });
 
   it('gives the octaves equal height: 250-500 Hz and 2-4 kHz take about as many rows', () => {
-    const rowsIn = (lo: number, hi: number): number => rows.filter(([k0, k1]) => ((k0 + k1) / 2) * binHz >= lo && ((k0 + k1) / 2) * binHz < hi).length;
+    const rowsIn = (lo: number, hi: number): number =>
+      rows.filter(([k0, k1]) => ((k0 + k1) / 2) * binHz >= lo && ((k0 + k1) / 2) * binHz < hi).length;
     const low = rowsIn(250, 500);
     const high = rowsIn(2000, 4000);
     expect(low).toBeGreaterThan(10);

@@ -85,7 +85,6 @@ describe('snapping and selections', () => {
     expect(selectionFromDrag(1.2, 1.21, 5, 25)).toBeNull();
     expect(selectionFromDrag(1.2, 1.21, 5, null)).not.toBeNull();
   });
-
 });
 
 describe('ruler', () => {
@@ -101,7 +100,9 @@ describe('ruler', () => {
   });
 
   it('uses whole seconds when zoomed out', () => {
-    const labels = rulerTicks({ pxPerSec: 20, scrollSec: 0 }, 400).filter((t) => t.major).map((t) => t.label);
+    const labels = rulerTicks({ pxPerSec: 20, scrollSec: 0 }, 400)
+      .filter((t) => t.major)
+      .map((t) => t.label);
     expect(labels.slice(0, 3)).toEqual(['0 s', '5 s', '10 s']);
   });
 });
@@ -114,7 +115,17 @@ describe('clock', () => {
   });
 });
 
-import { layoutTracks, LANE_H, revealTrack, RULER_H, TRACK_GAP, trackAt, visibleTracks, WAVE_COLLAPSED_H, WAVE_H } from '../../renderer/src/timeline/layout';
+import {
+  layoutTracks,
+  LANE_H,
+  revealTrack,
+  RULER_H,
+  TRACK_GAP,
+  trackAt,
+  visibleTracks,
+  WAVE_COLLAPSED_H,
+  WAVE_H,
+} from '../../renderer/src/timeline/layout';
 
 const track = (id: string, lanes: number, collapsed = false) => ({ id, lanes, collapsed });
 

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { chipName, globalWeight, nudgeWeight, regionalWeights, resetToken, sameWeights, setWeight, switchScope, toggleMute, weightIn } from '../../renderer/src/state/weights';
+import {
+  chipName,
+  globalWeight,
+  nudgeWeight,
+  regionalWeights,
+  resetToken,
+  sameWeights,
+  setWeight,
+  switchScope,
+  toggleMute,
+  weightIn,
+} from '../../renderer/src/state/weights';
 import { actionFor, SHORTCUTS } from '../../renderer/src/state/shortcuts';
 
 describe('draft weights', () => {
@@ -63,7 +74,18 @@ describe('draft weights', () => {
   });
 
   it('sameWeights ignores order', () => {
-    expect(sameWeights([{ token: 1, weight: 0 }, { token: 0, weight: 2 }], [{ token: 0, weight: 2 }, { token: 1, weight: 0 }])).toBe(true);
+    expect(
+      sameWeights(
+        [
+          { token: 1, weight: 0 },
+          { token: 0, weight: 2 },
+        ],
+        [
+          { token: 0, weight: 2 },
+          { token: 1, weight: 0 },
+        ],
+      ),
+    ).toBe(true);
     expect(sameWeights([{ token: 1, weight: 0 }], [])).toBe(false);
   });
 });
@@ -74,12 +96,21 @@ describe('chip names', () => {
     // A muted word has no importance to report: it could not act (0a1422f).
     expect(chipName('dog', 0.4251, [{ token: 0, weight: 0 }], 0)).toBe('dog, muted');
     expect(chipName('dog', 0, [{ token: 0, weight: 1.5 }], 0)).toBe('dog, importance 0.00, weight 1.5');
-    expect(chipName('dog', null, [{ token: 0, weight: 0.5, startSec: 1, endSec: 2.2 }], 0)).toBe('dog, importance not computed, weight 0.5 from 1.00 to 2.20 s');
+    expect(chipName('dog', null, [{ token: 0, weight: 0.5, startSec: 1, endSec: 2.2 }], 0)).toBe(
+      'dog, importance not computed, weight 0.5 from 1.00 to 2.20 s',
+    );
   });
 });
 
 describe('shortcuts', () => {
-  const key = (k: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => ({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+  const key = (k: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => ({
+    key: k,
+    ctrlKey: false,
+    metaKey: false,
+    shiftKey: false,
+    altKey: false,
+    ...mods,
+  });
 
   it('maps the DAW keys', () => {
     expect(actionFor(key(' '))).toBe('playPause');
@@ -99,6 +130,7 @@ describe('shortcuts', () => {
 
   it('every action in the handler is in the list', () => {
     const listed = new Set(SHORTCUTS.map((s) => s.action));
-    for (const k of [' ', 'l', 'm', 'r', 'b', '+', '-', 'f', 'Home', 'ArrowLeft', 'ArrowRight', 'Escape', '?']) expect(listed.has(actionFor(key(k))!)).toBe(true);
+    for (const k of [' ', 'l', 'm', 'r', 'b', '+', '-', 'f', 'Home', 'ArrowLeft', 'ArrowRight', 'Escape', '?'])
+      expect(listed.has(actionFor(key(k))!)).toBe(true);
   });
 });

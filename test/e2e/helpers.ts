@@ -66,10 +66,14 @@ export interface Server {
 export async function startServer(dataDir?: string, port = 0, extraArgs: string[] = []): Promise<Server> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'agx-e2e-'));
   mkdirSync(dir, { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'agx.js'), 'serve', '--port', String(port), '--data-dir', dir, ...extraArgs], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, 'bin', 'agx.js'), 'serve', '--port', String(port), '--data-dir', dir, ...extraArgs],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -111,12 +115,26 @@ export async function startServer(dataDir?: string, port = 0, extraArgs: string[
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
 }
 
 /** A page on the studio with downloads allowed; page errors fail loudly through the returned list. */
-export async function openStudio(browser: Browser, url: string, size = { width: 1500, height: 900 }): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
+export async function openStudio(
+  browser: Browser,
+  url: string,
+  size = { width: 1500, height: 900 },
+): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
   const context = await browser.newContext({ viewport: size, acceptDownloads: true });
   const page = await context.newPage();
   const pageErrors: string[] = [];

@@ -41,7 +41,9 @@ studioSuite('importing FLAC and MP3', (env) => {
     const { server, browser } = env;
     const { page, pageErrors } = await openStudio(browser, server.url);
     await page.getByRole('group', { name: 'Take 1' }).waitFor({ timeout: 30_000 });
-    await page.getByLabel('Audio file to import').setInputFiles({ name: 'source.mp3', mimeType: 'audio/mpeg', buffer: fixture('source.mp3') });
+    await page
+      .getByLabel('Audio file to import')
+      .setInputFiles({ name: 'source.mp3', mimeType: 'audio/mpeg', buffer: fixture('source.mp3') });
     const dialog = page.getByRole('dialog', { name: 'Import source.mp3' });
     await dialog.getByText(/about 0\.\d\d s · 22\.05 kHz · mono · MP3/).waitFor();
     await dialog.getByRole('textbox', { name: 'Caption' }).fill('two sine tones, compressed');
@@ -63,7 +65,9 @@ studioSuite('importing FLAC and MP3', (env) => {
     const maxSec = (await callApi<{ model: { maxDurationSec: number } }>(server.url, 'getInfo')).model.maxDurationSec;
     // 12 s of 16 kHz mono: silence, then a tone from 6 s on, so the waveform has something to show.
     const rate = 16000;
-    const samples = Float32Array.from({ length: 12 * rate }, (_, i) => (i >= 6 * rate ? 0.5 * Math.sin((2 * Math.PI * 330 * i) / rate) : 0));
+    const samples = Float32Array.from({ length: 12 * rate }, (_, i) =>
+      i >= 6 * rate ? 0.5 * Math.sin((2 * Math.PI * 330 * i) / rate) : 0,
+    );
     const flac = await encodeFlac([samples], rate, 16);
     await page.getByLabel('Audio file to import').setInputFiles({ name: 'long.flac', mimeType: 'audio/flac', buffer: Buffer.from(flac) });
     const dialog = page.getByRole('dialog', { name: 'Import long.flac' });

@@ -31,8 +31,18 @@ describe.skipIf(reason !== null)('a damaged store', () => {
     // instance of 'Napi::Error'", no backup).
     const first = await startServer(dataDir);
     const created = await callApi<SessionState>(first.url, 'createSession', { name: SESSION });
-    const { jobId } = await callApi<{ jobId: string }>(first.url, 'generate', { sessionId: created.session.id, prompt: 'rain falls', seed: 1, durationSec: 1 });
-    await expect.poll(async () => (await callApi<JobInfo[]>(first.url, 'listJobs')).find((j) => j.id === jobId)?.state, { timeout: 90_000, interval: 500 }).toBe('done');
+    const { jobId } = await callApi<{ jobId: string }>(first.url, 'generate', {
+      sessionId: created.session.id,
+      prompt: 'rain falls',
+      seed: 1,
+      durationSec: 1,
+    });
+    await expect
+      .poll(async () => (await callApi<JobInfo[]>(first.url, 'listJobs')).find((j) => j.id === jobId)?.state, {
+        timeout: 90_000,
+        interval: 500,
+      })
+      .toBe('done');
     await first.stop('SIGINT');
     const backups = readdirSync(join(dataDir, 'backups')).filter((f) => !f.endsWith('.partial'));
     expect(backups.length).toBeGreaterThan(0);
@@ -65,7 +75,10 @@ describe.skipIf(reason !== null)('a damaged store', () => {
 
     await panel.getByRole('button', { name: `Restore ${newest}` }).click();
     await confirm.getByRole('button', { name: 'Restore' }).click();
-    await page.getByRole('navigation', { name: 'Sessions' }).getByRole('button', { name: `Open session ${SESSION}` }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('navigation', { name: 'Sessions' })
+      .getByRole('button', { name: `Open session ${SESSION}` })
+      .waitFor({ timeout: 30_000 });
     await expect.poll(() => panel.count()).toBe(0);
     // The session opens again with its take.
     await page.getByRole('group', { name: 'Take 1' }).waitFor({ timeout: 30_000 });

@@ -123,7 +123,9 @@ studioSuite('studio sessions, errors, keyboard, audio', (env) => {
     await page.getByRole('button', { name: 'Evaluate faithfulness' }).click();
     const metrics = page.getByRole('table', { name: 'Faithfulness' });
     await metrics.waitFor({ timeout: 180_000 });
-    const state = await callApi<{ lastOpenedId: string }>(server.url, 'listSessions').then((l) => callApi<SessionState>(server.url, 'openSession', { sessionId: l.lastOpenedId }));
+    const state = await callApi<{ lastOpenedId: string }>(server.url, 'listSessions').then((l) =>
+      callApi<SessionState>(server.url, 'openSession', { sessionId: l.lastOpenedId }),
+    );
     const m = state.explanations[0]!.metrics!;
     expect(await metrics.getByRole('row', { name: /Fid CF/ }).textContent()).toContain(m.fidCF.toFixed(3));
     await page.getByRole('button', { name: 'Counterfactual' }).click();
@@ -143,7 +145,9 @@ studioSuite('studio sessions, errors, keyboard, audio', (env) => {
     await shot(page, '12-weight-popover');
     await pop.getByRole('button', { name: 'Done' }).click();
     // The chip keeps the selected take's own weights and shows the draft's edit beside them.
-    await page.getByRole('button', { name: new RegExp(`^thunder, importance [\\d.]+; edited: weight 0\\.8 ${where.replace(/\./g, '\\.')}$`) }).waitFor();
+    await page
+      .getByRole('button', { name: new RegExp(`^thunder, importance [\\d.]+; edited: weight 0\\.8 ${where.replace(/\./g, '\\.')}$`) })
+      .waitFor();
 
     // Regenerate from the selection start, keeping the audio before it: Take 2, linked, kept < start.
     await page.getByRole('checkbox', { name: /^Keep audio before/ }).check();

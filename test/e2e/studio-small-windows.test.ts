@@ -27,7 +27,9 @@ async function layout(page: Page) {
       return { top: r.top, bottom: r.bottom, left: r.left, right: r.right };
     };
     // Every control of the two toolbars lies inside its own bar and the window.
-    const outside = [...document.querySelectorAll('.promptbar button, .promptbar input, .timeline .toolbar button, .timeline .toolbar select')]
+    const outside = [
+      ...document.querySelectorAll('.promptbar button, .promptbar input, .timeline .toolbar button, .timeline .toolbar select'),
+    ]
       .filter((el) => (el as HTMLElement).offsetParent !== null)
       .filter((el) => {
         const r = el.getBoundingClientRect();
@@ -35,7 +37,14 @@ async function layout(page: Page) {
         return r.top < bar.top - 0.5 || r.bottom > bar.bottom + 0.5 || r.right > window.innerWidth + 0.5;
       })
       .map((el) => el.getAttribute('aria-label') ?? el.textContent);
-    return { prompt: box('.promptbar'), toolbar: box('.timeline .toolbar'), jobs: box('.jobs'), outside, scrollW: document.documentElement.scrollWidth, width: window.innerWidth };
+    return {
+      prompt: box('.promptbar'),
+      toolbar: box('.timeline .toolbar'),
+      jobs: box('.jobs'),
+      outside,
+      scrollW: document.documentElement.scrollWidth,
+      width: window.innerWidth,
+    };
   });
 }
 

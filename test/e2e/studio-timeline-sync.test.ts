@@ -167,7 +167,9 @@ studioSuite('timeline: headers and canvas agree; Generate makes a new take', (en
     const session = (await callApi<{ sessions: { id: string }[]; lastOpenedId: string }>(server.url, 'listSessions')).lastOpenedId;
     const state = await callApi<SessionState>(server.url, 'openSession', { sessionId: session });
     expect(state.takes.map((t) => String(t.seed))).toEqual(seeds);
-    const audio = await Promise.all(state.takes.map((t) => callApi<{ samplesBase64: string }>(server.url, 'getTakeAudio', { takeId: t.id })));
+    const audio = await Promise.all(
+      state.takes.map((t) => callApi<{ samplesBase64: string }>(server.url, 'getTakeAudio', { takeId: t.id })),
+    );
     expect(audio[0]!.samplesBase64).not.toBe(audio[1]!.samplesBase64);
 
     // The newest take is in view (scrolled to).
@@ -207,7 +209,10 @@ studioSuite('timeline: headers and canvas agree; Generate makes a new take', (en
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.5, box.y + 60, { steps: 5 });
     await page.mouse.up();
-    await page.getByRole('group', { name: 'Prompt words' }).getByRole('button', { name: /^gravel/ }).click({ button: 'right' });
+    await page
+      .getByRole('group', { name: 'Prompt words' })
+      .getByRole('button', { name: /^gravel/ })
+      .click({ button: 'right' });
     const popover = page.getByRole('dialog', { name: 'Weight of gravel' });
     // Move the slider with the mouse (released: the whole-clip weight is committed), then tick.
     const slider = (await popover.getByRole('slider').boundingBox())!;
@@ -225,7 +230,9 @@ studioSuite('timeline: headers and canvas agree; Generate makes a new take', (en
     const take1 = state.takes.find((t) => t.number === 1)!;
     const gravel = take1.tokens.findIndex((t) => t.text === 'gravel');
     const draft = state.timeline.draftWeights[take1.id]!.filter((w) => w.token === gravel);
-    expect(draft).toEqual([{ token: gravel, weight: Number(set), startSec: state.timeline.selection!.startSec, endSec: state.timeline.selection!.endSec }]);
+    expect(draft).toEqual([
+      { token: gravel, weight: Number(set), startSec: state.timeline.selection!.startSec, endSec: state.timeline.selection!.endSec },
+    ]);
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, 120_000);

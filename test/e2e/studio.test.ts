@@ -11,7 +11,10 @@ const PROMPT = 'a dog barks while rain falls';
 
 /** Chip accessible names of the prompt bar, in order. */
 async function chipNames(page: Page): Promise<string[]> {
-  return page.getByRole('group', { name: 'Prompt words' }).getByRole('button').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  return page
+    .getByRole('group', { name: 'Prompt words' })
+    .getByRole('button')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
 }
 
 async function currentSession(server: Server): Promise<SessionState> {
@@ -45,7 +48,11 @@ async function explain(page: Page, take: number, method = 'AudioGenX'): Promise<
 }
 
 async function waitIdle(page: Page): Promise<void> {
-  await page.getByRole('region', { name: 'Jobs' }).getByRole('button', { name: /^Cancel/ }).first().waitFor({ state: 'detached', timeout: 180_000 });
+  await page
+    .getByRole('region', { name: 'Jobs' })
+    .getByRole('button', { name: /^Cancel/ })
+    .first()
+    .waitFor({ state: 'detached', timeout: 180_000 });
   await page.getByText('No jobs running').waitFor({ state: 'attached', timeout: 180_000 });
 }
 
@@ -62,7 +69,10 @@ studioSuite('studio in the browser', (env) => {
     await page.getByRole('group', { name: 'Take 1' }).waitFor({ timeout: 90_000 });
     expect(await chipNames(page)).toEqual(['a', 'dog', 'barks', 'while', 'rain', 'falls'].map((t) => `${t}, importance not computed`));
     // The service names a new session after its first prompt.
-    await page.getByRole('navigation', { name: 'Sessions' }).getByRole('button', { name: `Open session ${PROMPT}` }).waitFor();
+    await page
+      .getByRole('navigation', { name: 'Sessions' })
+      .getByRole('button', { name: `Open session ${PROMPT}` })
+      .waitFor();
 
     // Explain, and watch the lanes fill in live: the chips get importances before the job ends.
     const t0 = await explain(page, 1);
@@ -84,20 +94,27 @@ studioSuite('studio in the browser', (env) => {
 
     // Select a region: the inspector shows the interval view of exactly that region.
     await dragSelect(page, server, 1.0, 2.0);
-    const selText = await page.getByRole('toolbar', { name: 'Transport and view' }).getByText(/^Selection /).textContent();
+    const selText = await page
+      .getByRole('toolbar', { name: 'Transport and view' })
+      .getByText(/^Selection /)
+      .textContent();
     const m = /Selection ([\d.]+)–([\d.]+) s/.exec(selText ?? '')!;
     const [start, end] = [Number(m[1]), Number(m[2])];
     expect(Math.abs(start - 1)).toBeLessThan(0.1);
     expect(Math.abs(end - 2)).toBeLessThan(0.1);
     const bars = page.getByRole('list', { name: `Importance from ${start.toFixed(2)} to ${end.toFixed(2)} s` });
     const want = intervalMeans(e1.mask, e1.frameRate, start, end);
-    expect(await bars.getByRole('listitem').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(e1.tokens.map((t, i) => `${t.text} ${want[i]!.toFixed(2)}`));
+    expect(await bars.getByRole('listitem').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(
+      e1.tokens.map((t, i) => `${t.text} ${want[i]!.toFixed(2)}`),
+    );
     await shot(page, '03-explained-selection');
 
     // Mute "dog" (click), weight "rain" with the keyboard; both are draft weights saved in the timeline,
     // shown beside the take's own weights ("; edited: ...").
     await page.getByRole('button', { name: /^dog, importance/ }).click();
-    await expect.poll(() => page.getByRole('button', { name: /^dog, importance [\d.]+; edited: muted$/ }).getAttribute('aria-pressed')).toBe('true');
+    await expect
+      .poll(() => page.getByRole('button', { name: /^dog, importance [\d.]+; edited: muted$/ }).getAttribute('aria-pressed'))
+      .toBe('true');
     await page.getByRole('button', { name: /^rain, importance/ }).focus();
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('ArrowUp');
@@ -108,10 +125,12 @@ studioSuite('studio in the browser', (env) => {
     await page.getByRole('button', { name: /^rain, importance [\d.]+; edited: weight 1\.1$/ }).waitFor();
     await page.keyboard.press('Control+Shift+z');
     await page.getByRole('button', { name: /^rain, importance [\d.]+; edited: weight 1\.2$/ }).waitFor();
-    await expect.poll(async () => (await currentSession(server)).timeline.draftWeights[s.takes[0]!.id]).toEqual([
-      { token: 1, weight: 0 },
-      { token: 4, weight: 1.2 },
-    ]);
+    await expect
+      .poll(async () => (await currentSession(server)).timeline.draftWeights[s.takes[0]!.id])
+      .toEqual([
+        { token: 1, weight: 0 },
+        { token: 4, weight: 1.2 },
+      ]);
 
     // Regenerate from the edited weights, same seed: a second take linked to the first.
     await page.getByRole('button', { name: 'Regenerate' }).click();
@@ -134,7 +153,11 @@ studioSuite('studio in the browser', (env) => {
     expect(e2.method).toBe('atman');
     // Take 2 was made with "dog" muted: its chip reports no importance (the word could not act).
     expect(e2.holistic[1]).toBeNull();
-    expect(await chipNames(page)).toEqual(e2.tokens.map((t, i) => (i === 1 ? 'dog, muted' : `${t.text}, importance ${e2.holistic[i]!.toFixed(2)}${i === 4 ? ', weight 1.2' : ''}`)));
+    expect(await chipNames(page)).toEqual(
+      e2.tokens.map((t, i) =>
+        i === 1 ? 'dog, muted' : `${t.text}, importance ${e2.holistic[i]!.toFixed(2)}${i === 4 ? ', weight 1.2' : ''}`,
+      ),
+    );
     await page.getByLabel('Compare with').selectOption({ label: 'Take 1' });
     const diff = page.getByRole('list', { name: 'Importance, Take 2 against Take 1' });
     await expect.poll(() => diff.getByRole('listitem').count()).toBe(6);
@@ -143,7 +166,9 @@ studioSuite('studio in the browser', (env) => {
     const selected = (await currentSession(server)).timeline.selection!;
     await page.getByRole('button', { name: 'Add region' }).click();
     await page.getByRole('region', { name: 'Regions' }).getByRole('button', { name: 'Select region R1' }).waitFor();
-    await expect.poll(async () => (await currentSession(server)).timeline.regions.map((r) => [r.label, r.startSec, r.endSec])).toEqual([['R1', selected.startSec, selected.endSec]]);
+    await expect
+      .poll(async () => (await currentSession(server)).timeline.regions.map((r) => [r.label, r.startSec, r.endSec]))
+      .toEqual([['R1', selected.startSec, selected.endSec]]);
     await page.getByRole('button', { name: 'Zoom in' }).click();
     await shot(page, '04-two-takes-compare');
 
@@ -166,17 +191,29 @@ studioSuite('studio in the browser', (env) => {
     expect(csvText.split('\n')[0]).toContain('dog');
     await dialog.getByRole('radio', { name: 'PNG heat map' }).check();
     const [png] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Export explanation' }).click()]);
-    expect(readFileSync((await png.path())!).subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(
+      readFileSync((await png.path())!)
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
     await dialog.getByRole('radio', { name: /^Audacity/ }).check();
     const [labels] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Export explanation' }).click()]);
-    expect(readFileSync((await labels.path())!, 'utf8').trim().split('\n')[0]!.split('\t')).toHaveLength(3);
+    expect(
+      readFileSync((await labels.path())!, 'utf8')
+        .trim()
+        .split('\n')[0]!
+        .split('\t'),
+    ).toHaveLength(3);
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     // Reload: takes, explanations, weights, zoom, selection, markers come back exactly.
     const before = {
       chips: await chipNames(page),
       zoom: await page.getByLabel('Zoom level').textContent(),
-      selection: await page.getByRole('toolbar', { name: 'Transport and view' }).getByText(/^Selection /).textContent(),
+      selection: await page
+        .getByRole('toolbar', { name: 'Transport and view' })
+        .getByText(/^Selection /)
+        .textContent(),
     };
     const savedBefore = await (async () => {
       await page.waitForTimeout(800); // the view autosave is debounced
@@ -187,7 +224,12 @@ studioSuite('studio in the browser', (env) => {
     await page.getByRole('group', { name: 'Take 1' }).waitFor();
     expect(await chipNames(page)).toEqual(before.chips);
     expect(await page.getByLabel('Zoom level').textContent()).toBe(before.zoom);
-    expect(await page.getByRole('toolbar', { name: 'Transport and view' }).getByText(/^Selection /).textContent()).toBe(before.selection);
+    expect(
+      await page
+        .getByRole('toolbar', { name: 'Transport and view' })
+        .getByText(/^Selection /)
+        .textContent(),
+    ).toBe(before.selection);
     await page.getByRole('region', { name: 'Markers' }).getByText('M1').waitFor();
     await page.getByRole('region', { name: 'Regions' }).getByText('R1').waitFor();
     expect((await currentSession(server)).timeline).toEqual(savedBefore);

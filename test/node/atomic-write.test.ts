@@ -55,12 +55,30 @@ describe('writeFileAtomic', () => {
       },
       /cannot write .*target\.wav: the disk is full \(ENOSPC\); nothing was changed there/,
     ],
-    ['an fsync that fails', { fsyncSync: () => { throw errno('EIO'); } }, /cannot write .*: EIO/],
-    ['a rename that fails', { renameSync: () => { throw errno('EACCES'); } }, /permission denied \(EACCES\)/],
+    [
+      'an fsync that fails',
+      {
+        fsyncSync: () => {
+          throw errno('EIO');
+        },
+      },
+      /cannot write .*: EIO/,
+    ],
+    [
+      'a rename that fails',
+      {
+        renameSync: () => {
+          throw errno('EACCES');
+        },
+      },
+      /permission denied \(EACCES\)/,
+    ],
   ];
   it.each(failures)('on %s, keeps the old file and leaves no partial file', (_name, override, message) => {
     const { dir, target } = folderWithOldFile();
-    expect(() => writeFileAtomic(target, NEW, { fs: { ...fs, ...override } })).toThrow(expect.objectContaining({ code: 'io_error', message: expect.stringMatching(message) }));
+    expect(() => writeFileAtomic(target, NEW, { fs: { ...fs, ...override } })).toThrow(
+      expect.objectContaining({ code: 'io_error', message: expect.stringMatching(message) }),
+    );
     expect(readFileSync(target, 'utf8')).toBe('the old take');
     expect(readdirSync(dir)).toEqual(['target.wav']);
   });
@@ -83,13 +101,29 @@ describe('agx generate when the disk fills mid-write', () => {
     // A 64 KB file-size limit stands in for a full disk: a 5 s pcm16 clip is 160 KB, so the write
     // fails with EFBIG part-way (SIGXFSZ ignored so the write errors instead of killing the process).
     const script = `trap '' XFSZ; ulimit -f 64; exec "$0" "$@"`;
-    const args = ['-c', script, process.execPath, agx, 'generate', '--prompt', 'a dog barks', '--duration', '5', '--threads', '1', '--out', target];
+    const args = [
+      '-c',
+      script,
+      process.execPath,
+      agx,
+      'generate',
+      '--prompt',
+      'a dog barks',
+      '--duration',
+      '5',
+      '--threads',
+      '1',
+      '--out',
+      target,
+    ];
     const r = await promisify(execFile)('bash', args).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(`agx: error: cannot write ${target}: the file is larger than this system allows (EFBIG); nothing was changed there`);
+    expect(r.stderr.trim()).toBe(
+      `agx: error: cannot write ${target}: the file is larger than this system allows (EFBIG); nothing was changed there`,
+    );
     expect(readFileSync(target, 'utf8')).toBe('the old take');
     expect(readdirSync(dir)).toEqual(['target.wav']);
   });

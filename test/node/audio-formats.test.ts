@@ -17,10 +17,15 @@ const FRAMES = 2205;
 function bestCorrelation(a: Float32Array, b: Float32Array, maxLag: number): number {
   let best = -1;
   for (let lag = -maxLag; lag <= maxLag; lag++) {
-    let ab = 0, aa = 0, bb = 0;
+    let ab = 0,
+      aa = 0,
+      bb = 0;
     for (let i = 200; i < Math.min(a.length, b.length) - 200; i++) {
-      const x = a[i]!, y = b[i + lag] ?? 0;
-      ab += x * y; aa += x * x; bb += y * y;
+      const x = a[i]!,
+        y = b[i + lag] ?? 0;
+      ab += x * y;
+      aa += x * x;
+      bb += y * y;
     }
     best = Math.max(best, ab / Math.sqrt(aa * bb));
   }
@@ -82,7 +87,10 @@ describe('decodeAudio on every format', () => {
 
 describe('hostile files give one clear line', () => {
   const oneLine = async (bytes: Uint8Array): Promise<string> => {
-    const err = await toModelAudio(bytes, 16000, { maxDurationSec: 5 }).then(() => undefined, (e: Error & { code?: string }) => e);
+    const err = await toModelAudio(bytes, 16000, { maxDurationSec: 5 }).then(
+      () => undefined,
+      (e: Error & { code?: string }) => e,
+    );
     expect(err).toMatchObject({ code: 'bad_audio' });
     expect(err!.message).not.toContain('\n');
     return err!.message;
@@ -90,7 +98,9 @@ describe('hostile files give one clear line', () => {
 
   it('a truncated FLAC is reported as cut short', async () => {
     const flac = fixture('source.flac');
-    expect(await oneLine(flac.subarray(0, Math.floor(flac.length / 2)))).toMatch(/^FLAC file (is cut short: its header declares 0\.10 s, only 0\.\d\d s decode|holds no audio that decodes)/);
+    expect(await oneLine(flac.subarray(0, Math.floor(flac.length / 2)))).toMatch(
+      /^FLAC file (is cut short: its header declares 0\.10 s, only 0\.\d\d s decode|holds no audio that decodes)/,
+    );
     expect(await oneLine(flac.subarray(0, 30))).toBe('FLAC file has no STREAMINFO block (header missing or cut short)');
   });
 

@@ -9,7 +9,10 @@ const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : un
 
 describe('native-models/build package', () => {
   it.skipIf(!python)('keeps its layers, has no import cycles and leaves sys.path alone', () => {
-    const out = execFileSync(python!, ['-m', 'agx_build.tools.check_imports'], { cwd: join(embeddedModelsDir(), 'build'), encoding: 'utf8' });
+    const out = execFileSync(python!, ['-m', 'agx_build.tools.check_imports'], {
+      cwd: join(embeddedModelsDir(), 'build'),
+      encoding: 'utf8',
+    });
     expect(out).toContain('ok');
   });
 });

@@ -16,26 +16,50 @@ describe('agx sessions / agx export', () => {
     const studio = await tempStudio(dataDir);
     const api = await directApi(studio);
     const { session } = await api.createSession({ name: 'Foley pass' });
-    const gen = await jobEnd(studio, (await api.generate({ sessionId: session.id, prompt: 'a bell rings', seed: 5, durationSec: 2 })).jobId);
+    const gen = await jobEnd(
+      studio,
+      (await api.generate({ sessionId: session.id, prompt: 'a bell rings', seed: 5, durationSec: 2 })).jobId,
+    );
     const takeId = gen.result?.kind === 'takes' ? gen.result.takeIds[0]! : '';
     await jobEnd(studio, (await api.explain({ takeId, method: 'attention' })).jobId);
     await studio.close();
 
     const listed = agx('sessions', '--data-dir', dataDir, '--json');
     expect(listed.status, listed.stderr).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual({ dataDir, sessions: [expect.objectContaining({ id: session.id, name: 'Foley pass', takes: 1 })] });
+    expect(JSON.parse(listed.stdout)).toEqual({
+      dataDir,
+      sessions: [expect.objectContaining({ id: session.id, name: 'Foley pass', takes: 1 })],
+    });
     const text = agx('sessions', '--data-dir', dataDir);
-    expect(text.stdout).toMatch(new RegExp(`^sessions in ${dataDir}:\n\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d +1 takes +Foley pass +\\(${session.id}\\)\n$`));
+    expect(text.stdout).toMatch(
+      new RegExp(`^sessions in ${dataDir}:\n\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d +1 takes +Foley pass +\\(${session.id}\\)\n$`),
+    );
 
     const wav = join(dataDir, 'out', 'bell.wav');
-    const exported = agx('export', '--data-dir', dataDir, '--session', 'Foley pass', '--take', '1', '--region', '0.5:1.5', '--format', 'pcm24', '--out', wav);
+    const exported = agx(
+      'export',
+      '--data-dir',
+      dataDir,
+      '--session',
+      'Foley pass',
+      '--take',
+      '1',
+      '--region',
+      '0.5:1.5',
+      '--format',
+      'pcm24',
+      '--out',
+      wav,
+    );
     expect(exported.status, exported.stderr).toBe(0);
     expect(exported.stdout.trim()).toBe(wav);
     const audio = decodeWav(readFileSync(wav));
     expect(audio.channels[0]!.length).toBe(16000);
 
     const csv = join(dataDir, 'out', 'bell.csv');
-    expect(agx('export', '--data-dir', dataDir, '--session', session.id, '--take', '1', '--explanation', 'csv', '--out', csv).status).toBe(0);
+    expect(agx('export', '--data-dir', dataDir, '--session', session.id, '--take', '1', '--explanation', 'csv', '--out', csv).status).toBe(
+      0,
+    );
     expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('step,time_sec,0:a,1:bell,2:rings');
 
     const missing = agx('export', '--data-dir', dataDir, '--session', 'Foley pass', '--take', '3', '--out', wav);
@@ -48,7 +72,10 @@ describe('agx sessions / agx export', () => {
     const studio = await tempStudio(dataDir);
     const api = await directApi(studio);
     const { session } = await api.createSession({ name: 'Foley pass' });
-    const gen = await jobEnd(studio, (await api.generate({ sessionId: session.id, prompt: 'a bell rings', seed: 5, durationSec: 2 })).jobId);
+    const gen = await jobEnd(
+      studio,
+      (await api.generate({ sessionId: session.id, prompt: 'a bell rings', seed: 5, durationSec: 2 })).jobId,
+    );
     const takeId = gen.result?.kind === 'takes' ? gen.result.takeIds[0]! : '';
     await jobEnd(studio, (await api.explain({ takeId, method: 'attention' })).jobId);
     await jobEnd(studio, (await api.explain({ takeId, method: 'random' })).jobId);
@@ -58,20 +85,74 @@ describe('agx sessions / agx export', () => {
 
     // An argument the studio service refuses is a bad command line (2), with the service's own message.
     const region = agx('export', '--data-dir', dataDir, '--session', 'Foley pass', '--take', '1', '--region', '100:200', '--out', out);
-    expect([region.status, region.stderr]).toEqual([2, 'agx: error: the region must lie within the take (0 to 2.00 s) and start before it ends\n']);
+    expect([region.status, region.stderr]).toEqual([
+      2,
+      'agx: error: the region must lie within the take (0 to 2.00 s) and start before it ends\n',
+    ]);
 
     const latest = agx('export', '--data-dir', dataDir, '--session', 'Foley pass', '--take', '1', '--explanation', 'json', '--out', out);
     expect(latest.status, latest.stderr).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).method).toBe('random');
-    const chosen = agx('export', '--data-dir', dataDir, '--session', 'Foley pass', '--take', '1', '--explanation', 'json', '--method', 'attention', '--out', out);
+    const chosen = agx(
+      'export',
+      '--data-dir',
+      dataDir,
+      '--session',
+      'Foley pass',
+      '--take',
+      '1',
+      '--explanation',
+      'json',
+      '--method',
+      'attention',
+      '--out',
+      out,
+    );
     expect(chosen.status, chosen.stderr).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).method).toBe('attention');
-    const notYet = agx('export', '--data-dir', dataDir, '--session', 'Foley pass', '--take', '1', '--explanation', 'json', '--method', 'atman', '--out', out);
-    expect([notYet.status, notYet.stderr]).toEqual([1, 'agx: error: Take 1 has no atman explanation (it has attention, random); explain it in the studio first\n']);
-    const unknown = agx('export', '--data-dir', dataDir, '--session', 'Foley pass', '--take', '1', '--explanation', 'json', '--method', 'lime', '--out', out);
-    expect([unknown.status, unknown.stderr]).toEqual([2, 'agx: error: unknown method "lime"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer\n']);
+    const notYet = agx(
+      'export',
+      '--data-dir',
+      dataDir,
+      '--session',
+      'Foley pass',
+      '--take',
+      '1',
+      '--explanation',
+      'json',
+      '--method',
+      'atman',
+      '--out',
+      out,
+    );
+    expect([notYet.status, notYet.stderr]).toEqual([
+      1,
+      'agx: error: Take 1 has no atman explanation (it has attention, random); explain it in the studio first\n',
+    ]);
+    const unknown = agx(
+      'export',
+      '--data-dir',
+      dataDir,
+      '--session',
+      'Foley pass',
+      '--take',
+      '1',
+      '--explanation',
+      'json',
+      '--method',
+      'lime',
+      '--out',
+      out,
+    );
+    expect([unknown.status, unknown.stderr]).toEqual([
+      2,
+      'agx: error: unknown method "lime"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer\n',
+    ]);
     const alone = agx('export', '--data-dir', dataDir, '--session', 'Foley pass', '--take', '1', '--method', 'attention', '--out', out);
-    expect([alone.status, alone.stderr]).toEqual([2, 'agx: error: agx export: --method chooses an explanation; give --explanation json, csv or audacity too\n']);
+    expect([alone.status, alone.stderr]).toEqual([
+      2,
+      'agx: error: agx export: --method chooses an explanation; give --explanation json, csv or audacity too\n',
+    ]);
 
     // Listing and exporting are reads: "Other" stays the session the studio opens next, and first in the list.
     expect(agx('sessions', '--data-dir', dataDir).status).toBe(0);

@@ -70,7 +70,7 @@ describe('agx command line', () => {
     expect(bytes.length).toBeLessThan(readFileSync(wav).length);
   });
 
-  it("explain reports its own peak memory, not the memory of the process that started it", async () => {
+  it('explain reports its own peak memory, not the memory of the process that started it', async () => {
     // agx bench --methods starts each explain from a process holding the model and earlier runs
     const parentBallast = Buffer.alloc(700 * 1024 * 1024, 1);
     const r = await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--duration', '1', '--method', 'random', '--json');
@@ -87,7 +87,21 @@ describe('agx command line', () => {
     expect((await agx('generate', '--prompt', 'a dog barks', '--duration', '1', '--out', wav)).code).toBe(0);
     for (const method of ['audiogenx', 'random', 'attention', 'atman', 'gradcam-a', 'gradcam-e', 'chefer']) {
       const epochs = method === 'audiogenx' ? ['--epochs', '3'] : [];
-      const r = await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--duration', '1', '--method', method, ...epochs, '--interval', '0.2:0.6', '--json');
+      const r = await agx(
+        'explain',
+        '--prompt',
+        'a dog barks',
+        '--seed',
+        '1',
+        '--duration',
+        '1',
+        '--method',
+        method,
+        ...epochs,
+        '--interval',
+        '0.2:0.6',
+        '--json',
+      );
       expect(r.code, `${method}: ${r.stderr}`).toBe(0);
       const e = JSON.parse(r.stdout);
       expect(e.method).toBe(method);
@@ -102,8 +116,14 @@ describe('agx command line', () => {
     expect(fromAudio.code).toBe(0);
     expect(JSON.parse(fromAudio.stdout).steps).toHaveLength(25 + 3);
     expectOneLineError(await agx('explain', '--prompt', 'a dog barks', '--json'), /exactly one of --seed N or --audio FILE/);
-    expectOneLineError(await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--method', 'lime'), /unknown method "lime"; methods: audiogenx/);
-    expectOneLineError(await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--duration', '1', '--method', 'atman', '--epochs', '5'), /atman has no parameter "epochs"/);
+    expectOneLineError(
+      await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--method', 'lime'),
+      /unknown method "lime"; methods: audiogenx/,
+    );
+    expectOneLineError(
+      await agx('explain', '--prompt', 'a dog barks', '--seed', '1', '--duration', '1', '--method', 'atman', '--epochs', '5'),
+      /atman has no parameter "epochs"/,
+    );
   });
 
   it('classify reads a WAV at another rate and channel count and returns labels', async () => {
@@ -130,13 +150,22 @@ describe('agx command line', () => {
     expectOneLineError(await agx('generate', '--prompt', '', '--out', out), /the prompt is empty/);
     expectOneLineError(await agx('generate', '--prompt', 'dog '.repeat(600), '--out', out), /characters long/);
     expectOneLineError(await agx('generate', '--prompt', 'dog '.repeat(40), '--out', out), /at most 32/);
-    expectOneLineError(await agx('generate', '--prompt', 'a dog', '--out', out, '--loud'), /unknown option --loud; valid options: --prompt/);
-    expectOneLineError(await agx('generate', '--prompt', 'a dog barks', '--weights', 'cat=0', '--out', out), /"cat", which is not a token of the prompt; tokens: a, dog, barks/);
+    expectOneLineError(
+      await agx('generate', '--prompt', 'a dog', '--out', out, '--loud'),
+      /unknown option --loud; valid options: --prompt/,
+    );
+    expectOneLineError(
+      await agx('generate', '--prompt', 'a dog barks', '--weights', 'cat=0', '--out', out),
+      /"cat", which is not a token of the prompt; tokens: a, dog, barks/,
+    );
     expectOneLineError(await agx('generate', '--prompt', 'a dog barks', '--weights', 'dog=9', '--out', out), /from 0 to 2/);
     expectOneLineError(await agx('generate', '--prompt', 'a dog barks', '--duration', 'abc', '--out', out), /--duration must be/);
     expectOneLineError(await agx('generate', '--prompt', 'a dog barks'), /--out is required/);
     expectOneLineError(await agx('explode'), /unknown command "explode"; commands: generate/);
-    expectOneLineError(await agx('generate', '--prompt', 'a dog', '--out', out, '--model', 'nope'), /unknown model "nope"; available: .*tiny-foley/);
+    expectOneLineError(
+      await agx('generate', '--prompt', 'a dog', '--out', out, '--model', 'nope'),
+      /unknown model "nope"; available: .*tiny-foley/,
+    );
     expect(() => readFileSync(out)).toThrow();
   });
 
@@ -147,7 +176,10 @@ describe('agx command line', () => {
     const negative = await agx('generate', '--prompt', 'a dog', '--seed', '-1', '--out', out);
     expect([negative.code, negative.stderr]).toEqual([2, 'agx: error: --seed must be an integer from 0 to 4294967295 (got "-1")\n']);
     const dashed = await agx('generate', '--prompt', 'a dog', '--out', '-x.wav');
-    expect([dashed.code, dashed.stderr]).toEqual([2, 'agx: error: agx generate: --out needs a value; write one that starts with "-" as --out=-x.wav\n']);
+    expect([dashed.code, dashed.stderr]).toEqual([
+      2,
+      'agx: error: agx generate: --out needs a value; write one that starts with "-" as --out=-x.wav\n',
+    ]);
 
     const wav = join(tmp, 'classify-me.wav');
     writeFileSync(wav, encodeWav(new Float32Array(16000), 16000, 'pcm16'));
@@ -160,7 +192,12 @@ describe('agx command line', () => {
 
     const models = await agx('models');
     expect(models.code).toBe(0);
-    expect(models.stdout).toMatch(new RegExp(`^tiny-foley 2\\.0\\.0 +ok +[\\d.]+ MB +${join(embeddedModelsDir(), 'tiny-foley').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    expect(models.stdout).toMatch(
+      new RegExp(
+        `^tiny-foley 2\\.0\\.0 +ok +[\\d.]+ MB +${join(embeddedModelsDir(), 'tiny-foley').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+        'm',
+      ),
+    );
 
     // No --data-dir and no AGX_DATA_DIR: the platform default folder (here under XDG_CONFIG_HOME) is read, not created.
     const config = join(tmp, 'config');
@@ -189,8 +226,14 @@ describe('agx command line', () => {
     const bytes = readFileSync(file);
     bytes[bytes.length >> 1] ^= 0xff;
     writeFileSync(file, bytes);
-    expectOneLineError(await agx('generate', '--prompt', 'a dog', '--out', join(tmp, 'x.wav'), '--model', copy), /lm_step\.onnx is corrupt or modified/);
+    expectOneLineError(
+      await agx('generate', '--prompt', 'a dog', '--out', join(tmp, 'x.wav'), '--model', copy),
+      /lm_step\.onnx is corrupt or modified/,
+    );
     writeFileSync(join(copy, 'manifest.json'), '{ not json');
-    expectOneLineError(await agx('generate', '--prompt', 'a dog', '--out', join(tmp, 'x.wav'), '--model', copy), /manifest\.json is not valid JSON/);
+    expectOneLineError(
+      await agx('generate', '--prompt', 'a dog', '--out', join(tmp, 'x.wav'), '--model', copy),
+      /manifest\.json is not valid JSON/,
+    );
   });
 });

@@ -2,7 +2,16 @@
 // one conversion, as every layer reads them.
 import { describe, expect, it } from 'vitest';
 import { CALLS } from '../../electron/common/api.js';
-import { checkDuration, isTimeSpan, MAX_TOKEN_WEIGHT, MAX_VARIATIONS, parseTimeSpan, toToken, TokenWeightSchema, weightSpan } from '../../electron/common/domain.js';
+import {
+  checkDuration,
+  isTimeSpan,
+  MAX_TOKEN_WEIGHT,
+  MAX_VARIATIONS,
+  parseTimeSpan,
+  toToken,
+  TokenWeightSchema,
+  weightSpan,
+} from '../../electron/common/domain.js';
 import { complementMask, maskSize, maskToJson } from '../../electron/common/mask.js';
 
 describe('domain', () => {
@@ -30,7 +39,8 @@ describe('domain', () => {
   it('checks a duration against the model', () => {
     const model = { id: 'tiny-foley', maxDurationSec: 5 };
     expect(() => checkDuration(5, model)).not.toThrow();
-    for (const bad of [0, -1, 5.01, Number.NaN]) expect(() => checkDuration(bad, model)).toThrow(/more than 0 and at most 5 s for tiny-foley/);
+    for (const bad of [0, -1, 5.01, Number.NaN])
+      expect(() => checkDuration(bad, model)).toThrow(/more than 0 and at most 5 s for tiny-foley/);
   });
 
   it('keeps vocabulary ids inside the engine', () => {
@@ -41,9 +51,15 @@ describe('domain', () => {
   it('converts a mask once, and reads typed and plain rows alike', () => {
     const rows = [Float32Array.of(1, 0.5), Float32Array.of(0, 0.25)];
     const json = maskToJson(rows);
-    expect(json).toEqual([[1, 0.5], [0, 0.25]]);
+    expect(json).toEqual([
+      [1, 0.5],
+      [0, 0.25],
+    ]);
     expect(maskSize(rows)).toBe(maskSize(json));
     expect(maskSize(json)).toBeCloseTo(0.4375, 9);
-    expect(complementMask(json).map((r) => Array.from(r))).toEqual([[0, 0.5], [1, 0.75]]);
+    expect(complementMask(json).map((r) => Array.from(r))).toEqual([
+      [0, 0.5],
+      [1, 0.75],
+    ]);
   });
 });

@@ -112,8 +112,10 @@ function setup() {
   const win = new fake.BrowserWindow({}) as any;
   const { handlers, calls } = recordingHandlers();
   const unregister = registerStudioIpc({ handlers, getWindow: () => win, defaultSaveDir: () => '/home/u/Documents' });
-  const call = (event: unknown, method: unknown, params?: unknown) => fake.state.ipc.get(IPC_CALL)!(event, method, params) as Promise<ResponseFrame>;
-  const save = (event: unknown, file: unknown) => fake.state.ipc.get(IPC_SAVE_FILE)!(event, file) as Promise<{ saved: boolean; path?: string; error?: { code: string } }>;
+  const call = (event: unknown, method: unknown, params?: unknown) =>
+    fake.state.ipc.get(IPC_CALL)!(event, method, params) as Promise<ResponseFrame>;
+  const save = (event: unknown, file: unknown) =>
+    fake.state.ipc.get(IPC_SAVE_FILE)!(event, file) as Promise<{ saved: boolean; path?: string; error?: { code: string } }>;
   const fromMain = () => ({ sender: win.webContents, senderFrame: win.webContents.mainFrame });
   return { win, calls, unregister, call, save, fromMain };
 }
@@ -122,13 +124,28 @@ describe('policy: the app origin and navigation', () => {
   it('accepts only agx://app URLs, parsed rather than prefix-matched', () => {
     expect(policy.isAppUrl('agx://app/index.html')).toBe(true);
     expect(policy.isAppUrl('agx://app/assets/index-abc.js?x=1#y')).toBe(true);
-    for (const url of ['agx://app.evil.com/index.html', 'agx://evil/app', 'agx://user@app/index.html', 'https://app/index.html', 'file:///index.html', 'javascript:alert(1)', 'not a url', '']) {
+    for (const url of [
+      'agx://app.evil.com/index.html',
+      'agx://evil/app',
+      'agx://user@app/index.html',
+      'https://app/index.html',
+      'file:///index.html',
+      'javascript:alert(1)',
+      'not a url',
+      '',
+    ]) {
       expect(policy.isAppUrl(url), url).toBe(false);
     }
   });
 
   it('prevents navigation to any other origin', () => {
-    for (const url of ['https://example.com/', 'http://127.0.0.1:8080/', 'file:///etc/passwd', 'agx://other/index.html', 'data:text/html,<script>1</script>']) {
+    for (const url of [
+      'https://example.com/',
+      'http://127.0.0.1:8080/',
+      'file:///etc/passwd',
+      'agx://other/index.html',
+      'data:text/html,<script>1</script>',
+    ]) {
       expect(policy.isNavigationAllowed(url), url).toBe(false);
     }
     expect(policy.isNavigationAllowed('agx://app/index.html#/session/1')).toBe(true);
@@ -160,7 +177,11 @@ describe('policy: the sender check', () => {
 });
 
 describe('policy: CSP and response headers', () => {
-  const directives = new Map(policy.CONTENT_SECURITY_POLICY.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  const directives = new Map(
+    policy.CONTENT_SECURITY_POLICY.split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
   it('allows scripts from the app only: no inline script, no eval, nothing remote', () => {
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.get('script-src')).toEqual(["'self'"]);
@@ -170,7 +191,7 @@ describe('policy: CSP and response headers', () => {
     expect(policy.CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|https?:|\*/);
   });
   it('puts the CSP on every response and replaces one a response brought', () => {
-    const out = policy.withCspHeader({ 'content-security-policy': ["default-src *"], 'Content-Type': 'text/html' });
+    const out = policy.withCspHeader({ 'content-security-policy': ['default-src *'], 'Content-Type': 'text/html' });
     expect(out['Content-Security-Policy']).toEqual([policy.CONTENT_SECURITY_POLICY]);
     expect(out['content-security-policy']).toBeUndefined();
     expect(out['Content-Type']).toEqual(['text/html']);
@@ -192,7 +213,14 @@ describe('policy: agx:// URL to file', () => {
       expect(path === null || policy.isInside(root, path), url).toBe(true);
     }
     // Encoded slashes and backslashes survive parsing and are refused outright.
-    for (const url of ['agx://app/assets/..%2f..%2f..%2fetc%2fpasswd', 'agx://app/..%5c..%5cetc', 'agx://app/index.html%00.js', 'agx://other/index.html', 'https://app/index.html', 'agx://app/%E0%A4%A']) {
+    for (const url of [
+      'agx://app/assets/..%2f..%2f..%2fetc%2fpasswd',
+      'agx://app/..%5c..%5cetc',
+      'agx://app/index.html%00.js',
+      'agx://other/index.html',
+      'https://app/index.html',
+      'agx://app/%E0%A4%A',
+    ]) {
       expect(policy.resolveAppAsset(root, url), url).toBeNull();
     }
   });
@@ -216,7 +244,18 @@ describe('policy: window options, arguments, names', () => {
   });
 
   it('reads --data-dir, --model and --threads among Chromium switches', () => {
-    expect(policy.parseMainArgs(['/usr/bin/electron', '.vite/build/main.js', '--no-sandbox-not-ours', '--data-dir', '/d', '--model=tiny-foley', '--threads', '2'])).toEqual({ dataDir: '/d', model: 'tiny-foley', threads: 2 });
+    expect(
+      policy.parseMainArgs([
+        '/usr/bin/electron',
+        '.vite/build/main.js',
+        '--no-sandbox-not-ours',
+        '--data-dir',
+        '/d',
+        '--model=tiny-foley',
+        '--threads',
+        '2',
+      ]),
+    ).toEqual({ dataDir: '/d', model: 'tiny-foley', threads: 2 });
     expect(policy.parseMainArgs(['electron', '--data-dir=/x y', '--threads=0'])).toEqual({ dataDir: '/x y' });
     expect(policy.parseMainArgs(['electron', '--data-dir', '--model'])).toEqual({});
   });
@@ -268,7 +307,9 @@ describe('the window', () => {
     expect(attempt('will-redirect', 'https://evil.example/')).toBe(true);
     expect(attempt('will-navigate', 'agx://app/index.html')).toBe(false);
     expect(attempt('will-attach-webview', {}, { src: 'agx://app/index.html' })).toBe(true);
-    expect(contents.openHandler({ url: 'https://example.com/', frameName: '', features: '', disposition: 'new-window' })).toEqual({ action: 'deny' });
+    expect(contents.openHandler({ url: 'https://example.com/', frameName: '', features: '', disposition: 'new-window' })).toEqual({
+      action: 'deny',
+    });
     expect(contents.openHandler({ url: 'agx://app/index.html' })).toEqual({ action: 'deny' });
   });
 });
@@ -310,7 +351,9 @@ describe('the session', () => {
   it('registers agx:// as standard and secure, without bypassing CSP', () => {
     fake.state.schemes.length = 0;
     registerAppScheme();
-    expect(fake.state.schemes).toEqual([{ scheme: 'agx', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+    expect(fake.state.schemes).toEqual([
+      { scheme: 'agx', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    ]);
   });
 });
 
@@ -334,7 +377,14 @@ describe('serving agx:// files', () => {
   });
 
   it('answers 404 for traversal, symlinks out of the folder, missing files and other hosts; 405 for writes', async () => {
-    for (const url of ['agx://app/%2e%2e/secret.txt', 'agx://app/assets/..%2f..%2fsecret.txt', 'agx://app/assets/link.txt', 'agx://app/missing.js', 'agx://app/assets', 'agx://elsewhere/index.html']) {
+    for (const url of [
+      'agx://app/%2e%2e/secret.txt',
+      'agx://app/assets/..%2f..%2fsecret.txt',
+      'agx://app/assets/link.txt',
+      'agx://app/missing.js',
+      'agx://app/assets',
+      'agx://elsewhere/index.html',
+    ]) {
       expect((await serveAppRequest(root, new Request(url))).status, url).toBe(404);
     }
     expect((await serveAppRequest(root, new Request('agx://app/index.html', { method: 'POST', body: 'x' }))).status).toBe(405);
@@ -347,7 +397,9 @@ describe('IPC: studio calls', () => {
     const frame = await call(fromMain(), 'generate', { sessionId: 's1', prompt: 'a dog barks', seed: 3, durationSec: 2 });
     expect(frame).toEqual({ id: 0, ok: true, result: { jobId: 'job1' } });
     // Defaults filled in by the contract before the service sees the call.
-    expect(calls).toEqual([['generate', { sessionId: 's1', prompt: 'a dog barks', seed: 3, durationSec: 2, variations: 1, weights: [], sampling: {} }]]);
+    expect(calls).toEqual([
+      ['generate', { sessionId: 's1', prompt: 'a dog barks', seed: 3, durationSec: 2, variations: 1, weights: [], sampling: {} }],
+    ]);
   });
 
   it('refuses a call from a child frame, another window, a foreign page or a gone frame', async () => {
@@ -387,7 +439,11 @@ describe('IPC: studio calls', () => {
 
   it('returns a studio error as data instead of throwing across IPC', async () => {
     const { call, fromMain } = setup();
-    await expect(call(fromMain(), 'deleteSession', { sessionId: 's9' })).resolves.toEqual({ id: 0, ok: false, error: { code: 'not_found', message: 'no session "s9"', expected: true } });
+    await expect(call(fromMain(), 'deleteSession', { sessionId: 's9' })).resolves.toEqual({
+      id: 0,
+      ok: false,
+      error: { code: 'not_found', message: 'no session "s9"', expected: true },
+    });
   });
 
   it('removes its handlers when unregistered', () => {
@@ -402,10 +458,13 @@ describe('IPC: events', () => {
   it('go to the window only while it shows the app', () => {
     const win = new fake.BrowserWindow({}) as any;
     let emit: (e: StudioEvent) => void = () => {};
-    const stop = forwardStudioEvents((listener) => {
-      emit = listener;
-      return () => {};
-    }, () => win);
+    const stop = forwardStudioEvents(
+      (listener) => {
+        emit = listener;
+        return () => {};
+      },
+      () => win,
+    );
     const event: StudioEvent = { type: 'session', sessionId: 's1', change: 'takes' };
     emit(event);
     expect(win.webContents.sent).toEqual([[IPC_EVENT, event]]);
@@ -458,7 +517,8 @@ describe('IPC: save file', () => {
 describe('the menu', () => {
   const sent: string[] = [];
   const actions = { send: (c: string) => sent.push(c), about: vi.fn(), openDataDir: vi.fn() };
-  const find = (items: any[], label: string): any => items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? i.submenu : [])]).find((i) => i.label === label);
+  const find = (items: any[], label: string): any =>
+    items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? i.submenu : [])]).find((i) => i.label === label);
 
   it('sends New Session, Export, Undo and Redo to the renderer; undo keys stay with the renderer', () => {
     const template = buildMenuTemplate({ platform: 'linux', isPackaged: true, actions: actions as any });
@@ -470,7 +530,8 @@ describe('the menu', () => {
   });
 
   it('offers developer tools only in unpackaged builds', () => {
-    const roles = (packaged: boolean) => (buildMenuTemplate({ platform: 'linux', isPackaged: packaged, actions: actions as any })[2]!.submenu as any[]).map((i) => i.role);
+    const roles = (packaged: boolean) =>
+      (buildMenuTemplate({ platform: 'linux', isPackaged: packaged, actions: actions as any })[2]!.submenu as any[]).map((i) => i.role);
     expect(roles(true)).not.toContain('toggleDevTools');
     expect(roles(false)).toContain('toggleDevTools');
     expect(buildMenuTemplate({ platform: 'darwin', isPackaged: true, actions: actions as any })[0]).toEqual({ role: 'appMenu' });

@@ -13,7 +13,9 @@ const require = createRequire(import.meta.url);
 
 describe('forge.config.ts', () => {
   it('builds main (with the worker), preload and renderer through the Vite plugin', () => {
-    const vite = forgeConfig.plugins?.find((p) => (p as { name?: string }).name === 'vite') as unknown as { config: { build: { entry: string; config: string; target: string }[]; renderer: { config: string }[] } };
+    const vite = forgeConfig.plugins?.find((p) => (p as { name?: string }).name === 'vite') as unknown as {
+      config: { build: { entry: string; config: string; target: string }[]; renderer: { config: string }[] };
+    };
     expect(vite).toBeDefined();
     expect(vite.config.build).toEqual([
       { entry: 'electron/main/main.ts', config: 'vite.main.config.ts', target: 'main' },
@@ -26,8 +28,16 @@ describe('forge.config.ts', () => {
     const packager = forgeConfig.packagerConfig!;
     expect(packager.asar).toEqual({ unpack: ASAR_UNPACK });
     // The matcher @electron/asar itself uses for `unpack`, with its options.
-    const minimatch = createRequire(require.resolve('@electron/asar'))('minimatch') as (path: string, pattern: string, options: object) => boolean;
-    for (const f of ['/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node', '/app/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1', '/app/node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime.dll']) {
+    const minimatch = createRequire(require.resolve('@electron/asar'))('minimatch') as (
+      path: string,
+      pattern: string,
+      options: object,
+    ) => boolean;
+    for (const f of [
+      '/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+      '/app/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
+      '/app/node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime.dll',
+    ]) {
       expect(minimatch(f, ASAR_UNPACK, { matchBase: true }), f).toBe(true);
     }
     expect(minimatch('/app/.vite/build/main.js', ASAR_UNPACK, { matchBase: true })).toBe(false);
@@ -36,13 +46,35 @@ describe('forge.config.ts', () => {
 
   it('keeps the builds, the renderer and the native modules with their run-time dependencies, and nothing else', () => {
     const keep = runtimePackages(ROOT);
-    for (const name of ['onnxruntime-node', 'onnxruntime-common', 'better-sqlite3', 'bindings', 'tokenizers']) expect(keep.has(name), name).toBe(true);
+    for (const name of ['onnxruntime-node', 'onnxruntime-common', 'better-sqlite3', 'bindings', 'tokenizers'])
+      expect(keep.has(name), name).toBe(true);
     for (const name of ['electron', 'vite', 'react', 'zod', 'vitest', '@electron-forge/cli']) expect(keep.has(name), name).toBe(false);
     const kept = (f: string) => !ignoreInPackage(f, keep);
-    for (const f of ['', '/package.json', '/.vite', '/.vite/build/main.js', '/.vite/build/engine-worker.js', '/dist', '/dist/renderer/index.html', '/node_modules', '/node_modules/better-sqlite3/lib/index.js', '/node_modules/onnxruntime-common/dist/cjs/index.js']) {
+    for (const f of [
+      '',
+      '/package.json',
+      '/.vite',
+      '/.vite/build/main.js',
+      '/.vite/build/engine-worker.js',
+      '/dist',
+      '/dist/renderer/index.html',
+      '/node_modules',
+      '/node_modules/better-sqlite3/lib/index.js',
+      '/node_modules/onnxruntime-common/dist/cjs/index.js',
+    ]) {
       expect(kept(f), f).toBe(true);
     }
-    for (const f of ['/electron/main/main.ts', '/dist/electron/cli/agx.js', '/native-models/build/train.py', '/test/node/x.test.ts', '/node_modules/vite/package.json', '/node_modules/@electron-forge', '/node_modules/electron/index.js', '/README.md', '/.git/config']) {
+    for (const f of [
+      '/electron/main/main.ts',
+      '/dist/electron/cli/agx.js',
+      '/native-models/build/train.py',
+      '/test/node/x.test.ts',
+      '/node_modules/vite/package.json',
+      '/node_modules/@electron-forge',
+      '/node_modules/electron/index.js',
+      '/README.md',
+      '/.git/config',
+    ]) {
       expect(kept(f), f).toBe(false);
     }
   });
@@ -74,7 +106,13 @@ describe('electron-builder.yml', () => {
     expect(config.extraMetadata.main).toBe('.vite/build/main.js');
     expect(config.asarUnpack).toContain('**/*.node');
     expect(config.extraResources).toEqual([{ from: 'native-models/tiny-foley', to: PACKAGED_MODEL_FOLDER }]);
-    expect(config.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true, grantFileProtocolExtraPrivileges: false });
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
   });
 
   it('is refused by the schema when a key is misspelt (the check has teeth)', async () => {

@@ -5,7 +5,13 @@ import { IPC_CALL, IPC_EVENT, IPC_MENU, IPC_SAVE_FILE } from '../../electron/com
 import { makeBridge, type IpcLike } from '../../electron/preload/make-bridge.js';
 
 const exposed = vi.hoisted(() => ({ calls: [] as [string, unknown][] }));
-const ipcRendererStandIn = vi.hoisted(() => ({ invoke: async () => ({}), on: () => {}, removeListener: () => {}, send: () => {}, sendSync: () => {} }));
+const ipcRendererStandIn = vi.hoisted(() => ({
+  invoke: async () => ({}),
+  on: () => {},
+  removeListener: () => {},
+  send: () => {},
+  sendSync: () => {},
+}));
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.calls.push([key, api]) },
   ipcRenderer: ipcRendererStandIn,

@@ -59,14 +59,22 @@ const noBinary = findElectronBinary() === null;
 const cliBuilt = existsSync(join(ROOT, 'dist', 'electron', 'cli', 'agx.js'));
 
 describe('npm start without an Electron binary', () => {
-  it.skipIf(!noBinary || !cliBuilt)(`prints one line and runs agx serve with the arguments passed through${!cliBuilt ? ' (skipped: the CLI is not built; npm run build)' : ''}`, () => {
-    // --help makes `agx serve` print its options and exit, so the whole path runs without a server.
-    const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), '--help', '--no-open'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, AGX_ELECTRON_PATH: '' }, timeout: 60_000 });
-    expect(run.status).toBe(0);
-    const lines = run.stdout.split('\n');
-    expect(lines[0]).toBe(NO_ELECTRON_LINE);
-    expect(run.stdout).toContain('agx serve');
-    expect(run.stdout).toContain('--port');
-    expect(lines.filter((l) => l.includes('No Electron binary'))).toHaveLength(1);
-  });
+  it.skipIf(!noBinary || !cliBuilt)(
+    `prints one line and runs agx serve with the arguments passed through${!cliBuilt ? ' (skipped: the CLI is not built; npm run build)' : ''}`,
+    () => {
+      // --help makes `agx serve` print its options and exit, so the whole path runs without a server.
+      const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), '--help', '--no-open'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, AGX_ELECTRON_PATH: '' },
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(0);
+      const lines = run.stdout.split('\n');
+      expect(lines[0]).toBe(NO_ELECTRON_LINE);
+      expect(run.stdout).toContain('agx serve');
+      expect(run.stdout).toContain('--port');
+      expect(lines.filter((l) => l.includes('No Electron binary'))).toHaveLength(1);
+    },
+  );
 });

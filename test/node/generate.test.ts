@@ -49,8 +49,14 @@ describe('generation', () => {
     const ctl = new AbortController();
     const seen: number[] = [];
     const run = generateCodes(model, {
-      prompt: PROMPT, seed: 1, durationSec: 5, signal: ctl.signal,
-      onProgress: (s) => { seen.push(s); if (s === 10) ctl.abort(); },
+      prompt: PROMPT,
+      seed: 1,
+      durationSec: 5,
+      signal: ctl.signal,
+      onProgress: (s) => {
+        seen.push(s);
+        if (s === 10) ctl.abort();
+      },
     });
     await expect(run).rejects.toMatchObject({ code: 'cancelled' });
     expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
@@ -61,8 +67,14 @@ describe('generation', () => {
     await expect(generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 0 })).rejects.toThrow(/duration must be/);
     await expect(generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 60 })).rejects.toThrow(/at most 5 s/);
     await expect(generateCodes(model, { prompt: PROMPT, seed: -1, durationSec: 1 })).rejects.toThrow(/seed must be/);
-    await expect(generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 1, weights: [{ token: 99, weight: 0 }] })).rejects.toThrow(/refers to token 99/);
-    await expect(generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 1, weights: [{ token: 1, weight: 3 }] })).rejects.toThrow(/from 0 to 2/);
-    await expect(generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 1, prefix: { codes: new Int32Array(3), frames: 1 } })).rejects.toThrow(/whole frames/);
+    await expect(generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 1, weights: [{ token: 99, weight: 0 }] })).rejects.toThrow(
+      /refers to token 99/,
+    );
+    await expect(generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 1, weights: [{ token: 1, weight: 3 }] })).rejects.toThrow(
+      /from 0 to 2/,
+    );
+    await expect(
+      generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 1, prefix: { codes: new Int32Array(3), frames: 1 } }),
+    ).rejects.toThrow(/whole frames/);
   });
 });

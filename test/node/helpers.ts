@@ -32,5 +32,10 @@ export function maxAbs(a: ArrayLike<number>): number {
 
 /** parity_fixture.py's test signal: 440 Hz throughout plus 1250 Hz in the first half second. */
 export function fixtureAudio(n: number, sampleRate: number): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / sampleRate) + (i / sampleRate < 0.5 ? 0.2 * Math.sin((2 * Math.PI * 1250 * i) / sampleRate) : 0));
+  return Float32Array.from(
+    { length: n },
+    (_, i) =>
+      0.3 * Math.sin((2 * Math.PI * 440 * i) / sampleRate) +
+      (i / sampleRate < 0.5 ? 0.2 * Math.sin((2 * Math.PI * 1250 * i) / sampleRate) : 0),
+  );
 }

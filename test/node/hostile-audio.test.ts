@@ -51,10 +51,14 @@ describe('WAV header checks', () => {
   it('accepts 8 to 384 kHz and refuses rates outside, and more than 64 channels', () => {
     expect(decodeWav(pcm16({ sampleRate: 8000, frames: 10 })).sampleRate).toBe(8000);
     expect(decodeWav(pcm16({ sampleRate: 384000, frames: 10 })).sampleRate).toBe(384000);
-    expect(() => decodeWav(pcm16({ sampleRate: 7999, frames: 10 }))).toThrow('WAV file declares 7999 Hz; supported sample rates are 8-384 kHz');
+    expect(() => decodeWav(pcm16({ sampleRate: 7999, frames: 10 }))).toThrow(
+      'WAV file declares 7999 Hz; supported sample rates are 8-384 kHz',
+    );
     expect(() => decodeWav(pcm16({ sampleRate: 400000, frames: 10 }))).toThrow(/declares 400000 Hz/);
     expect(decodeWav(pcm16({ sampleRate: 48000, channels: 64, frames: 2 })).channels).toHaveLength(64);
-    expect(() => decodeWav(pcm16({ sampleRate: 48000, channels: 65, frames: 2 }))).toThrow('WAV file declares 65 channels; at most 64 are supported');
+    expect(() => decodeWav(pcm16({ sampleRate: 48000, channels: 65, frames: 2 }))).toThrow(
+      'WAV file declares 65 channels; at most 64 are supported',
+    );
     // The message is a bad_audio error, as every front door expects.
     expect(() => decodeWav(ONE_HZ)).toThrow(expect.objectContaining({ code: 'bad_audio', expected: true }));
   });
@@ -67,7 +71,9 @@ describe('WAV header checks', () => {
 
   it("refuses a file longer than the caller's maximum from its header, with the length in the message", async () => {
     const sixSeconds = pcm16({ sampleRate: 8000, frames: 6 * 8000 });
-    await expect(toModelAudio(sixSeconds, 16000, { maxDurationSec: 5 })).rejects.toThrow('the clip is 6.0 s long; this model explains at most 5 s');
+    await expect(toModelAudio(sixSeconds, 16000, { maxDurationSec: 5 })).rejects.toThrow(
+      'the clip is 6.0 s long; this model explains at most 5 s',
+    );
     // The maximum itself (and a rounding sample) still passes: valid files keep working.
     expect(await toModelAudio(pcm16({ sampleRate: 44100, frames: 5 * 44100 }), 16000, { maxDurationSec: 5 })).toHaveLength(80000);
     // Without a maximum (agx classify) long clips are read whole, as before.

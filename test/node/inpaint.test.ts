@@ -84,7 +84,22 @@ describe('agx inpaint', () => {
 
   it('replaces one region and keeps every other sample of the input file', async () => {
     const out = join(tmp, 'one.wav');
-    const r = await agx('inpaint', '--audio', input, '--region', '1:1.6', '--prompt', PROMPT, '--seed', '3', '--candidates', '3', '--out', out, '--json');
+    const r = await agx(
+      'inpaint',
+      '--audio',
+      input,
+      '--region',
+      '1:1.6',
+      '--prompt',
+      PROMPT,
+      '--seed',
+      '3',
+      '--candidates',
+      '3',
+      '--out',
+      out,
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout);
     expect(res.seams).toHaveLength(1);
@@ -95,7 +110,20 @@ describe('agx inpaint', () => {
 
   it('replaces several regions at once', async () => {
     const out = join(tmp, 'two.wav');
-    const r = await agx('inpaint', '--audio', input, '--region', '0.4:0.8,2:2.4', '--prompt', PROMPT, '--candidates', '2', '--out', out, '--json');
+    const r = await agx(
+      'inpaint',
+      '--audio',
+      input,
+      '--region',
+      '0.4:0.8,2:2.4',
+      '--prompt',
+      PROMPT,
+      '--candidates',
+      '2',
+      '--out',
+      out,
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).seams).toHaveLength(2);
     expectReplaced(mono(input), mono(out), [
@@ -134,14 +162,29 @@ describe('regenerate with regions in the studio', () => {
   afterAll(async () => studio.close());
 
   it('makes a new take that replaces only the regions', async () => {
-    const { jobId } = await api.regenerate({ takeId, weights: [{ token: 1, weight: 2 }], seed: 20, regions: [{ startSec: 1.2, endSec: 1.6 }, { startSec: 0.3, endSec: 0.7 }] });
+    const { jobId } = await api.regenerate({
+      takeId,
+      weights: [{ token: 1, weight: 2 }],
+      seed: 20,
+      regions: [
+        { startSec: 1.2, endSec: 1.6 },
+        { startSec: 0.3, endSec: 0.7 },
+      ],
+    });
     const end = await jobEnd(studio, jobId);
     expect(end.state, JSON.stringify(end.error)).toBe('done');
     expect(end.label).toMatch(/^Replace 0\.30-0\.70 s, 1\.20-1\.60 s of Take 1/);
     const childId = end.result?.kind === 'takes' ? end.result.takeIds[0]! : '';
     const state = await api.openSession({ sessionId: end.sessionId });
     const child = state.takes.find((t) => t.id === childId)!;
-    expect(child).toMatchObject({ parentTakeId: takeId, source: 'regenerated', seed: 20, keptBeforeSec: null, weights: [{ token: 1, weight: 2 }], frames: 50 });
+    expect(child).toMatchObject({
+      parentTakeId: takeId,
+      source: 'regenerated',
+      seed: 20,
+      keptBeforeSec: null,
+      weights: [{ token: 1, weight: 2 }],
+      frames: 50,
+    });
     const parent = base64ToFloat32((await api.getTakeAudio({ takeId })).samplesBase64);
     const audio = base64ToFloat32((await api.getTakeAudio({ takeId: childId })).samplesBase64);
     expectReplaced(parent, audio, [
@@ -151,10 +194,25 @@ describe('regenerate with regions in the studio', () => {
   }, 120_000);
 
   it('rejects bad regions when called, with one clear line', async () => {
-    await expect(api.regenerate({ takeId, weights: [], regions: [{ startSec: 1.5, endSec: 2.5 }] })).rejects.toThrow(/region 1\.50:2\.50 s must lie within the clip \(0 to 2\.00 s\)/);
-    await expect(api.regenerate({ takeId, weights: [], regions: [{ startSec: 1, endSec: 0.5 }] })).rejects.toThrow(/a region must start before it ends/);
-    await expect(api.regenerate({ takeId, weights: [], regions: [{ startSec: 0.2, endSec: 1 }, { startSec: 0.8, endSec: 1.2 }] })).rejects.toThrow(/overlap/);
-    await expect(api.regenerate({ takeId, weights: [], keepBeforeSec: 1, regions: [{ startSec: 0.2, endSec: 1 }] })).rejects.toThrow(/not both/);
+    await expect(api.regenerate({ takeId, weights: [], regions: [{ startSec: 1.5, endSec: 2.5 }] })).rejects.toThrow(
+      /region 1\.50:2\.50 s must lie within the clip \(0 to 2\.00 s\)/,
+    );
+    await expect(api.regenerate({ takeId, weights: [], regions: [{ startSec: 1, endSec: 0.5 }] })).rejects.toThrow(
+      /a region must start before it ends/,
+    );
+    await expect(
+      api.regenerate({
+        takeId,
+        weights: [],
+        regions: [
+          { startSec: 0.2, endSec: 1 },
+          { startSec: 0.8, endSec: 1.2 },
+        ],
+      }),
+    ).rejects.toThrow(/overlap/);
+    await expect(api.regenerate({ takeId, weights: [], keepBeforeSec: 1, regions: [{ startSec: 0.2, endSec: 1 }] })).rejects.toThrow(
+      /not both/,
+    );
   });
 });
 

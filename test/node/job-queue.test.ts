@@ -39,7 +39,11 @@ describe('JobQueue bound', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(AgxError);
-    expect(err).toMatchObject({ code: 'busy', expected: true, message: '32 jobs are already waiting; wait for some to finish or cancel them, then try again' });
+    expect(err).toMatchObject({
+      code: 'busy',
+      expected: true,
+      message: '32 jobs are already waiting; wait for some to finish or cancel them, then try again',
+    });
     // The refused job was never announced or listed.
     expect(q.queue.list()).toHaveLength(33);
     expect(q.events.filter((e) => e.state === 'queued')).toHaveLength(33);
@@ -51,7 +55,7 @@ describe('JobQueue bound', () => {
     q.queue.cancelAll();
   });
 
-  it("2,000 enqueues leave 32 waiting, not 2,000", async () => {
+  it('2,000 enqueues leave 32 waiting, not 2,000', async () => {
     const q = blockedQueue();
     q.add();
     await q.settle();
@@ -90,6 +94,11 @@ describe('JobQueue release', () => {
     q.queue.cancelAll();
     await q.queue.idle();
     expect(released.sort()).toEqual(['cancelled-running', 'cancelled-waiting', 'done', 'failed', 'shutdown']);
-    expect(q.queue.list().map((j) => j.state).sort()).toEqual(['cancelled', 'cancelled', 'cancelled', 'done', 'failed']);
+    expect(
+      q.queue
+        .list()
+        .map((j) => j.state)
+        .sort(),
+    ).toEqual(['cancelled', 'cancelled', 'cancelled', 'done', 'failed']);
   });
 });

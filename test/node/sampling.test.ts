@@ -41,8 +41,11 @@ describe('seeded sampling', () => {
 
 describe('activity spans', () => {
   it('joins frames above threshold, bridging short gaps, per detected label', () => {
-    const a = Float32Array.from({ length: 50 }, (_, f) => (f >= 5 && f < 10) || (f >= 12 && f < 20) || f >= 40 ? 0.9 : 0.1);
+    const a = Float32Array.from({ length: 50 }, (_, f) => ((f >= 5 && f < 10) || (f >= 12 && f < 20) || f >= 40 ? 0.9 : 0.1));
     const spans = activitySpans([a, new Float32Array(50).fill(0.9)], ['dog', 'rain'], 25, ['dog']);
-    expect(spans).toEqual([{ label: 'dog', start: 0.2, end: 0.8 }, { label: 'dog', start: 1.6, end: 2 }]);
+    expect(spans).toEqual([
+      { label: 'dog', start: 0.2, end: 0.8 },
+      { label: 'dog', start: 1.6, end: 2 },
+    ]);
   });
 });

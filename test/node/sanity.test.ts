@@ -19,7 +19,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 async function randomisedBundle(): Promise<string> {
   const dir = join(tmp, 'randomised');
   cpSync(join(embeddedModelsDir(), 'tiny-foley'), dir, { recursive: true });
-  const index = JSON.parse(readFileSync(join(dir, 'lm_weights.index.json'), 'utf8')) as { file: string; tensors: { offset: number; bytes: number; dtype: string }[] };
+  const index = JSON.parse(readFileSync(join(dir, 'lm_weights.index.json'), 'utf8')) as {
+    file: string;
+    tensors: { offset: number; bytes: number; dtype: string }[];
+  };
   const blob = readFileSync(join(dir, index.file));
   const rng = new Rng(1234);
   for (const t of index.tensors) {

@@ -12,7 +12,9 @@ const running: ChildProcess[] = [];
 
 /** Starts `agx serve --json` and resolves with its URL once it prints it. */
 function serve(dataDir: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string; port: number }> {
-  const child = spawn(process.execPath, [AGX, 'serve', '--port', '0', '--data-dir', dataDir, '--threads', '2', '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [AGX, 'serve', '--port', '0', '--data-dir', dataDir, '--threads', '2', '--json', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -49,13 +51,22 @@ describe('agx serve process', () => {
       }
       throw new Error('job did not end');
     };
-    const gen = await waitJob((await c.api.generate({ sessionId: session.id, prompt: 'a dog barks then a bell rings', seed: 11, durationSec: 2 })).jobId);
+    const gen = await waitJob(
+      (await c.api.generate({ sessionId: session.id, prompt: 'a dog barks then a bell rings', seed: 11, durationSec: 2 })).jobId,
+    );
     const takeId = gen.result?.kind === 'takes' ? gen.result.takeIds[0]! : '';
     const ex = await waitJob((await c.api.explain({ takeId, method: 'atman' })).jobId);
     expect(ex.state).toBe('done');
     const state = await c.api.openSession({ sessionId: session.id });
-    await c.api.saveTimeline({ sessionId: session.id, state: { ...state.timeline, markers: [{ id: 'm1', timeSec: 1.25, label: 'bark' }] }, undoLabel: 'Add marker' });
-    await c.api.saveTimeline({ sessionId: session.id, state: { ...state.timeline, markers: [{ id: 'm1', timeSec: 1.25, label: 'bark' }], pxPerSec: 240 } });
+    await c.api.saveTimeline({
+      sessionId: session.id,
+      state: { ...state.timeline, markers: [{ id: 'm1', timeSec: 1.25, label: 'bark' }] },
+      undoLabel: 'Add marker',
+    });
+    await c.api.saveTimeline({
+      sessionId: session.id,
+      state: { ...state.timeline, markers: [{ id: 'm1', timeSec: 1.25, label: 'bark' }], pxPerSec: 240 },
+    });
     const audio = (await c.api.getTakeAudio({ takeId })).samplesBase64;
     // A long job is running when the process dies.
     await c.api.explain({ takeId, method: 'audiogenx', params: { epochs: 500 } });

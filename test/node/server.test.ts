@@ -84,7 +84,9 @@ describe('agx serve: the StudioApi over WebSocket', () => {
     await expect(connectWs(wsUrl)).rejects.toThrow('HTTP 401');
     await expect(connectWs(`${wsUrl}?token=nope`)).rejects.toThrow('HTTP 401');
     await expect(connectWs(`${wsUrl}?token=${server.token}`, { origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
-    await expect(connectWs(`${wsUrl}?token=${server.token}`, { origin: `http://localhost:${server.port + 1}` })).rejects.toThrow('HTTP 403');
+    await expect(connectWs(`${wsUrl}?token=${server.token}`, { origin: `http://localhost:${server.port + 1}` })).rejects.toThrow(
+      'HTTP 403',
+    );
     const c = await connectWs(`${wsUrl}?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
     expect((await c.api.getInfo({})).model.id).toBe('tiny-foley');
     c.close();
@@ -94,7 +96,8 @@ describe('agx serve: the StudioApi over WebSocket', () => {
     const c = await connectWs(`${wsUrl}?token=${server.token}`);
     const { session } = await c.api.createSession({});
     const { jobId } = await c.api.generate({ sessionId: session.id, prompt: 'a bell rings', seed: 2, durationSec: 1 });
-    for (let i = 0; i < 200 && !c.events.some((e) => e.type === 'job' && e.job.id === jobId && e.job.state === 'done'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !c.events.some((e) => e.type === 'job' && e.job.id === jobId && e.job.state === 'done'); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(c.events.some((e) => e.type === 'job' && e.job.id === jobId && e.job.state === 'done')).toBe(true);
     expect((await c.api.openSession({ sessionId: session.id })).takes.length).toBe(1);
     c.close();
@@ -118,13 +121,47 @@ describe('agx serve: the StudioApi over WebSocket', () => {
       () => JSON.stringify(pick(junkValues)),
       () => JSON.stringify({ id: 1, method: `no_such_method_${Math.floor(rng.next() * 1e6)}`, params: {} }),
       () => JSON.stringify({ id: 'x'.repeat(100), method: 'listSessions', params: {} }),
-      () => JSON.stringify({ id: 2, method: pick(CALL_NAMES.filter((n) => n !== 'getInfo' && n !== 'createSession' && n !== 'listModels' && n !== 'listSessions' && n !== 'listJobs' && n !== 'listBackups')), params: pick(junkValues) }),
-      () => JSON.stringify({ id: 3, method: 'generate', params: { sessionId, prompt: 'x'.repeat(2001 + Math.floor(rng.next() * 3_000_000)), seed: 1, durationSec: 1 } }),
-      () => JSON.stringify({ id: 4, method: 'generate', params: { sessionId, prompt: 'a dog barks', seed: 'NaN', durationSec: 1 } }).replace('"NaN"', 'NaN'),
-      () => JSON.stringify({ id: 5, method: 'generate', params: { sessionId, prompt: 'a dog barks', seed: 1, durationSec: pick([0, -1, 1e9, null, 'five']) } }),
+      () =>
+        JSON.stringify({
+          id: 2,
+          method: pick(
+            CALL_NAMES.filter(
+              (n) =>
+                n !== 'getInfo' &&
+                n !== 'createSession' &&
+                n !== 'listModels' &&
+                n !== 'listSessions' &&
+                n !== 'listJobs' &&
+                n !== 'listBackups',
+            ),
+          ),
+          params: pick(junkValues),
+        }),
+      () =>
+        JSON.stringify({
+          id: 3,
+          method: 'generate',
+          params: { sessionId, prompt: 'x'.repeat(2001 + Math.floor(rng.next() * 3_000_000)), seed: 1, durationSec: 1 },
+        }),
+      () =>
+        JSON.stringify({ id: 4, method: 'generate', params: { sessionId, prompt: 'a dog barks', seed: 'NaN', durationSec: 1 } }).replace(
+          '"NaN"',
+          'NaN',
+        ),
+      () =>
+        JSON.stringify({
+          id: 5,
+          method: 'generate',
+          params: { sessionId, prompt: 'a dog barks', seed: 1, durationSec: pick([0, -1, 1e9, null, 'five']) },
+        }),
       () => JSON.stringify({ id: 6, method: 'saveTimeline', params: { sessionId, state: { pxPerSec: pick([-5, 0, 1e9, 'wide']) } } }),
       () => JSON.stringify({ id: 7, method: 'renameSession', params: { sessionId, name: pick(['', '   ', 'y'.repeat(500)]) } }),
-      () => JSON.stringify({ id: 8, method: 'openSession', params: { sessionId: pick(['../../etc', "'; DROP TABLE sessions; --", 'a'.repeat(65), 42]) } }),
+      () =>
+        JSON.stringify({
+          id: 8,
+          method: 'openSession',
+          params: { sessionId: pick(['../../etc', "'; DROP TABLE sessions; --", 'a'.repeat(65), 42]) },
+        }),
       () => JSON.stringify({ id: 9, method: 'explain', params: { takeId: 'missing', method: 42 } }),
       () => JSON.stringify({ id: 10, method: 'importAudio', params: { sessionId, fileName: 'x.wav', wavBase64: 12, prompt: 'a dog' } }),
       () => JSON.stringify({ id: 11, method: 'exportTake', params: { takeId: 'missing', format: 'mp3' } }),
@@ -141,9 +178,14 @@ describe('agx serve: the StudioApi over WebSocket', () => {
       expect(frame.error.expected).toBe(true);
       codes.set(frame.error.code, (codes.get(frame.error.code) ?? 0) + 1);
     }
-    expect([...codes.keys()].every((k) => ['bad_request', 'not_found', 'bad_argument'].includes(k)), JSON.stringify([...codes])).toBe(true);
+    expect(
+      [...codes.keys()].every((k) => ['bad_request', 'not_found', 'bad_argument'].includes(k)),
+      JSON.stringify([...codes]),
+    ).toBe(true);
     // Still up and answering; nothing was written.
-    expect((await c.api.listSessions({})).sessions.map((s) => [s.id, s.name, s.updatedAt])).toEqual(sessions.map((s) => [s.id, s.name, s.updatedAt]));
+    expect((await c.api.listSessions({})).sessions.map((s) => [s.id, s.name, s.updatedAt])).toEqual(
+      sessions.map((s) => [s.id, s.name, s.updatedAt]),
+    );
     expect((await c.api.listJobs({})).length).toBe(jobsBefore);
     expect(readFileSync(dbFile).equals(before)).toBe(true);
     expect(statSync(`${dbFile}-wal`, { throwIfNoEntry: false })?.size ?? 0).toBe(walBefore);

@@ -34,9 +34,13 @@ function compiledStore(): string {
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestSource()) return built;
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const args = ['--outDir', out, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022'];
-  const r = spawnSync(process.execPath, [tsc, ...args, '--strict', '--skipLibCheck', '--types', 'node', path.join(ROOT, 'electron', 'store', 'store.ts')], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [tsc, ...args, '--strict', '--skipLibCheck', '--types', 'node', path.join(ROOT, 'electron', 'store', 'store.ts')],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`compiling electron/store failed:\n${r.stdout}${r.stderr}`);
   // Inside node_modules Node looks for no package scope, so say these files are ES modules.
   fs.writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n');
@@ -84,8 +88,7 @@ function runChild(file: string, mode: 'edit' | 'view', kill: Kill): Promise<Run>
         } else if (line.startsWith('session ')) {
           run.sessionSeen = true;
           if (kill.msAfterSession !== undefined) later = setTimeout(killNow, kill.msAfterSession);
-        }
-        else if (line === 'done') run.finished = true;
+        } else if (line === 'done') run.finished = true;
         if (kill.acks !== undefined && (run.acked >= kill.acks || (kill.acks === 0 && run.sessionSeen))) killNow();
       }
     });

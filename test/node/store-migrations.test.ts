@@ -17,9 +17,9 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function tables(db: Database.Database): string[] {
-  return (db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  return (
+    db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]
+  ).map((r) => r.name);
 }
 function columns(db: Database.Database, table: string): string[] {
   return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
@@ -38,22 +38,60 @@ describe('migrations', () => {
     expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(tables(db)).toEqual(['explanations', 'sessions', 'settings', 'takes', 'timeline', 'undo_steps']);
     expect(columns(db, 'takes')).toEqual([
-      'id', 'session_id', 'number', 'parent_take_id', 'source', 'prompt', 'tokens', 'weights', 'seed', 'sampling',
-      'kept_before_sec', 'model_id', 'model_sha256', 'duration_sec', 'sample_rate', 'frames', 'created_at', 'codes', 'audio',
+      'id',
+      'session_id',
+      'number',
+      'parent_take_id',
+      'source',
+      'prompt',
+      'tokens',
+      'weights',
+      'seed',
+      'sampling',
+      'kept_before_sec',
+      'model_id',
+      'model_sha256',
+      'duration_sec',
+      'sample_rate',
+      'frames',
+      'created_at',
+      'codes',
+      'audio',
     ]);
     expect(columns(db, 'explanations')).toEqual([
-      'id', 'take_id', 'method', 'params', 'tokens', 'frame_rate', 'steps', 'token_count', 'holistic', 'metrics', 'elapsed_ms', 'created_at', 'mask',
+      'id',
+      'take_id',
+      'method',
+      'params',
+      'tokens',
+      'frame_rate',
+      'steps',
+      'token_count',
+      'holistic',
+      'metrics',
+      'elapsed_ms',
+      'created_at',
+      'mask',
     ]);
     // Every foreign key cascades from its session and is backed by an index that starts with it.
     const fks = (t: string) => db.pragma(`foreign_key_list(${t})`) as { table: string; from: string; on_delete: string }[];
-    expect(fks('takes').map((f) => [f.from, f.table, f.on_delete]).sort()).toEqual([
+    expect(
+      fks('takes')
+        .map((f) => [f.from, f.table, f.on_delete])
+        .sort(),
+    ).toEqual([
       ['parent_take_id', 'takes', 'SET NULL'],
       ['session_id', 'sessions', 'CASCADE'],
     ]);
     expect(fks('explanations').map((f) => [f.from, f.on_delete])).toEqual([['take_id', 'CASCADE']]);
     expect(fks('timeline').map((f) => [f.from, f.on_delete])).toEqual([['session_id', 'CASCADE']]);
     expect(fks('undo_steps').map((f) => [f.from, f.on_delete])).toEqual([['session_id', 'CASCADE']]);
-    for (const [table, col] of [['takes', 'session_id'], ['takes', 'parent_take_id'], ['explanations', 'take_id'], ['undo_steps', 'session_id']] as const) {
+    for (const [table, col] of [
+      ['takes', 'session_id'],
+      ['takes', 'parent_take_id'],
+      ['explanations', 'take_id'],
+      ['undo_steps', 'session_id'],
+    ] as const) {
       const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM ${table} WHERE ${col} = ?`).all('x') as { detail: string }[];
       expect(plan.map((p) => p.detail).join(' '), `${table}.${col}`).toMatch(/USING (COVERING )?INDEX/);
     }

@@ -133,9 +133,7 @@ describe('data folder', () => {
     );
     expect(resolveDataDir('/flag/dir', { AGX_DATA_DIR: '/env/dir' })).toBe('/flag/dir');
     expect(resolveDataDir(undefined, { AGX_DATA_DIR: '/env/dir' })).toBe('/env/dir');
-    expect(resolveDataDir(undefined, { XDG_CONFIG_HOME: '/x/cfg' })).toBe(
-      defaultDataDir({ XDG_CONFIG_HOME: '/x/cfg' }),
-    );
+    expect(resolveDataDir(undefined, { XDG_CONFIG_HOME: '/x/cfg' })).toBe(defaultDataDir({ XDG_CONFIG_HOME: '/x/cfg' }));
     expect(storePaths('/d')).toEqual({ file: '/d/studio.sqlite', backupsDir: '/d/backups' });
   });
 });

@@ -14,12 +14,20 @@ const PROMPT = 'a dog barks while rain falls';
 
 /** One second of a 440 Hz tone at 44.1 kHz, as a WAV. */
 function toneWav(): Uint8Array {
-  return encodeWav(Float32Array.from({ length: 44100 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / 44100)), 44100, 'pcm16');
+  return encodeWav(
+    Float32Array.from({ length: 44100 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / 44100)),
+    44100,
+    'pcm16',
+  );
 }
 
 /** 16 KB of 16-bit samples under a header that says 1 Hz: 8000 s, 128 M samples at the model's rate. */
 function oneHzWav(): Uint8Array {
-  const bytes = encodeWav(Float32Array.from({ length: 8000 }, (_, i) => 0.25 * Math.sin(i)), 8000, 'pcm16');
+  const bytes = encodeWav(
+    Float32Array.from({ length: 8000 }, (_, i) => 0.25 * Math.sin(i)),
+    8000,
+    'pcm16',
+  );
   const view = new DataView(bytes.buffer);
   view.setUint32(24, 1, true);
   view.setUint32(28, 2, true);
@@ -79,15 +87,25 @@ describe('studio under hostile input', () => {
       }
     }
     expect(accepted).toBe(33);
-    expect(refusal).toMatchObject({ code: 'busy', message: '32 jobs are already waiting; wait for some to finish or cancel them, then try again' });
-    await expect(api.importAudio({ sessionId, fileName: 'c.wav', wavBase64: bytesToBase64(toneWav()), prompt: 'a bell rings' })).rejects.toMatchObject({ code: 'busy' });
+    expect(refusal).toMatchObject({
+      code: 'busy',
+      message: '32 jobs are already waiting; wait for some to finish or cancel them, then try again',
+    });
+    await expect(
+      api.importAudio({ sessionId, fileName: 'c.wav', wavBase64: bytesToBase64(toneWav()), prompt: 'a bell rings' }),
+    ).rejects.toMatchObject({ code: 'busy' });
     expect(spooled()).toEqual([]);
     await cancelAll();
   });
 
   it('fails an import whose header says 1 Hz in a moment, with bad_audio, and the engine goes on', async () => {
     const t0 = performance.now();
-    const { jobId } = await api.importAudio({ sessionId, fileName: 'one-hz.wav', wavBase64: bytesToBase64(oneHzWav()), prompt: 'a bell rings' });
+    const { jobId } = await api.importAudio({
+      sessionId,
+      fileName: 'one-hz.wav',
+      wavBase64: bytesToBase64(oneHzWav()),
+      prompt: 'a bell rings',
+    });
     const end = await jobEnd(studio, jobId);
     expect(end.state).toBe('failed');
     expect(end.error).toMatchObject({ code: 'bad_audio', message: 'WAV file declares 1 Hz; supported sample rates are 8-384 kHz' });

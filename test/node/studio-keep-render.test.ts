@@ -33,7 +33,13 @@ describe('keeping a render as a take', () => {
     expect(kept.label).toBe('Keep counterfactual render of Take 1 as a take');
     const keptId = kept.result?.kind === 'takes' ? kept.result.takeIds[0]! : '';
     const state = await api.openSession({ sessionId });
-    expect(state.takes.find((t) => t.id === keptId)).toMatchObject({ number: 2, parentTakeId: takeId, source: 'regenerated', prompt: 'a dog barks', seed: 3 });
+    expect(state.takes.find((t) => t.id === keptId)).toMatchObject({
+      number: 2,
+      parentTakeId: takeId,
+      source: 'regenerated',
+      prompt: 'a dog barks',
+      seed: 3,
+    });
     expect(base64ToFloat32((await api.getTakeAudio({ takeId: keptId })).samplesBase64)).toEqual(heardAudio);
   });
 });

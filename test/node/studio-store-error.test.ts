@@ -11,7 +11,11 @@ describe('studio with a damaged store', () => {
     let studio = await tempStudio(dataDir);
     let api = await directApi(studio);
     const { session } = await api.createSession({ name: 'Rain study' });
-    await api.saveTimeline({ sessionId: session.id, state: { ...(await api.openSession({ sessionId: session.id })).timeline, pxPerSec: 99 }, undoLabel: 'Zoom' });
+    await api.saveTimeline({
+      sessionId: session.id,
+      state: { ...(await api.openSession({ sessionId: session.id })).timeline, pxPerSec: 99 },
+      undoLabel: 'Zoom',
+    });
     await studio.close(); // takes a backup on the way out
 
     const file = join(dataDir, 'studio.sqlite');

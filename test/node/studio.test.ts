@@ -172,14 +172,22 @@ describe('studio service', () => {
       expect(wav.channels[0]!.length).toBe(16000);
     }
     const e = (await api.openSession({ sessionId })).explanations.find((x) => x.id === explanationId)!;
-    const json = JSON.parse(new TextDecoder().decode(base64ToBytes((await api.exportExplanation({ explanationId, format: 'json' })).dataBase64)));
+    const json = JSON.parse(
+      new TextDecoder().decode(base64ToBytes((await api.exportExplanation({ explanationId, format: 'json' })).dataBase64)),
+    );
     expect(json.mask).toEqual(e.mask);
     expect(json.tokens.map((t: { text: string }) => t.text)).toContain('dog');
-    const csv = new TextDecoder().decode(base64ToBytes((await api.exportExplanation({ explanationId, format: 'csv' })).dataBase64)).trim().split('\n');
+    const csv = new TextDecoder()
+      .decode(base64ToBytes((await api.exportExplanation({ explanationId, format: 'csv' })).dataBase64))
+      .trim()
+      .split('\n');
     expect(csv[0]).toBe('step,time_sec,0:a,1:dog,2:barks,3:while,4:rain,5:falls');
     expect(csv.length).toBe(1 + e.mask.length);
     expect(Number(csv[10]!.split(',')[3])).toBeCloseTo(e.mask[9]![1]!, 4);
-    const labels = new TextDecoder().decode(base64ToBytes((await api.exportExplanation({ explanationId, format: 'audacity', intervalSec: 0.5, topK: 1 })).dataBase64)).trim().split('\n');
+    const labels = new TextDecoder()
+      .decode(base64ToBytes((await api.exportExplanation({ explanationId, format: 'audacity', intervalSec: 0.5, topK: 1 })).dataBase64))
+      .trim()
+      .split('\n');
     expect(labels.length).toBe(4);
     const [start, end, label] = labels[1]!.split('\t');
     expect([Number(start), Number(end)]).toEqual([0.5, 1]);
@@ -224,7 +232,12 @@ describe('studio service', () => {
       expect(err?.message).toMatch(message);
     }
     // A job that fails inside the engine (junk audio) fails as data, and the queue goes on.
-    const junk = await api.importAudio({ sessionId, fileName: 'junk.wav', wavBase64: bytesToBase64(new Uint8Array(100).fill(7)), prompt: 'a dog barks' });
+    const junk = await api.importAudio({
+      sessionId,
+      fileName: 'junk.wav',
+      wavBase64: bytesToBase64(new Uint8Array(100).fill(7)),
+      prompt: 'a dog barks',
+    });
     const end = await jobEnd(studio, junk.jobId);
     expect(end.state).toBe('failed');
     expect(end.error?.code).toBe('bad_audio');
@@ -234,7 +247,13 @@ describe('studio service', () => {
 
   it('brings every take, explanation and the timeline back after a restart', async () => {
     const state = await api.openSession({ sessionId });
-    const timeline = { ...state.timeline, pxPerSec: 321, selection: { startSec: 0.4, endSec: 1.2 }, selectedTakeId: takeId, draftWeights: { [takeId]: [{ token: 1, weight: 0 }] } };
+    const timeline = {
+      ...state.timeline,
+      pxPerSec: 321,
+      selection: { startSec: 0.4, endSec: 1.2 },
+      selectedTakeId: takeId,
+      draftWeights: { [takeId]: [{ token: 1, weight: 0 }] },
+    };
     await api.saveTimeline({ sessionId, state: timeline, undoLabel: 'Mute dog' });
     await studio.close();
     studio = await tempStudio(dataDir);
@@ -270,7 +289,8 @@ describe('studio service', () => {
       () => api.renderExplanation({ explanationId, render: 'factual' }),
       () => api.regenerate({ takeId, weights: [], keepBeforeSec: 1 }),
     ];
-    for (const call of refused) await expect(call()).rejects.toMatchObject({ code: 'model_mismatch', message: expect.stringContaining('--model') });
+    for (const call of refused)
+      await expect(call()).rejects.toMatchObject({ code: 'model_mismatch', message: expect.stringContaining('--model') });
     expect((await api.listJobs({})).filter((j) => j.state === 'queued' || j.state === 'running')).toEqual([]);
     const { jobId } = await api.regenerate({ takeId, weights: [] });
     const end = await jobEnd(studio, jobId);

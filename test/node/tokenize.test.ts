@@ -16,7 +16,7 @@ describe('studio tokenize', () => {
     await studio.close();
   });
 
-  it('gives the tokens with offsets and unknown words, and the model\'s most', async () => {
+  it("gives the tokens with offsets and unknown words, and the model's most", async () => {
     const info = await api.getInfo({});
     const r = await api.tokenize({ prompt: 'A dog barks, zzyzx' });
     expect(r.maxTokens).toBe(info.model.maxTextTokens);

@@ -31,7 +31,9 @@ describe('prompt tokenizer', () => {
     await expect(tokenizer.encode('')).rejects.toThrow('the prompt is empty');
     await expect(tokenizer.encode(' \n\t ')).rejects.toThrow('the prompt is empty');
     await expect(tokenizer.encode('dog '.repeat(1000))).rejects.toThrow(/characters long; the limit is/);
-    await expect(tokenizer.encode('dog '.repeat(manifest.maxTextTokens + 1))).rejects.toThrow(`this model takes at most ${manifest.maxTextTokens}`);
+    await expect(tokenizer.encode('dog '.repeat(manifest.maxTextTokens + 1))).rejects.toThrow(
+      `this model takes at most ${manifest.maxTextTokens}`,
+    );
   });
 
   it('maps code points to UTF-16 indices across surrogate pairs', () => {

@@ -79,7 +79,11 @@ describe('main + engine worker bundle', () => {
       } catch {
         continue;
       }
-      for (const native of NATIVE) expect(sources.some((s) => s.includes(`node_modules/${native}/`)), `${file} inlines ${native}`).toBe(false);
+      for (const native of NATIVE)
+        expect(
+          sources.some((s) => s.includes(`node_modules/${native}/`)),
+          `${file} inlines ${native}`,
+        ).toBe(false);
     }
   });
 });

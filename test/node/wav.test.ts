@@ -186,24 +186,18 @@ describe('decodeWav on hand-built files', () => {
   });
 
   it('reads an odd-sized 8-bit data chunk followed by its pad byte and another chunk', () => {
-    const audio = decodeWav(
-      riff(chunk('fmt ', fmtBody(1, 1, 8000, 8)), chunk('data', [0, 128, 192]), chunk('LIST', ascii('INFOabcd'))),
-    );
+    const audio = decodeWav(riff(chunk('fmt ', fmtBody(1, 1, 8000, 8)), chunk('data', [0, 128, 192]), chunk('LIST', ascii('INFOabcd'))));
     expect([...audio.channels[0]!]).toEqual([-1, 0, 0.5]);
   });
 
   it('reads 32-bit signed PCM and 64-bit float', () => {
-    const pcm32 = decodeWav(
-      riff(chunk('fmt ', fmtBody(1, 1, 8000, 32)), chunk('data', [...u32(0x40000000), ...u32(0x80000000)])),
-    );
+    const pcm32 = decodeWav(riff(chunk('fmt ', fmtBody(1, 1, 8000, 32)), chunk('data', [...u32(0x40000000), ...u32(0x80000000)])));
     expect([...pcm32.channels[0]!]).toEqual([0.5, -1]);
     const f64 = new DataView(new ArrayBuffer(24));
     f64.setFloat64(0, 0.25, true);
     f64.setFloat64(8, -3, true); // out of range: clamped
     f64.setFloat64(16, NaN, true); // becomes silence
-    const float64 = decodeWav(
-      riff(chunk('fmt ', fmtBody(3, 1, 8000, 64)), chunk('data', [...new Uint8Array(f64.buffer)])),
-    );
+    const float64 = decodeWav(riff(chunk('fmt ', fmtBody(3, 1, 8000, 64)), chunk('data', [...new Uint8Array(f64.buffer)])));
     expect([...float64.channels[0]!]).toEqual([0.25, -1, 0]);
   });
 
@@ -300,10 +294,17 @@ describe('decodeWav on malformed input', () => {
     ['12-bit PCM', riff(chunk('fmt ', fmtBody(1, 1, 8000, 12)), ONE_SAMPLE), /12-bit PCM/],
     ['0-bit PCM', riff(chunk('fmt ', fmtBody(1, 1, 8000, 0)), ONE_SAMPLE), /0-bit PCM/],
     ['16-bit float', riff(chunk('fmt ', fmtBody(3, 1, 8000, 16)), ONE_SAMPLE), /16-bit float/],
-    ['short extensible fmt', riff(chunk('fmt ', [...fmtBody(0xfffe, 1, 8000, 16), ...u16(0)]), ONE_SAMPLE), /WAVE_FORMAT_EXTENSIBLE fmt chunk is too short/],
+    [
+      'short extensible fmt',
+      riff(chunk('fmt ', [...fmtBody(0xfffe, 1, 8000, 16), ...u16(0)]), ONE_SAMPLE),
+      /WAVE_FORMAT_EXTENSIBLE fmt chunk is too short/,
+    ],
     [
       'extensible with unsupported subformat',
-      riff(chunk('fmt ', [...fmtBody(0xfffe, 1, 8000, 16), ...u16(22), ...u16(16), ...u32(4), ...u16(0x55), ...new Array<number>(14).fill(0)]), ONE_SAMPLE),
+      riff(
+        chunk('fmt ', [...fmtBody(0xfffe, 1, 8000, 16), ...u16(22), ...u16(16), ...u32(4), ...u16(0x55), ...new Array<number>(14).fill(0)]),
+        ONE_SAMPLE,
+      ),
       /format tag 0x0055 \(MP3\)/,
     ],
   ])('%s', (_name, bytes, message) => {
@@ -342,12 +343,15 @@ describe('decodeWav on malformed input', () => {
       // Pure noise never gets past the header check, so most buffers get a valid header, and many a
       // plausible fmt chunk and data chunk with random fields, to exercise the chunk walker and the decoders.
       const mode = i % 4;
-      const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
       if (mode > 0 && len >= 12) bytes.set(ascii('RIFF????WAVE'), 0);
       if (mode > 1 && len >= 36) {
         const fmtSize = pick([16, 16, 18, 40, byte()]);
         const tag = pick([1, 3, 0xfffe, byte()]);
-        bytes.set([...ascii('fmt '), ...u32(fmtSize), ...u16(tag), ...u16(pick([0, 1, 2, 3, byte()])), ...u32(pick([0, 8000, 48000, byte()]))], 12);
+        bytes.set(
+          [...ascii('fmt '), ...u32(fmtSize), ...u16(tag), ...u16(pick([0, 1, 2, 3, byte()])), ...u32(pick([0, 8000, 48000, byte()]))],
+          12,
+        );
         bytes.set(u16(pick([8, 16, 24, 32, 64, byte()])), 34);
         if (tag === 0xfffe && len >= 46) bytes.set(u16(pick([1, 3, byte()])), 44);
         const at = 20 + fmtSize + (fmtSize % 2);

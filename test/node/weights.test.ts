@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { PromptToken } from '../../electron/engine/tokenizer.js';
 import { parseWeightSpec } from '../../electron/engine/weights.js';
 
-const tokens: PromptToken[] = ['a', 'Dog', 'barks', 'and', 'a', 'dog', 'yelps'].map((text, i) => ({ id: i, text, start: i, end: i + 1, unknown: false }));
+const tokens: PromptToken[] = ['a', 'Dog', 'barks', 'and', 'a', 'dog', 'yelps'].map((text, i) => ({
+  id: i,
+  text,
+  start: i,
+  end: i + 1,
+  unknown: false,
+}));
 
 describe('--weights spec', () => {
   it('reads word=weight pairs, case-insensitively, applying to every matching token', () => {

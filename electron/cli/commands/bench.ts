@@ -11,6 +11,11 @@ export const benchCommand: Command = {
   },
   async run(values) {
     const runs = numberOption(values, 'runs', 5, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer from 1 to 100');
-    return runBench({ model: typeof values.model === 'string' ? values.model : undefined, runs, threads: numberOption(values, 'threads', 0), methods: values.methods === true });
+    return runBench({
+      model: typeof values.model === 'string' ? values.model : undefined,
+      runs,
+      threads: numberOption(values, 'threads', 0),
+      methods: values.methods === true,
+    });
   },
 };

@@ -8,13 +8,22 @@ export const classifyCommand: Command = {
   usage: 'agx classify FILE.wav [--json]',
   options: {},
   async run(values, positionals) {
-    if (positionals.length !== 1) throw new AgxError('bad_argument', 'agx classify: give exactly one audio file (WAV, FLAC, MP3, Ogg or AIFF)');
+    if (positionals.length !== 1)
+      throw new AgxError('bad_argument', 'agx classify: give exactly one audio file (WAV, FLAC, MP3, Ogg or AIFF)');
     const model = await openModel(values);
     const audio = await readAudioFile(positionals[0]!, model.manifest.sampleRate);
     const { probabilities, activity } = await model.classify(audio);
     const m = model.manifest;
-    const labels = m.labels.map((label, i) => ({ label, probability: round(probabilities[i]!, 4) })).sort((a, b) => b.probability - a.probability);
+    const labels = m.labels
+      .map((label, i) => ({ label, probability: round(probabilities[i]!, 4) }))
+      .sort((a, b) => b.probability - a.probability);
     const detected = labels.filter((l) => l.probability >= m.classifierThreshold).map((l) => l.label);
-    return { file: resolve(positionals[0]!), durationSec: round(audio.length / m.sampleRate, 3), labels, detected, events: activitySpans(activity, m.labels, m.frameRate, detected) };
+    return {
+      file: resolve(positionals[0]!),
+      durationSec: round(audio.length / m.sampleRate, 3),
+      labels,
+      detected,
+      events: activitySpans(activity, m.labels, m.frameRate, detected),
+    };
   },
 };

@@ -13,13 +13,17 @@ import { warnUnknownWords } from './generate.js';
 
 export const explainCommand: Command = {
   summary: 'explain which prompt words made which sounds, when (AudioGenX)',
-  usage: 'agx explain --prompt TEXT (--seed N | --audio FILE) [--weights "dog=0,rain=1.5@1:3"] [--method NAME] [--epochs N] [--interval S:E] [--duration S] [--json]',
+  usage:
+    'agx explain --prompt TEXT (--seed N | --audio FILE) [--weights "dog=0,rain=1.5@1:3"] [--method NAME] [--epochs N] [--interval S:E] [--duration S] [--json]',
   options: {
     prompt: { type: 'string', help: 'the prompt the audio was (or is taken to be) generated from' },
     seed: { type: 'string', help: 'generate the clip with this seed first (as agx generate does), then explain it' },
     audio: { type: 'string', help: 'explain this WAV file instead (codec-encoded, teacher-forced under the prompt)' },
     duration: { type: 'string', help: 'with --seed: clip length in seconds (default: the maximum, 5)' },
-    weights: { type: 'string', help: 'the token weights the clip was made with, as agx generate takes them (with --seed, the clip is generated with them too)' },
+    weights: {
+      type: 'string',
+      help: 'the token weights the clip was made with, as agx generate takes them (with --seed, the clip is generated with them too)',
+    },
     method: { type: 'string', help: `explanation method (default audiogenx); one of: ${METHOD_NAMES.join(', ')}` },
     epochs: { type: 'string', help: `optimisation epochs for AudioGenX (default ${METHOD_CATALOG.audiogenx.params.parse({}).epochs})` },
     interval: { type: 'string', help: 'also report the interval view for start:end seconds' },
@@ -28,7 +32,8 @@ export const explainCommand: Command = {
     const prompt = requiredString(values, 'prompt', 'explain');
     checkPromptText(prompt);
     const hasSeed = values.seed !== undefined;
-    if (hasSeed === (values.audio !== undefined)) throw new AgxError('bad_argument', 'agx explain: give exactly one of --seed N or --audio FILE');
+    if (hasSeed === (values.audio !== undefined))
+      throw new AgxError('bad_argument', 'agx explain: give exactly one of --seed N or --audio FILE');
     const method = methodSpec(typeof values.method === 'string' ? values.method : 'audiogenx');
     let interval: TimeSpan | undefined;
     if (typeof values.interval === 'string') {
@@ -37,7 +42,10 @@ export const explainCommand: Command = {
       interval = span;
     }
     // The catalog checks --epochs (its bounds, and that the method has epochs) before any model work.
-    const params = parseMethodParams(method.name, values.epochs === undefined ? {} : { epochs: numberOption(values, 'epochs', Number.NaN) });
+    const params = parseMethodParams(
+      method.name,
+      values.epochs === undefined ? {} : { epochs: numberOption(values, 'epochs', Number.NaN) },
+    );
     // --seed is the generation seed; AudioGenX's own noise stream keeps its default seed (0)
     const seed = hasSeed ? seedOption(values) : 0;
     const model = await openModel(values);
@@ -66,7 +74,12 @@ export const explainCommand: Command = {
       frameRate: e.frameRate,
       tokens: e.tokens.map(toToken),
       holistic: e.holistic.map((v) => (v === null ? null : r4(v))),
-      ...(interval ? { interval: intervalView(e, interval.startSec, interval.endSec).map((v) => (v === null ? null : r4(v))), intervalSec: [interval.startSec, interval.endSec] } : {}),
+      ...(interval
+        ? {
+            interval: intervalView(e, interval.startSec, interval.endSec).map((v) => (v === null ? null : r4(v))),
+            intervalSec: [interval.startSec, interval.endSec],
+          }
+        : {}),
       steps: e.steps.map((row) => Array.from(row, r4)),
       timings: { prepareMs: round(e.timings.prepareMs), methodMs: round(e.timings.methodMs), maxRssMb: round(peakRssMb()) },
     };

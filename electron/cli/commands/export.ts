@@ -13,7 +13,8 @@ async function findSession(api: StudioApi, ref: string): Promise<SessionState> {
   const { sessions } = await api.listSessions({});
   const byId = sessions.find((s) => s.id === ref);
   const byName = sessions.filter((s) => s.name === ref);
-  if (!byId && byName.length > 1) throw new AgxError('bad_argument', `${byName.length} sessions are named "${ref}"; give its id (agx sessions lists them)`);
+  if (!byId && byName.length > 1)
+    throw new AgxError('bad_argument', `${byName.length} sessions are named "${ref}"; give its id (agx sessions lists them)`);
   const hit = byId ?? byName[0];
   if (!hit) throw new AgxError('not_found', `no session "${ref}"; agx sessions lists them`);
   return api.openSession({ sessionId: hit.id });
@@ -29,13 +30,17 @@ function region(spec: string | undefined): TimeSpan | Record<string, never> {
 
 export const exportCommand: Command = {
   summary: 'export a saved take (or a region of it) as WAV, or its latest explanation (of one method) as JSON, CSV or Audacity labels',
-  usage: 'agx export --session ID|NAME --take N [--region S:E] [--format pcm16|pcm24|float32|flac] [--explanation json|csv|audacity [--method NAME]] --out FILE',
+  usage:
+    'agx export --session ID|NAME --take N [--region S:E] [--format pcm16|pcm24|float32|flac] [--explanation json|csv|audacity [--method NAME]] --out FILE',
   options: {
     ...DATA_DIR_OPTION,
     session: { type: 'string', help: 'session id or exact name (agx sessions lists them)' },
     take: { type: 'string', help: 'take number, as in "Take 2"' },
     region: { type: 'string', help: 'only START:END seconds of the take' },
-    format: { type: 'string', help: 'WAV sample format: pcm16 (default), pcm24 or float32; or flac (24-bit; the default for an --out ending .flac)' },
+    format: {
+      type: 'string',
+      help: 'WAV sample format: pcm16 (default), pcm24 or float32; or flac (24-bit; the default for an --out ending .flac)',
+    },
     explanation: { type: 'string', help: "export the take's latest explanation instead, as json, csv or audacity" },
     method: { type: 'string', help: 'with --explanation: the latest explanation by this method (default: the latest of any method)' },
     out: { type: 'string', help: 'output file' },
@@ -47,9 +52,11 @@ export const exportCommand: Command = {
     const out = resolve(requiredString(values, 'out', 'export'));
     const format = wavFormatOption(values, out);
     const as = values.explanation as string | undefined;
-    if (as !== undefined && !['json', 'csv', 'audacity'].includes(as)) throw new AgxError('bad_argument', '--explanation must be json, csv or audacity');
+    if (as !== undefined && !['json', 'csv', 'audacity'].includes(as))
+      throw new AgxError('bad_argument', '--explanation must be json, csv or audacity');
     const method = values.method as string | undefined;
-    if (method !== undefined && as === undefined) throw new AgxError('bad_argument', 'agx export: --method chooses an explanation; give --explanation json, csv or audacity too');
+    if (method !== undefined && as === undefined)
+      throw new AgxError('bad_argument', 'agx export: --method chooses an explanation; give --explanation json, csv or audacity too');
     if (method !== undefined) methodSpec(method);
     return withStudioApi(values, async (api) => {
       const state = await findSession(api, ref);

@@ -22,7 +22,8 @@ function variationPath(out: string, v: number, count: number): string {
 
 export const generateCommand: Command = {
   summary: 'generate a clip from a prompt',
-  usage: 'agx generate --prompt TEXT [--seed N] [--duration S] [--weights "dog=0,rain=1.5@1:3"] [--variations N] [--cfg X] [--top-k K] [--top-p P] [--temperature T] --out FILE.wav|FILE.flac [--json]',
+  usage:
+    'agx generate --prompt TEXT [--seed N] [--duration S] [--weights "dog=0,rain=1.5@1:3"] [--variations N] [--cfg X] [--top-k K] [--top-p P] [--temperature T] --out FILE.wav|FILE.flac [--json]',
   options: {
     prompt: { type: 'string', help: 'what to hear, e.g. "a dog barks while rain falls"' },
     seed: { type: 'string', help: 'seed (default 0); variation v uses seed + v' },
@@ -42,7 +43,13 @@ export const generateCommand: Command = {
     const out = resolve(requiredString(values, 'out', 'generate'));
     const format = wavFormatOption(values, out);
     const seed = seedOption(values);
-    const variations = numberOption(values, 'variations', 1, (n) => Number.isInteger(n) && n >= 1 && n <= MAX_VARIATIONS, `an integer from 1 to ${MAX_VARIATIONS}`);
+    const variations = numberOption(
+      values,
+      'variations',
+      1,
+      (n) => Number.isInteger(n) && n >= 1 && n <= MAX_VARIATIONS,
+      `an integer from 1 to ${MAX_VARIATIONS}`,
+    );
     const model = await openModel(values);
     const durationSec = durationOption(values, model.manifest);
     const tokens = await model.tokenizer.encode(prompt);
@@ -57,7 +64,15 @@ export const generateCommand: Command = {
       topP: numberOption(values, 'top-p', g.topP, (n) => n >= 0 && n <= 1, 'from 0 to 1'),
       temperature: numberOption(values, 'temperature', g.temperature, (n) => n >= 0 && n <= 10, 'from 0 to 10'),
     };
-    const gen = await generateCodes(model, { prompt, seed, durationSec, variations, weights, sampling, onProgress: (s, n) => progress.update(s / n) });
+    const gen = await generateCodes(model, {
+      prompt,
+      seed,
+      durationSec,
+      variations,
+      weights,
+      sampling,
+      onProgress: (s, n) => progress.update(s / n),
+    });
     const t1 = performance.now();
     const audio = await model.decode(gen.codes, gen.frames);
     const decodeMs = performance.now() - t1;
@@ -81,7 +96,14 @@ export const generateCommand: Command = {
       tokens: gen.tokens.map(toToken),
       weights,
       sampling: gen.sampling,
-      timings: { textMs: round(gen.timings.textMs), lmMs: round(gen.timings.lmMs), decodeMs: round(decodeMs), totalMs: round(totalMs), lmSteps: gen.timings.steps, realtimeFactor: round((durationOut * variations * 1000) / totalMs) },
+      timings: {
+        textMs: round(gen.timings.textMs),
+        lmMs: round(gen.timings.lmMs),
+        decodeMs: round(decodeMs),
+        totalMs: round(totalMs),
+        lmSteps: gen.timings.steps,
+        realtimeFactor: round((durationOut * variations * 1000) / totalMs),
+      },
     };
   },
 };

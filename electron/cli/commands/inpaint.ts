@@ -25,7 +25,8 @@ function parseRegions(spec: string): TimeSpan[] {
 
 export const inpaintCommand: Command = {
   summary: 'regenerate only a region of a WAV, keeping the rest sample for sample',
-  usage: 'agx inpaint --audio IN.wav --region S:E[,S:E...] --prompt TEXT [--seed N] [--weights "dog=0"] [--candidates N] [--format float32|pcm24|pcm16] --out OUT.wav [--json]',
+  usage:
+    'agx inpaint --audio IN.wav --region S:E[,S:E...] --prompt TEXT [--seed N] [--weights "dog=0"] [--candidates N] [--format float32|pcm24|pcm16] --out OUT.wav [--json]',
   options: {
     audio: { type: 'string', help: 'the WAV to edit (any rate and channels; used as 16 kHz mono, at most the model maximum)' },
     region: { type: 'string', help: 'seconds to replace, start:end; several as 1:2,3:3.5' },
@@ -44,9 +45,16 @@ export const inpaintCommand: Command = {
     checkPromptText(prompt);
     const out = resolve(requiredString(values, 'out', 'inpaint'));
     const format = values.format ?? 'float32';
-    if (format !== 'pcm16' && format !== 'pcm24' && format !== 'float32') throw new AgxError('bad_argument', '--format must be float32, pcm24 or pcm16');
+    if (format !== 'pcm16' && format !== 'pcm24' && format !== 'float32')
+      throw new AgxError('bad_argument', '--format must be float32, pcm24 or pcm16');
     const seed = seedOption(values);
-    const candidates = numberOption(values, 'candidates', INPAINT_CANDIDATES, (n) => Number.isInteger(n) && n >= 1 && n <= MAX_VARIATIONS, `an integer from 1 to ${MAX_VARIATIONS}`);
+    const candidates = numberOption(
+      values,
+      'candidates',
+      INPAINT_CANDIDATES,
+      (n) => Number.isInteger(n) && n >= 1 && n <= MAX_VARIATIONS,
+      `an integer from 1 to ${MAX_VARIATIONS}`,
+    );
     const requested = parseRegions(regionSpec);
     const model = await openModel(values);
     const m = model.manifest;
@@ -59,7 +67,17 @@ export const inpaintCommand: Command = {
     const t0 = performance.now();
     const progress = new Progress('inpainting');
     const { codes, frames } = await encodeForInpaint(model, audio);
-    const r = await inpaint(model, { prompt, seed, audio, codes, frames, regions: requested, weights, candidates, onProgress: (f) => progress.update(f) });
+    const r = await inpaint(model, {
+      prompt,
+      seed,
+      audio,
+      codes,
+      frames,
+      regions: requested,
+      weights,
+      candidates,
+      onProgress: (f) => progress.update(f),
+    });
     progress.done();
     writeFileSafely(out, encodeWav(r.audio, m.sampleRate, format));
     return {

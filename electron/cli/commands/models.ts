@@ -16,7 +16,14 @@ export const modelsCommand: Command = {
       const checks = await checkBundleFiles({ dir: b.dir, manifest: b.manifest });
       const bad = checks.filter((c) => c.status !== 'ok');
       const bytes = Object.values(b.manifest.files).reduce((s, f) => s + f.bytes, 0);
-      out.push({ name: b.manifest.name, version: b.manifest.version, dir: b.dir, bytes, status: bad.length === 0 ? 'ok' : 'checksum mismatch', problems: bad });
+      out.push({
+        name: b.manifest.name,
+        version: b.manifest.version,
+        dir: b.dir,
+        bytes,
+        status: bad.length === 0 ? 'ok' : 'checksum mismatch',
+        problems: bad,
+      });
     }
     return { models: out };
   },

@@ -24,8 +24,14 @@ export const serveCommand: Command = {
   usage: 'agx serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--json]',
   options: {
     port: { type: 'string', help: 'port to listen on; 0 picks a free one (default 0)' },
-    host: { type: 'string', help: 'interface to bind (default 127.0.0.1; anything else exposes the studio to the network, guarded by the token)' },
-    'data-dir': { type: 'string', help: 'folder of the session database and its backups (default: AGX_DATA_DIR, else the OS app-data folder)' },
+    host: {
+      type: 'string',
+      help: 'interface to bind (default 127.0.0.1; anything else exposes the studio to the network, guarded by the token)',
+    },
+    'data-dir': {
+      type: 'string',
+      help: 'folder of the session database and its backups (default: AGX_DATA_DIR, else the OS app-data folder)',
+    },
   },
   async run(values) {
     const port = numberOption(values, 'port', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port from 0 to 65535');
@@ -44,7 +50,12 @@ export const serveCommand: Command = {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
-    const studio = await createStudio({ dataDir, model: typeof values.model === 'string' ? values.model : undefined, threads, version: appVersion() });
+    const studio = await createStudio({
+      dataDir,
+      model: typeof values.model === 'string' ? values.model : undefined,
+      threads,
+      version: appVersion(),
+    });
     let server;
     try {
       server = await startServer({ studio, host, port, rendererDir: RENDERER_DIR });
@@ -53,9 +64,13 @@ export const serveCommand: Command = {
       const code = (err as NodeJS.ErrnoException).code;
       throw new AgxError('io_error', `cannot listen on ${host}:${port}${code ? ` (${code})` : ''}`);
     }
-    const line = values.json === true ? JSON.stringify({ url: server.url, port: server.port, dataDir }) : `AudioGenX Studio is running at ${server.url}`;
+    const line =
+      values.json === true
+        ? JSON.stringify({ url: server.url, port: server.port, dataDir })
+        : `AudioGenX Studio is running at ${server.url}`;
     process.stdout.write(`${line}\n`);
-    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) process.stderr.write(`agx: warning: listening on ${host}, reachable from the network; anyone with the URL can use the studio\n`);
+    if (!['127.0.0.1', 'localhost', '::1'].includes(host))
+      process.stderr.write(`agx: warning: listening on ${host}, reachable from the network; anyone with the URL can use the studio\n`);
     if (!stopRequested) {
       const info = await studio.handlers.getInfo({});
       if (info.storeError) process.stderr.write(`agx: warning: ${info.storeError.message}\n`);

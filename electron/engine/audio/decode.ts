@@ -3,7 +3,13 @@
 // the same limits as a WAV's (wav.ts) before a sample is decoded; the WASM decoders (@audio/decode-*)
 // are then fed in chunks, so work stops at the caller's maximum duration and at a cancel.
 import { throwIfAborted } from '../../common/errors.js';
-import { AUDIO_FORMAT_LABEL as LABEL, AudioFormatError, readAudioHeader, tooLongMessage, type AudioFormat } from '../../common/audio-header.js';
+import {
+  AUDIO_FORMAT_LABEL as LABEL,
+  AudioFormatError,
+  readAudioHeader,
+  tooLongMessage,
+  type AudioFormat,
+} from '../../common/audio-header.js';
 import { decodeWav, type DecodedAudio } from './wav.js';
 
 // Sniffing and header reading live in electron/common (the import dialog reads headers with the same code).
@@ -84,7 +90,8 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}
     dec.free();
   }
   if (frames === 0) throw new AudioFormatError(`${label} file holds no audio that decodes (cut short or damaged)`);
-  if (rate !== header.sampleRate) throw new AudioFormatError(`${label} file decodes at ${rate} Hz but its header declares ${header.sampleRate} Hz`);
+  if (rate !== header.sampleRate)
+    throw new AudioFormatError(`${label} file decodes at ${rate} Hz but its header declares ${header.sampleRate} Hz`);
   if (header.frames !== undefined && frames < header.frames) {
     throw new AudioFormatError(
       `${label} file is cut short: its header declares ${(header.frames / rate).toFixed(2)} s, only ${(frames / rate).toFixed(2)} s decode`,

@@ -27,7 +27,8 @@ export async function encodeFlac(channels: Float32Array[], sampleRate: number, b
     out.set(part, p);
     p += part.length;
   }
-  if (out.length < 42 || String.fromCharCode(...out.subarray(0, 4)) !== 'fLaC') throw new Error('encodeFlac: libFLAC wrote no stream header');
+  if (out.length < 42 || String.fromCharCode(...out.subarray(0, 4)) !== 'fLaC')
+    throw new Error('encodeFlac: libFLAC wrote no stream header');
   // STREAMINFO total samples: 36 bits starting at the low nibble of byte 21.
   out[21] = (out[21]! & 0xf0) | Math.floor(frames / 2 ** 32);
   new DataView(out.buffer).setUint32(22, frames % 2 ** 32);

@@ -17,7 +17,8 @@ export async function toModelAudio(bytes: Uint8Array, sampleRate: number, option
   const header = readAudioHeader(bytes);
   const max = options.maxDurationSec;
   // The same bound the engine held the decoded audio to before: one sample of slack for rounding.
-  const tooLong = (frames: number, rate: number): boolean => max !== undefined && resampledLength(frames, rate, sampleRate) > Math.round(max * sampleRate) + 1;
+  const tooLong = (frames: number, rate: number): boolean =>
+    max !== undefined && resampledLength(frames, rate, sampleRate) > Math.round(max * sampleRate) + 1;
   if (header.frames !== undefined && tooLong(header.frames, header.sampleRate)) {
     throw new AudioFormatError(tooLongMessage(header.frames / header.sampleRate, max!, true));
   }

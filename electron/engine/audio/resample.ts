@@ -210,7 +210,10 @@ function runDirect(input: Float32Array, outLen: number, fromRate: number, toRate
  * length is resampledLength(). Work is in chunks: options.signal can stop it between them.
  */
 export function resample(input: Float32Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Float32Array {
-  for (const [name, rate] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
+  for (const [name, rate] of [
+    ['fromRate', fromRate],
+    ['toRate', toRate],
+  ] as const) {
     if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
       throw new Error(`resample: ${name} must be a positive finite number of Hz, got ${String(rate)}`);
     }

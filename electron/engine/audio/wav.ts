@@ -1,7 +1,15 @@
 import { FORMAT_FLOAT, readWavHeader } from '../../common/audio-header.js';
 
 // The header reader and limits live in electron/common (the import dialog reads headers with the same code).
-export { AudioFormatError, checkStreamFormat, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, readWavHeader, type WavHeader } from '../../common/audio-header.js';
+export {
+  AudioFormatError,
+  checkStreamFormat,
+  MAX_CHANNELS,
+  MAX_SAMPLE_RATE,
+  MIN_SAMPLE_RATE,
+  readWavHeader,
+  type WavHeader,
+} from '../../common/audio-header.js';
 // The encoder too: the import dialog writes a picked span of a compressed file as a WAV with it.
 export { encodeWav } from '../../common/wav-encode.js';
 

@@ -7,7 +7,10 @@ import { basename, dirname, join } from 'node:path';
 import { AgxError } from '../../common/errors.js';
 
 /** The file-system calls used, so tests can make one of them fail. */
-export type AtomicWriteFs = Pick<typeof nodeFs, 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'rmSync' | 'mkdirSync' | 'realpathSync'>;
+export type AtomicWriteFs = Pick<
+  typeof nodeFs,
+  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'rmSync' | 'mkdirSync' | 'realpathSync'
+>;
 
 /** What a person can do about the usual failures. */
 const REASONS: Record<string, string> = {
@@ -55,7 +58,7 @@ export function writeFileAtomic(path: string, data: Uint8Array, options: AtomicW
     }
     temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
     fd = fs.openSync(temp, 'wx');
-    for (let off = 0; off < data.byteLength; ) off += fs.writeSync(fd, data, off, data.byteLength - off);
+    for (let off = 0; off < data.byteLength;) off += fs.writeSync(fd, data, off, data.byteLength - off);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;

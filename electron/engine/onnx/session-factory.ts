@@ -7,8 +7,7 @@ import { AgxError } from '../../common/errors.js';
 
 /** A tensor as the engine passes it around: typed data, row-major, with its shape. */
 export type EngineTensor =
-  | { type: 'float32'; data: Float32Array; dims: readonly number[] }
-  | { type: 'int64'; data: BigInt64Array; dims: readonly number[] };
+  { type: 'float32'; data: Float32Array; dims: readonly number[] } | { type: 'int64'; data: BigInt64Array; dims: readonly number[] };
 
 /** One loaded ONNX graph: run(feeds) -> outputs. */
 export interface Graph {
@@ -66,10 +65,13 @@ export class SessionFactory {
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
-      ...(this.options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
+      ...(this.options.spinning === false
+        ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }
+        : {}),
     };
     const gpu = GPU_PROVIDERS[process.platform];
-    const wantGpu = (this.options.provider ?? 'auto') === 'auto' && gpu !== undefined && this.providerInUse !== 'cpu' && gpuProviderAvailable(gpu);
+    const wantGpu =
+      (this.options.provider ?? 'auto') === 'auto' && gpu !== undefined && this.providerInUse !== 'cpu' && gpuProviderAvailable(gpu);
     let session: ort.InferenceSession | undefined;
     if (wantGpu && gpu !== undefined) {
       try {

@@ -35,7 +35,9 @@ export function offlineReason(c: ConnectionState): string | null {
   if (c.status === 'open') return null;
   // Between retries the last close's reason still holds; only a first connection has none.
   if (c.reason === null) return 'Connecting to the studio…';
-  return c.tokenRefused === true ? 'Not connected: the studio restarted with a new access token' : `Not connected: ${c.reason ?? 'the studio is not reachable'}`;
+  return c.tokenRefused === true
+    ? 'Not connected: the studio restarted with a new access token'
+    : `Not connected: ${c.reason ?? 'the studio is not reachable'}`;
 }
 
 /** A connected StudioApi with its events. */
@@ -161,7 +163,8 @@ function browserClient(): StudioClient {
     ws.onclose = (ev) => {
       socket = null;
       // Calls in flight are lost with the socket: fail them loudly rather than hang.
-      for (const p of pending.values()) p.reject(new StudioCallError({ code: 'io_error', message: 'the connection to the studio was lost; try again', expected: true }));
+      for (const p of pending.values())
+        p.reject(new StudioCallError({ code: 'io_error', message: 'the connection to the studio was lost; try again', expected: true }));
       pending.clear();
       const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
       attempt++;

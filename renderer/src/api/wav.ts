@@ -3,7 +3,13 @@
 // picker, a span cut out of it, and a render's samples as a file to save. A WAV is cut on its bytes;
 // a compressed file (FLAC, MP3, Ogg) is decoded here with the Web Audio API (an AIFF's PCM read
 // directly) and the span written as a WAV, because its bytes cannot be cut.
-import { AUDIO_FORMAT_LABEL, readAudioHeader, readWavHeader, type AudioHeader, type WavHeader } from '../../../electron/common/audio-header';
+import {
+  AUDIO_FORMAT_LABEL,
+  readAudioHeader,
+  readWavHeader,
+  type AudioHeader,
+  type WavHeader,
+} from '../../../electron/common/audio-header';
 import type { TimeSpan } from '../../../electron/common/domain';
 import { encodeWav } from '../../../electron/common/wav-encode';
 
@@ -141,7 +147,8 @@ export function spanWav(audio: Samples, span: TimeSpan): Uint8Array {
  * cannot decode AIFF: its samples, plain PCM, are read straight from where the header says they are.
  */
 export async function decodeInBrowser(bytes: Uint8Array, header: AudioHeader): Promise<Samples> {
-  if (header.pcm !== undefined && header.frames !== undefined) return readAiffPcm(bytes, header.pcm, header.channels, header.frames, header.sampleRate);
+  if (header.pcm !== undefined && header.frames !== undefined)
+    return readAiffPcm(bytes, header.pcm, header.channels, header.frames, header.sampleRate);
   const ctx = new OfflineAudioContext(1, 1, header.sampleRate);
   // decodeAudioData detaches the buffer it is given: hand it a copy.
   const buffer = await ctx.decodeAudioData(bytes.slice().buffer);
@@ -149,7 +156,13 @@ export async function decodeInBrowser(bytes: Uint8Array, header: AudioHeader): P
 }
 
 /** Uncompressed AIFF samples as planar floats, scaled as the engine scales integers (k / 2^(bits-1)). */
-export function readAiffPcm(bytes: Uint8Array, pcm: NonNullable<AudioHeader['pcm']>, channels: number, frames: number, sampleRate: number): Samples {
+export function readAiffPcm(
+  bytes: Uint8Array,
+  pcm: NonNullable<AudioHeader['pcm']>,
+  channels: number,
+  frames: number,
+  sampleRate: number,
+): Samples {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = pcm.bits / 8;
   const le = pcm.encoding === 'int-le';
@@ -161,7 +174,9 @@ export function readAiffPcm(bytes: Uint8Array, pcm: NonNullable<AudioHeader['pcm
       case 16:
         return v.getInt16(at, le) / 32768;
       case 24: {
-        const [hi, mid, lo] = le ? [v.getInt8(at + 2), v.getUint8(at + 1), v.getUint8(at)] : [v.getInt8(at), v.getUint8(at + 1), v.getUint8(at + 2)];
+        const [hi, mid, lo] = le
+          ? [v.getInt8(at + 2), v.getUint8(at + 1), v.getUint8(at)]
+          : [v.getInt8(at), v.getUint8(at + 1), v.getUint8(at + 2)];
         return ((hi << 16) | (mid << 8) | lo) / 8388608;
       }
       default:

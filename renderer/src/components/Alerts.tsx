@@ -32,8 +32,9 @@ function Disconnected({ conn }: { conn: ConnectionState }) {
     return (
       <div className="alert offline" role="alert" aria-label="Disconnected">
         <div>
-          <strong>The studio restarted with a new access token, so this page cannot reconnect by itself.</strong> Open the address <code>agx serve</code>{' '}
-          printed in its terminal (it ends in <code>?token=…</code>), or paste it here. Nothing is lost: your sessions are on disk.
+          <strong>The studio restarted with a new access token, so this page cannot reconnect by itself.</strong> Open the address{' '}
+          <code>agx serve</code> printed in its terminal (it ends in <code>?token=…</code>), or paste it here. Nothing is lost: your
+          sessions are on disk.
           <form
             className="row-wrap"
             onSubmit={(e) => {
@@ -41,7 +42,13 @@ function Disconnected({ conn }: { conn: ConnectionState }) {
               if (target !== null) window.location.assign(target);
             }}
           >
-            <input type="text" aria-label="New studio address" placeholder="http://127.0.0.1:…/?token=…" value={pasted} onChange={(e) => setPasted(e.target.value)} />
+            <input
+              type="text"
+              aria-label="New studio address"
+              placeholder="http://127.0.0.1:…/?token=…"
+              value={pasted}
+              onChange={(e) => setPasted(e.target.value)}
+            />
             <button type="submit" className="btn primary" disabled={target === null}>
               Reconnect
             </button>
@@ -54,7 +61,8 @@ function Disconnected({ conn }: { conn: ConnectionState }) {
     <div className="alert offline" role="alert" aria-label="Disconnected">
       <span>
         <strong>Not connected to the studio</strong> ({conn.reason ?? 'the studio is not reachable'}). Retrying by itself;{' '}
-        {conn.mode === 'browser' ? 'if agx serve stopped, start it again. ' : ''}Jobs show as disconnected and actions wait until it is back.
+        {conn.mode === 'browser' ? 'if agx serve stopped, start it again. ' : ''}Jobs show as disconnected and actions wait until it is
+        back.
       </span>
     </div>
   );

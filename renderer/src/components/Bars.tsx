@@ -34,7 +34,10 @@ export function DiffBars({ rows, nameA, nameB }: { rows: DiffRow[]; nameA: strin
           <span className="track" title={nameB}>
             <span className="fill b" style={{ width: `${(r.b ?? 0) * 100}%` }} />
           </span>
-          <span className="num" style={{ color: r.delta === null ? undefined : r.delta > 0.05 ? '#8fd6a0' : r.delta < -0.05 ? '#ff9b9b' : undefined }}>
+          <span
+            className="num"
+            style={{ color: r.delta === null ? undefined : r.delta > 0.05 ? '#8fd6a0' : r.delta < -0.05 ? '#ff9b9b' : undefined }}
+          >
             {r.delta === null ? '–' : `${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(2)}`}
           </span>
         </li>

@@ -18,7 +18,9 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
       return;
     }
     if (e.key !== 'Tab' || ref.current === null) return;
-    const items = [...ref.current.querySelectorAll<HTMLElement>('button, input, select, [tabindex="0"]')].filter((el) => !el.hasAttribute('disabled'));
+    const items = [...ref.current.querySelectorAll<HTMLElement>('button, input, select, [tabindex="0"]')].filter(
+      (el) => !el.hasAttribute('disabled'),
+    );
     const first = items[0];
     const last = items[items.length - 1];
     if (first === undefined || last === undefined) return;
@@ -41,7 +43,19 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
 }
 
 /** Asks before something that cannot be undone. */
-export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onCancel }: { title: string; message: string; confirmLabel: string; onConfirm: () => void; onCancel: () => void }) {
+export function ConfirmDialog({
+  title,
+  message,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+}: {
+  title: string;
+  message: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
   return (
     <Dialog title={title} onClose={onCancel}>
       <p>{message}</p>

@@ -55,7 +55,11 @@ export function ExplainDialog({ take, onClose }: { take: Take; onClose: () => vo
             <label key={k} className="field">
               {k}
               {typeof v === 'boolean' ? (
-                <input type="checkbox" checked={(params[k] ?? v) as boolean} onChange={(e) => setParams({ ...params, [k]: e.target.checked })} />
+                <input
+                  type="checkbox"
+                  checked={(params[k] ?? v) as boolean}
+                  onChange={(e) => setParams({ ...params, [k]: e.target.checked })}
+                />
               ) : (
                 <input
                   type="number"
@@ -73,7 +77,11 @@ export function ExplainDialog({ take, onClose }: { take: Take; onClose: () => vo
         </fieldset>
       )}
       <p className="note" aria-live="polite">
-        {estimateError !== null ? `Cannot explain: ${estimateError}` : estimate === null ? 'Estimating the cost…' : `Estimated time: about ${estimate.seconds < 1 ? '<1' : estimate.seconds.toFixed(1)} s (${estimate.basis}).`}
+        {estimateError !== null
+          ? `Cannot explain: ${estimateError}`
+          : estimate === null
+            ? 'Estimating the cost…'
+            : `Estimated time: about ${estimate.seconds < 1 ? '<1' : estimate.seconds.toFixed(1)} s (${estimate.basis}).`}
       </p>
       <p className="note">The token lanes fill in while it runs; progress, ETA and Cancel are in the jobs bar.</p>
       <div className="buttons">

@@ -33,7 +33,8 @@ export function ExportDialog({ takeId, onClose }: { takeId: string | null; onClo
   const takes = visibleTakes(session);
   // Export from a take's header selects that take first.
   useEffect(() => {
-    if (takeId !== null && takeId !== store.getState().session?.timeline.selectedTakeId) store.updateTimeline({ selectedTakeId: takeId }, { kind: 'view' });
+    if (takeId !== null && takeId !== store.getState().session?.timeline.selectedTakeId)
+      store.updateTimeline({ selectedTakeId: takeId }, { kind: 'view' });
   }, [takeId]);
   const selectTake = (id: string): void => store.updateTimeline({ selectedTakeId: id }, { kind: 'view' });
   const [range, setRange] = useState<'take' | 'selection'>('take');
@@ -53,7 +54,14 @@ export function ExportDialog({ takeId, onClose }: { takeId: string | null; onClo
     const about = take;
     const label = `Take ${about.number} ${what}`;
     setDone({ takeId: about.id, text: `Exporting ${label}…` });
-    void store.guard(() => save(about)).then((outcome) => setDone({ takeId: about.id, text: outcome === undefined ? `${label}: not saved (see the error above).` : `${label}: ${outcome.message}` }));
+    void store
+      .guard(() => save(about))
+      .then((outcome) =>
+        setDone({
+          takeId: about.id,
+          text: outcome === undefined ? `${label}: not saved (see the error above).` : `${label}: ${outcome.message}`,
+        }),
+      );
   };
   const exportWav = (t: Take): Promise<SaveOutcome> => {
     const region = range === 'selection' && sel !== null ? { startSec: sel.startSec, endSec: Math.min(sel.endSec, t.durationSec) } : {};
@@ -61,8 +69,14 @@ export function ExportDialog({ takeId, onClose }: { takeId: string | null; onClo
   };
   const exportExpl = async (t: Take): Promise<SaveOutcome> => {
     if (expl === null) throw new Error(`Take ${t.number} is not explained yet`);
-    if (fmt !== 'png') return store.exportExplanation({ explanationId: expl.id, format: fmt, ...(fmt === 'audacity' ? { intervalSec, topK } : {}) });
-    const bytes = await heatmapPng(expl.mask, expl.tokens.map((x) => x.text), expl.frameRate, `Take ${t.number} · ${methodLabel(info?.methods, expl.method)} · “${t.prompt}”`);
+    if (fmt !== 'png')
+      return store.exportExplanation({ explanationId: expl.id, format: fmt, ...(fmt === 'audacity' ? { intervalSec, topK } : {}) });
+    const bytes = await heatmapPng(
+      expl.mask,
+      expl.tokens.map((x) => x.text),
+      expl.frameRate,
+      `Take ${t.number} · ${methodLabel(info?.methods, expl.method)} · “${t.prompt}”`,
+    );
     return saveExport(bytesAsExport(`take-${t.number}-${expl.method}-heatmap.png`, 'image/png', bytes));
   };
 
@@ -85,7 +99,13 @@ export function ExportDialog({ takeId, onClose }: { takeId: string | null; onClo
             <input type="radio" name="range" checked={range === 'take'} onChange={() => setRange('take')} /> Whole take
           </label>
           <label className="field">
-            <input type="radio" name="range" checked={range === 'selection'} disabled={sel === null} onChange={() => setRange('selection')} />
+            <input
+              type="radio"
+              name="range"
+              checked={range === 'selection'}
+              disabled={sel === null}
+              onChange={() => setRange('selection')}
+            />
             {sel === null ? 'Selection (none)' : `Selection ${sel.startSec.toFixed(2)}–${sel.endSec.toFixed(2)} s`}
           </label>
         </div>
@@ -115,11 +135,24 @@ export function ExportDialog({ takeId, onClose }: { takeId: string | null; onClo
           <div className="row-wrap">
             <label className="field">
               Interval (s)
-              <input type="number" min={0.04} max={60} step={0.1} value={intervalSec} onChange={(e) => setIntervalSec(Math.min(60, Math.max(0.04, Number(e.target.value) || 0.5)))} />
+              <input
+                type="number"
+                min={0.04}
+                max={60}
+                step={0.1}
+                value={intervalSec}
+                onChange={(e) => setIntervalSec(Math.min(60, Math.max(0.04, Number(e.target.value) || 0.5)))}
+              />
             </label>
             <label className="field">
               Words per label
-              <input type="number" min={1} max={32} value={topK} onChange={(e) => setTopK(Math.min(32, Math.max(1, Math.floor(Number(e.target.value) || 2))))} />
+              <input
+                type="number"
+                min={1}
+                max={32}
+                value={topK}
+                onChange={(e) => setTopK(Math.min(32, Math.max(1, Math.floor(Number(e.target.value) || 2))))}
+              />
             </label>
           </div>
         )}

@@ -5,7 +5,17 @@
 // sent as a WAV); then the caption the take is explained against, and the import is queued.
 import { useEffect, useMemo, useState, type PointerEvent } from 'react';
 import { MAX_PROMPT_CHARS } from '../../../electron/common/api';
-import { cutWav, decodeInBrowser, describeAudio, readAudioInfo, samplePeaks, spanWav, wavPeaks, type AudioInfo, type Samples } from '../api/wav';
+import {
+  cutWav,
+  decodeInBrowser,
+  describeAudio,
+  readAudioInfo,
+  samplePeaks,
+  spanWav,
+  wavPeaks,
+  type AudioInfo,
+  type Samples,
+} from '../api/wav';
 import { getStore, useStudio } from '../state/store';
 import { Dialog } from './Dialog';
 
@@ -32,7 +42,19 @@ const WAVE_W = 480;
 const WAVE_H = 56;
 
 /** The clip's waveform (peaks of its first channel) with the span that will be imported; a click or drag moves the span. */
-export function SpanPicker({ peaks, durationSec, spanSec, startSec, onStart }: { peaks: Float32Array; durationSec: number; spanSec: number; startSec: number; onStart: (s: number) => void }) {
+export function SpanPicker({
+  peaks,
+  durationSec,
+  spanSec,
+  startSec,
+  onStart,
+}: {
+  peaks: Float32Array;
+  durationSec: number;
+  spanSec: number;
+  startSec: number;
+  onStart: (s: number) => void;
+}) {
   const maxStart = Math.max(0, durationSec - spanSec);
   const place = (e: PointerEvent<SVGSVGElement>): void => {
     const box = e.currentTarget.getBoundingClientRect();
@@ -56,12 +78,27 @@ export function SpanPicker({ peaks, durationSec, spanSec, startSec, onStart }: {
       >
         <rect className="span" x={x(startSec)} y={0} width={x(spanSec)} height={WAVE_H} />
         {[...peaks].map((p, i) => (
-          <rect key={i} className="peak" x={i * bar} y={(WAVE_H / 2) * (1 - p)} width={Math.max(1, bar - 0.5)} height={Math.max(1, WAVE_H * p)} />
+          <rect
+            key={i}
+            className="peak"
+            x={i * bar}
+            y={(WAVE_H / 2) * (1 - p)}
+            width={Math.max(1, bar - 0.5)}
+            height={Math.max(1, WAVE_H * p)}
+          />
         ))}
       </svg>
       <label className="field">
         Start of the span
-        <input type="range" min={0} max={maxStart} step={0.01} value={startSec} aria-label="Start of the imported span (seconds)" onChange={(e) => onStart(Number(e.target.value))} />
+        <input
+          type="range"
+          min={0}
+          max={maxStart}
+          step={0.01}
+          value={startSec}
+          aria-label="Start of the imported span (seconds)"
+          onChange={(e) => onStart(Number(e.target.value))}
+        />
         <span className="num">
           {startSec.toFixed(2)}–{(startSec + spanSec).toFixed(2)} s
         </span>
@@ -138,7 +175,14 @@ function ImportForm({ file }: { file: File }) {
     void store.guard(() => store.importWav(sent, caption.trim()));
   };
   const peaks = useMemo(
-    () => (!tooLong ? null : ready.info.wav !== null ? wavPeaks(ready.bytes, ready.info.wav, PEAK_COLUMNS) : samples !== null ? samplePeaks(samples.channels[0]!, PEAK_COLUMNS) : null),
+    () =>
+      !tooLong
+        ? null
+        : ready.info.wav !== null
+          ? wavPeaks(ready.bytes, ready.info.wav, PEAK_COLUMNS)
+          : samples !== null
+            ? samplePeaks(samples.channels[0]!, PEAK_COLUMNS)
+            : null,
     [tooLong, ready, samples],
   );
   return (
@@ -156,20 +200,28 @@ function ImportForm({ file }: { file: File }) {
       {decoding && <p className="note">Measuring the clip…</p>}
       {decoded !== null && 'error' in decoded && (
         <p className={tooLong || guess === undefined ? 'warning' : 'note'}>
-          The clip could not be decoded here ({decoded.error}){header?.durationSec !== undefined && header.durationSec > (maxSec ?? Infinity) ? `; trim it to ${maxSec} s first` : '; the engine decodes it on import'}.
+          The clip could not be decoded here ({decoded.error})
+          {header?.durationSec !== undefined && header.durationSec > (maxSec ?? Infinity)
+            ? `; trim it to ${maxSec} s first`
+            : '; the engine decodes it on import'}
+          .
         </p>
       )}
       {empty && <p className="warning">{file.name} holds no audio.</p>}
       {tooLong && (
         <>
           <p className="note">
-            The clip is {durationSec.toFixed(1)} s, longer than the model takes: the {maxSec} s span shaded below is imported. Click or drag on the
-            waveform to move it.
+            The clip is {durationSec.toFixed(1)} s, longer than the model takes: the {maxSec} s span shaded below is imported. Click or drag
+            on the waveform to move it.
           </p>
-          {peaks !== null && <SpanPicker peaks={peaks} durationSec={durationSec} spanSec={maxSec} startSec={startSec} onStart={setStartSec} />}
+          {peaks !== null && (
+            <SpanPicker peaks={peaks} durationSec={durationSec} spanSec={maxSec} startSec={startSec} onStart={setStartSec} />
+          )}
         </>
       )}
-      <p className="note">The caption is the text the imported audio is explained against, like a prompt; Regenerate makes new takes from it.</p>
+      <p className="note">
+        The caption is the text the imported audio is explained against, like a prompt; Regenerate makes new takes from it.
+      </p>
       <form
         className="import-form"
         onSubmit={(e) => {

@@ -58,7 +58,19 @@ interface TimelineItem {
 }
 
 /** The inspector's list of markers or named regions: go to one, or remove it (one undo step). */
-function TimelineItems({ title, kind, items, goToLabel, goToTitle }: { title: string; kind: string; items: TimelineItem[]; goToLabel?: string; goToTitle?: string }) {
+function TimelineItems({
+  title,
+  kind,
+  items,
+  goToLabel,
+  goToTitle,
+}: {
+  title: string;
+  kind: string;
+  items: TimelineItem[];
+  goToLabel?: string;
+  goToTitle?: string;
+}) {
   if (items.length === 0) return null;
   return (
     <section aria-label={title}>
@@ -67,7 +79,13 @@ function TimelineItems({ title, kind, items, goToLabel, goToTitle }: { title: st
         {items.map((it) => (
           <li key={it.id} style={{ gridTemplateColumns: '1fr auto auto' }}>
             <span>{it.label}</span>
-            <button type="button" className="btn" aria-label={goToLabel === undefined ? undefined : `${goToLabel} ${it.label}`} title={goToTitle} onClick={it.goTo}>
+            <button
+              type="button"
+              className="btn"
+              aria-label={goToLabel === undefined ? undefined : `${goToLabel} ${it.label}`}
+              title={goToTitle}
+              onClick={it.goTo}
+            >
               {it.where}
             </button>
             <button type="button" className="btn icon" aria-label={`Remove ${kind} ${it.label}`} onClick={it.remove}>
@@ -109,13 +127,17 @@ export function Renders({ e, take }: { e: Explanation; take: Take }) {
   const save = async (r: Render): Promise<void> => {
     const clip = audioOut.clip(keyOf(r));
     if (clip === null) throw new Error(`Play the ${r} render first: it is made on the first play`);
-    const outcome = await saveExport(bytesAsExport(`take-${take.number}-${e.method}-${r}.wav`, 'audio/wav', floatWav(clip.samples, clip.sampleRate)));
+    const outcome = await saveExport(
+      bytesAsExport(`take-${take.number}-${e.method}-${r}.wav`, 'audio/wav', floatWav(clip.samples, clip.sampleRate)),
+    );
     if (!outcome.saved) store.error(outcome.message);
   };
   return (
     <div className="renders">
       {RENDERS.map(({ render, label, title }) => {
-        const ready = audioOut.has(keyOf(render)) || Object.values(jobs).some((j) => j.result?.kind === 'render' && j.result.explanationId === e.id && j.result.render === render);
+        const ready =
+          audioOut.has(keyOf(render)) ||
+          Object.values(jobs).some((j) => j.result?.kind === 'render' && j.result.explanationId === e.id && j.result.render === render);
         const now = playing === keyOf(render);
         return (
           <div key={render} className="row-wrap" role="group" aria-label={`${label} render`}>
@@ -129,10 +151,24 @@ export function Renders({ e, take }: { e: Explanation; take: Take }) {
             >
               <Icon name={now ? 'stop' : 'play'} /> {label}
             </button>
-            <button type="button" className="btn" disabled={offline !== null} aria-label="Keep as take" title={offline ?? `Keep as take: a new take from Take ${take.number}, sounding like this render`} onClick={() => void store.guard(() => store.keepRender(e.id, render))}>
+            <button
+              type="button"
+              className="btn"
+              disabled={offline !== null}
+              aria-label="Keep as take"
+              title={offline ?? `Keep as take: a new take from Take ${take.number}, sounding like this render`}
+              onClick={() => void store.guard(() => store.keepRender(e.id, render))}
+            >
               Keep
             </button>
-            <button type="button" className="btn" disabled={!ready} aria-label="Export WAV" title={ready ? 'Save this render as a 32-bit float WAV' : 'Play it first: the render is made on the first play'} onClick={() => void store.guard(() => save(render))}>
+            <button
+              type="button"
+              className="btn"
+              disabled={!ready}
+              aria-label="Export WAV"
+              title={ready ? 'Save this render as a 32-bit float WAV' : 'Play it first: the render is made on the first play'}
+              onClick={() => void store.guard(() => save(render))}
+            >
               <Icon name="export" /> WAV
             </button>
             {now && <progress ref={bar} max={1} value={0} aria-label={`${label} render position`} />}
@@ -153,7 +189,13 @@ function initiallyShown(): boolean {
 
 function HideInspector({ onHide }: { onHide: () => void }) {
   return (
-    <button type="button" className="btn icon hide-inspector" aria-label="Hide inspector" title="Hide the inspector (more room for the timeline)" onClick={onHide}>
+    <button
+      type="button"
+      className="btn icon hide-inspector"
+      aria-label="Hide inspector"
+      title="Hide the inspector (more room for the timeline)"
+      onClick={onHide}
+    >
       <Icon name="chevron-right" />
     </button>
   );
@@ -190,7 +232,10 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
   const frameRate = info?.model.frameRate ?? 25;
   const shown = take === null ? null : shownMask(session, partial, take.id, frameRate);
   const selection = session?.timeline.selection ?? null;
-  const interval = useMemo(() => (shown === null || selection === null ? null : intervalOf(shown.mask, shown.frameRate, selection)), [shown?.mask, selection]);
+  const interval = useMemo(
+    () => (shown === null || selection === null ? null : intervalOf(shown.mask, shown.frameRate, selection)),
+    [shown?.mask, selection],
+  );
   if (session === null || take === null) {
     return (
       <aside className="inspector" aria-label="Inspector">
@@ -206,7 +251,9 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
   const cmp = others.find((t) => t.id === compareTakeId) ?? null;
   const cmpShown = cmp === null ? null : shownMask(session, partial, cmp.id, frameRate);
   // Jobs do not name their explanation while running, so one evaluation at a time per session.
-  const evaluating = Object.values(jobs).some((j) => j.kind === 'evaluate' && (j.state === 'queued' || j.state === 'running') && j.sessionId === session.session.id);
+  const evaluating = Object.values(jobs).some(
+    (j) => j.kind === 'evaluate' && (j.state === 'queued' || j.state === 'running') && j.sessionId === session.session.id,
+  );
   const parent = take.parentTakeId === null ? null : session.takes.find((t) => t.id === take.parentTakeId);
 
   return (
@@ -234,7 +281,8 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
             <>
               <dt>Model</dt>
               <dd className="warning">
-                Made by another model ({take.modelId}, manifest {take.modelSha256.slice(0, 12)}). Play and export work; explaining it or keeping its audio needs that model.
+                Made by another model ({take.modelId}, manifest {take.modelSha256.slice(0, 12)}). Play and export work; explaining it or
+                keeping its audio needs that model.
               </dd>
             </>
           )}
@@ -247,7 +295,14 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
           {take.weights.length > 0 && (
             <>
               <dt>Weights</dt>
-              <dd>{take.weights.map((w) => `${take.tokens[w.token]?.text ?? w.token}×${w.weight}${w.startSec !== undefined ? ` (${w.startSec.toFixed(2)}–${w.endSec!.toFixed(2)} s)` : ''}`).join(', ')}</dd>
+              <dd>
+                {take.weights
+                  .map(
+                    (w) =>
+                      `${take.tokens[w.token]?.text ?? w.token}×${w.weight}${w.startSec !== undefined ? ` (${w.startSec.toFixed(2)}–${w.endSec!.toFixed(2)} s)` : ''}`,
+                  )
+                  .join(', ')}
+              </dd>
             </>
           )}
         </dl>
@@ -261,7 +316,12 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
             <select
               aria-label="Shown explanation"
               value={e?.id ?? ''}
-              onChange={(ev) => store.updateTimeline((t) => ({ ...t, shownExplanation: { ...t.shownExplanation, [take.id]: ev.target.value } }), { kind: 'edit', undoLabel: 'Show another explanation' })}
+              onChange={(ev) =>
+                store.updateTimeline((t) => ({ ...t, shownExplanation: { ...t.shownExplanation, [take.id]: ev.target.value } }), {
+                  kind: 'edit',
+                  undoLabel: 'Show another explanation',
+                })
+              }
             >
               {expls.map((x) => (
                 <option key={x.id} value={x.id}>
@@ -276,7 +336,9 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
         ) : (
           <>
             <p className="note">
-              {shown.live ? 'Running: the bars fill in as the optimisation goes.' : `${methodLabel(info?.methods, e!.method)}, ${(e!.elapsedMs / 1000).toFixed(1)} s. Mean importance over the whole take:`}
+              {shown.live
+                ? 'Running: the bars fill in as the optimisation goes.'
+                : `${methodLabel(info?.methods, e!.method)}, ${(e!.elapsedMs / 1000).toFixed(1)} s. Mean importance over the whole take:`}
             </p>
             <Bars label="Holistic importance" tokens={tokens} values={shown.holistic} />
           </>
@@ -293,7 +355,11 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
               <p className="note">
                 {selection.startSec.toFixed(2)}–{selection.endSec.toFixed(2)} s
               </p>
-              <Bars label={`Importance from ${selection.startSec.toFixed(2)} to ${selection.endSec.toFixed(2)} s`} tokens={tokens} values={interval} />
+              <Bars
+                label={`Importance from ${selection.startSec.toFixed(2)} to ${selection.endSec.toFixed(2)} s`}
+                tokens={tokens}
+                values={interval}
+              />
             </>
           )}
         </section>
@@ -318,7 +384,11 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
           <h2>Compare</h2>
           <label className="field">
             With
-            <select aria-label="Compare with" value={cmp?.id ?? ''} onChange={(ev) => setCompareTakeId(ev.target.value === '' ? null : ev.target.value)}>
+            <select
+              aria-label="Compare with"
+              value={cmp?.id ?? ''}
+              onChange={(ev) => setCompareTakeId(ev.target.value === '' ? null : ev.target.value)}
+            >
               <option value="">(none)</option>
               {others.map((t) => (
                 <option key={t.id} value={t.id}>
@@ -333,7 +403,16 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
               <p className="note">
                 Take {take.number} (teal) against Take {cmp.number} (violet); the number is the change.
               </p>
-              <DiffBars rows={diffHolistic(tokens, shown.holistic, cmp.tokens.map((t) => t.text), cmpShown.holistic)} nameA={`Take ${take.number}`} nameB={`Take ${cmp.number}`} />
+              <DiffBars
+                rows={diffHolistic(
+                  tokens,
+                  shown.holistic,
+                  cmp.tokens.map((t) => t.text),
+                  cmpShown.holistic,
+                )}
+                nameA={`Take ${take.number}`}
+                nameB={`Take ${cmp.number}`}
+              />
             </>
           )}
           {cmp !== null && <p className="note">Press B (or the A/B button) while playing to switch between them.</p>}
@@ -348,7 +427,11 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
           label: m.label,
           where: `${m.timeSec.toFixed(2)} s`,
           goTo: () => store.updateTimeline({ playheadSec: m.timeSec }, { kind: 'view' }),
-          remove: () => store.updateTimeline((t) => ({ ...t, markers: t.markers.filter((x) => x.id !== m.id) }), { kind: 'edit', undoLabel: `Remove marker ${m.label}` }),
+          remove: () =>
+            store.updateTimeline((t) => ({ ...t, markers: t.markers.filter((x) => x.id !== m.id) }), {
+              kind: 'edit',
+              undoLabel: `Remove marker ${m.label}`,
+            }),
         }))}
       />
       <TimelineItems
@@ -360,8 +443,13 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
           id: r.id,
           label: r.label,
           where: `${r.startSec.toFixed(2)}–${r.endSec.toFixed(2)} s`,
-          goTo: () => store.updateTimeline({ selection: { startSec: r.startSec, endSec: r.endSec }, playheadSec: r.startSec }, { kind: 'view' }),
-          remove: () => store.updateTimeline((t) => ({ ...t, regions: t.regions.filter((x) => x.id !== r.id) }), { kind: 'edit', undoLabel: `Remove region ${r.label}` }),
+          goTo: () =>
+            store.updateTimeline({ selection: { startSec: r.startSec, endSec: r.endSec }, playheadSec: r.startSec }, { kind: 'view' }),
+          remove: () =>
+            store.updateTimeline((t) => ({ ...t, regions: t.regions.filter((x) => x.id !== r.id) }), {
+              kind: 'edit',
+              undoLabel: `Remove region ${r.label}`,
+            }),
         }))}
       />
     </aside>

@@ -35,7 +35,11 @@ export function JobsBar() {
       <h2>Jobs</h2>
       {shown.length === 0 && <span className="note">Idle</span>}
       <span className="sr-only" aria-live="polite">
-        {active === 0 ? 'No jobs running' : offline !== null ? `${active} job${active === 1 ? '' : 's'} not known while disconnected` : `${active} job${active === 1 ? '' : 's'} running`}
+        {active === 0
+          ? 'No jobs running'
+          : offline !== null
+            ? `${active} job${active === 1 ? '' : 's'} not known while disconnected`
+            : `${active} job${active === 1 ? '' : 's'} running`}
       </span>
       {shown.map((j) => {
         const lost = offline !== null && isActive(j);
@@ -45,12 +49,23 @@ export function JobsBar() {
               {j.label}
             </span>
             {/* No value while disconnected: an indeterminate bar, not a frozen percentage. */}
-            {lost ? <progress max={1} aria-label={`${j.label} progress`} /> : <progress max={1} value={j.progress} aria-label={`${j.label} progress`} />}
+            {lost ? (
+              <progress max={1} aria-label={`${j.label} progress`} />
+            ) : (
+              <progress max={1} value={j.progress} aria-label={`${j.label} progress`} />
+            )}
             <span className="eta" title={lost ? offline : undefined}>
               {lost ? (j.state === 'queued' ? 'disconnected (was queued)' : `disconnected at ${Math.round(j.progress * 100)}%`) : eta(j)}
             </span>
             {isActive(j) && (
-              <button type="button" className="btn" aria-label={`Cancel ${j.label}`} disabled={offline !== null} title={offline ?? undefined} onClick={() => void store.guard(() => store.cancelJob(j.id))}>
+              <button
+                type="button"
+                className="btn"
+                aria-label={`Cancel ${j.label}`}
+                disabled={offline !== null}
+                title={offline ?? undefined}
+                onClick={() => void store.guard(() => store.cancelJob(j.id))}
+              >
                 Cancel
               </button>
             )}

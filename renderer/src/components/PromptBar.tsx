@@ -3,7 +3,15 @@
 // live token count against the model's most, a clamped duration says so, a disabled Generate says why.
 import { useEffect, useRef, useState } from 'react';
 import { MAX_PROMPT_CHARS, MAX_SEED, MAX_VARIATIONS } from '../../../electron/common/domain';
-import { generateBlocker, loadSeedField, randomSeed, readDuration, saveSeedField, seedAfterGenerate, type SeedField } from '../state/generate-form';
+import {
+  generateBlocker,
+  loadSeedField,
+  randomSeed,
+  readDuration,
+  saveSeedField,
+  seedAfterGenerate,
+  type SeedField,
+} from '../state/generate-form';
 import { draftWeightsOf, selectedTake, shownMask } from '../state/selectors';
 import { offlineReason } from '../api/client';
 import { IMPORT_ACCEPT } from '../api/wav';
@@ -62,7 +70,8 @@ export function PromptBar() {
     if (offline !== null || prompt.trim() === '') return;
     const timer = window.setTimeout(() => {
       store.api.tokenize({ prompt }).then(
-        (r) => setCounted({ prompt, tokens: r.tokens.length, unknown: r.tokens.filter((t) => t.unknown === true).length, max: r.maxTokens }),
+        (r) =>
+          setCounted({ prompt, tokens: r.tokens.length, unknown: r.tokens.filter((t) => t.unknown === true).length, max: r.maxTokens }),
         () => undefined,
       );
     }, 150);
@@ -95,7 +104,16 @@ export function PromptBar() {
     if (take === null) return;
     setBusy(true);
     await store.guard(() =>
-      store.regenerate({ takeId: take.id, weights, ...(newSeed ? { seed: randomSeed() } : {}), ...(replaceSelection && selection !== null ? { regions: [{ startSec: selection.startSec, endSec: selection.endSec }] } : keep !== undefined ? { keepBeforeSec: keep } : {}) }),
+      store.regenerate({
+        takeId: take.id,
+        weights,
+        ...(newSeed ? { seed: randomSeed() } : {}),
+        ...(replaceSelection && selection !== null
+          ? { regions: [{ startSec: selection.startSec, endSec: selection.endSec }] }
+          : keep !== undefined
+            ? { keepBeforeSec: keep }
+            : {}),
+      }),
     );
     setBusy(false);
   };
@@ -127,7 +145,11 @@ export function PromptBar() {
           className={`token-count${count !== null && count.tokens > count.max ? ' over' : ''}`}
           aria-label="Prompt tokens"
           aria-live="polite"
-          title={count !== null && count.unknown > 0 ? `${count.unknown} word${count.unknown === 1 ? '' : 's'} unknown to the model` : 'Tokens the model reads, of its most'}
+          title={
+            count !== null && count.unknown > 0
+              ? `${count.unknown} word${count.unknown === 1 ? '' : 's'} unknown to the model`
+              : 'Tokens the model reads, of its most'
+          }
         >
           {prompt.trim() === '' ? 0 : (count?.tokens ?? '…')} / {maxTokens ?? '?'} tokens
           {count !== null && count.unknown > 0 ? ` · ${count.unknown} unknown` : ''}
@@ -139,12 +161,20 @@ export function PromptBar() {
             min={0}
             max={MAX_SEED}
             value={seedField.seed}
-            onChange={(e) => setSeedField((f) => ({ ...f, seed: Math.min(MAX_SEED, Math.max(0, Math.floor(Number(e.target.value) || 0))) }))}
+            onChange={(e) =>
+              setSeedField((f) => ({ ...f, seed: Math.min(MAX_SEED, Math.max(0, Math.floor(Number(e.target.value) || 0))) }))
+            }
             aria-label="Seed"
             title={seedField.locked ? 'Every Generate uses this seed' : 'The next Generate uses this seed, then a new one is drawn'}
           />
         </label>
-        <button type="button" className="btn icon" aria-label="Random seed" title="Random seed" onClick={() => setSeedField((f) => ({ ...f, seed: randomSeed() }))}>
+        <button
+          type="button"
+          className="btn icon"
+          aria-label="Random seed"
+          title="Random seed"
+          onClick={() => setSeedField((f) => ({ ...f, seed: randomSeed() }))}
+        >
           <Icon name="dice" />
         </button>
         <button
@@ -185,7 +215,15 @@ export function PromptBar() {
         </span>
         <label className="field">
           Variations
-          <input type="number" min={1} max={MAX_VARIATIONS} value={variations} onChange={(e) => setVariations(Math.min(MAX_VARIATIONS, Math.max(1, Math.floor(Number(e.target.value) || 1))))} aria-label="Variations" style={{ width: 52 }} />
+          <input
+            type="number"
+            min={1}
+            max={MAX_VARIATIONS}
+            value={variations}
+            onChange={(e) => setVariations(Math.min(MAX_VARIATIONS, Math.max(1, Math.floor(Number(e.target.value) || 1))))}
+            aria-label="Variations"
+            style={{ width: 52 }}
+          />
         </label>
         {/* A disabled button gets no pointer events in some browsers: its wrapper carries the tooltip too. */}
         <span className="generate-wrap" title={blocker ?? undefined}>
@@ -193,7 +231,12 @@ export function PromptBar() {
             Generate
           </button>
         </span>
-        <button type="button" className="btn" title="Import an audio file (WAV, FLAC, MP3, Ogg, AIFF) as a take to explain against a caption (or drop one on the timeline)" onClick={() => fileInput.current?.click()}>
+        <button
+          type="button"
+          className="btn"
+          title="Import an audio file (WAV, FLAC, MP3, Ogg, AIFF) as a take to explain against a caption (or drop one on the timeline)"
+          onClick={() => fileInput.current?.click()}
+        >
           Import audio…
         </button>
         <input
@@ -214,7 +257,18 @@ export function PromptBar() {
         <div className="row">
           <TokenChips take={take} weights={weights} shown={shown} selection={selection} />
           <span className="sep" />
-          <button type="button" className="btn primary" onClick={() => void regenerate()} disabled={busy || offline !== null} title={offline ?? (take.source === 'imported' ? `New take generated from Take ${take.number}'s caption with the edited weights` : `New take from Take ${take.number} with the edited weights`)}>
+          <button
+            type="button"
+            className="btn primary"
+            onClick={() => void regenerate()}
+            disabled={busy || offline !== null}
+            title={
+              offline ??
+              (take.source === 'imported'
+                ? `New take generated from Take ${take.number}'s caption with the edited weights`
+                : `New take from Take ${take.number} with the edited weights`)
+            }
+          >
             <Icon name="regenerate" />
             Regenerate
           </button>
@@ -223,23 +277,49 @@ export function PromptBar() {
             New seed
           </label>
           <label className="field" title={selection === null ? 'Select a region first' : undefined}>
-            <input type="checkbox" checked={keepBefore} disabled={selection === null || selection.startSec <= 0} onChange={(e) => {
+            <input
+              type="checkbox"
+              checked={keepBefore}
+              disabled={selection === null || selection.startSec <= 0}
+              onChange={(e) => {
                 setKeepBefore(e.target.checked);
                 setReplaceSelection(false);
               }}
             />
-            {selection !== null && selection.startSec > 0 ? `Keep audio before ${selection.startSec.toFixed(2)} s` : 'Keep audio before the selection'}
+            {selection !== null && selection.startSec > 0
+              ? `Keep audio before ${selection.startSec.toFixed(2)} s`
+              : 'Keep audio before the selection'}
           </label>
-          <label className="field" title={selection === null ? 'Select a region first' : 'Regenerate only the selection; the rest of the take stays sample for sample'}>
-            <input type="checkbox" checked={replaceSelection} disabled={selection === null} onChange={(e) => {
+          <label
+            className="field"
+            title={
+              selection === null ? 'Select a region first' : 'Regenerate only the selection; the rest of the take stays sample for sample'
+            }
+          >
+            <input
+              type="checkbox"
+              checked={replaceSelection}
+              disabled={selection === null}
+              onChange={(e) => {
                 setReplaceSelection(e.target.checked);
                 setKeepBefore(false);
               }}
             />
-            {selection !== null ? `Replace selection ${selection.startSec.toFixed(2)}-${selection.endSec.toFixed(2)} s` : 'Replace selection'}
+            {selection !== null
+              ? `Replace selection ${selection.startSec.toFixed(2)}-${selection.endSec.toFixed(2)} s`
+              : 'Replace selection'}
           </label>
           {edited && (
-            <button type="button" className="btn" onClick={() => store.updateTimeline((t) => ({ ...t, draftWeights: { ...t.draftWeights, [take.id]: take.weights } }), { kind: 'edit', undoLabel: 'Reset weights' })}>
+            <button
+              type="button"
+              className="btn"
+              onClick={() =>
+                store.updateTimeline((t) => ({ ...t, draftWeights: { ...t.draftWeights, [take.id]: take.weights } }), {
+                  kind: 'edit',
+                  undoLabel: 'Reset weights',
+                })
+              }
+            >
               Reset weights
             </button>
           )}

@@ -24,10 +24,23 @@ function SessionItem({ s, current, onDelete }: { s: SessionSummary; current: boo
             void store.guard(() => store.renameSession(s.id, name));
           }}
         >
-          <input type="text" aria-label={`New name for ${s.name}`} value={name} autoFocus onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setEditing(false)} style={{ width: '100%' }} />
+          <input
+            type="text"
+            aria-label={`New name for ${s.name}`}
+            value={name}
+            autoFocus
+            onChange={(e) => setName(e.target.value)}
+            onKeyDown={(e) => e.key === 'Escape' && setEditing(false)}
+            style={{ width: '100%' }}
+          />
         </form>
       ) : (
-        <button type="button" className="open" onClick={() => void store.guard(() => store.openSession(s.id))} aria-label={`Open session ${s.name}`}>
+        <button
+          type="button"
+          className="open"
+          onClick={() => void store.guard(() => store.openSession(s.id))}
+          aria-label={`Open session ${s.name}`}
+        >
           <div className="name" title={s.name}>
             {s.name}
           </div>
@@ -50,7 +63,13 @@ function SessionItem({ s, current, onDelete }: { s: SessionSummary; current: boo
           >
             <Icon name="pencil" />
           </button>
-          <button type="button" className="btn icon" aria-label={`Duplicate session ${s.name}`} title="Duplicate" onClick={() => void store.guard(() => store.duplicateSession(s.id))}>
+          <button
+            type="button"
+            className="btn icon"
+            aria-label={`Duplicate session ${s.name}`}
+            title="Duplicate"
+            onClick={() => void store.guard(() => store.duplicateSession(s.id))}
+          >
             <Icon name="copy" />
           </button>
           <button type="button" className="btn icon danger" aria-label={`Delete session ${s.name}`} title="Delete" onClick={onDelete}>
@@ -85,10 +104,23 @@ export function SessionsPanel() {
       <header>
         <h2>Sessions</h2>
         <span style={{ display: 'flex', gap: 4 }}>
-          <button type="button" className="btn icon" aria-label="New session" title="New session" onClick={() => void store.guard(() => store.createSession())}>
+          <button
+            type="button"
+            className="btn icon"
+            aria-label="New session"
+            title="New session"
+            onClick={() => void store.guard(() => store.createSession())}
+          >
             <Icon name="plus" />
           </button>
-          <button type="button" className="btn icon" aria-label="Hide sessions" aria-expanded="true" disabled={session === null} onClick={toggle}>
+          <button
+            type="button"
+            className="btn icon"
+            aria-label="Hide sessions"
+            aria-expanded="true"
+            disabled={session === null}
+            onClick={toggle}
+          >
             <Icon name="chevron-left" />
           </button>
         </span>

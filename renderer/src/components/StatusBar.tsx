@@ -6,7 +6,13 @@ export function StatusBar() {
   const info = useStudio((s) => s.info);
   const note = useStudio((s) => s.note);
   const connText =
-    conn.status === 'open' ? (conn.mode === 'electron' ? 'Connected' : 'Connected (browser mode)') : conn.status === 'connecting' ? 'Connecting…' : `Disconnected: ${conn.reason ?? ''}; retrying in ${Math.ceil((conn.retryInMs ?? 0) / 1000)} s`;
+    conn.status === 'open'
+      ? conn.mode === 'electron'
+        ? 'Connected'
+        : 'Connected (browser mode)'
+      : conn.status === 'connecting'
+        ? 'Connecting…'
+        : `Disconnected: ${conn.reason ?? ''}; retrying in ${Math.ceil((conn.retryInMs ?? 0) / 1000)} s`;
   return (
     <footer className="status" role="status" aria-label="Status">
       <span className={`conn ${conn.status}`} title={connText}>

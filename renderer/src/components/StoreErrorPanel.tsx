@@ -46,12 +46,16 @@ export function StoreErrorPanel({ message, dataDir }: { message: string; dataDir
         <h2 id="store-error-title">Sessions are unavailable: the session store could not be opened</h2>
         <p className="store-error-message">{message}</p>
         <p className="note">
-          The file in <code>{dataDir}</code> was left exactly as it is. Restoring a backup puts the backup in its place and keeps the current file beside it (renamed), so nothing is lost either way.
+          The file in <code>{dataDir}</code> was left exactly as it is. Restoring a backup puts the backup in its place and keeps the
+          current file beside it (renamed), so nothing is lost either way.
         </p>
         {backups === null ? (
           <p className="note">Looking for backups…</p>
         ) : backups.length === 0 ? (
-          <p className="note">There are no backups in this data folder. Start the studio with another data folder (--data-dir), or move the damaged file away to begin afresh.</p>
+          <p className="note">
+            There are no backups in this data folder. Start the studio with another data folder (--data-dir), or move the damaged file away
+            to begin afresh.
+          </p>
         ) : (
           <table className="backups" aria-label="Backups">
             <thead>
@@ -73,7 +77,13 @@ export function StoreErrorPanel({ message, dataDir }: { message: string; dataDir
                   <td>{when(b.createdAt)}</td>
                   <td>{size(b.bytes)}</td>
                   <td>
-                    <button type="button" className="btn" aria-label={`Restore ${b.file}`} disabled={restoring !== null} onClick={() => setConfirm(b)}>
+                    <button
+                      type="button"
+                      className="btn"
+                      aria-label={`Restore ${b.file}`}
+                      disabled={restoring !== null}
+                      onClick={() => setConfirm(b)}
+                    >
                       {restoring === b.file ? 'Restoring…' : 'Restore'}
                     </button>
                   </td>

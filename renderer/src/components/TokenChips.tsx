@@ -14,16 +14,32 @@ import { WeightPopover } from './WeightPopover';
 const WHEEL_COMMIT_MS = 500;
 
 function saveWeights(take: Take, weights: TokenWeight[], mode: 'preview' | string): void {
-  getStore().updateTimeline((t) => ({ ...t, draftWeights: { ...t.draftWeights, [take.id]: weights } }), mode === 'preview' ? { kind: 'preview' } : { kind: 'edit', undoLabel: mode });
+  getStore().updateTimeline(
+    (t) => ({ ...t, draftWeights: { ...t.draftWeights, [take.id]: weights } }),
+    mode === 'preview' ? { kind: 'preview' } : { kind: 'edit', undoLabel: mode },
+  );
 }
 
-export function TokenChips({ take, weights, shown, selection }: { take: Take; weights: TokenWeight[]; shown: ShownMask | null; selection: TimeSpan | null }) {
+export function TokenChips({
+  take,
+  weights,
+  shown,
+  selection,
+}: {
+  take: Take;
+  weights: TokenWeight[];
+  shown: ShownMask | null;
+  selection: TimeSpan | null;
+}) {
   const [popover, setPopover] = useState<number | null>(null);
   const wheelTimer = useRef<number | null>(null);
   const wheelToken = useRef<number | null>(null);
-  useEffect(() => () => {
-    if (wheelTimer.current !== null) window.clearTimeout(wheelTimer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (wheelTimer.current !== null) window.clearTimeout(wheelTimer.current);
+    },
+    [],
+  );
 
   const onWheel = (i: number, deltaY: number): void => {
     const notches = deltaY < 0 ? 1 : -1;
@@ -78,7 +94,11 @@ export function TokenChips({ take, weights, shown, selection }: { take: Take; we
                 <span>{made === 0 ? 'muted' : imp === null ? '–' : imp.toFixed(2)}</span>
                 {made !== 1 && made !== 0 && <span className="w">×{formatWeight(made)}</span>}
                 {regional.length > 0 && <span className="w">◧</span>}
-                {edited && <span className="w draft" title="Edited for the next regeneration">→ {g === 0 ? 'mute' : `×${formatWeight(g)}`}</span>}
+                {edited && (
+                  <span className="w draft" title="Edited for the next regeneration">
+                    → {g === 0 ? 'mute' : `×${formatWeight(g)}`}
+                  </span>
+                )}
               </span>
               <span className="bar" aria-hidden="true">
                 <i style={{ width: `${Math.round((imp ?? 0) * 100)}%` }} />

@@ -98,7 +98,9 @@ export function WeightPopover(props: {
       </label>
       <label className="field">
         <input type="checkbox" checked={inRegion} disabled={selection === null} onChange={(e) => setScope(e.target.checked)} />
-        {selection === null ? 'Only inside a selection (select a region first)' : `Only inside the selection (${selection.startSec.toFixed(2)}–${selection.endSec.toFixed(2)} s)`}
+        {selection === null
+          ? 'Only inside a selection (select a region first)'
+          : `Only inside the selection (${selection.startSec.toFixed(2)}–${selection.endSec.toFixed(2)} s)`}
       </label>
       <div className="row-wrap">
         <button

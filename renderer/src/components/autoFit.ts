@@ -36,7 +36,8 @@ export function refit(last: Seen | null, widthPx: number): Seen | null {
   const now = { sessionId: s.session.id, widthPx, contentSec: contentSeconds(s) };
   // What the view was judged against: the last width and content, or (a session first shown) today's.
   const before = last !== null && last.sessionId === now.sessionId ? last : null;
-  const showedAll = before === null ? showsAll(s.timeline, now.contentSec, widthPx) : showsAll(s.timeline, before.contentSec, before.widthPx);
+  const showedAll =
+    before === null ? showsAll(s.timeline, now.contentSec, widthPx) : showsAll(s.timeline, before.contentSec, before.widthPx);
   // Only a change refits: zooming out past the fit at the same width and content is the designer's choice.
   const changed = before === null || before.widthPx !== widthPx || Math.abs(before.contentSec - now.contentSec) > 1e-6;
   if (changed && showedAll && !isFitted(s.timeline, now.contentSec, widthPx)) zoomFit(widthPx);

@@ -57,7 +57,8 @@ export function readDuration(text: string, model: Pick<ModelInfo, 'id' | 'maxDur
   const v = text.trim() === '' ? NaN : Number(text);
   if (!Number.isFinite(v)) return { sec: null, note: 'Enter a duration in seconds' };
   if (v <= 0) return { sec: null, note: 'The duration must be more than 0 s' };
-  if (v > model.maxDurationSec) return { sec: model.maxDurationSec, note: `${model.id} makes at most ${model.maxDurationSec} s: clamped to ${model.maxDurationSec} s` };
+  if (v > model.maxDurationSec)
+    return { sec: model.maxDurationSec, note: `${model.id} makes at most ${model.maxDurationSec} s: clamped to ${model.maxDurationSec} s` };
   return { sec: v, note: null };
 }
 

@@ -69,9 +69,15 @@ function cachedHolistic(mask: Mask): number[] {
 }
 
 /** The mask a take shows now (partial first), or null when it has none. */
-export function shownMask(s: SessionState | null, partial: Record<string, { mask: Mask }>, takeId: string, frameRate: number): ShownMask | null {
+export function shownMask(
+  s: SessionState | null,
+  partial: Record<string, { mask: Mask }>,
+  takeId: string,
+  frameRate: number,
+): ShownMask | null {
   const p = partial[takeId];
-  if (p !== undefined && p.mask.length > 0) return { mask: p.mask, holistic: cachedHolistic(p.mask), frameRate, explanation: null, live: true };
+  if (p !== undefined && p.mask.length > 0)
+    return { mask: p.mask, holistic: cachedHolistic(p.mask), frameRate, explanation: null, live: true };
   const e = shownExplanation(s, takeId);
   if (e === null) return null;
   return { mask: e.mask, holistic: e.holistic, frameRate: e.frameRate, explanation: e, live: false };

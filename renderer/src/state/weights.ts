@@ -1,6 +1,13 @@
 // Draft token weights (TimelineState.draftWeights[takeId]) edited from the prompt chips, and the
 // chips' accessible names. Pure, so the rules are unit-tested.
-import { MAX_TOKEN_WEIGHT, MIN_TOKEN_WEIGHT, NEUTRAL_TOKEN_WEIGHT, type TimeSpan, type TokenWeight, weightSpan } from '../../../electron/common/domain';
+import {
+  MAX_TOKEN_WEIGHT,
+  MIN_TOKEN_WEIGHT,
+  NEUTRAL_TOKEN_WEIGHT,
+  type TimeSpan,
+  type TokenWeight,
+  weightSpan,
+} from '../../../electron/common/domain';
 
 /** Weights are kept to two decimals: what the popover and the wheel can set, and what a name says. */
 export function roundWeight(w: number): number {
@@ -38,7 +45,8 @@ export function regionalWeights(weights: readonly TokenWeight[], i: number): Tok
 export function setWeight(weights: readonly TokenWeight[], i: number, weight: number, span: TimeSpan | null): TokenWeight[] {
   const w = roundWeight(weight);
   const rest = weights.filter((x) => !(x.token === i && (span === null ? isGlobal(x) : sameSpan(x, span))));
-  if (w !== NEUTRAL_TOKEN_WEIGHT) rest.push(span === null ? { token: i, weight: w } : { token: i, weight: w, startSec: span.startSec, endSec: span.endSec });
+  if (w !== NEUTRAL_TOKEN_WEIGHT)
+    rest.push(span === null ? { token: i, weight: w } : { token: i, weight: w, startSec: span.startSec, endSec: span.endSec });
   return rest.sort((a, b) => a.token - b.token || (a.startSec ?? -1) - (b.startSec ?? -1));
 }
 
@@ -105,6 +113,7 @@ export function chipName(text: string, importance: number | null, weights: reado
 export function weightParts(weights: readonly TokenWeight[], i: number): string[] {
   const g = globalWeight(weights, i);
   const parts = g === 0 ? ['muted'] : g !== 1 ? [`weight ${formatWeight(g)}`] : [];
-  for (const r of regionalWeights(weights, i)) parts.push(`weight ${formatWeight(r.weight)} from ${r.startSec!.toFixed(2)} to ${r.endSec!.toFixed(2)} s`);
+  for (const r of regionalWeights(weights, i))
+    parts.push(`weight ${formatWeight(r.weight)} from ${r.startSec!.toFixed(2)} to ${r.endSec!.toFixed(2)} s`);
   return parts;
 }

@@ -29,7 +29,8 @@ function useSize(): [(el: HTMLElement | null) => void, { w: number; h: number }]
     observer.current?.disconnect();
     observer.current = null;
     if (el === null) return;
-    const measure = (): void => setSize((s) => (s.w === el.clientWidth && s.h === el.clientHeight ? s : { w: el.clientWidth, h: el.clientHeight }));
+    const measure = (): void =>
+      setSize((s) => (s.w === el.clientWidth && s.h === el.clientHeight ? s : { w: el.clientWidth, h: el.clientHeight }));
     observer.current = new ResizeObserver(measure);
     observer.current.observe(el);
     measure();
@@ -37,7 +38,15 @@ function useSize(): [(el: HTMLElement | null) => void, { w: number; h: number }]
   return [ref, size];
 }
 
-export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (takeId: string) => void; onExport: (takeId: string) => void; compareTakeId: string | null }) {
+export function Timeline({
+  onExplain,
+  onExport,
+  compareTakeId,
+}: {
+  onExplain: (takeId: string) => void;
+  onExport: (takeId: string) => void;
+  compareTakeId: string | null;
+}) {
   const session = useStudio((s) => s.session);
   const partial = useStudio((s) => s.partial);
   const info = useStudio((s) => s.info);
@@ -208,7 +217,10 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
       store.updateTimeline({ selection, ...(selection !== null ? { playheadSec: selection.startSec } : {}) }, { kind: 'view' });
     } else {
       // A click: playhead here, this take selected, selection cleared.
-      store.updateTimeline({ playheadSec: snapToFrame(t, frameRate), selection: null, ...(d.takeId !== null ? { selectedTakeId: d.takeId } : {}) }, { kind: 'view' });
+      store.updateTimeline(
+        { playheadSec: snapToFrame(t, frameRate), selection: null, ...(d.takeId !== null ? { selectedTakeId: d.takeId } : {}) },
+        { kind: 'view' },
+      );
     }
   };
 
@@ -234,7 +246,10 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
     });
 
   const hide = (take: Take): void =>
-    store.updateTimeline((t) => ({ ...t, hiddenTakeIds: [...t.hiddenTakeIds, take.id], soloTakeId: t.soloTakeId === take.id ? null : t.soloTakeId }), { kind: 'edit', undoLabel: `Hide Take ${take.number}` });
+    store.updateTimeline(
+      (t) => ({ ...t, hiddenTakeIds: [...t.hiddenTakeIds, take.id], soloTakeId: t.soloTakeId === take.id ? null : t.soloTakeId }),
+      { kind: 'edit', undoLabel: `Hide Take ${take.number}` },
+    );
 
   return (
     <main className={mainClass} aria-label="Timeline" {...drop.handlers}>
@@ -258,7 +273,12 @@ export function Timeline({ onExplain, onExport, compareTakeId }: { onExplain: (t
                 parentNumber={d.take.parentTakeId === null ? null : (byId.get(d.take.parentTakeId)?.number ?? null)}
                 onSelect={() => store.updateTimeline({ selectedTakeId: d.take.id }, { kind: 'view' })}
                 onPlay={() => (playingKey === d.take.id && isPlaying() ? stop() : void store.guard(() => playTake(d.take.id)))}
-                onSolo={() => store.updateTimeline((t) => ({ ...t, soloTakeId: t.soloTakeId === d.take.id ? null : d.take.id }), { kind: 'edit', undoLabel: `Solo Take ${d.take.number}` })}
+                onSolo={() =>
+                  store.updateTimeline((t) => ({ ...t, soloTakeId: t.soloTakeId === d.take.id ? null : d.take.id }), {
+                    kind: 'edit',
+                    undoLabel: `Solo Take ${d.take.number}`,
+                  })
+                }
                 onExplain={() => onExplain(d.take.id)}
                 onExport={() => onExport(d.take.id)}
                 onHide={() => hide(d.take)}

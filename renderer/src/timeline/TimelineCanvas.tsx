@@ -116,7 +116,17 @@ function Spectrogram({ t, view, width }: { t: TrackDraw; view: View; width: numb
         const f1 = Math.min(image.width, Math.ceil(xToTime(width, view) / hopSec) + 1);
         if (f1 <= f0) return;
         c.imageSmoothingEnabled = true;
-        c.drawImage(image, f0, 0, f1 - f0, image.height, timeToX(f0 * hopSec, view), t.layout.spectroY, (f1 - f0) * hopSec * view.pxPerSec, SPECTRO_H - 2);
+        c.drawImage(
+          image,
+          f0,
+          0,
+          f1 - f0,
+          image.height,
+          timeToX(f0 * hopSec, view),
+          t.layout.spectroY,
+          (f1 - f0) * hopSec * view.pxPerSec,
+          SPECTRO_H - 2,
+        );
       }}
     />
   );
@@ -141,7 +151,17 @@ function Lanes({ t, view, width }: { t: TrackDraw; view: View; width: number }) 
           if (s1 > s0) {
             // One image pixel per (step, token), scaled without smoothing: each step stays a crisp cell.
             c.imageSmoothingEnabled = false;
-            c.drawImage(img, s0, 0, s1 - s0, img.height, timeToX(s0 / fr, view), y, ((s1 - s0) / fr) * view.pxPerSec, Math.min(img.height, t.layout.lanes) * LANE_H);
+            c.drawImage(
+              img,
+              s0,
+              0,
+              s1 - s0,
+              img.height,
+              timeToX(s0 / fr, view),
+              y,
+              ((s1 - s0) / fr) * view.pxPerSec,
+              Math.min(img.height, t.layout.lanes) * LANE_H,
+            );
           }
         }
         // Edits made visible in place: muted words darken their lane, interval weights get a box.
@@ -168,7 +188,21 @@ function Lanes({ t, view, width }: { t: TrackDraw; view: View; width: number }) 
   );
 }
 
-function Ruler({ view, width, selection, loop, markers, regions }: { view: View; width: number; selection: TimeSpan | null; loop: boolean; markers: TimelineCanvasProps['markers']; regions: TimelineCanvasProps['regions'] }) {
+function Ruler({
+  view,
+  width,
+  selection,
+  loop,
+  markers,
+  regions,
+}: {
+  view: View;
+  width: number;
+  selection: TimeSpan | null;
+  loop: boolean;
+  markers: TimelineCanvasProps['markers'];
+  regions: TimelineCanvasProps['regions'];
+}) {
   return (
     <Shape
       listening={false}
@@ -178,7 +212,12 @@ function Ruler({ view, width, selection, loop, markers, regions }: { view: View;
         c.fillRect(0, 0, width, RULER_H);
         if (selection !== null) {
           c.fillStyle = loop ? 'rgba(224,160,80,0.35)' : 'rgba(79,184,176,0.3)';
-          c.fillRect(timeToX(selection.startSec, view), loop ? 0 : RULER_H - 6, (selection.endSec - selection.startSec) * view.pxPerSec, loop ? RULER_H : 6);
+          c.fillRect(
+            timeToX(selection.startSec, view),
+            loop ? 0 : RULER_H - 6,
+            (selection.endSec - selection.startSec) * view.pxPerSec,
+            loop ? RULER_H : 6,
+          );
         }
         c.font = '11px system-ui, sans-serif';
         c.textBaseline = 'top';
@@ -243,15 +282,38 @@ export function TimelineCanvas(p: TimelineCanvasProps) {
         <Group y={RULER_H - scrollTop} clipX={0} clipY={scrollTop} clipWidth={width} clipHeight={bodyH}>
           {p.tracks.map((t) => (
             <Group key={t.take.id}>
-              <Rect x={0} y={t.layout.top} width={width} height={t.layout.height} fill={t.selected ? COLORS.trackSel : COLORS.track} listening={false} />
-              <Rect x={timeToX(t.take.durationSec, view)} y={t.layout.top} width={Math.max(0, width - timeToX(t.take.durationSec, view))} height={t.layout.height} fill="#0d0f14" listening={false} />
+              <Rect
+                x={0}
+                y={t.layout.top}
+                width={width}
+                height={t.layout.height}
+                fill={t.selected ? COLORS.trackSel : COLORS.track}
+                listening={false}
+              />
+              <Rect
+                x={timeToX(t.take.durationSec, view)}
+                y={t.layout.top}
+                width={Math.max(0, width - timeToX(t.take.durationSec, view))}
+                height={t.layout.height}
+                fill="#0d0f14"
+                listening={false}
+              />
               <Waveform t={t} view={view} width={width} />
               {p.showSpectrogram && <Spectrogram t={t} view={view} width={width} />}
               {t.layout.lanes > 0 && <Lanes t={t} view={view} width={width} />}
               {t.shown === null && !t.layout.collapsed && (
-                <Text x={8} y={t.layout.waveY + t.layout.waveH - 14} text="Not explained yet: press Explain in the track header" fontSize={11} fill="#6d768a" listening={false} />
+                <Text
+                  x={8}
+                  y={t.layout.waveY + t.layout.waveH - 14}
+                  text="Not explained yet: press Explain in the track header"
+                  fontSize={11}
+                  fill="#6d768a"
+                  listening={false}
+                />
               )}
-              {t.shown?.live === true && <Text x={8} y={t.layout.waveY + 4} text="explaining… (live)" fontSize={11} fill="#e0a050" listening={false} />}
+              {t.shown?.live === true && (
+                <Text x={8} y={t.layout.waveY + 4} text="explaining… (live)" fontSize={11} fill="#e0a050" listening={false} />
+              )}
             </Group>
           ))}
         </Group>
@@ -260,25 +322,76 @@ export function TimelineCanvas(p: TimelineCanvasProps) {
       <Layer listening={false} ref={overlay}>
         {p.regions.map((r) => (
           <Group key={r.id}>
-            <Rect x={timeToX(r.startSec, view)} y={RULER_H} width={(r.endSec - r.startSec) * view.pxPerSec} height={bodyH} fill={COLORS.regionFill} listening={false} />
+            <Rect
+              x={timeToX(r.startSec, view)}
+              y={RULER_H}
+              width={(r.endSec - r.startSec) * view.pxPerSec}
+              height={bodyH}
+              fill={COLORS.regionFill}
+              listening={false}
+            />
             {/* under a marker's label, which sits at the top edge */}
-            <Text x={timeToX(r.startSec, view) + 4} y={RULER_H + 15} width={Math.max(0, (r.endSec - r.startSec) * view.pxPerSec - 6)} height={13} ellipsis wrap="none" text={r.label} fontSize={11} fill={COLORS.region} listening={false} />
+            <Text
+              x={timeToX(r.startSec, view) + 4}
+              y={RULER_H + 15}
+              width={Math.max(0, (r.endSec - r.startSec) * view.pxPerSec - 6)}
+              height={13}
+              ellipsis
+              wrap="none"
+              text={r.label}
+              fontSize={11}
+              fill={COLORS.region}
+              listening={false}
+            />
           </Group>
         ))}
         {sel !== null && (
           <Group>
-            <Rect x={timeToX(sel.startSec, view)} y={RULER_H} width={(sel.endSec - sel.startSec) * view.pxPerSec} height={bodyH} fill={COLORS.sel} listening={false} />
-            <Line points={[timeToX(sel.startSec, view) + 0.5, RULER_H, timeToX(sel.startSec, view) + 0.5, height]} stroke={COLORS.selEdge} strokeWidth={1} listening={false} />
-            <Line points={[timeToX(sel.endSec, view) - 0.5, RULER_H, timeToX(sel.endSec, view) - 0.5, height]} stroke={COLORS.selEdge} strokeWidth={1} listening={false} />
+            <Rect
+              x={timeToX(sel.startSec, view)}
+              y={RULER_H}
+              width={(sel.endSec - sel.startSec) * view.pxPerSec}
+              height={bodyH}
+              fill={COLORS.sel}
+              listening={false}
+            />
+            <Line
+              points={[timeToX(sel.startSec, view) + 0.5, RULER_H, timeToX(sel.startSec, view) + 0.5, height]}
+              stroke={COLORS.selEdge}
+              strokeWidth={1}
+              listening={false}
+            />
+            <Line
+              points={[timeToX(sel.endSec, view) - 0.5, RULER_H, timeToX(sel.endSec, view) - 0.5, height]}
+              stroke={COLORS.selEdge}
+              strokeWidth={1}
+              listening={false}
+            />
           </Group>
         )}
         {p.markers.map((m) => (
           <Group key={m.id}>
-            <Line points={[timeToX(m.timeSec, view) + 0.5, RULER_H, timeToX(m.timeSec, view) + 0.5, height]} stroke={COLORS.marker} strokeWidth={1} dash={[4, 4]} opacity={0.7} listening={false} />
-            {m.label !== '' && <Text x={timeToX(m.timeSec, view) + 4} y={RULER_H + 2} text={m.label} fontSize={11} fill={COLORS.marker} listening={false} />}
+            <Line
+              points={[timeToX(m.timeSec, view) + 0.5, RULER_H, timeToX(m.timeSec, view) + 0.5, height]}
+              stroke={COLORS.marker}
+              strokeWidth={1}
+              dash={[4, 4]}
+              opacity={0.7}
+              listening={false}
+            />
+            {m.label !== '' && (
+              <Text x={timeToX(m.timeSec, view) + 4} y={RULER_H + 2} text={m.label} fontSize={11} fill={COLORS.marker} listening={false} />
+            )}
           </Group>
         ))}
-        <Line ref={playhead} x={Math.round(timeToX(p.playheadSec, view)) + 0.5} points={[0, 0, 0, height]} stroke={COLORS.playhead} strokeWidth={1.5} listening={false} />
+        <Line
+          ref={playhead}
+          x={Math.round(timeToX(p.playheadSec, view)) + 0.5}
+          points={[0, 0, 0, height]}
+          stroke={COLORS.playhead}
+          strokeWidth={1.5}
+          listening={false}
+        />
       </Layer>
     </Stage>
   );

@@ -11,7 +11,10 @@ export function zoomBy(factor: number, width: number): void {
   const store = getStore();
   const s = store.getState().session;
   if (s === null) return;
-  store.updateTimeline(zoomAt({ pxPerSec: s.timeline.pxPerSec, scrollSec: s.timeline.scrollSec }, factor, width / 2, width, contentSeconds(s)), { kind: 'view' });
+  store.updateTimeline(
+    zoomAt({ pxPerSec: s.timeline.pxPerSec, scrollSec: s.timeline.scrollSec }, factor, width / 2, width, contentSeconds(s)),
+    { kind: 'view' },
+  );
 }
 
 /** Fit every take into the width. */
@@ -30,7 +33,13 @@ export function addMarker(): void {
   if (s === null) return;
   const at = s.timeline.playheadSec;
   const n = s.timeline.markers.length + 1;
-  store.updateTimeline((t) => ({ ...t, markers: [...t.markers, { id: `m${Date.now().toString(36)}${n}`, timeSec: at, label: `M${n}` }].sort((a, b) => a.timeSec - b.timeSec) }), { kind: 'edit', undoLabel: `Add marker at ${at.toFixed(2)} s` });
+  store.updateTimeline(
+    (t) => ({
+      ...t,
+      markers: [...t.markers, { id: `m${Date.now().toString(36)}${n}`, timeSec: at, label: `M${n}` }].sort((a, b) => a.timeSec - b.timeSec),
+    }),
+    { kind: 'edit', undoLabel: `Add marker at ${at.toFixed(2)} s` },
+  );
 }
 
 /** Names the selection as a region R1, R2, ... (one undo step); without a selection, nothing. */
@@ -77,13 +86,33 @@ export function TimelineToolbar({ width, compareTakeId }: { width: number; compa
   const a = transportTakeId();
   return (
     <div className="toolbar" role="toolbar" aria-label="Transport and view">
-      <button ref={playBtn} type="button" className="btn icon" aria-label="Play" title="Play / pause (Space)" onClick={() => void store.guard(playPause)}>
+      <button
+        ref={playBtn}
+        type="button"
+        className="btn icon"
+        aria-label="Play"
+        title="Play / pause (Space)"
+        onClick={() => void store.guard(playPause)}
+      >
         <Icon name="play" />
       </button>
-      <button type="button" className="btn" disabled={tl.selection === null} title="Play the selection (Shift+Space)" onClick={() => void store.guard(playSelection)}>
+      <button
+        type="button"
+        className="btn"
+        disabled={tl.selection === null}
+        title="Play the selection (Shift+Space)"
+        onClick={() => void store.guard(playSelection)}
+      >
         Play selection
       </button>
-      <button type="button" className="btn icon" aria-label="Loop selection" aria-pressed={tl.loop} title="Loop the selection (L)" onClick={toggleLoop}>
+      <button
+        type="button"
+        className="btn icon"
+        aria-label="Loop selection"
+        aria-pressed={tl.loop}
+        title="Loop the selection (L)"
+        onClick={toggleLoop}
+      >
         <Icon name="loop" />
       </button>
       <button
@@ -116,17 +145,45 @@ export function TimelineToolbar({ width, compareTakeId }: { width: number; compa
       <button type="button" className="btn icon" aria-label="Add marker" title="Add a marker at the playhead (M)" onClick={addMarker}>
         <Icon name="marker" />
       </button>
-      <button type="button" className="btn icon" aria-label="Add region" disabled={tl.selection === null} title="Name the selection as a region (R)" onClick={addRegion}>
+      <button
+        type="button"
+        className="btn icon"
+        aria-label="Add region"
+        disabled={tl.selection === null}
+        title="Name the selection as a region (R)"
+        onClick={addRegion}
+      >
         <Icon name="region" />
       </button>
-      <button type="button" className="btn icon" aria-label="Spectrogram" aria-pressed={tl.showSpectrogram} title="Show spectrograms" onClick={() => store.updateTimeline({ showSpectrogram: !tl.showSpectrogram }, { kind: 'view' })}>
+      <button
+        type="button"
+        className="btn icon"
+        aria-label="Spectrogram"
+        aria-pressed={tl.showSpectrogram}
+        title="Show spectrograms"
+        onClick={() => store.updateTimeline({ showSpectrogram: !tl.showSpectrogram }, { kind: 'view' })}
+      >
         <Icon name="spectrum" />
       </button>
       <span className="sep" />
-      <button type="button" className="btn icon" aria-label="Undo" title="Undo (Ctrl+Z)" disabled={!session!.canUndo} onClick={() => void store.guard(() => store.undo())}>
+      <button
+        type="button"
+        className="btn icon"
+        aria-label="Undo"
+        title="Undo (Ctrl+Z)"
+        disabled={!session!.canUndo}
+        onClick={() => void store.guard(() => store.undo())}
+      >
         <Icon name="undo" />
       </button>
-      <button type="button" className="btn icon" aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled={!session!.canRedo} onClick={() => void store.guard(() => store.redo())}>
+      <button
+        type="button"
+        className="btn icon"
+        aria-label="Redo"
+        title="Redo (Ctrl+Shift+Z)"
+        disabled={!session!.canRedo}
+        onClick={() => void store.guard(() => store.redo())}
+      >
         <Icon name="redo" />
       </button>
       {tl.selection !== null && (

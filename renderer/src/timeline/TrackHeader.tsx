@@ -50,7 +50,14 @@ export function TrackHeader(p: TrackHeaderProps) {
       >
         <div className="title-row">
           {collapse}
-          <button type="button" className="title" aria-label={`Select ${name}`} onClick={p.onSelect} aria-current={p.selected ? 'true' : undefined} title={take.prompt}>
+          <button
+            type="button"
+            className="title"
+            aria-label={`Select ${name}`}
+            onClick={p.onSelect}
+            aria-current={p.selected ? 'true' : undefined}
+            title={take.prompt}
+          >
             {name}
             <span className={`meta${take.source === 'imported' ? ' imported' : ''}`}>
               {take.source === 'imported' ? 'imported' : `seed ${take.seed}`}
@@ -61,10 +68,23 @@ export function TrackHeader(p: TrackHeaderProps) {
         </div>
         {!layout.collapsed && (
           <div className="buttons">
-            <button type="button" className="btn icon" aria-label={`${p.playing ? 'Stop' : 'Play'} ${name}`} title={p.playing ? 'Stop' : 'Play'} onClick={p.onPlay}>
+            <button
+              type="button"
+              className="btn icon"
+              aria-label={`${p.playing ? 'Stop' : 'Play'} ${name}`}
+              title={p.playing ? 'Stop' : 'Play'}
+              onClick={p.onPlay}
+            >
               <Icon name={p.playing ? 'stop' : 'play'} />
             </button>
-            <button type="button" className="btn icon" aria-label={`Solo ${name}`} aria-pressed={p.solo} title="Solo: Space plays this take" onClick={p.onSolo}>
+            <button
+              type="button"
+              className="btn icon"
+              aria-label={`Solo ${name}`}
+              aria-pressed={p.solo}
+              title="Solo: Space plays this take"
+              onClick={p.onSolo}
+            >
               <Icon name="solo" />
             </button>
             <button type="button" className="btn" aria-label={`Explain ${name}`} onClick={p.onExplain}>
@@ -75,7 +95,13 @@ export function TrackHeader(p: TrackHeaderProps) {
               <Icon name="export" />
               Export
             </button>
-            <button type="button" className="btn icon" aria-label={`Hide ${name} from the timeline`} title="Hide from the timeline (undo brings it back)" onClick={p.onHide}>
+            <button
+              type="button"
+              className="btn icon"
+              aria-label={`Hide ${name} from the timeline`}
+              title="Hide from the timeline (undo brings it back)"
+              onClick={p.onHide}
+            >
               <Icon name="close" />
             </button>
           </div>
@@ -87,7 +113,12 @@ export function TrackHeader(p: TrackHeaderProps) {
           // muted in the take itself (how it was made), not in the draft being edited
           const muted = globalWeight(take.weights, i) === 0;
           return (
-            <div key={i} role="listitem" className={`lane-label${muted ? ' muted' : ''}`} style={{ top: i * LANE_H, height: LANE_H, lineHeight: `${LANE_H}px` }}>
+            <div
+              key={i}
+              role="listitem"
+              className={`lane-label${muted ? ' muted' : ''}`}
+              style={{ top: i * LANE_H, height: LANE_H, lineHeight: `${LANE_H}px` }}
+            >
               <span>{tok.text}</span>
               <span className="imp">{v === undefined ? '' : v === null ? 'muted' : v.toFixed(2)}</span>
             </div>

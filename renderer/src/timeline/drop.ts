@@ -7,7 +7,10 @@ function carriesFiles(e: DragEvent): boolean {
 }
 
 /** Drag-and-drop handlers for the timeline, and whether a file is being held over it. */
-export function useWavDrop(): { over: boolean; handlers: { onDragOver: (e: DragEvent) => void; onDragLeave: (e: DragEvent) => void; onDrop: (e: DragEvent) => void } } {
+export function useWavDrop(): {
+  over: boolean;
+  handlers: { onDragOver: (e: DragEvent) => void; onDragLeave: (e: DragEvent) => void; onDrop: (e: DragEvent) => void };
+} {
   const [over, setOver] = useState(false);
   return {
     over,

@@ -41,7 +41,12 @@ export interface DiffRow {
  * occurrence (the n-th "dog" of A with the n-th "dog" of B), so takes whose prompts differ by a word
  * still line up; unmatched tokens get a null side.
  */
-export function diffHolistic(tokensA: readonly string[], a: readonly (number | null)[], tokensB: readonly string[], b: readonly (number | null)[]): DiffRow[] {
+export function diffHolistic(
+  tokensA: readonly string[],
+  a: readonly (number | null)[],
+  tokensB: readonly string[],
+  b: readonly (number | null)[],
+): DiffRow[] {
   const usedB = new Set<number>();
   const rows: DiffRow[] = [];
   tokensA.forEach((tok, i) => {
