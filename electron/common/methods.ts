@@ -139,11 +139,35 @@ export const METHOD_CATALOG = {
     // bench.json methods.random: 0.001 s whatever the size.
     cost: { fixedSec: 0.001, perUnitSec: 0, unit: 'none', units: () => 0, source: `${BENCH}, methods.random` },
   }),
-  attention: method({ name: 'attention', label: 'Cross-attention (not importance)', needs: ['attention'], params: BaselineParamsSchema, cost: probeCost(() => 1) }),
+  attention: method({
+    name: 'attention',
+    label: 'Cross-attention (not importance)',
+    needs: ['attention'],
+    params: BaselineParamsSchema,
+    cost: probeCost(() => 1),
+  }),
   atman: method({ name: 'atman', label: 'AtMan', needs: ['forward'], params: BaselineParamsSchema, cost: probeCost((w) => w.tokens + 1) }),
-  'gradcam-a': method({ name: 'gradcam-a', label: 'Grad-CAM-a', needs: ['gradient'], params: BaselineParamsSchema, cost: bucketCost(0.318, 'gradcam-a') }),
-  'gradcam-e': method({ name: 'gradcam-e', label: 'Grad-CAM-e', needs: ['gradient', 'attention'], params: BaselineParamsSchema, cost: bucketCost(0.355, 'gradcam-e') }),
-  chefer: method({ name: 'chefer', label: 'Chefer et al.', needs: ['gradient', 'attention'], params: BaselineParamsSchema, cost: bucketCost(8.365, 'chefer') }),
+  'gradcam-a': method({
+    name: 'gradcam-a',
+    label: 'Grad-CAM-a',
+    needs: ['gradient'],
+    params: BaselineParamsSchema,
+    cost: bucketCost(0.318, 'gradcam-a'),
+  }),
+  'gradcam-e': method({
+    name: 'gradcam-e',
+    label: 'Grad-CAM-e',
+    needs: ['gradient', 'attention'],
+    params: BaselineParamsSchema,
+    cost: bucketCost(0.355, 'gradcam-e'),
+  }),
+  chefer: method({
+    name: 'chefer',
+    label: 'Chefer et al.',
+    needs: ['gradient', 'attention'],
+    params: BaselineParamsSchema,
+    cost: bucketCost(8.365, 'chefer'),
+  }),
 } as const;
 
 /** A method's registry name. */
@@ -193,7 +217,10 @@ export function parseMethodParams(name: string, raw: unknown): Record<string, un
   if (issue?.code === 'unrecognized_keys') {
     // the schema's keys, not parse({})'s: an optional parameter (random's seed) has no default to show
     const known = Object.keys((spec.params as z.ZodObject).shape);
-    throw new AgxError('bad_argument', `${name} has no parameter ${issue.keys.map((k) => `"${k.slice(0, 64)}"`).join(', ')}; parameters: ${known.join(', ') || 'none'}`);
+    throw new AgxError(
+      'bad_argument',
+      `${name} has no parameter ${issue.keys.map((k) => `"${k.slice(0, 64)}"`).join(', ')}; parameters: ${known.join(', ') || 'none'}`,
+    );
   }
   throw new AgxError('bad_argument', `${name}: parameter ${issue?.path.join('.') || '(all)'}: ${issue?.message ?? 'invalid'}`);
 }
@@ -202,7 +229,10 @@ export function parseMethodParams(name: string, raw: unknown): Record<string, un
 export function chooseBucket(buckets: readonly Bucket[], steps: number, tokens: number): Bucket {
   const fits = buckets.filter((b) => b.steps >= steps && b.tokens >= tokens).sort((a, b) => a.steps * a.tokens - b.steps * b.tokens);
   if (fits[0] === undefined) {
-    throw new AgxError('bad_argument', `no explanation graph fits ${steps} LM steps and ${tokens} tokens (buckets: ${buckets.map((b) => `${b.steps}x${b.tokens}`).join(', ')})`);
+    throw new AgxError(
+      'bad_argument',
+      `no explanation graph fits ${steps} LM steps and ${tokens} tokens (buckets: ${buckets.map((b) => `${b.steps}x${b.tokens}`).join(', ')})`,
+    );
   }
   return fits[0];
 }

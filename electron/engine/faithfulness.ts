@@ -100,7 +100,14 @@ export function matchSize(rows: MaskRows, target: number): { mask: Float32Array[
  * The original clip's label distribution, its top label, and a regenerator under a mask's weights.
  * weights: the clip's own token weights; every regeneration applies them, times the mask (weight x M).
  */
-async function protocolFor(model: Model, prompt: string, codes: Int32Array, frames: number, weights: TokenWeight[], signal: AbortSignal | undefined) {
+async function protocolFor(
+  model: Model,
+  prompt: string,
+  codes: Int32Array,
+  frames: number,
+  weights: TokenWeight[],
+  signal: AbortSignal | undefined,
+) {
   const qOrig = await distributionOf(model, codes, frames);
   const y = qOrig.indexOf(Math.max(...qOrig));
   const durationSec = frames / model.manifest.frameRate;
@@ -124,7 +131,8 @@ async function protocolFor(model: Model, prompt: string, codes: Int32Array, fram
  */
 export async function evaluatePrompt(model: Model, prompt: string, methods: string[], opts: ProtocolOptions): Promise<PromptScores[]> {
   if (opts.seeds.length === 0) throw new AgxError('bad_argument', 'at least one seed is needed');
-  if (opts.sizeMatch && !methods.includes('audiogenx')) throw new AgxError('bad_argument', 'size matching needs audiogenx among the methods');
+  if (opts.sizeMatch && !methods.includes('audiogenx'))
+    throw new AgxError('bad_argument', 'size matching needs audiogenx among the methods');
   const orig = await generateCodes(model, { prompt, seed: opts.originalSeed, durationSec: opts.durationSec });
   const codes = orig.codes[0]!;
   const { qOrig, y, label, regenerate, scoreMask } = await protocolFor(model, prompt, codes, orig.frames, [], opts.signal);
@@ -199,19 +207,21 @@ export function summarise(rows: PromptScores[]): Record<string, Record<Metric, M
   const out: Record<string, Record<Metric, MetricSummary>> = {};
   for (const [method, rs] of byMethod) {
     const all = rs.flatMap((r) => r.seeds);
-    out[method] = Object.fromEntries(METRICS.map((metric) => {
-      const values = rs.map((r) => perPrompt(r, metric));
-      const { std } = meanStd(metric === 'size' ? values : all.map((s) => s[metric]));
-      const summary: MetricSummary = { ...estimate(values), std };
-      if (method !== 'audiogenx' && method !== 'floor' && reference.size > 0) {
-        const ref = rs.map((r) => {
-          const a = reference.get(r.prompt);
-          return a ? perPrompt(a, metric) : Number.NaN;
-        });
-        summary.vsAudiogenx = paired(values, ref);
-      }
-      return [metric, summary];
-    })) as Record<Metric, MetricSummary>;
+    out[method] = Object.fromEntries(
+      METRICS.map((metric) => {
+        const values = rs.map((r) => perPrompt(r, metric));
+        const { std } = meanStd(metric === 'size' ? values : all.map((s) => s[metric]));
+        const summary: MetricSummary = { ...estimate(values), std };
+        if (method !== 'audiogenx' && method !== 'floor' && reference.size > 0) {
+          const ref = rs.map((r) => {
+            const a = reference.get(r.prompt);
+            return a ? perPrompt(a, metric) : Number.NaN;
+          });
+          summary.vsAudiogenx = paired(values, ref);
+        }
+        return [metric, summary];
+      }),
+    ) as Record<Metric, MetricSummary>;
   }
   return out;
 }
@@ -246,7 +256,12 @@ export function captionsFromCsv(text: string): string[] {
     row.push(field);
     rows.push(row);
   }
-  const header = (rows.shift() ?? []).map((h) => h.trim().replace(/^\uFEFF/, '').toLowerCase());
+  const header = (rows.shift() ?? []).map((h) =>
+    h
+      .trim()
+      .replace(/^\uFEFF/, '')
+      .toLowerCase(),
+  );
   const col = header.indexOf('caption');
   if (col < 0) throw new AgxError('bad_argument', `the CSV has no "caption" column (columns: ${header.join(', ') || 'none'})`);
   return rows.map((r) => (r[col] ?? '').trim()).filter((c) => c.length > 0);

@@ -66,9 +66,16 @@ export function rocAuc(scores: number[], positive: boolean[]): number {
 const SEQUENCE_WORDS = new Set(['then', 'followed', 'by', 'after']);
 
 /** Pointing and AUC of one explanation against one clip's ground truth, and its words' importance by kind. */
-export function scoreClip(e: Explanation, clip: GroundTruthClip): { hits: number; events: number; auc: number; content: number[]; func: number[]; sequence: number[] } {
+export function scoreClip(
+  e: Explanation,
+  clip: GroundTruthClip,
+): { hits: number; events: number; auc: number; content: number[]; func: number[]; sequence: number[] } {
   if (e.tokens.length !== clip.words.length) {
-    throw new AgxError('internal', `tokenizer split "${clip.caption}" into ${e.tokens.length} tokens, ground truth has ${clip.words.length} words`, false);
+    throw new AgxError(
+      'internal',
+      `tokenizer split "${clip.caption}" into ${e.tokens.length} tokens, ground truth has ${clip.words.length} words`,
+      false,
+    );
   }
   let hits = 0;
   for (const ev of clip.events) {
@@ -81,13 +88,34 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip): { hits: number
   const content = holistic.filter((_, i) => named.has(i));
   const func = holistic.filter((_, i) => !named.has(i));
   const sequence = holistic.filter((_, i) => !named.has(i) && SEQUENCE_WORDS.has(clip.words[i]!));
-  return { hits, events: clip.events.length, auc: rocAuc(holistic, e.tokens.map((_, i) => named.has(i))), content, func, sequence };
+  return {
+    hits,
+    events: clip.events.length,
+    auc: rocAuc(
+      holistic,
+      e.tokens.map((_, i) => named.has(i)),
+    ),
+    content,
+    func,
+    sequence,
+  };
 }
 
 /** Explains every clip of the set (from its audio, teacher-forced under its caption) with each method. */
-export async function benchmarkGroundTruth(model: Model, dir: string, methods: string[], params: Record<string, Record<string, unknown>> = {}, onClip?: (done: number, total: number) => void): Promise<Record<string, GroundTruthScores>> {
+export async function benchmarkGroundTruth(
+  model: Model,
+  dir: string,
+  methods: string[],
+  params: Record<string, Record<string, unknown>> = {},
+  onClip?: (done: number, total: number) => void,
+): Promise<Record<string, GroundTruthScores>> {
   const clips = readGroundTruth(dir);
-  const acc = new Map(methods.map((m) => [m, { hits: 0, events: 0, aucs: [] as number[], content: [] as number[], func: [] as number[], sequence: [] as number[] }]));
+  const acc = new Map(
+    methods.map((m) => [
+      m,
+      { hits: 0, events: 0, aucs: [] as number[], content: [] as number[], func: [] as number[], sequence: [] as number[] },
+    ]),
+  );
   for (const [n, clip] of clips.entries()) {
     const { codes, frames } = await model.encodeAudio(await toModelAudio(readFileSync(join(dir, clip.file)), model.manifest.sampleRate));
     for (const method of methods) {
@@ -102,8 +130,21 @@ export async function benchmarkGroundTruth(model: Model, dir: string, methods: s
     }
     onClip?.(n + 1, clips.length);
   }
-  return Object.fromEntries(methods.map((m) => {
-    const a = acc.get(m)!;
-    return [m, { pointing: a.hits / a.events, auc: mean(a.aucs), contentWords: mean(a.content), functionWords: mean(a.func), sequenceWords: mean(a.sequence), events: a.events, clips: clips.length }];
-  }));
+  return Object.fromEntries(
+    methods.map((m) => {
+      const a = acc.get(m)!;
+      return [
+        m,
+        {
+          pointing: a.hits / a.events,
+          auc: mean(a.aucs),
+          contentWords: mean(a.content),
+          functionWords: mean(a.func),
+          sequenceWords: mean(a.sequence),
+          events: a.events,
+          clips: clips.length,
+        },
+      ];
+    }),
+  );
 }

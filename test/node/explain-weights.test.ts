@@ -55,7 +55,10 @@ describe('explaining a take as it was made', () => {
     const [textEncoder, lmStep] = await Promise.all([model.graph('textEncoder'), model.graph('lmStep')]);
     const ids = BigInt64Array.from(tokens, (t) => BigInt(t.id));
     const textMask = new Float32Array(L).fill(1);
-    const text = await textEncoder.run({ ids: tensor.i64(ids, [1, L]), text_mask: tensor.f32(textMask, [1, L]) }, ['cross_key', 'cross_value']);
+    const text = await textEncoder.run({ ids: tensor.i64(ids, [1, L]), text_mask: tensor.f32(textMask, [1, L]) }, [
+      'cross_key',
+      'cross_value',
+    ]);
     const rows = stepWeightRows(weights, L, steps, m.frameRate, K);
     const input = await teacherForce(model, PROMPT, g.codes[0]!, frames, weights);
     const unweighted = await teacherForce(model, PROMPT, g.codes[0]!, frames);
@@ -78,8 +81,14 @@ describe('explaining a take as it was made', () => {
     for (let s = 0; s < steps; s++) {
       const inp = BigInt64Array.from({ length: K }, (_, k) => input.lmInput[k * input.bucket.steps + s]!);
       const out = await lmStep.run({
-        tokens: tensor.i64(inp, [1, K]), step: tensor.i64(BigInt64Array.of(BigInt(s)), [1]), past_key: pastKey, past_value: pastValue,
-        cross_key: text.cross_key!, cross_value: text.cross_value!, text_mask: tensor.f32(textMask, [1, L]), token_weights: tensor.f32(rows[s]!, [1, L]),
+        tokens: tensor.i64(inp, [1, K]),
+        step: tensor.i64(BigInt64Array.of(BigInt(s)), [1]),
+        past_key: pastKey,
+        past_value: pastValue,
+        cross_key: text.cross_key!,
+        cross_value: text.cross_value!,
+        text_mask: tensor.f32(textMask, [1, L]),
+        token_weights: tensor.f32(rows[s]!, [1, L]),
       });
       pastKey = out.present_key!;
       pastValue = out.present_value!;
@@ -124,10 +133,31 @@ describe('explaining a take as it was made', () => {
   });
 
   it('agx generate and explain warn on stderr about words the model does not know', async () => {
-    const gen = await agx('generate', '--prompt', 'a bell rings three times', '--duration', '0.5', '--out', join(process.env.TMPDIR ?? '/tmp', `agx-unk-${process.pid}.wav`));
+    const gen = await agx(
+      'generate',
+      '--prompt',
+      'a bell rings three times',
+      '--duration',
+      '0.5',
+      '--out',
+      join(process.env.TMPDIR ?? '/tmp', `agx-unk-${process.pid}.wav`),
+    );
     expect(gen.code).toBe(0);
-    expect(gen.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual(['warning: tiny-foley does not know "three", "times"; they are read as [UNK]']);
-    const ex = await agx('explain', '--prompt', 'a bell rings three times', '--seed', '1', '--duration', '0.5', '--method', 'random', '--json');
+    expect(gen.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual([
+      'warning: tiny-foley does not know "three", "times"; they are read as [UNK]',
+    ]);
+    const ex = await agx(
+      'explain',
+      '--prompt',
+      'a bell rings three times',
+      '--seed',
+      '1',
+      '--duration',
+      '0.5',
+      '--method',
+      'random',
+      '--json',
+    );
     expect(ex.code).toBe(0);
     expect(ex.stderr).toContain('warning: tiny-foley does not know "three", "times"; they are read as [UNK]');
     const known = await agx('explain', '--prompt', 'a bell rings', '--seed', '1', '--duration', '0.5', '--method', 'random', '--json');
@@ -143,9 +173,30 @@ describe('exports of an explanation of a weighted take', () => {
     { text: 'thrice', start: 12, end: 18, unknown: true },
   ];
   const mask = Array.from({ length: 25 }, (_, s) => [0.2, 0, 0.9 - s / 100, 0.95]);
-  const e = { id: 'e1', takeId: 't1', method: 'audiogenx', params: {}, tokens, frameRate: 25, mask, holistic: [0.2, null, 0.78, 0.95], metrics: null, elapsedMs: 1, createdAt: '' } as unknown as Explanation;
-  const take = { number: 1, seed: 3, durationSec: 1, weights: [{ token: 1, weight: 0 }], modelId: 'tiny-foley', modelSha256: 'x', prompt: 'a dog barks thrice' } as unknown as Take;
-  const read = (format: 'json' | 'csv' | 'audacity') => new TextDecoder().decode(base64ToBytes(explanationExport(e, take, 'x', { format, intervalSec: 0.5, topK: 4 }).dataBase64));
+  const e = {
+    id: 'e1',
+    takeId: 't1',
+    method: 'audiogenx',
+    params: {},
+    tokens,
+    frameRate: 25,
+    mask,
+    holistic: [0.2, null, 0.78, 0.95],
+    metrics: null,
+    elapsedMs: 1,
+    createdAt: '',
+  } as unknown as Explanation;
+  const take = {
+    number: 1,
+    seed: 3,
+    durationSec: 1,
+    weights: [{ token: 1, weight: 0 }],
+    modelId: 'tiny-foley',
+    modelSha256: 'x',
+    prompt: 'a dog barks thrice',
+  } as unknown as Take;
+  const read = (format: 'json' | 'csv' | 'audacity') =>
+    new TextDecoder().decode(base64ToBytes(explanationExport(e, take, 'x', { format, intervalSec: 0.5, topK: 4 }).dataBase64));
 
   it('CSV marks muted and unknown words in the header and leaves a muted word without values', () => {
     const lines = read('csv').trim().split('\n');

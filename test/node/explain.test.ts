@@ -28,19 +28,31 @@ describe('AudioGenX explainer', () => {
     const rng = new Rng(7);
     const u = (n: number, k: number): Float32Array => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * k);
     const params: Record<string, EngineTensor> = {
-      w1: tensor.f32(u(S * d * H, 1 / Math.sqrt(d)), [S, d, H]), b1: tensor.f32(u(S * H, 0.05), [S, H]),
-      prelu: tensor.f32(new Float32Array(S).fill(0.25), [S]), w2: tensor.f32(u(S * H, 1 / Math.sqrt(H)), [S, H]), b2: tensor.f32(u(S, 0.1), [S]),
+      w1: tensor.f32(u(S * d * H, 1 / Math.sqrt(d)), [S, d, H]),
+      b1: tensor.f32(u(S * H, 0.05), [S, H]),
+      prelu: tensor.f32(new Float32Array(S).fill(0.25), [S]),
+      w2: tensor.f32(u(S * H, 1 / Math.sqrt(H)), [S, H]),
+      b2: tensor.f32(u(S, 0.1), [S]),
     };
     const zeros: Record<string, EngineTensor> = {};
     for (const [k, v] of Object.entries(params)) {
       zeros[`m_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);
       zeros[`v_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);
     }
-    const noise = tensor.f32(Float32Array.from({ length: S * L }, () => 0.05 + 0.9 * rng.next()), [S, L]);
+    const noise = tensor.f32(
+      Float32Array.from({ length: S * L }, () => 0.05 + 0.9 * rng.next()),
+      [S, L],
+    );
     const fixed = {
-      tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]), text_vectors: tensor.f32(input.textVectors, [1, L, d]),
-      text_mask: tensor.f32(input.textMask, [1, L]), step_mask: tensor.f32(input.stepMask, [S]), reference: tensor.f32(input.reference, [S, d]),
-      hyper: tensor.f32(Float32Array.of(0, 0, 1e-3, 1e-1), [4]), step: tensor.f32(Float32Array.of(0), [1]), noise, ...zeros,
+      tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]),
+      text_vectors: tensor.f32(input.textVectors, [1, L, d]),
+      text_mask: tensor.f32(input.textMask, [1, L]),
+      step_mask: tensor.f32(input.stepMask, [S]),
+      reference: tensor.f32(input.reference, [S, d]),
+      hyper: tensor.f32(Float32Array.of(0, 0, 1e-3, 1e-1), [4]),
+      step: tensor.f32(Float32Array.of(0), [1]),
+      noise,
+      ...zeros,
     };
     const run = async (b2: Float32Array) => graph.run({ ...fixed, ...params, b2: tensor.f32(b2, [S]) });
     const base = await run(params.b2!.data as Float32Array);
@@ -68,9 +80,20 @@ describe('AudioGenX explainer', () => {
     const { codes, frames } = await clip(model);
     const fractions: number[] = [];
     let partials = 0;
-    const a = await explain(model, PROMPT, codes, frames, 'audiogenx', { epochs: 10, seed: 3 }, {
-      onProgress: (f, partial) => { fractions.push(f); if (partial) partials++; },
-    });
+    const a = await explain(
+      model,
+      PROMPT,
+      codes,
+      frames,
+      'audiogenx',
+      { epochs: 10, seed: 3 },
+      {
+        onProgress: (f, partial) => {
+          fractions.push(f);
+          if (partial) partials++;
+        },
+      },
+    );
     const b = await explain(model, PROMPT, codes, frames, 'audiogenx', { epochs: 10, seed: 3 });
     expect(a.steps).toEqual(b.steps);
     expect(fractions).toHaveLength(10);
@@ -90,8 +113,17 @@ describe('AudioGenX explainer', () => {
     const model = await embeddedModel();
     const { codes, frames } = await clip(model);
     const ctl = new AbortController();
-    await expect(explain(model, PROMPT, codes, frames, 'audiogenx', { epochs: 50 }, { signal: ctl.signal, onProgress: (f) => f >= 0.1 && ctl.abort() }))
-      .rejects.toMatchObject({ code: 'cancelled' });
+    await expect(
+      explain(
+        model,
+        PROMPT,
+        codes,
+        frames,
+        'audiogenx',
+        { epochs: 50 },
+        { signal: ctl.signal, onProgress: (f) => f >= 0.1 && ctl.abort() },
+      ),
+    ).rejects.toMatchObject({ code: 'cancelled' });
   });
 
   it('baselines (random, attention, atman, gradcam-a, gradcam-e, chefer) give [steps][tokens] masks in [0, 1], reproducibly', async () => {
@@ -119,7 +151,9 @@ describe('AudioGenX explainer', () => {
 
   it('rejects unknown methods and bad parameters with the valid choices', async () => {
     const model = await embeddedModel();
-    expect(() => getMethod('shap')).toThrow(/unknown method "shap"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer/);
+    expect(() => getMethod('shap')).toThrow(
+      /unknown method "shap"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer/,
+    );
     const { codes, frames } = await clip(model, 2, 1);
     await expect(explain(model, PROMPT, codes, frames, 'audiogenx', { epochs: 0 })).rejects.toThrow(/parameter epochs/);
   });

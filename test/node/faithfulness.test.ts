@@ -4,7 +4,8 @@ import { embeddedModel } from './helpers.js';
 
 describe('faithfulness protocol', () => {
   it('reads the caption column of AudioCaps-style CSV, with quotes, commas, CRLF and a BOM', () => {
-    const csv = '\uFEFFaudiocap_id,youtube_id,start_time,Caption\r\n1,abc,0,"A dog barks, then a bell rings"\r\n2,def,10,"He said ""hello"" loudly"\r\n3,ghi,0,rain falls\r\n';
+    const csv =
+      '\uFEFFaudiocap_id,youtube_id,start_time,Caption\r\n1,abc,0,"A dog barks, then a bell rings"\r\n2,def,10,"He said ""hello"" loudly"\r\n3,ghi,0,rain falls\r\n';
     expect(captionsFromCsv(csv)).toEqual(['A dog barks, then a bell rings', 'He said "hello" loudly', 'rain falls']);
     expect(() => captionsFromCsv('id,text\n1,x\n')).toThrow(/no "caption" column \(columns: id, text\)/);
   });
@@ -20,7 +21,11 @@ describe('faithfulness protocol', () => {
 
   it('runs the protocol on the real model: floor row, per-method figures, mask size', async () => {
     const model = await embeddedModel();
-    const rows = await evaluatePrompt(model, 'a dog barks while rain falls', ['random'], { seeds: [1, 2], originalSeed: 0, durationSec: 1 });
+    const rows = await evaluatePrompt(model, 'a dog barks while rain falls', ['random'], {
+      seeds: [1, 2],
+      originalSeed: 0,
+      durationSec: 1,
+    });
     expect(rows.map((r) => r.method)).toEqual(['floor', 'random']);
     const random = rows[1]!;
     expect(random.seeds).toHaveLength(2);

@@ -18,11 +18,25 @@ describe('ground-truth benchmark', () => {
   });
 
   it('scores pointing per event over its own span', () => {
-    const clip = { file: '', caption: 'a dog barks then rain falls', words: ['a', 'dog', 'barks', 'then', 'rain', 'falls'],
-      events: [{ label: 'dog', word_idx: [1, 2], start: 0, end: 2 }, { label: 'rain', word_idx: [4, 5], start: 2.5, end: 5 }] };
+    const clip = {
+      file: '',
+      caption: 'a dog barks then rain falls',
+      words: ['a', 'dog', 'barks', 'then', 'rain', 'falls'],
+      events: [
+        { label: 'dog', word_idx: [1, 2], start: 0, end: 2 },
+        { label: 'rain', word_idx: [4, 5], start: 2.5, end: 5 },
+      ],
+    };
     // a perfect explanation: dog words during 0-2 s, rain words after
-    const steps = Array.from({ length: 128 }, (_, s) => Float32Array.from([0, s < 55 ? 1 : 0, s < 55 ? 0.8 : 0, 0, s >= 55 ? 1 : 0, s >= 55 ? 0.7 : 0]));
-    const e = { tokens: clip.words.map((w) => ({ id: 0, text: w, start: 0, end: 0, unknown: false })), steps, frameRate: 25, holistic: [0, 0.43, 0.34, 0, 0.57, 0.4] } as unknown as Explanation;
+    const steps = Array.from({ length: 128 }, (_, s) =>
+      Float32Array.from([0, s < 55 ? 1 : 0, s < 55 ? 0.8 : 0, 0, s >= 55 ? 1 : 0, s >= 55 ? 0.7 : 0]),
+    );
+    const e = {
+      tokens: clip.words.map((w) => ({ id: 0, text: w, start: 0, end: 0, unknown: false })),
+      steps,
+      frameRate: 25,
+      holistic: [0, 0.43, 0.34, 0, 0.57, 0.4],
+    } as unknown as Explanation;
     expect(scoreClip(e, clip)).toMatchObject({ hits: 2, events: 2, auc: 1, sequence: [0] });
     const swapped = { ...e, steps: steps.map((r) => Float32Array.from([r[0]!, r[4]!, r[5]!, r[3]!, r[1]!, r[2]!])) } as Explanation;
     expect(scoreClip(swapped, clip).hits).toBe(0);

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioApi } from '../../electron/common/api.js';
 import { AgxError } from '../../electron/common/errors.js';
-import { chooseBucket, METHOD_CATALOG, METHOD_NAMES, methodInfos, parseMethodParams, predictSeconds } from '../../electron/common/methods.js';
+import {
+  chooseBucket,
+  METHOD_CATALOG,
+  METHOD_NAMES,
+  methodInfos,
+  parseMethodParams,
+  predictSeconds,
+} from '../../electron/common/methods.js';
 import { dispatch } from '../../electron/common/protocol.js';
 import { METHODS } from '../../electron/engine/explain/index.js';
 import { embeddedModelsDir, resolveBundle } from '../../electron/engine/manifest.js';
@@ -38,8 +45,12 @@ describe('method catalog', () => {
     const e = rejection(() => parseMethodParams('audiogenx', { epochs: 10, epoch: 3 }));
     expect(e.code).toBe('bad_argument');
     expect(e.message).toBe('audiogenx has no parameter "epoch"; parameters: epochs, lr, weightDecay, alpha, beta, seed');
-    expect(rejection(() => parseMethodParams('atman', { epochs: 5 })).message).toMatch(/^atman has no parameter "epochs"; parameters: scaling$/);
-    expect(rejection(() => parseMethodParams('lime', {})).message).toMatch(/^unknown method "lime"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer$/);
+    expect(rejection(() => parseMethodParams('atman', { epochs: 5 })).message).toMatch(
+      /^atman has no parameter "epochs"; parameters: scaling$/,
+    );
+    expect(rejection(() => parseMethodParams('lime', {})).message).toMatch(
+      /^unknown method "lime"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer$/,
+    );
   });
 
   it('bounds every number', () => {
@@ -126,7 +137,9 @@ describe('cost model', () => {
     expect(fresh.basis).toBe('typical on a 2-core CPU');
     // A machine twice as slow as the fit, measured on a short clip: the estimate keeps the ratio.
     const short = explainWork(50, 9, manifest.codebooks, buckets);
-    const measured = new Map([['audiogenx', { seconds: 2 * predictSeconds('audiogenx', { epochs: 10 }, short), work: short, params: { epochs: 10 } }]]);
+    const measured = new Map([
+      ['audiogenx', { seconds: 2 * predictSeconds('audiogenx', { epochs: 10 }, short), work: short, params: { epochs: 10 } }],
+    ]);
     const again = estimateExplainSeconds('audiogenx', { epochs: 25 }, work, measured);
     expect(again.seconds).toBeCloseTo(2 * fresh.seconds, 9);
     expect(again.basis).toMatch(/^measured on this machine \(last AudioGenX: /);
@@ -161,7 +174,7 @@ describe('the studio checks explain params when the call arrives', () => {
     for (const [params, message] of cases) {
       for (const call of ['explain', 'estimateExplain'] as const) {
         const r = await dispatch(studio.handlers, { id: 1, method: call, params: { takeId, method: 'audiogenx', params } });
-        expect(r.ok, `${call} ${Object.keys(params).join(",")}`).toBe(false);
+        expect(r.ok, `${call} ${Object.keys(params).join(',')}`).toBe(false);
         if (!r.ok) {
           expect(r.error.code).toBe('bad_argument');
           expect(r.error.message).toMatch(message);

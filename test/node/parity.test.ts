@@ -9,7 +9,9 @@ import { tensor } from '../../electron/engine/onnx/session-factory.js';
 import { embeddedModel, fixtureAudio, maxAbs, maxAbsDiff, parityFixture } from './helpers.js';
 
 const fx = parityFixture();
-const ex: any = JSON.parse(readFileSync(join(embeddedModelsDir(), '..', 'test', 'fixtures', 'parity', 'tiny-foley.explainer_step.json'), 'utf8'));
+const ex: any = JSON.parse(
+  readFileSync(join(embeddedModelsDir(), '..', 'test', 'fixtures', 'parity', 'tiny-foley.explainer_step.json'), 'utf8'),
+);
 
 describe('ONNX graphs match the PyTorch reference', () => {
   it('text encoder: text vectors within 1e-4', async () => {
@@ -41,8 +43,14 @@ describe('ONNX graphs match the PyTorch reference', () => {
     const weights = Float32Array.from([...fx.step.weights_row0, ...Array(L).fill(1)]);
     for (let s = 0; s < 3; s++) {
       const out = await step.run({
-        tokens: tensor.i64(tokens, [2, K]), step: tensor.i64(BigInt64Array.of(BigInt(s)), [1]), past_key: pk, past_value: pv,
-        cross_key: text.cross_key!, cross_value: text.cross_value!, text_mask: tensor.f32(mask, [2, L]), token_weights: tensor.f32(weights, [2, L]),
+        tokens: tensor.i64(tokens, [2, K]),
+        step: tensor.i64(BigInt64Array.of(BigInt(s)), [1]),
+        past_key: pk,
+        past_value: pv,
+        cross_key: text.cross_key!,
+        cross_value: text.cross_value!,
+        text_mask: tensor.f32(mask, [2, L]),
+        token_weights: tensor.f32(weights, [2, L]),
       });
       expect(maxAbsDiff(floatData(out.logits), fx.step.logits[s])).toBeLessThan(1e-3);
       pk = out.present_key!;
@@ -62,12 +70,20 @@ describe('ONNX graphs match the PyTorch reference', () => {
     u.set(Float32Array.from(fx.text.text_vectors));
     const textMask = Float32Array.from({ length: L }, (_, i) => (i < n ? 1 : 0));
     const stepMask = Float32Array.from({ length: S }, (_, s) => (s < valid ? 1 : 0));
-    const tokens = BigInt64Array.from({ length: m.codebooks * S }, (_, i) => BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality));
+    const tokens = BigInt64Array.from({ length: m.codebooks * S }, (_, i) =>
+      BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality),
+    );
     const feeds = {
-      tokens: tensor.i64(tokens, [1, m.codebooks, S]), text_vectors: tensor.f32(u, [1, L, m.hiddenSize]),
-      text_mask: tensor.f32(textMask, [1, L]), step_mask: tensor.f32(stepMask, [S]),
+      tokens: tensor.i64(tokens, [1, m.codebooks, S]),
+      text_vectors: tensor.f32(u, [1, L, m.hiddenSize]),
+      text_mask: tensor.f32(textMask, [1, L]),
+      step_mask: tensor.f32(stepMask, [S]),
     };
-    const ref = await explain.run({ ...feeds, mask: tensor.f32(new Float32Array(S * L).fill(1), [S, L]), reference: tensor.f32(new Float32Array(S * m.hiddenSize).fill(1), [S, m.hiddenSize]) });
+    const ref = await explain.run({
+      ...feeds,
+      mask: tensor.f32(new Float32Array(S * L).fill(1), [S, L]),
+      reference: tensor.f32(new Float32Array(S * m.hiddenSize).fill(1), [S, m.hiddenSize]),
+    });
     const hiddenRef = floatData(ref.hidden).slice(0, S * m.hiddenSize); // factual row of the unmasked pass
     expect(maxAbsDiff(hiddenRef.subarray(0, m.hiddenSize), fx.explain.hidden_ref_step0)).toBeLessThan(1e-4);
     const mask = Float32Array.from({ length: S * L }, (_, i) => 0.5 + 0.4 * Math.sin(0.37 * Math.floor(i / L) + 1.3 * (i % L)));
@@ -111,7 +127,10 @@ describe('ONNX graphs match the PyTorch reference', () => {
       b2: f32([S], (s) => 0.1 * Math.sin(0.8 * s!)),
     };
     const feeds: Record<string, ReturnType<typeof tensor.f32>> = {
-      tokens: tensor.i64(BigInt64Array.from({ length: K * S }, (_, i) => BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality)), [1, K, S]),
+      tokens: tensor.i64(
+        BigInt64Array.from({ length: K * S }, (_, i) => BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality)),
+        [1, K, S],
+      ),
       text_vectors: f32([1, L, d], (_, i, j) => (i! < 6 ? 0.5 * Math.sin(0.3 * i! + 0.11 * j!) : 0)),
       text_mask: f32([1, L], (_, i) => (i! < 6 ? 1 : 0)),
       step_mask: f32([S], (s) => (s! < S - 10 ? 1 : 0)),
@@ -131,7 +150,8 @@ describe('ONNX graphs match the PyTorch reference', () => {
     for (const name of ['p', 'mask', 'p_next']) expect(maxAbsDiff(got(name), ex[name]), name).toBeLessThan(1e-4);
     expect(maxAbsDiff(got('terms'), ex.terms) / maxAbs(ex.terms)).toBeLessThan(1e-3);
     expect(Math.abs(got('loss')[0]! - ex.loss[0]) / Math.max(1, Math.abs(ex.loss[0]))).toBeLessThan(1e-3);
-    for (const name of ['grad_b2', 'grad_prelu', 'new_m_b2']) expect(maxAbsDiff(got(name), ex[name]) / maxAbs(ex[name]), name).toBeLessThan(1e-3);
+    for (const name of ['grad_b2', 'grad_prelu', 'new_m_b2'])
+      expect(maxAbsDiff(got(name), ex[name]) / maxAbs(ex[name]), name).toBeLessThan(1e-3);
     expect(maxAbsDiff(got('new_v_b2'), ex.new_v_b2) / maxAbs(ex.new_v_b2)).toBeLessThan(2e-3); // squares of the gradient
     // updated parameters: within a tenth of the learning rate (Adam's first step moves each by ~lr)
     for (const name of ['new_b2', 'new_prelu', 'new_w2']) expect(maxAbsDiff(got(name), ex[name]), name).toBeLessThan(1e-4);
@@ -146,18 +166,34 @@ describe('ONNX graphs match the PyTorch reference', () => {
     const n = fx.text.ids.length;
     const u = new Float32Array(L * m.hiddenSize);
     u.set(Float32Array.from(fx.text.text_vectors));
-    const tokens = BigInt64Array.from({ length: m.codebooks * S }, (_, i) => BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality));
+    const tokens = BigInt64Array.from({ length: m.codebooks * S }, (_, i) =>
+      BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality),
+    );
     const targets = tokens.map((t, i) => (i % S >= valid ? BigInt(m.cardinality) : t));
-    const out = await (await model.graphFile(entry.file)).run({
-      tokens: tensor.i64(tokens, [1, m.codebooks, S]), text_vectors: tensor.f32(u, [1, L, m.hiddenSize]),
-      text_mask: tensor.f32(Float32Array.from({ length: L }, (_, i) => (i < n ? 1 : 0)), [1, L]), targets: tensor.i64(targets, [1, m.codebooks, S]),
+    const out = await (
+      await model.graphFile(entry.file)
+    ).run({
+      tokens: tensor.i64(tokens, [1, m.codebooks, S]),
+      text_vectors: tensor.f32(u, [1, L, m.hiddenSize]),
+      text_mask: tensor.f32(
+        Float32Array.from({ length: L }, (_, i) => (i < n ? 1 : 0)),
+        [1, L],
+      ),
+      targets: tensor.i64(targets, [1, m.codebooks, S]),
     });
     expect(maxAbsDiff(floatData(out.gradcam_a), fx.gradcam.a) / maxAbs(fx.gradcam.a)).toBeLessThan(1e-4);
     expect(maxAbsDiff(floatData(out.gradcam_e), fx.gradcam.e) / maxAbs(fx.gradcam.e)).toBeLessThan(1e-4);
     const chefer = m.graphs.lmChefer.find((b) => b.steps === S && b.tokens === L)!;
-    const rel = await (await model.graphFile(chefer.file)).run({
-      tokens: tensor.i64(tokens, [1, m.codebooks, S]), text_vectors: tensor.f32(u, [1, L, m.hiddenSize]),
-      text_mask: tensor.f32(Float32Array.from({ length: L }, (_, i) => (i < n ? 1 : 0)), [1, L]), targets: tensor.i64(targets, [1, m.codebooks, S]),
+    const rel = await (
+      await model.graphFile(chefer.file)
+    ).run({
+      tokens: tensor.i64(tokens, [1, m.codebooks, S]),
+      text_vectors: tensor.f32(u, [1, L, m.hiddenSize]),
+      text_mask: tensor.f32(
+        Float32Array.from({ length: L }, (_, i) => (i < n ? 1 : 0)),
+        [1, L],
+      ),
+      targets: tensor.i64(targets, [1, m.codebooks, S]),
     });
     expect(maxAbsDiff(floatData(rel.relevance), fx.gradcam.chefer) / maxAbs(fx.gradcam.chefer)).toBeLessThan(1e-4);
   });
@@ -167,11 +203,18 @@ describe('ONNX graphs match the PyTorch reference', () => {
     const m = model.manifest;
     const S = fx.probe.steps;
     const n = fx.text.ids.length;
-    const tokens = BigInt64Array.from({ length: m.codebooks * S }, (_, i) => BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality));
+    const tokens = BigInt64Array.from({ length: m.codebooks * S }, (_, i) =>
+      BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality),
+    );
     const scale = Float32Array.from({ length: S * n }, (_, j) => (j % n === Math.floor(j / n) % n ? 0.1 : 1));
-    const out = await (await model.graph('lmProbe')).run({
-      tokens: tensor.i64(tokens, [1, m.codebooks, S]), text_vectors: tensor.f32(Float32Array.from(fx.text.text_vectors), [1, n, m.hiddenSize]),
-      text_mask: tensor.f32(new Float32Array(n).fill(1), [1, n]), score_scale: tensor.f32(scale, [1, S, n]), targets: tensor.i64(tokens, [1, m.codebooks, S]),
+    const out = await (
+      await model.graph('lmProbe')
+    ).run({
+      tokens: tensor.i64(tokens, [1, m.codebooks, S]),
+      text_vectors: tensor.f32(Float32Array.from(fx.text.text_vectors), [1, n, m.hiddenSize]),
+      text_mask: tensor.f32(new Float32Array(n).fill(1), [1, n]),
+      score_scale: tensor.f32(scale, [1, S, n]),
+      targets: tensor.i64(tokens, [1, m.codebooks, S]),
     });
     expect(maxAbsDiff(floatData(out.cross_entropy), fx.probe.cross_entropy)).toBeLessThan(1e-3);
     expect(maxAbsDiff(floatData(out.attention), fx.probe.attention)).toBeLessThan(1e-4);

@@ -22,8 +22,11 @@ describe('AudioGenX beats the random mask', () => {
     const clips = readGroundTruth(GT_DIR).slice(12, 16);
     const auc: Record<string, number[]> = { audiogenx: [], random: [] };
     for (const clip of clips) {
-      const { codes, frames } = await model.encodeAudio(await toModelAudio(readFileSync(join(GT_DIR, clip.file)), model.manifest.sampleRate));
-      for (const method of ['audiogenx', 'random']) auc[method]!.push(scoreClip(await explain(model, clip.caption, codes, frames, method, {}), clip).auc);
+      const { codes, frames } = await model.encodeAudio(
+        await toModelAudio(readFileSync(join(GT_DIR, clip.file)), model.manifest.sampleRate),
+      );
+      for (const method of ['audiogenx', 'random'])
+        auc[method]!.push(scoreClip(await explain(model, clip.caption, codes, frames, method, {}), clip).auc);
     }
     expect(mean(auc.audiogenx!) - mean(auc.random!)).toBeGreaterThan(0.1);
   }, 180_000);

@@ -17,7 +17,13 @@ export const benchmarkGtCommand: Command = {
     set: { type: 'string', help: 'folder with gt.json and WAVs (default: test/fixtures/gt of this project)' },
   },
   async run(values) {
-    const methods = typeof values.methods === 'string' ? values.methods.split(',').map((x) => x.trim()).filter((x) => x) : Object.keys(METHODS);
+    const methods =
+      typeof values.methods === 'string'
+        ? values.methods
+            .split(',')
+            .map((x) => x.trim())
+            .filter((x) => x)
+        : Object.keys(METHODS);
     methods.forEach((x) => getMethod(x));
     const epochs = numberOption(values, 'epochs', 50, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
     const dir = resolve(typeof values.set === 'string' ? values.set : join(embeddedModelsDir(), '..', 'test', 'fixtures', 'gt'));

@@ -10,20 +10,31 @@ import { type Command, durationOption, openModel } from '../command.js';
 import { Progress } from '../progress.js';
 
 export const evaluateCommand: Command = {
-  summary: "the paper's faithfulness protocol: Fid_F, Fid_CF, KL_F, KL_CF and Size per method with bootstrap 95% intervals over prompts and a paired test against AudioGenX, plus the no-mask floor",
-  usage: 'agx evaluate --prompts FILE.csv --methods LIST [--seeds 5] [--duration S] [--scaling matrix|step] [--size-match] [--out DIR] [--json]',
+  summary:
+    "the paper's faithfulness protocol: Fid_F, Fid_CF, KL_F, KL_CF and Size per method with bootstrap 95% intervals over prompts and a paired test against AudioGenX, plus the no-mask floor",
+  usage:
+    'agx evaluate --prompts FILE.csv --methods LIST [--seeds 5] [--duration S] [--scaling matrix|step] [--size-match] [--out DIR] [--json]',
   options: {
     prompts: { type: 'string', help: 'CSV with a "caption" column (AudioCaps test.csv format; other columns ignored)' },
     methods: { type: 'string', help: `comma-separated; any of: ${Object.keys(METHODS).join(', ')}` },
     seeds: { type: 'string', help: 'regeneration seeds per prompt (default 5: seeds 1..5; the original uses seed 0)' },
     duration: { type: 'string', help: 'clip length in seconds (default: the maximum, 5)' },
-    scaling: { type: 'string', help: "how the baselines' scores become masks: matrix (by the whole matrix's maximum; default) or step (min-max per step)" },
-    'size-match': { type: 'boolean', help: "bring every baseline's mask to AudioGenX's Size on the same clip (m -> m^p; needs audiogenx among the methods)" },
+    scaling: {
+      type: 'string',
+      help: "how the baselines' scores become masks: matrix (by the whole matrix's maximum; default) or step (min-max per step)",
+    },
+    'size-match': {
+      type: 'boolean',
+      help: "bring every baseline's mask to AudioGenX's Size on the same clip (m -> m^p; needs audiogenx among the methods)",
+    },
     out: { type: 'string', help: 'folder for results.jsonl (appended per prompt, so a rerun resumes); default: a temp folder' },
   },
   async run(values) {
     const csvPath = requiredString(values, 'prompts', 'evaluate');
-    const methods = requiredString(values, 'methods', 'evaluate').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+    const methods = requiredString(values, 'methods', 'evaluate')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0);
     methods.forEach((x) => getMethod(x));
     const scaling = typeof values.scaling === 'string' ? values.scaling : 'matrix';
     // AudioGenX has no scaling: its mask is already in [0, 1]; the catalog checks the value for the rest
@@ -83,6 +94,15 @@ export const evaluateCommand: Command = {
     progress.done();
     const table = summarise(rows);
     const { floor, ...byMethod } = table;
-    return { methods: byMethod, floor: floor ?? null, prompts: captions.length - skipped, skipped, seeds: nSeeds, scaling, sizeMatch, results: resultsPath };
+    return {
+      methods: byMethod,
+      floor: floor ?? null,
+      prompts: captions.length - skipped,
+      skipped,
+      seeds: nSeeds,
+      scaling,
+      sizeMatch,
+      results: resultsPath,
+    };
   },
 };

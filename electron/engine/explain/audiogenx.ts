@@ -54,8 +54,11 @@ export const audiogenx: ExplainMethod<AudioGenXParams> = {
       state[`v_${name}`] = tensor.f32(new Float32Array(p.data.length), p.dims);
     }
     const fixed = {
-      tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]), text_vectors: tensor.f32(input.textVectors, [1, L, d]),
-      text_mask: tensor.f32(input.textMask, [1, L]), step_mask: tensor.f32(input.stepMask, [S]), reference: tensor.f32(input.reference, [S, d]),
+      tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]),
+      text_vectors: tensor.f32(input.textVectors, [1, L, d]),
+      text_mask: tensor.f32(input.textMask, [1, L]),
+      step_mask: tensor.f32(input.stepMask, [S]),
+      reference: tensor.f32(input.reference, [S, d]),
       hyper: tensor.f32(Float32Array.of(params.lr, params.weightDecay, params.alpha, params.beta), [4]),
     };
     const losses: Record<string, number>[] = [];

@@ -13,7 +13,13 @@ type GradientGraph = 'lmGradcam' | 'lmChefer';
  * Targets are the clip's own codes (delay pattern); each step is explained by its own target's
  * gradients (AudioLM.gradcam / AudioLM.chefer in native-models/build/agx_build/lib/lm.py).
  */
-async function gradientMap(model: Model, input: TeacherForcedInput, graph: GradientGraph, output: string, scaling: BaselineParams['scaling']): Promise<Float32Array[]> {
+async function gradientMap(
+  model: Model,
+  input: TeacherForcedInput,
+  graph: GradientGraph,
+  output: string,
+  scaling: BaselineParams['scaling'],
+): Promise<Float32Array[]> {
   const m = model.manifest;
   const { steps: S, tokens: L } = input.bucket;
   const entry = m.graphs[graph].find((b) => b.steps === S && b.tokens === L);
@@ -21,10 +27,17 @@ async function gradientMap(model: Model, input: TeacherForcedInput, graph: Gradi
   const K = m.codebooks;
   const targets = new BigInt64Array(K * S).fill(BigInt(m.specialTokens.audioEmpty));
   for (let k = 0; k < K; k++) targets.set(input.pattern.subarray(k * input.steps, (k + 1) * input.steps), k * S);
-  const out = await (await model.graphFile(entry.file)).run({
-    tokens: tensor.i64(input.lmInput, [1, K, S]), text_vectors: tensor.f32(input.textVectors, [1, L, m.hiddenSize]),
-    text_mask: tensor.f32(input.textMask, [1, L]), targets: tensor.i64(targets, [1, K, S]),
-  }, [output]);
+  const out = await (
+    await model.graphFile(entry.file)
+  ).run(
+    {
+      tokens: tensor.i64(input.lmInput, [1, K, S]),
+      text_vectors: tensor.f32(input.textVectors, [1, L, m.hiddenSize]),
+      text_mask: tensor.f32(input.textMask, [1, L]),
+      targets: tensor.i64(targets, [1, K, S]),
+    },
+    [output],
+  );
   return scaleToUnit(floatData(out[output]), input.steps, input.tokens.length, L, scaling);
 }
 

@@ -61,7 +61,13 @@ export function intervalView(e: Explanation, startSec: number, endSec: number): 
  * and its holistic importance is null (docs/method.md, 'The take as it was made').
  */
 export async function explain(
-  model: Model, prompt: string, codes: Int32Array, frames: number, methodName: string, rawParams: unknown, ctx: ExplainContext = {},
+  model: Model,
+  prompt: string,
+  codes: Int32Array,
+  frames: number,
+  methodName: string,
+  rawParams: unknown,
+  ctx: ExplainContext = {},
   weights: readonly TokenWeight[] = [],
 ): Promise<Explanation> {
   const method = getMethod(methodName);
@@ -71,13 +77,18 @@ export async function explain(
   const t1 = performance.now();
   // Partial masks too, so the lanes never draw a value where the word could not act.
   const silence = (rows: Float32Array[]): Float32Array[] => {
-    rows.forEach((row, s) => input.weightRows[s]!.forEach((w, i) => {
-      if (w === 0) row[i] = 0;
-    }));
+    rows.forEach((row, s) =>
+      input.weightRows[s]!.forEach((w, i) => {
+        if (w === 0) row[i] = 0;
+      }),
+    );
     return rows;
   };
   const onProgress = ctx.onProgress;
-  const result = await method.run(model, input, params, { ...ctx, ...(onProgress ? { onProgress: (f, partial) => onProgress(f, partial && silence(partial)) } : {}) });
+  const result = await method.run(model, input, params, {
+    ...ctx,
+    ...(onProgress ? { onProgress: (f, partial) => onProgress(f, partial && silence(partial)) } : {}),
+  });
   const steps = silence(result.mask);
   const muted = input.tokens.map((_, i) => input.weightRows.every((row) => row[i] === 0));
   return {

@@ -12,7 +12,12 @@ const ATMAN_FACTOR = 0.1;
  * pre-softmax cross-attention scores multiplied by scale(r) -> cross-entropy [rows][steps] of the
  * clip's own codes (summed over codebooks) and attention [rows][steps][tokens] (mean of layers, heads).
  */
-async function probe(model: Model, input: TeacherForcedInput, rows: number, scale: (row: number, token: number) => number): Promise<{ ce: Float32Array; attention: Float32Array }> {
+async function probe(
+  model: Model,
+  input: TeacherForcedInput,
+  rows: number,
+  scale: (row: number, token: number) => number,
+): Promise<{ ce: Float32Array; attention: Float32Array }> {
   const m = model.manifest;
   const K = m.codebooks;
   const S = input.steps;
@@ -29,9 +34,13 @@ async function probe(model: Model, input: TeacherForcedInput, rows: number, scal
     u.set(input.textVectors.subarray(0, L * d), r * L * d);
     for (let s = 0; s < S; s++) for (let i = 0; i < L; i++) scoreScale[(r * S + s) * L + i] = scale(r, i);
   }
-  const out = await (await model.graph('lmProbe')).run({
-    tokens: tensor.i64(tokens, [rows, K, S]), text_vectors: tensor.f32(u, [rows, L, d]),
-    text_mask: tensor.f32(new Float32Array(rows * L).fill(1), [rows, L]), score_scale: tensor.f32(scoreScale, [rows, S, L]),
+  const out = await (
+    await model.graph('lmProbe')
+  ).run({
+    tokens: tensor.i64(tokens, [rows, K, S]),
+    text_vectors: tensor.f32(u, [rows, L, d]),
+    text_mask: tensor.f32(new Float32Array(rows * L).fill(1), [rows, L]),
+    score_scale: tensor.f32(scoreScale, [rows, S, L]),
     targets: tensor.i64(targets, [rows, K, S]),
   });
   return { ce: floatData(out.cross_entropy), attention: floatData(out.attention) };
@@ -42,9 +51,16 @@ async function probe(model: Model, input: TeacherForcedInput, rows: number, scal
  * read in place), scaled into [0, 1]. 'matrix': by the maximum over the whole matrix, or min-max
  * when negative values occur. 'step': min-max within each step (a constant step becomes 0).
  */
-export function scaleToUnit(flat: Float32Array, steps: number, tokens: number, stride = tokens, scaling: BaselineParams['scaling'] = 'matrix'): Float32Array[] {
+export function scaleToUnit(
+  flat: Float32Array,
+  steps: number,
+  tokens: number,
+  stride = tokens,
+  scaling: BaselineParams['scaling'] = 'matrix',
+): Float32Array[] {
   const rows = Array.from({ length: steps }, (_, s) => flat.subarray(s * stride, s * stride + tokens));
-  const unit = (row: Float32Array, lo: number, span: number): Float32Array => Float32Array.from(row, (v) => (span > 0 ? (v - lo) / span : 0));
+  const unit = (row: Float32Array, lo: number, span: number): Float32Array =>
+    Float32Array.from(row, (v) => (span > 0 ? (v - lo) / span : 0));
   if (scaling === 'step') {
     return rows.map((row) => {
       let lo = Infinity;
@@ -91,6 +107,9 @@ export const atman: ExplainMethod<BaselineParams> = {
     const { ce } = await probe(model, input, L + 1, (row, token) => (row === token + 1 ? ATMAN_FACTOR : 1));
     const rise = new Float32Array(S * L);
     for (let i = 0; i < L; i++) for (let s = 0; s < S; s++) rise[s * L + i] = ce[(i + 1) * S + s]! - ce[s]!;
-    return { mask: scaleToUnit(rise, S, L, L, params.scaling), diagnostics: { meanCrossEntropy: ce.subarray(0, S).reduce((a, b) => a + b, 0) / S } };
+    return {
+      mask: scaleToUnit(rise, S, L, L, params.scaling),
+      diagnostics: { meanCrossEntropy: ce.subarray(0, S).reduce((a, b) => a + b, 0) / S },
+    };
   },
 };

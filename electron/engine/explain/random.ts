@@ -30,6 +30,14 @@ export const randomMask: ExplainMethod<RandomParams> = {
     const n = input.steps * input.tokens.length;
     // scaled like every other baseline, so all masks span [0, 1] the same way
     const L = input.tokens.length;
-    return { mask: scaleToUnit(Float32Array.from({ length: n }, () => rng.next()), input.steps, L, L, params.scaling) };
+    return {
+      mask: scaleToUnit(
+        Float32Array.from({ length: n }, () => rng.next()),
+        input.steps,
+        L,
+        L,
+        params.scaling,
+      ),
+    };
   },
 };

@@ -39,13 +39,20 @@ export interface TeacherForcedInput {
  * as generation applied them; a kept prefix needs nothing more, as generation ran those steps under the
  * same weights.
  */
-export async function teacherForce(model: Model, prompt: string, codes: Int32Array, frames: number, weights: readonly TokenWeight[] = []): Promise<TeacherForcedInput> {
+export async function teacherForce(
+  model: Model,
+  prompt: string,
+  codes: Int32Array,
+  frames: number,
+  weights: readonly TokenWeight[] = [],
+): Promise<TeacherForcedInput> {
   const m = model.manifest;
   const K = m.codebooks;
   const d = m.hiddenSize;
   if (codes.length !== K * frames || frames < 1) throw new AgxError('bad_argument', 'codes must hold K x frames entries');
   const tokens = await model.tokenizer.encode(prompt);
-  if (weights.some((w) => w.token >= tokens.length)) throw new AgxError('bad_argument', `a token weight names a token the prompt does not have (${tokens.length} tokens)`);
+  if (weights.some((w) => w.token >= tokens.length))
+    throw new AgxError('bad_argument', `a token weight names a token the prompt does not have (${tokens.length} tokens)`);
   const steps = frames + K - 1;
   const bucket = chooseBucket(m.graphs.lmExplain, steps, tokens.length);
   const S = bucket.steps;
@@ -62,7 +69,11 @@ export async function teacherForce(model: Model, prompt: string, codes: Int32Arr
     }
   }
   const ids = BigInt64Array.from(tokens, (t) => BigInt(t.id));
-  const enc = await (await model.graph('textEncoder')).run({ ids: tensor.i64(ids, [1, tokens.length]), text_mask: tensor.f32(new Float32Array(tokens.length).fill(1), [1, tokens.length]) }, ['text_vectors']);
+  const enc = await (
+    await model.graph('textEncoder')
+  ).run({ ids: tensor.i64(ids, [1, tokens.length]), text_mask: tensor.f32(new Float32Array(tokens.length).fill(1), [1, tokens.length]) }, [
+    'text_vectors',
+  ]);
   const textVectors = new Float32Array(L * d);
   textVectors.set(floatData(enc.text_vectors));
   const textMask = Float32Array.from({ length: L }, (_, i) => (i < tokens.length ? 1 : 0));
@@ -75,8 +86,12 @@ export async function teacherForce(model: Model, prompt: string, codes: Int32Arr
   const explain = await model.graphFile(m.graphs.lmExplain.find((b) => b.steps === S && b.tokens === L)!.file);
   const out = await explain.run(
     {
-      tokens: tensor.i64(lmInput, [1, K, S]), text_vectors: tensor.f32(textVectors, [1, L, d]), text_mask: tensor.f32(textMask, [1, L]),
-      step_mask: tensor.f32(stepMask, [S]), mask: tensor.f32(scale, [S, L]), reference: tensor.f32(new Float32Array(S * d).fill(1), [S, d]),
+      tokens: tensor.i64(lmInput, [1, K, S]),
+      text_vectors: tensor.f32(textVectors, [1, L, d]),
+      text_mask: tensor.f32(textMask, [1, L]),
+      step_mask: tensor.f32(stepMask, [S]),
+      mask: tensor.f32(scale, [S, L]),
+      reference: tensor.f32(new Float32Array(S * d).fill(1), [S, d]),
     },
     ['hidden'],
   );
