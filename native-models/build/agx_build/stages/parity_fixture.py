@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from agx_build import config
+from agx_build.lib import bundle_io, explainer
 from agx_build.lib.audio import SR
 from agx_build.lib.classifier import WaveClassifier
 from agx_build.lib.lm import NULL_ID, PAD_ID
@@ -120,8 +121,6 @@ new_w1[0, :8, :] (step 0's first 8 rows; the whole tensor is steps x d x H)."""
 
 def explainer_inputs(lm, steps: int, tokens: int) -> tuple:
     """The closed-form inputs of EXPLAINER_INPUTS, in explainer.INPUTS order."""
-    from agx_build.lib import explainer
-
     cfg = lm.cfg
     d, H, n = cfg.d, explainer.HIDDEN, 6
     s = torch.arange(steps, dtype=torch.float64)
@@ -145,8 +144,6 @@ def explainer_inputs(lm, steps: int, tokens: int) -> tuple:
 
 def write_explainer_step(lm, bundle: Path, bucket) -> None:
     """The explainer_step fixture (the graph AudioGenX runs each epoch), beside the bundle's main fixture."""
-    from agx_build.lib import explainer
-
     steps, tokens = bucket
     out = dict(zip(explainer.OUTPUTS, explainer.step_function(lm)(*explainer_inputs(lm, steps, tokens))))
     keep = ["p", "mask", "p_next", "terms", "loss", "grad_b2", "grad_prelu", "new_b2", "new_prelu", "new_w2", "new_m_b2", "new_v_b2"]
@@ -158,7 +155,5 @@ def write_explainer_step(lm, bundle: Path, bucket) -> None:
 
 if __name__ == "__main__":
     # Writes the explainer_step fixture from the committed bundle (no rebuild): python3 -m agx_build.stages.parity_fixture
-    from agx_build.lib import bundle_io
-
     torch.manual_seed(0)
     write_explainer_step(bundle_io.lm_from_bundle(config.BUNDLE), config.BUNDLE, config.EXPLAIN_BUCKETS[0])
