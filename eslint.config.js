@@ -127,7 +127,7 @@ export const LAYERS = [
     name: 'renderer',
     files: ['renderer/src/'],
     imports: ['common', 'assets'],
-    packages: ['react', 'react-dom', 'react-konva', 'konva', 'tone'],
+    packages: ['react', 'react-dom', 'react-konva', 'konva', 'tone', 'fft.js'],
     node: false,
     why: 'the renderer is DOM code: it sees the Node side only through electron/common',
   },
