@@ -158,6 +158,15 @@ studioSuite('studio in the browser', (env) => {
         i === 1 ? 'dog, muted' : `${t.text}, importance ${e2.holistic[i]!.toFixed(2)}${i === 4 ? ', weight 1.2' : ''}`,
       ),
     );
+    // ...and no importance inside the selection either.
+    await expect
+      .poll(() =>
+        page
+          .getByRole('list', { name: /^Importance from / })
+          .getByRole('listitem', { name: 'dog muted' })
+          .count(),
+      )
+      .toBe(1);
     await page.getByLabel('Compare with').selectOption({ label: 'Take 1' });
     const diff = page.getByRole('list', { name: 'Importance, Take 2 against Take 1' });
     await expect.poll(() => diff.getByRole('listitem').count()).toBe(6);

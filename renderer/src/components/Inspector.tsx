@@ -232,9 +232,13 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
   const frameRate = info?.model.frameRate ?? 25;
   const shown = take === null ? null : shownMask(session, partial, take.id, frameRate);
   const selection = session?.timeline.selection ?? null;
+  // A word the take muted has no importance in any span either (its holistic value is null).
   const interval = useMemo(
-    () => (shown === null || selection === null ? null : intervalOf(shown.mask, shown.frameRate, selection)),
-    [shown?.mask, selection],
+    () =>
+      shown === null || selection === null
+        ? null
+        : intervalOf(shown.mask, shown.frameRate, selection).map((v, i) => (shown.holistic[i] === null ? null : v)),
+    [shown?.mask, shown?.holistic, selection],
   );
   if (session === null || take === null) {
     return (
