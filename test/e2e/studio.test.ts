@@ -62,11 +62,19 @@ studioSuite('studio in the browser', (env) => {
     const { page, pageErrors } = await openStudio(browser, server.url);
     await shot(page, '01-empty');
 
+    // Words the model does not know are named before Generate.
+    await page.getByRole('textbox', { name: 'Prompt' }).fill('a cat meows near a waterfall');
+    await expect
+      .poll(() => page.getByRole('status', { name: 'Unknown words' }).textContent())
+      .toBe('tiny-foley does not know "cat", "meows", "near", "waterfall"; they are read as [UNK]');
+    await shot(page, '01-unknown-words');
+
     // Generate.
     await page.getByRole('textbox', { name: 'Prompt' }).fill(PROMPT);
     await page.getByRole('spinbutton', { name: 'Seed' }).fill('7');
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     await page.getByRole('group', { name: 'Take 1' }).waitFor({ timeout: 90_000 });
+    expect(await page.getByRole('status', { name: 'Unknown words' }).count()).toBe(0);
     expect(await chipNames(page)).toEqual(['a', 'dog', 'barks', 'while', 'rain', 'falls'].map((t) => `${t}, importance not computed`));
     // The service names a new session after its first prompt.
     await page

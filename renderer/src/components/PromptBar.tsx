@@ -2,7 +2,7 @@
 // it the selected take's words as chips with the Regenerate controls. Limits show before the click: a
 // live token count against the model's most, a clamped duration says so, a disabled Generate says why.
 import { useEffect, useRef, useState } from 'react';
-import { MAX_PROMPT_CHARS, MAX_SEED, MAX_VARIATIONS } from '../../../electron/common/domain';
+import { MAX_PROMPT_CHARS, MAX_SEED, MAX_VARIATIONS, unknownWordsNote } from '../../../electron/common/domain';
 import {
   generateBlocker,
   loadSeedField,
@@ -47,7 +47,13 @@ export function PromptBar() {
   const [replaceSelection, setReplaceSelection] = useState(false);
   const [busy, setBusy] = useState(false);
   // The studio's count of the prompt's tokens (its tokenizer), for the prompt it was asked about.
-  const [counted, setCounted] = useState<{ prompt: string; tokens: number; unknown: number; max: number } | null>(null);
+  const [counted, setCounted] = useState<{
+    prompt: string;
+    tokens: number;
+    unknown: number;
+    unknownNote: string | null;
+    max: number;
+  } | null>(null);
   const seededFrom = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   // The import dialog offers the prompt box's text as the caption.
@@ -71,12 +77,18 @@ export function PromptBar() {
     const timer = window.setTimeout(() => {
       store.api.tokenize({ prompt }).then(
         (r) =>
-          setCounted({ prompt, tokens: r.tokens.length, unknown: r.tokens.filter((t) => t.unknown === true).length, max: r.maxTokens }),
+          setCounted({
+            prompt,
+            tokens: r.tokens.length,
+            unknown: r.tokens.filter((t) => t.unknown === true).length,
+            unknownNote: unknownWordsNote(model?.id ?? 'the model', r.tokens),
+            max: r.maxTokens,
+          }),
         () => undefined,
       );
     }, 150);
     return () => window.clearTimeout(timer);
-  }, [prompt, offline]);
+  }, [prompt, offline, model?.id]);
   const count = counted !== null && counted.prompt === prompt ? counted : null;
   const duration = readDuration(durationText, { id: model?.id ?? 'the model', maxDurationSec: maxDur });
 
@@ -141,18 +153,26 @@ export function PromptBar() {
           onChange={(e) => setPrompt(e.target.value)}
           aria-label="Prompt"
         />
-        <span
-          className={`token-count${count !== null && count.tokens > count.max ? ' over' : ''}`}
-          aria-label="Prompt tokens"
-          aria-live="polite"
-          title={
-            count !== null && count.unknown > 0
-              ? `${count.unknown} word${count.unknown === 1 ? '' : 's'} unknown to the model`
-              : 'Tokens the model reads, of its most'
-          }
-        >
-          {prompt.trim() === '' ? 0 : (count?.tokens ?? '…')} / {maxTokens ?? '?'} tokens
-          {count !== null && count.unknown > 0 ? ` · ${count.unknown} unknown` : ''}
+        {/* Words the model does not know are named before Generate; the note floats under the counter. */}
+        <span className="with-note">
+          <span
+            className={`token-count${count !== null && count.tokens > count.max ? ' over' : ''}`}
+            aria-label="Prompt tokens"
+            aria-live="polite"
+            title={
+              count !== null && count.unknown > 0
+                ? `${count.unknown} word${count.unknown === 1 ? '' : 's'} unknown to the model`
+                : 'Tokens the model reads, of its most'
+            }
+          >
+            {prompt.trim() === '' ? 0 : (count?.tokens ?? '…')} / {maxTokens ?? '?'} tokens
+            {count !== null && count.unknown > 0 ? ` · ${count.unknown} unknown` : ''}
+          </span>
+          {count?.unknownNote != null && (
+            <span className="limit-note" role="status" aria-label="Unknown words">
+              {count.unknownNote}
+            </span>
+          )}
         </span>
         <label className="field">
           Seed
