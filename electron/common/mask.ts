@@ -2,6 +2,7 @@
 // the timeline so every place computes "importance in this time span" the same way. Step t writes
 // codebook 0 of frame t (delay pattern); M[t][i] in [0, 1] is how much prompt token i drove step t.
 import { z } from 'zod';
+import type { TimeSpan } from './domain.js';
 
 /**
  * A mask as every layer reads it: plain rows (JSON, the contract, the store, the renderer) or typed
@@ -52,6 +53,11 @@ export function intervalMeans(mask: MaskRows, frameRate: number, startSec: numbe
     for (let i = 0; i < tokens; i++) out[i]! += row[i]! / (to - from);
   }
   return out;
+}
+
+/** The interval view everyone shows: intervalMeans, with null for a muted token (it could not act, so it has no importance). */
+export function intervalImportance(mask: MaskRows, frameRate: number, span: TimeSpan, muted: readonly boolean[]): (number | null)[] {
+  return intervalMeans(mask, frameRate, span.startSec, span.endSec).map((v, i) => (muted[i] === true ? null : v));
 }
 
 /** Mean importance per token over every step (the holistic view). */

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { diffHolistic, holisticOf, intervalOf, topTokens } from '../../renderer/src/timeline/explanation';
+import { intervalImportance } from '../../electron/common/mask';
+import { diffHolistic, holisticOf, topTokens } from '../../renderer/src/timeline/explanation';
 import { heatColor, maskPixels } from '../../renderer/src/timeline/heat';
+
+const intervalOf = (mask: number[][], frameRate: number, span: { startSec: number; endSec: number }) =>
+  intervalImportance(mask, frameRate, span, []);
 
 // 10 steps x 2 tokens: token 0 is on in steps 0-4, token 1 in steps 5-9 (0.4 s each at 25 steps/s).
 const mask = Array.from({ length: 10 }, (_, t) => (t < 5 ? [1, 0] : [0, 0.5]));
@@ -20,6 +24,8 @@ describe('explanation views', () => {
     expect(mid[1]).toBeCloseTo(0.5 / 3);
     // Between two frame starts: the step that starts there.
     expect(intervalOf(mask, 25, { startSec: 0.13, endSec: 0.14 })).toEqual([1, 0]);
+    // A muted word has no importance in any span.
+    expect(intervalImportance(mask, 25, { startSec: 0, endSec: 0.2 }, [true, false])).toEqual([null, 0]);
   });
 
   it('diff matches tokens by text and occurrence', () => {

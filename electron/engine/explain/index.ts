@@ -1,6 +1,6 @@
 import { type ExplanationResult, isTimeSpan, type TokenWeight } from '../../common/domain.js';
 import { AgxError } from '../../common/errors.js';
-import { holisticMeans, intervalMeans } from '../../common/mask.js';
+import { holisticMeans, intervalImportance } from '../../common/mask.js';
 import { type MethodName, methodSpec, parseMethodParams } from '../../common/methods.js';
 import type { Model } from '../model.js';
 import type { PromptToken } from '../tokenizer.js';
@@ -51,7 +51,12 @@ export function intervalView(e: Explanation, startSec: number, endSec: number): 
   if (!isTimeSpan({ startSec, endSec })) {
     throw new AgxError('bad_argument', 'an interval must be start:end seconds with 0 <= start < end');
   }
-  return intervalMeans(e.steps, e.frameRate, startSec, endSec).map((v, i) => (e.tokens[i]!.muted ? null : v));
+  return intervalImportance(
+    e.steps,
+    e.frameRate,
+    { startSec, endSec },
+    e.tokens.map((t) => t.muted === true),
+  );
 }
 
 /**

@@ -9,7 +9,8 @@ import { audioOut } from '../audio/player';
 import { onPosition } from '../state/transport';
 import { explanationsOf, methodLabel, selectedTake, shownMask, visibleTakes } from '../state/selectors';
 import { getStore, useStudio } from '../state/store';
-import { diffHolistic, intervalOf } from '../timeline/explanation';
+import { intervalImportance } from '../../../electron/common/mask';
+import { diffHolistic } from '../timeline/explanation';
 import { Bars, DiffBars } from './Bars';
 import { Icon } from './Icon';
 
@@ -232,12 +233,17 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
   const frameRate = info?.model.frameRate ?? 25;
   const shown = take === null ? null : shownMask(session, partial, take.id, frameRate);
   const selection = session?.timeline.selection ?? null;
-  // A word the take muted has no importance in any span either (its holistic value is null).
+  // A word the take muted (holistic null) has no importance in any span either.
   const interval = useMemo(
     () =>
       shown === null || selection === null
         ? null
-        : intervalOf(shown.mask, shown.frameRate, selection).map((v, i) => (shown.holistic[i] === null ? null : v)),
+        : intervalImportance(
+            shown.mask,
+            shown.frameRate,
+            selection,
+            shown.holistic.map((v) => v === null),
+          ),
     [shown?.mask, shown?.holistic, selection],
   );
   if (session === null || take === null) {

@@ -1,8 +1,7 @@
 // Pure views of an explanation mask M[step][token]: holistic, interval, and a comparison of two takes.
 // Holistic and interval means come from electron/common/mask, the helper the engine and the exports
 // use, so the inspector shows exactly what they compute.
-import { holisticMeans, intervalMeans } from '../../../electron/common/mask';
-import type { TimeSpan } from '../../../electron/common/domain';
+import { holisticMeans } from '../../../electron/common/mask';
 
 /** Number of token columns of a mask (0 when empty). */
 export function maskTokens(mask: readonly (readonly number[])[]): number {
@@ -12,14 +11,6 @@ export function maskTokens(mask: readonly (readonly number[])[]): number {
 /** Holistic importance: the mean of the mask over all steps, one score per token. */
 export function holisticOf(mask: readonly (readonly number[])[]): number[] {
   return holisticMeans(mask);
-}
-
-/**
- * Interval importance of exactly a selection: the mean of the rows whose frames start in
- * [startSec, endSec) (the engine's interval view), one score per token.
- */
-export function intervalOf(mask: readonly (readonly number[])[], frameRate: number, range: TimeSpan): number[] {
-  return intervalMeans(mask, frameRate, range.startSec, range.endSec);
 }
 
 /** Importance as the chips and bars print it. */
