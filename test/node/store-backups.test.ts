@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgxError } from '../../electron/common/errors.js';
 import { storePaths } from '../../electron/store/data-dir.js';
 import { MIGRATIONS, migrate } from '../../electron/store/migrations.js';
-import { Store, type NewTake } from '../../electron/store/store.js';
+import { Store } from '../../electron/store/store.js';
+import { distinctTake as take } from './store-fixtures.js';
 
 let dir: string;
 let file: string;
@@ -29,27 +30,6 @@ function openStore(extra: { readOnly?: boolean; openBackupMinAgeMs?: number } = 
   const s = Store.open({ file, backupsDir, ...extra });
   open.push(s);
   return s;
-}
-
-function take(sessionId: string, n: number): NewTake {
-  return {
-    sessionId,
-    parentTakeId: null,
-    source: 'generated',
-    prompt: 'rain',
-    tokens: [{ text: 'rain', start: 0, end: 4 }],
-    weights: [],
-    seed: n,
-    sampling: { cfg: 3, topK: 250, topP: 0, temperature: 1 },
-    keptBeforeSec: null,
-    modelId: 'tiny-foley',
-    modelSha256: 'ab'.repeat(32),
-    durationSec: 1,
-    sampleRate: 32000,
-    frames: 50,
-    codes: new Int32Array(200).map((_, i) => i + n),
-    audio: new Float32Array(32000).map((_, i) => Math.sin(i * 0.001 * (n + 1))),
-  };
 }
 
 /** Every file in the folder with its size and modification time. */
