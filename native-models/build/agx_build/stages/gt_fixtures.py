@@ -41,6 +41,12 @@ def write_set(work: Path, out: Path, n: int, skip: int) -> None:
     chosen = seq[skip: skip + n // 2] + par[skip: skip + n - n // 2]
     if len(chosen) < n:
         raise SystemExit(f"gt_clips: the test split has only {len(chosen)} clips with audio past the first {skip} of each kind")
+    write_clips(out, chosen)
+
+
+def write_clips(out: Path, chosen: list[dict], extra: tuple[str, ...] = ()) -> None:
+    """Clips (caption, words, events, audio, and any `extra` keys) as clip-NN.wav plus gt.json."""
+    n = len(chosen)
     out.mkdir(parents=True, exist_ok=True)
     meta = []
     for i, c in enumerate(chosen):
@@ -53,6 +59,6 @@ def write_set(work: Path, out: Path, n: int, skip: int) -> None:
             w.writeframes(pcm.tobytes())
         meta.append({"file": name, "caption": c["caption"], "words": c["words"],
                      "events": [{"label": e["label"], "word_idx": e["word_idx"], "start": e["start"], "end": e["end"]}
-                                for e in c["events"]]})
+                                for e in c["events"]], **{k: c[k] for k in extra}})
     (out / "gt.json").write_text(json.dumps({"clips": meta}, indent=1))
 

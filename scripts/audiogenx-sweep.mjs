@@ -1,0 +1,64 @@
+// AudioGenX's settings swept on a validation ground-truth set (native-models/build/agx_build/tools/
+// gt_validation.py: never the test clips), every setting scored with the same metrics as
+// `agx benchmark-gt`. The rule that picks the default is written in docs/decisions.md ("AudioGenX's
+// settings, chosen on validation ground truth") before this ran.
+//
+//   npx tsc -p tsconfig.json
+//   nice -n 10 node scripts/audiogenx-sweep.mjs --set DIR --out docs/data/sweep-audiogenx.json [--only a,b] [--threads 1]
+//
+// Each clip is encoded once and explained under every setting; --only splits the settings between
+// processes (their files merge with --merge A.json,B.json).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { AUDIOGENX_PRESETS } from '../dist/electron/common/methods.js';
+import { benchmarkGroundTruth, readGroundTruth } from '../dist/electron/engine/ground-truth.js';
+import { Model } from '../dist/electron/engine/model.js';
+
+const paper = AUDIOGENX_PRESETS.paper;
+/** Every setting, named; each changes the paper's settings in one or two places. */
+export const SETTINGS = {
+  paper: { ...paper },
+  'alpha-1e-2': { ...paper, alpha: 1e-2 },
+  'alpha-3e-2': { ...paper, alpha: 3e-2 },
+  'alpha-1e-1': { ...paper, alpha: 1e-1 },
+  'alpha-1e-2-beta-0': { ...paper, alpha: 1e-2, beta: 0 },
+  'alpha-1e-2-beta-1': { ...paper, alpha: 1e-2, beta: 1 },
+  'alpha-1e-2-lr-3e-3': { ...paper, alpha: 1e-2, lr: 3e-3 },
+  'alpha-1e-2-init-0.1': { ...paper, alpha: 1e-2, init: 0.1 },
+  'init-0.1': { ...paper, init: 0.1 },
+  'alpha-1e-2-epochs-25': { ...paper, alpha: 1e-2, epochs: 25 },
+};
+
+const { values } = parseArgs({
+  options: { set: { type: 'string' }, out: { type: 'string' }, only: { type: 'string' }, threads: { type: 'string' }, merge: { type: 'string' } },
+});
+if (values.merge) {
+  const parts = values.merge.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  const merged = { ...parts[0], settings: Object.assign({}, ...parts.map((p) => p.settings)) };
+  writeFileSync(values.out, JSON.stringify(merged, null, 1) + '\n');
+  process.exit(0);
+}
+const names = values.only ? values.only.split(',') : Object.keys(SETTINGS);
+for (const n of names) if (!SETTINGS[n]) throw new Error(`unknown setting ${n}`);
+const model = await Model.load(undefined, { threads: Number(values.threads ?? 1) });
+const runs = names.map((n) => `audiogenx:${n}`);
+const params = Object.fromEntries(names.map((n) => [`audiogenx:${n}`, SETTINGS[n]]));
+const t0 = Date.now();
+const scores = await benchmarkGroundTruth(model, values.set, runs, params, (d, n) =>
+  console.error(`${d}/${n} clips, ${((Date.now() - t0) / 1000).toFixed(0)} s`),
+);
+const clips = readGroundTruth(values.set);
+writeFileSync(
+  values.out,
+  JSON.stringify(
+    {
+      set: 'gt_validation.py --n ' + clips.length + ' (validation split, seeds from 1000)',
+      clips: clips.length,
+      bundle: `${model.manifest.name} ${model.manifest.version}`,
+      seconds: (Date.now() - t0) / 1000,
+      settings: Object.fromEntries(names.map((n) => [n, { params: SETTINGS[n], scores: scores[`audiogenx:${n}`] }])),
+    },
+    null,
+    1,
+  ) + '\n',
+);
