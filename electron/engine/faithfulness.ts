@@ -23,6 +23,11 @@ export interface SeedScores {
   kl_f: number;
   /** KL(q(counterfactual) || q(orig)) (higher is better). */
   kl_cf: number;
+  /**
+   * The judge's sigmoid outputs for the factual and counterfactual clips (the floor: its plain
+   * regeneration as f), kept so the figures can be recomputed under a calibrated judge (rescore).
+   */
+  probs?: { f: number[]; cf?: number[] };
 }
 
 /** One prompt's result for one method. */
@@ -39,11 +44,16 @@ export interface PromptScores {
   sizeMatch?: { rawSize: number; exponent: number };
   /** One entry per seed. */
   seeds: SeedScores[];
+  /** The judge's sigmoid outputs for the original clip. */
+  origProbs?: number[];
 }
 
-/** softmax over logit(p): the classifier's sigmoid outputs as one distribution over labels. */
-export function labelDistribution(p: Float32Array): Float64Array {
-  const logits = Array.from(p, (v) => Math.log(Math.max(v, 1e-7) / Math.max(1 - v, 1e-7)));
+/**
+ * softmax over logit(p) / temperature: the classifier's sigmoid outputs as one distribution over
+ * labels; temperature 1 is the raw judge, the manifest's judge.temperature the calibrated one.
+ */
+export function labelDistribution(p: ArrayLike<number>, temperature = 1): Float64Array {
+  const logits = Array.from(p, (v) => Math.log(Math.max(v, 1e-7) / Math.max(1 - v, 1e-7)) / temperature);
   const max = Math.max(...logits);
   const e = logits.map((l) => Math.exp(l - max));
   const sum = e.reduce((a, b) => a + b, 0);
@@ -57,9 +67,45 @@ export function kl(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-async function distributionOf(model: Model, codes: Int32Array, frames: number): Promise<Float64Array> {
+/** The judge's sigmoid outputs for a clip's codes. */
+async function judge(model: Model, codes: Int32Array, frames: number): Promise<number[]> {
   const [audio] = await model.decode([codes], frames);
-  return labelDistribution((await model.classify(audio!)).probabilities);
+  return Array.from((await model.classify(audio!)).probabilities);
+}
+
+/** The protocol's four figures of one seed from the judge's outputs, under a temperature. */
+function seedFigures(
+  seed: number,
+  orig: ArrayLike<number>,
+  f: ArrayLike<number>,
+  cf: ArrayLike<number> | undefined,
+  temperature: number,
+): SeedScores {
+  const qOrig = labelDistribution(orig, temperature);
+  // the label is the raw judge's top one: a temperature does not change the argmax
+  const y = qOrig.indexOf(Math.max(...qOrig));
+  const qf = labelDistribution(f, temperature);
+  const qcf = cf ? labelDistribution(cf, temperature) : undefined;
+  return {
+    seed,
+    fid_f: qOrig[y]! - qf[y]!,
+    fid_cf: qcf ? qOrig[y]! - qcf[y]! : Number.NaN,
+    kl_f: kl(qf, qOrig),
+    kl_cf: qcf ? kl(qcf, qOrig) : Number.NaN,
+  };
+}
+
+/**
+ * The same results under a judge of another temperature, recomputed from the kept sigmoid outputs;
+ * rows written before the outputs were kept are left out (they cannot be rescored).
+ */
+export function rescore(rows: PromptScores[], temperature: number): PromptScores[] {
+  return rows
+    .filter((r) => r.origProbs && r.seeds.every((s) => s.probs))
+    .map((r) => ({
+      ...r,
+      seeds: r.seeds.map((s) => ({ ...seedFigures(s.seed, r.origProbs!, s.probs!.f, s.probs!.cf, temperature), probs: s.probs })),
+    }));
 }
 
 /** Options of one protocol run. */
@@ -108,21 +154,27 @@ async function protocolFor(
   weights: TokenWeight[],
   signal: AbortSignal | undefined,
 ) {
-  const qOrig = await distributionOf(model, codes, frames);
+  const origProbs = await judge(model, codes, frames);
+  const qOrig = labelDistribution(origProbs);
   const y = qOrig.indexOf(Math.max(...qOrig));
   const durationSec = frames / model.manifest.frameRate;
-  const regenerate = async (seed: number, maskWeights?: MaskRows): Promise<Float64Array> => {
+  const regenerate = async (seed: number, maskWeights?: MaskRows): Promise<number[]> => {
     throwIfAborted(signal);
     const g = await generateCodes(model, { prompt, seed, durationSec, weights, ...(maskWeights ? { maskWeights } : {}), signal });
-    return distributionOf(model, g.codes[0]!, g.frames);
+    return judge(model, g.codes[0]!, g.frames);
   };
-  /** Regenerates with M and 1 - M under one seed and scores both against the original. */
+  /** Regenerates with M and 1 - M under one seed and scores both against the original (raw judge). */
   const scoreMask = async (mask: MaskRows, seed: number): Promise<SeedScores> => {
-    const qf = await regenerate(seed, mask);
-    const qcf = await regenerate(seed, complementMask(mask));
-    return { seed, fid_f: qOrig[y]! - qf[y]!, fid_cf: qOrig[y]! - qcf[y]!, kl_f: kl(qf, qOrig), kl_cf: kl(qcf, qOrig) };
+    const f = await regenerate(seed, mask);
+    const cf = await regenerate(seed, complementMask(mask));
+    return { ...seedFigures(seed, origProbs, f, cf, 1), probs: { f, cf } };
   };
-  return { qOrig, y, label: model.manifest.labels[y]!, regenerate, scoreMask };
+  /** The no-mask floor of one seed: a plain regeneration. */
+  const scoreFloor = async (seed: number): Promise<SeedScores> => {
+    const f = await regenerate(seed);
+    return { ...seedFigures(seed, origProbs, f, undefined, 1), probs: { f } };
+  };
+  return { origProbs, label: model.manifest.labels[y]!, scoreMask, scoreFloor };
 }
 
 /**
@@ -135,14 +187,11 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
     throw new AgxError('bad_argument', 'size matching needs audiogenx among the methods');
   const orig = await generateCodes(model, { prompt, seed: opts.originalSeed, durationSec: opts.durationSec });
   const codes = orig.codes[0]!;
-  const { qOrig, y, label, regenerate, scoreMask } = await protocolFor(model, prompt, codes, orig.frames, [], opts.signal);
+  const { origProbs, label, scoreMask, scoreFloor } = await protocolFor(model, prompt, codes, orig.frames, [], opts.signal);
   const results: PromptScores[] = [];
   const floorSeeds: SeedScores[] = [];
-  for (const seed of opts.seeds) {
-    const q = await regenerate(seed);
-    floorSeeds.push({ seed, fid_f: qOrig[y]! - q[y]!, fid_cf: Number.NaN, kl_f: kl(q, qOrig), kl_cf: Number.NaN });
-  }
-  results.push({ prompt, method: 'floor', label, size: Number.NaN, seeds: floorSeeds });
+  for (const seed of opts.seeds) floorSeeds.push(await scoreFloor(seed));
+  results.push({ prompt, method: 'floor', label, size: Number.NaN, seeds: floorSeeds, origProbs });
   // AudioGenX first under size matching: its Size is every other mask's target
   const order = opts.sizeMatch ? ['audiogenx', ...methods.filter((m) => m !== 'audiogenx')] : methods;
   let target = Number.NaN;
@@ -158,7 +207,7 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
     }
     const seeds: SeedScores[] = [];
     for (const seed of opts.seeds) seeds.push(await scoreMask(mask, seed));
-    results.push({ prompt, method, label, size: maskSize(mask), ...(matched ? { sizeMatch: matched } : {}), seeds });
+    results.push({ prompt, method, label, size: maskSize(mask), ...(matched ? { sizeMatch: matched } : {}), seeds, origProbs });
   }
   return results;
 }
@@ -173,7 +222,9 @@ export async function explanationFaithfulness(
   signal?: AbortSignal,
 ): Promise<SeedScores & { label: string; size: number }> {
   const { label, scoreMask } = await protocolFor(model, prompt, clip.codes, clip.frames, clip.weights, signal);
-  return { ...(await scoreMask(mask, seed)), label, size: maskSize(mask) };
+  // the judge's outputs stay here: the studio shows the figures only
+  const { probs: _probs, ...scores } = await scoreMask(mask, seed);
+  return { ...scores, label, size: maskSize(mask) };
 }
 
 /** Mean and (population) standard deviation, ignoring NaN. */

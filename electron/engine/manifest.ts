@@ -27,6 +27,8 @@ export const ManifestSchema = z.object({
   specialTokens: z.object({ pad: z.number().int(), unk: z.number().int(), null: z.number().int(), audioEmpty: z.number().int() }),
   labels: z.array(z.string()).min(1),
   classifierThreshold: z.number(),
+  /** The judge's calibration (scripts/calibrate-judge.mjs): `agx evaluate` also scores with softmax(logit / temperature). */
+  judge: z.object({ temperature: z.number().positive(), calibration: z.record(z.string(), z.unknown()).optional() }).optional(),
   generation: z.object({ cfg: z.number(), topK: z.number().int(), topP: z.number(), temperature: z.number() }),
   graphs: z.object({
     textEncoder: z.string(),

@@ -4,14 +4,14 @@ import { join, resolve } from 'node:path';
 import { AgxError, toErrorData } from '../../common/errors.js';
 import { parseMethodParams } from '../../common/methods.js';
 import { getMethod, METHODS } from '../../engine/explain/index.js';
-import { captionsFromCsv, evaluatePrompt, type PromptScores, summarise } from '../../engine/faithfulness.js';
+import { captionsFromCsv, evaluatePrompt, type PromptScores, rescore, summarise } from '../../engine/faithfulness.js';
 import { numberOption, requiredString } from '../args.js';
 import { type Command, durationOption, openModel } from '../command.js';
 import { Progress } from '../progress.js';
 
 export const evaluateCommand: Command = {
   summary:
-    "the paper's faithfulness protocol: Fid_F, Fid_CF, KL_F, KL_CF and Size per method with bootstrap 95% intervals over prompts and a paired test against AudioGenX, plus the no-mask floor",
+    "the paper's faithfulness protocol: Fid_F, Fid_CF, KL_F, KL_CF and Size per method with bootstrap 95% intervals over prompts and a paired test against AudioGenX, plus the no-mask floor; beside them the same under the bundle's calibrated judge where its manifest has one",
   usage:
     'agx evaluate --prompts FILE.csv --methods LIST [--seeds 5] [--duration S] [--scaling matrix|step] [--size-match] [--out DIR] [--json]',
   options: {
@@ -92,11 +92,21 @@ export const evaluateCommand: Command = {
       progress.update((i + 1) / captions.length);
     }
     progress.done();
-    const table = summarise(rows);
-    const { floor, ...byMethod } = table;
+    const { floor, ...byMethod } = summarise(rows);
+    // the raw judge's figures stay the headline for continuity; the calibrated ones sit beside them
+    const temperature = model.manifest.judge?.temperature;
+    const rescored = temperature === undefined ? [] : rescore(rows, temperature);
+    let calibrated = null;
+    if (rescored.length > 0) {
+      const { floor: calibratedFloor, ...calibratedMethods } = summarise(rescored);
+      // results written before the judge's outputs were kept cannot be rescored: say how many prompts were
+      const prompts = new Set(rescored.map((r) => r.prompt)).size;
+      calibrated = { temperature, prompts, methods: calibratedMethods, floor: calibratedFloor ?? null };
+    }
     return {
       methods: byMethod,
       floor: floor ?? null,
+      calibrated,
       prompts: captions.length - skipped,
       skipped,
       seeds: nSeeds,
