@@ -1,0 +1,259 @@
+"""audiocraft's LMModel (AudioGen / MusicGen) as two modules: the checkpoint's shape and the exported graph.
+
+AudiocraftLM holds the parameters under audiocraft's exact names and shapes, so a release state dict
+loads with load_state_dict(strict=True) and the module can be built on torch's meta device for the
+full-size name/shape check. LMGraph is what the bundle's graphs trace: the same numbers, with every
+matrix stored in the layout its ONNX node consumes (x @ W^T is MatMul(x, W_t): no Transpose of an
+initializer, which would make onnxruntime copy each weight at load instead of memory-mapping it) and
+the attention written out (torch 1.13 cannot export nn.MultiheadAttention).
+
+What the released models compute (audiocraft/models/lm.py, modules/transformer.py, conditioners.py):
+- input = sum_k emb[k](codes_k) + create_sin_embedding(position) (cos half first, then sin; the
+  period of channel i is max_period^(i / (half - 1)));
+- pre-norm layers: x += self_attn(norm1(x)) (causal); x += cross_attention(norm_cross(x), U);
+  x += linear2(gelu(linear1(norm2(x)))); LayerNorm eps 1e-5, exact GELU, no biases;
+- logits_k = linears[k](out_norm(x));
+- U = output_proj(T5(prompt)) * mask: padded and absent prompts are zero vectors, and the
+  cross-attention has no padding mask; a zero key scores 0 and a zero value adds nothing, so with no
+  attention biases (the release's bias_attn false) a padded token only takes softmax mass.
+`token_weights` / explanation masks multiply the cross-attention probabilities after the softmax, as
+in tiny-foley (native-models/build/agx_build/lib/lm.py); with weights 1 the numbers are audiocraft's.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+NEG = -1e9  # masked attention score: finite, so no inf - inf in the gradient graphs
+
+
+@dataclass
+class LMConfig:
+    dim: int
+    num_heads: int
+    num_layers: int
+    ffn_dim: int
+    n_q: int
+    card: int
+    text_dim: int
+    max_period: float = 10000.0
+    positional_scale: float = 1.0
+    norm_eps: float = 1e-5
+
+    @classmethod
+    def from_dict(cls, cfg: dict) -> "LMConfig":
+        """From config.lm_config / hf_lm_config's dict; the delay pattern must be the engine's (k steps for codebook k)."""
+        delays = list(cfg.get("delays", range(cfg["n_q"])))
+        if delays != list(range(cfg["n_q"])):
+            raise ValueError(f"delay pattern {delays}: the studio's engine runs only delays 0..K-1")
+        if cfg.get("text_dim") is None:
+            raise ValueError("the LM config does not say the T5 width (text_dim)")
+        return cls(**{k: cfg[k] for k in ("dim", "num_heads", "num_layers", "ffn_dim", "n_q", "card", "text_dim")},
+                   max_period=float(cfg.get("max_period", 10000.0)),
+                   positional_scale=float(cfg.get("positional_scale", 1.0)),
+                   norm_eps=float(cfg.get("norm_eps", 1e-5)))
+
+
+# ------------------------------------------------------------------ the checkpoint's shape
+
+class _Attention(nn.Module):
+    def __init__(self, d: int, device=None) -> None:
+        super().__init__()
+        self.in_proj_weight = nn.Parameter(torch.empty(3 * d, d, device=device))
+        self.out_proj = nn.Linear(d, d, bias=False, device=device)
+
+
+class _Layer(nn.Module):
+    def __init__(self, cfg: LMConfig, device=None) -> None:
+        super().__init__()
+        d = cfg.dim
+        self.self_attn = _Attention(d, device)
+        self.cross_attention = _Attention(d, device)
+        self.linear1 = nn.Linear(d, cfg.ffn_dim, bias=False, device=device)
+        self.linear2 = nn.Linear(cfg.ffn_dim, d, bias=False, device=device)
+        self.norm1 = nn.LayerNorm(d, eps=cfg.norm_eps, device=device)
+        self.norm2 = nn.LayerNorm(d, eps=cfg.norm_eps, device=device)
+        self.norm_cross = nn.LayerNorm(d, eps=cfg.norm_eps, device=device)
+
+
+class _Transformer(nn.Module):
+    def __init__(self, cfg: LMConfig, device=None) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList([_Layer(cfg, device) for _ in range(cfg.num_layers)])
+
+
+class _Conditioner(nn.Module):
+    def __init__(self, cfg: LMConfig, device=None) -> None:
+        super().__init__()
+        self.output_proj = nn.Linear(cfg.text_dim, cfg.dim, device=device)
+
+
+class _Provider(nn.Module):
+    def __init__(self, cfg: LMConfig, device=None) -> None:
+        super().__init__()
+        self.conditioners = nn.ModuleDict({"description": _Conditioner(cfg, device)})
+
+
+class AudiocraftLM(nn.Module):
+    """Parameters only, named as in audiocraft's state_dict.bin."""
+
+    def __init__(self, cfg: LMConfig, device=None) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.condition_provider = _Provider(cfg, device)
+        self.emb = nn.ModuleList([nn.Embedding(cfg.card + 1, cfg.dim, device=device) for _ in range(cfg.n_q)])
+        self.transformer = _Transformer(cfg, device)
+        self.out_norm = nn.LayerNorm(cfg.dim, eps=cfg.norm_eps, device=device)
+        self.linears = nn.ModuleList([nn.Linear(cfg.dim, cfg.card, bias=False, device=device) for _ in range(cfg.n_q)])
+
+    @classmethod
+    def from_state(cls, cfg: LMConfig, state: dict[str, torch.Tensor]) -> "AudiocraftLM":
+        lm = cls(cfg)
+        lm.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+        return lm.eval()
+
+
+# ------------------------------------------------------------------ the exported graph
+
+class TLinear(nn.Module):
+    """y = x @ w_t (+ b) with w_t = W^T stored [in, out]: the layout MatMul / Gemm read without a copy."""
+
+    def __init__(self, weight: torch.Tensor, bias: torch.Tensor | None = None) -> None:
+        super().__init__()
+        self.w_t = nn.Parameter(weight.detach().t().contiguous(), requires_grad=False)
+        self.b = None if bias is None else nn.Parameter(bias.detach().clone(), requires_grad=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = x @ self.w_t
+        return y if self.b is None else y + self.b
+
+
+def sin_embedding(pos: torch.Tensor, dim: int, max_period: float) -> torch.Tensor:
+    """audiocraft's create_sin_embedding: pos [...] float -> [..., dim]."""
+    half = dim // 2
+    adim = torch.arange(half, dtype=torch.float32)
+    phase = pos[..., None] / (max_period ** (adim / (half - 1)))
+    return torch.cat([torch.cos(phase), torch.sin(phase)], -1)
+
+
+class _GraphLayer(nn.Module):
+    def __init__(self, layer: _Layer, heads: int) -> None:
+        super().__init__()
+        self.heads = heads
+        d = layer.norm1.weight.shape[0]
+        wq, wk, wv = layer.self_attn.in_proj_weight.detach().split(d)
+        cq, ck, cv = layer.cross_attention.in_proj_weight.detach().split(d)
+        self.norm_self, self.norm_cross, self.norm_ff = layer.norm1, layer.norm_cross, layer.norm2
+        self.self_q, self.self_k, self.self_v = TLinear(wq), TLinear(wk), TLinear(wv)
+        self.self_out = TLinear(layer.self_attn.out_proj.weight)
+        self.cross_q, self.cross_k, self.cross_v = TLinear(cq), TLinear(ck), TLinear(cv)
+        self.cross_out = TLinear(layer.cross_attention.out_proj.weight)
+        self.ff_in, self.ff_out = TLinear(layer.linear1.weight), TLinear(layer.linear2.weight)
+
+    def split(self, x: torch.Tensor) -> torch.Tensor:
+        b, n, d = x.shape
+        return x.reshape(b, n, self.heads, d // self.heads).transpose(1, 2)
+
+    def merge(self, x: torch.Tensor) -> torch.Tensor:
+        b, h, n, dh = x.shape
+        return x.transpose(1, 2).reshape(b, n, h * dh)
+
+    def cross_kv_of(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.split(self.cross_k(u)), self.split(self.cross_v(u))
+
+    def forward(self, x, self_bias, past_k, past_v, ck, cv, weights, score_scale):
+        """x [B, S, d]; past_k/v [B, H, P, dh] or None; ck/cv [B, H, L, dh]; weights / score_scale
+        [B, S, L] or None. Returns x and the self-attention keys and values including the past."""
+        dh = x.shape[-1] // self.heads
+        h = self.norm_self(x)
+        q, k, v = self.split(self.self_q(h)), self.split(self.self_k(h)), self.split(self.self_v(h))
+        if past_k is not None:
+            k = torch.cat([past_k, k], 2)
+            v = torch.cat([past_v, v], 2)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(dh)
+        if self_bias is not None:
+            scores = scores + self_bias
+        x = x + self.self_out(self.merge(torch.softmax(scores, -1) @ v))
+        cq = self.split(self.cross_q(self.norm_cross(x)))
+        cs = cq @ ck.transpose(-1, -2) / math.sqrt(dh)
+        if score_scale is not None:
+            cs = cs * score_scale.unsqueeze(1)
+        p = torch.softmax(cs, -1)
+        self.last_cross_attention = p  # [B, H, S, L], read by LMGraph.probe
+        if weights is not None:
+            p = p * weights.unsqueeze(1)  # not weights[:, None]: its backward (slice_backward) has no ONNX export
+        x = x + self.cross_out(self.merge(p @ cv))
+        return x + self.ff_out(F.gelu(self.ff_in(self.norm_ff(x)))), k, v
+
+
+class LMGraph(nn.Module):
+    """The LM as the bundle's graphs compute it (frozen weights, export layout)."""
+
+    def __init__(self, lm: AudiocraftLM) -> None:
+        super().__init__()
+        cfg = self.cfg = lm.cfg
+        proj = lm.condition_provider.conditioners["description"].output_proj
+        self.output_proj = TLinear(proj.weight, proj.bias)
+        self.emb = lm.emb
+        self.layers = nn.ModuleList([_GraphLayer(layer, cfg.num_heads) for layer in lm.transformer.layers])
+        self.out_norm = lm.out_norm
+        self.heads = nn.ModuleList([TLinear(h.weight) for h in lm.linears])
+        for p in self.parameters():
+            p.requires_grad_(False)
+
+    def condition(self, t5_hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """T5's last hidden state [B, L, text_dim], mask [B, L] -> U [B, L, dim] (zero where masked)."""
+        return self.output_proj(t5_hidden) * mask.unsqueeze(-1)
+
+    def embed(self, tokens: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
+        """tokens [B, K, S] (card = the pattern's empty code), pos [S] float -> [B, S, d]."""
+        x = sum(self.emb[k](tokens[:, k]) for k in range(self.cfg.n_q))
+        return x + self.cfg.positional_scale * sin_embedding(pos, self.cfg.dim, self.cfg.max_period)[None]
+
+    def cross_kv(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """U [B, L, d] -> every layer's cross-attention keys and values [layers, B, H, L, dh]."""
+        ks, vs = zip(*(layer.cross_kv_of(u) for layer in self.layers))
+        return torch.stack(ks), torch.stack(vs)
+
+    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """[B, S, d] -> [B, K, S, card]."""
+        return torch.stack([h(hidden) for h in self.heads], 1)
+
+    def forward_seq(self, inp, u, text_mask, weights=None, score_scale=None):
+        """inp [B, K, S] (step s holds the pattern at s - 1), U [B, L, d], text_mask [B, L] ->
+        e [B, S, d], the final hidden state after out_norm. Padded tokens get weight 0 (see the module
+        docstring: exact for bias-free value projections)."""
+        s = inp.shape[2]
+        x = self.embed(inp, torch.arange(s, dtype=torch.float32))
+        causal = torch.triu(torch.full((s, s), NEG), 1)
+        ck, cv = self.cross_kv(u)
+        w = text_mask.unsqueeze(1) if weights is None else weights * text_mask.unsqueeze(1)
+        for i, layer in enumerate(self.layers):
+            x, _, _ = layer(x, causal, None, None, ck[i], cv[i], w, score_scale)
+        return self.out_norm(x)
+
+    def step(self, tokens, pos, past_k, past_v, ck, cv, text_mask, token_weights):
+        """tokens [B, K]; pos [] float; past_k/v [layers, B, H, P, dh]; ck/cv [layers, B, H, L, dh];
+        text_mask / token_weights [B, L] -> logits [B, K, card], present k/v [layers, B, H, P+1, dh]."""
+        x = self.embed(tokens[:, :, None], pos.reshape(1))
+        w = (token_weights * text_mask)[:, None, :]
+        new_k, new_v = [], []
+        for i, layer in enumerate(self.layers):
+            x, k, v = layer(x, None, past_k[i], past_v[i], ck[i], cv[i], w, None)
+            new_k.append(k)
+            new_v.append(v)
+        return self.logits(self.out_norm(x))[:, :, 0], torch.stack(new_k), torch.stack(new_v)
+
+    def probe(self, inp, u, text_mask, score_scale, targets):
+        """Per-step cross-entropy of `targets` summed over codebooks [B, S] (card = not scored) and the
+        cross-attention averaged over layers and heads [B, S, L]: the forward-only baselines' pass."""
+        hidden = self.forward_seq(inp, u, text_mask, None, score_scale)
+        logp = torch.log_softmax(self.logits(hidden), -1)
+        valid = (targets != self.cfg.card).float()
+        picked = torch.gather(logp, 3, torch.clamp(targets, max=self.cfg.card - 1).unsqueeze(3)).squeeze(3)
+        attention = torch.stack([layer.last_cross_attention.mean(1) for layer in self.layers]).mean(0)
+        return -(picked * valid).sum(1), attention
