@@ -22,10 +22,8 @@ export const SETTINGS = {
   'alpha-3e-2': { ...paper, alpha: 3e-2 },
   'alpha-1e-1': { ...paper, alpha: 1e-1 },
   'alpha-1e-2-beta-0': { ...paper, alpha: 1e-2, beta: 0 },
-  'alpha-1e-2-beta-1': { ...paper, alpha: 1e-2, beta: 1 },
   'alpha-1e-2-lr-3e-3': { ...paper, alpha: 1e-2, lr: 3e-3 },
   'alpha-1e-2-init-0.1': { ...paper, alpha: 1e-2, init: 0.1 },
-  'init-0.1': { ...paper, init: 0.1 },
   'alpha-1e-2-epochs-25': { ...paper, alpha: 1e-2, epochs: 25 },
 };
 
