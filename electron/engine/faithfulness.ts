@@ -122,6 +122,15 @@ export interface ProtocolOptions {
   params?: Record<string, Record<string, unknown>>;
   /** Bring every other method's mask to AudioGenX's Size on the same clip (matchSize); needs audiogenx among the methods. */
   sizeMatch?: boolean;
+  /** Replace every mask by its mean over steps (averageOverSteps), before any size matching. */
+  averageSteps?: boolean;
+}
+
+/** Each token's mean over steps, at every step: the paper's averaged-mask ablation (one value per token for the whole clip). */
+export function averageOverSteps(rows: MaskRows): Float32Array[] {
+  const mean = new Float32Array(rows[0]?.length ?? 0);
+  for (const row of rows) for (let i = 0; i < mean.length; i++) mean[i]! += row[i]! / rows.length;
+  return rows.map(() => Float32Array.from(mean));
 }
 
 /**
@@ -197,7 +206,7 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
   let target = Number.NaN;
   for (const method of order) {
     const e = await explain(model, prompt, codes, orig.frames, method, opts.params?.[method] ?? {}, { signal: opts.signal });
-    let mask: MaskRows = e.steps;
+    let mask: MaskRows = opts.averageSteps ? averageOverSteps(e.steps) : e.steps;
     let matched: PromptScores['sizeMatch'];
     if (method === 'audiogenx') target = maskSize(mask);
     else if (opts.sizeMatch) {

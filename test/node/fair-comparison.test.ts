@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { generateCodes } from '../../electron/engine/generate.js';
 import { explain } from '../../electron/engine/explain/index.js';
 import { scaleToUnit } from '../../electron/engine/explain/probe.js';
-import { evaluatePrompt, matchSize, type PromptScores, summarise } from '../../electron/engine/faithfulness.js';
+import { averageOverSteps, evaluatePrompt, matchSize, type PromptScores, summarise } from '../../electron/engine/faithfulness.js';
 import { bootstrapMeanCi, paired, quantile, signFlipTest } from '../../electron/engine/stats.js';
 import { embeddedModel } from './helpers.js';
 
@@ -66,6 +66,12 @@ describe('size matching and scaling', () => {
     // out of reach (above the share of non-zero cells): the nearest reachable mean
     const far = matchSize([Float32Array.of(0.25, 1, 0)], 0.9);
     expect(Array.from(far.mask[0]!)).toEqual([expect.closeTo(1, 6), 1, 0]);
+  });
+
+  it('averageOverSteps: each token its mean over steps, at every step (the averaged-mask ablation)', () => {
+    const avg = averageOverSteps([Float32Array.of(0, 1), Float32Array.of(0.5, 0), Float32Array.of(1, 0.5)]);
+    expect(avg.map((r) => Array.from(r))).toEqual(Array(3).fill([expect.closeTo(0.5, 6), expect.closeTo(0.5, 6)]));
+    expect(avg[0]).not.toBe(avg[1]); // rows are copies: a later map of one row leaves the others
   });
 
   it("scaleToUnit: 'matrix' by the whole matrix, 'step' min-max per step", () => {

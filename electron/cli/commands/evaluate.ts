@@ -13,7 +13,7 @@ export const evaluateCommand: Command = {
   summary:
     "the paper's faithfulness protocol: Fid_F, Fid_CF, KL_F, KL_CF and Size per method with bootstrap 95% intervals over prompts and a paired test against AudioGenX, plus the no-mask floor; beside them the same under the bundle's calibrated judge where its manifest has one",
   usage:
-    'agx evaluate --prompts FILE.csv --methods LIST [--seeds 5] [--duration S] [--scaling matrix|step] [--size-match] [--out DIR] [--json]',
+    'agx evaluate --prompts FILE.csv --methods LIST [--seeds 5] [--duration S] [--scaling matrix|step] [--size-match] [--audiogenx K=V,...] [--average-steps] [--out DIR] [--json]',
   options: {
     prompts: { type: 'string', help: 'CSV with a "caption" column (AudioCaps test.csv format; other columns ignored)' },
     methods: { type: 'string', help: `comma-separated; any of: ${Object.keys(METHODS).join(', ')}` },
@@ -27,6 +27,14 @@ export const evaluateCommand: Command = {
       type: 'boolean',
       help: "bring every baseline's mask to AudioGenX's Size on the same clip (m -> m^p; needs audiogenx among the methods)",
     },
+    audiogenx: {
+      type: 'string',
+      help: "AudioGenX's parameters as key=value pairs, comma-separated (e.g. preset=paper or alpha=0.01,beta=0.1); default: the shipped default",
+    },
+    'average-steps': {
+      type: 'boolean',
+      help: "replace every mask by its mean over steps, one value per token at every step (the paper's averaged-mask ablation)",
+    },
     out: { type: 'string', help: 'folder for results.jsonl (appended per prompt, so a rerun resumes); default: a temp folder' },
   },
   async run(values) {
@@ -39,6 +47,9 @@ export const evaluateCommand: Command = {
     const scaling = typeof values.scaling === 'string' ? values.scaling : 'matrix';
     // AudioGenX has no scaling: its mask is already in [0, 1]; the catalog checks the value for the rest
     const params = Object.fromEntries(methods.filter((m) => m !== 'audiogenx').map((m) => [m, parseMethodParams(m, { scaling })]));
+    const audiogenxText = typeof values.audiogenx === 'string' ? values.audiogenx : '';
+    if (audiogenxText !== '') params.audiogenx = parseMethodParams('audiogenx', keyValues(audiogenxText));
+    const averageSteps = values['average-steps'] === true;
     const sizeMatch = values['size-match'] === true;
     if (sizeMatch && !methods.includes('audiogenx')) throw new AgxError('bad_argument', '--size-match needs audiogenx among the --methods');
     const nSeeds = numberOption(values, 'seeds', 5, (n) => Number.isInteger(n) && n >= 1 && n <= 50, 'an integer from 1 to 50');
@@ -67,13 +78,16 @@ export const evaluateCommand: Command = {
     }
     const model = await openModel(values);
     const durationSec = durationOption(values, model.manifest);
-    const opts = { seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), originalSeed: 0, durationSec, params, sizeMatch };
+    const opts = { seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), originalSeed: 0, durationSec, params, sizeMatch, averageSteps };
     const progress = new Progress('evaluating');
     const rows: PromptScores[] = [];
     let skipped = 0;
     for (const [i, caption] of captions.entries()) {
       // today's protocol keeps its old key, so results written before these options still resume
-      const variant = scaling === 'matrix' && !sizeMatch ? '' : `\t${scaling}${sizeMatch ? '\tsize-match' : ''}`;
+      const variant =
+        scaling === 'matrix' && !sizeMatch && audiogenxText === '' && !averageSteps
+          ? ''
+          : `\t${scaling}${sizeMatch ? '\tsize-match' : ''}${audiogenxText ? `\taudiogenx:${audiogenxText}` : ''}${averageSteps ? '\taverage-steps' : ''}`;
       const key = `${i}\t${caption}\t${methods.join(',')}\t${nSeeds}\t${durationSec}${variant}`;
       let rec = done.get(key);
       if (rec === undefined) {
@@ -112,7 +126,21 @@ export const evaluateCommand: Command = {
       seeds: nSeeds,
       scaling,
       sizeMatch,
+      averageSteps,
+      audiogenx: params.audiogenx ?? null,
       results: resultsPath,
     };
   },
 };
+
+/** "alpha=0.01,preset=paper" -> { alpha: 0.01, preset: 'paper' }: numbers where the value reads as one; the catalog checks the rest. */
+function keyValues(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new AgxError('bad_argument', `--audiogenx takes key=value pairs separated by commas; got "${pair.slice(0, 64)}"`);
+    const value = pair.slice(eq + 1).trim();
+    out[pair.slice(0, eq).trim()] = value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return out;
+}
