@@ -197,30 +197,24 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-# ------------------------------------------------------------------ main
+# ------------------------------------------------------------------ graphs
+# Each exporter writes its graphs from the LM (or codec) alone and returns their file names, so the
+# build (run) and tools/reexport.py (from the committed bundle) share one definition of every graph.
 
-def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None:
-    bundle.mkdir(parents=True, exist_ok=True)
-    for stale in bundle.glob("*.onnx"):
-        stale.unlink()
-    lm = lm or load_lm(work)
-    for p in lm.parameters():
-        p.requires_grad_(False)
-    cfg = lm.cfg
-    codec.eval()
-    clf = load_classifier(work)
-    v = vocab()
-    H, dh = cfg.heads, cfg.d // cfg.heads
-    torch.manual_seed(0)
-
-    log("export: text encoder, lm step")
-    ids = torch.tensor([[5, 6, 7, 8], [NULL_ID, PAD_ID, PAD_ID, PAD_ID]])
-    tmask = torch.tensor([[1.0, 1, 1, 1], [1, 0, 0, 0]])
+def export_text_encoder(lm: AudioLM, codec, bundle: Path) -> list[str]:
+    ids, tmask = _text_example()
     _export(TextEncoderGraph(lm), (ids, tmask), bundle / "text_encoder.onnx", ["ids", "text_mask"],
             ["text_vectors", "cross_key", "cross_value"],
             {"ids": {0: "batch", 1: "tokens"}, "text_mask": {0: "batch", 1: "tokens"},
              "text_vectors": {0: "batch", 1: "tokens"}, "cross_key": {1: "batch", 3: "tokens"},
              "cross_value": {1: "batch", 3: "tokens"}})
+    return ["text_encoder.onnx"]
+
+
+def export_lm_step(lm: AudioLM, codec, bundle: Path) -> list[str]:
+    cfg = lm.cfg
+    H, dh = cfg.heads, cfg.d // cfg.heads
+    ids, tmask = _text_example()
     with torch.no_grad():
         u, ck, cv = TextEncoderGraph(lm)(ids, tmask)
     past = torch.zeros(cfg.layers, 2, H, 3, dh)
@@ -234,8 +228,12 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
              "cross_key": {1: "batch", 3: "tokens"}, "cross_value": {1: "batch", 3: "tokens"},
              "text_mask": {0: "batch", 1: "tokens"}, "token_weights": {0: "batch", 1: "tokens"},
              "logits": {0: "batch"}, "present_key": {1: "batch", 3: "steps"}, "present_value": {1: "batch", 3: "steps"}})
+    return ["lm_step.onnx"]
 
-    log("export: lm_probe (cross-entropy and attention for the forward-only baselines)")
+
+def export_lm_probe(lm: AudioLM, codec, bundle: Path) -> list[str]:
+    cfg = lm.cfg
+    torch.manual_seed(0)  # the example's values (the graph does not depend on them)
     S, L = 12, 5
     probe_args = (torch.randint(0, cfg.card, (2, cfg.n_codebooks, S)), torch.randn(2, L, cfg.d), torch.ones(2, L),
                   torch.ones(2, S, L), torch.randint(0, cfg.card + 1, (2, cfg.n_codebooks, S)))
@@ -245,67 +243,136 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
             {"tokens": seq_axes, "targets": seq_axes, "text_vectors": {0: "batch", 1: "tokens"}, "text_mask": {0: "batch", 1: "tokens"},
              "score_scale": {0: "batch", 1: "steps", 2: "tokens"}, "cross_entropy": {0: "batch", 1: "steps"},
              "attention": {0: "batch", 1: "steps", 2: "tokens"}})
+    return ["lm_probe.onnx"]
 
-    log("export: lm_explain via make_fx over autograd.grad")
+
+def _decomposition():
     _register_symbolics()
-    decomp = get_decompositions([torch.ops.aten._softmax_backward_data, torch.ops.aten.native_layer_norm_backward,
-                                 torch.ops.aten.gelu_backward, torch.ops.aten.sigmoid_backward,
-                                 torch.ops.aten._log_softmax_backward_data])
-    explain_names, explainer_names, gradcam_names, chefer_names = [], [], [], []
+    return get_decompositions([torch.ops.aten._softmax_backward_data, torch.ops.aten.native_layer_norm_backward,
+                               torch.ops.aten.gelu_backward, torch.ops.aten.sigmoid_backward,
+                               torch.ops.aten._log_softmax_backward_data])
+
+
+def export_lm_explain(lm: AudioLM, codec, bundle: Path) -> list[str]:
+    names = []
     for steps, tokens in config.EXPLAIN_BUCKETS:
-        ex = explain_example(cfg, steps, tokens)
-        gm = make_fx(explain_function(lm), decomposition_table=decomp)(*ex)
+        ex = explain_example(lm.cfg, steps, tokens)
+        gm = make_fx(explain_function(lm), decomposition_table=_decomposition())(*ex)
         name = f"lm_explain_s{steps}_l{tokens}.onnx"
         torch.onnx.export(gm, ex, str(bundle / name), opset_version=config.OPSET,
                           input_names=["tokens", "text_vectors", "text_mask", "step_mask", "mask", "reference"],
                           output_names=["hidden", "cos_factual", "cos_counterfactual", "loss", "grad_mask"],
                           do_constant_folding=False)
-        explain_names.append(name)
-        gm = make_fx(explainer.step_function(lm), decomposition_table=decomp)(*explainer.example(lm, steps, tokens))
+        names.append(name)
+    return names
+
+
+def export_explainer_step(lm: AudioLM, codec, bundle: Path) -> list[str]:
+    names = []
+    for steps, tokens in config.EXPLAIN_BUCKETS:
+        gm = make_fx(explainer.step_function(lm), decomposition_table=_decomposition())(*explainer.example(lm, steps, tokens))
         name = f"explainer_step_s{steps}_l{tokens}.onnx"
         torch.onnx.export(gm, explainer.example(lm, steps, tokens), str(bundle / name), opset_version=config.OPSET,
                           input_names=explainer.INPUTS, output_names=explainer.OUTPUTS, do_constant_folding=False)
-        explainer_names.append(name)
-        ex = explain_example(cfg, steps, tokens)
-        targets = ex[0].clone()
-        targets[:, :, -7:] = cfg.card  # some unscored (padded) steps in the example
-        gradcam_args = (ex[0], ex[1], ex[2], targets)
-        gm = make_fx(lambda *a: lm.gradcam(*a), decomposition_table=decomp)(*gradcam_args)
+        names.append(name)
+    return names
+
+
+def _gradient_example(lm: AudioLM, steps: int, tokens: int):
+    ex = explain_example(lm.cfg, steps, tokens)
+    targets = ex[0].clone()
+    targets[:, :, -7:] = lm.cfg.card  # some unscored (padded) steps in the example
+    return (ex[0], ex[1], ex[2], targets)
+
+
+def export_lm_gradcam(lm: AudioLM, codec, bundle: Path) -> list[str]:
+    names = []
+    for steps, tokens in config.EXPLAIN_BUCKETS:
+        args = _gradient_example(lm, steps, tokens)
+        gm = make_fx(lambda *a: lm.gradcam(*a), decomposition_table=_decomposition())(*args)
         name = f"lm_gradcam_s{steps}_l{tokens}.onnx"
-        torch.onnx.export(gm, gradcam_args, str(bundle / name), opset_version=config.OPSET,
+        torch.onnx.export(gm, args, str(bundle / name), opset_version=config.OPSET,
                           input_names=["tokens", "text_vectors", "text_mask", "targets"], output_names=["gradcam_a", "gradcam_e"],
                           do_constant_folding=False)
-        gradcam_names.append(name)
-        gm = make_fx(lambda *a: lm.chefer(*a), decomposition_table=decomp)(*gradcam_args)
+        names.append(name)
+    return names
+
+
+def export_lm_chefer(lm: AudioLM, codec, bundle: Path) -> list[str]:
+    names = []
+    for steps, tokens in config.EXPLAIN_BUCKETS:
+        args = _gradient_example(lm, steps, tokens)
+        gm = make_fx(lambda *a: lm.chefer(*a), decomposition_table=_decomposition())(*args)
         name = f"lm_chefer_s{steps}_l{tokens}.onnx"
-        torch.onnx.export(gm, gradcam_args, str(bundle / name), opset_version=config.OPSET,
+        torch.onnx.export(gm, args, str(bundle / name), opset_version=config.OPSET,
                           input_names=["tokens", "text_vectors", "text_mask", "targets"], output_names=["relevance"],
                           do_constant_folding=False)
-        chefer_names.append(name)
+        names.append(name)
+    return names
 
-    log("export: codec, classifier")
-    wav = torch.randn(1, CODE_HOP * 10) * 0.1
+
+def export_codec_encoder(lm: AudioLM, codec, bundle: Path) -> list[str]:
+    wav = torch.randn(1, CODE_HOP * 10, generator=torch.Generator().manual_seed(0)) * 0.1
     _export(CodecEncoder(codec), (wav,), bundle / "codec_encoder.onnx", ["audio"], ["codes"],
             {"audio": {0: "batch", 1: "samples"}, "codes": {0: "batch", 2: "frames"}})
-    codes = torch.randint(0, cfg.card, (1, cfg.n_codebooks, 10))
+    return ["codec_encoder.onnx"]
+
+
+def export_codec_decoder(lm: AudioLM, codec, bundle: Path) -> list[str]:
+    codes = torch.randint(0, lm.cfg.card, (1, lm.cfg.n_codebooks, 10), generator=torch.Generator().manual_seed(0))
     _export(CodecDecoder(codec), (codes,), bundle / "codec_decoder.onnx", ["codes"], ["audio"],
             {"codes": {0: "batch", 2: "frames"}, "audio": {0: "batch", 1: "samples"}})
-    _export(WaveClassifier(clf), (torch.randn(1, SR) * 0.1,), bundle / "classifier.onnx", ["audio"],
-            ["probabilities", "activity"],
+    return ["codec_decoder.onnx"]
+
+
+# name -> exporter, in the order their tensors enter the shared weight blobs (the blob's layout follows it)
+LM_GRAPHS = {"text_encoder": export_text_encoder, "lm_step": export_lm_step, "lm_probe": export_lm_probe,
+             "lm_explain": export_lm_explain, "explainer_step": export_explainer_step, "lm_gradcam": export_lm_gradcam,
+             "lm_chefer": export_lm_chefer}
+CODEC_GRAPHS = {"codec_encoder": export_codec_encoder, "codec_decoder": export_codec_decoder}
+
+
+def _text_example():
+    return torch.tensor([[5, 6, 7, 8], [NULL_ID, PAD_ID, PAD_ID, PAD_ID]]), torch.tensor([[1.0, 1, 1, 1], [1, 0, 0, 0]])
+
+
+def share_bundle_weights(bundle: Path, names: dict[str, list[str]]) -> None:
+    """The LM's and the codec's large initializers into lm_weights.bin / codec_weights.bin."""
+    share_initializers([bundle / f for k in LM_GRAPHS for f in names[k]], bundle / "lm_weights.bin")
+    share_initializers([bundle / f for k in CODEC_GRAPHS for f in names[k]], bundle / "codec_weights.bin")
+
+
+# ------------------------------------------------------------------ main
+
+def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None:
+    bundle.mkdir(parents=True, exist_ok=True)
+    for stale in bundle.glob("*.onnx"):
+        stale.unlink()
+    lm = lm or load_lm(work)
+    for p in lm.parameters():
+        p.requires_grad_(False)
+    codec.eval()
+    clf = load_classifier(work)
+    v = vocab()
+    names: dict[str, list[str]] = {}
+    for kind, exporter in {**LM_GRAPHS, **CODEC_GRAPHS}.items():
+        log(f"export: {kind}")
+        names[kind] = exporter(lm, codec, bundle)
+    log("export: classifier")
+    _export(WaveClassifier(clf), (torch.randn(1, SR, generator=torch.Generator().manual_seed(0)) * 0.1,),
+            bundle / "classifier.onnx", ["audio"], ["probabilities", "activity"],
             {"audio": {0: "batch", 1: "samples"}, "probabilities": {0: "batch"}, "activity": {0: "batch", 2: "frames"}})
 
-    share_initializers([bundle / "text_encoder.onnx", bundle / "lm_step.onnx", bundle / "lm_probe.onnx"]
-                       + [bundle / n for n in explain_names + explainer_names + gradcam_names + chefer_names],
-                       bundle / "lm_weights.bin")
-    share_initializers([bundle / "codec_encoder.onnx", bundle / "codec_decoder.onnx"], bundle / "codec_weights.bin")
+    share_bundle_weights(bundle, names)
     (bundle / "tokenizer.json").write_text(json.dumps(tokenizer_json(v), indent=1, ensure_ascii=False))
 
     log("export: parity fixtures")
     parity_fixture.write(lm, codec, clf, v, bundle, explain_function, explain_example, config.EXPLAIN_BUCKETS[0])
 
-    write_manifest(bundle, cfg, threshold(work), explain_names, explainer_names, gradcam_names, chefer_names)
+    write_manifest(bundle, lm.cfg, threshold(work), names)
     gt_fixtures.write(work)
     # the committed bundle must be enough to re-export later: check the round trip
+    ids, tmask = _text_example()
     again = bundle_io.lm_from_bundle(bundle)
     with torch.no_grad():
         a = lm.text(ids, tmask)
@@ -324,8 +391,9 @@ def explain_example(cfg: LMConfig, steps: int, tokens: int):
             torch.randn(steps, cfg.d, generator=g))
 
 
-def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, explain_names: list[str], explainer_names: list[str],
-                   gradcam_names: list[str], chefer_names: list[str]) -> None:
+def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, names: dict[str, list[str]],
+                   carry: dict | None = None) -> None:
+    """carry: fields other stages put in the manifest (for example the judge's calibration), kept as they are."""
     files = sorted(p for p in bundle.iterdir() if p.is_file() and p.name not in ("manifest.json", "README.md"))
     manifest = {
         "name": bundle.name,
@@ -350,16 +418,17 @@ def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, exp
             "textEncoder": "text_encoder.onnx",
             "lmStep": "lm_step.onnx",
             "lmProbe": "lm_probe.onnx",
-            "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(explain_names, config.EXPLAIN_BUCKETS)],
+            "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(names["lm_explain"], config.EXPLAIN_BUCKETS)],
             "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": explainer.HIDDEN}
-                              for n, (s, t) in zip(explainer_names, config.EXPLAIN_BUCKETS)],
-            "lmGradcam": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(gradcam_names, config.EXPLAIN_BUCKETS)],
-            "lmChefer": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(chefer_names, config.EXPLAIN_BUCKETS)],
+                              for n, (s, t) in zip(names["explainer_step"], config.EXPLAIN_BUCKETS)],
+            "lmGradcam": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(names["lm_gradcam"], config.EXPLAIN_BUCKETS)],
+            "lmChefer": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(names["lm_chefer"], config.EXPLAIN_BUCKETS)],
             "codecEncoder": "codec_encoder.onnx",
             "codecDecoder": "codec_decoder.onnx",
             "classifier": "classifier.onnx",
             "tokenizer": "tokenizer.json",
         },
+        **(carry or {}),
         "files": {p.name: {"sha256": sha256(p), "bytes": p.stat().st_size} for p in files},
     }
     (bundle / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
