@@ -28,7 +28,13 @@ export const SETTINGS = {
 };
 
 const { values } = parseArgs({
-  options: { set: { type: 'string' }, out: { type: 'string' }, only: { type: 'string' }, threads: { type: 'string' }, merge: { type: 'string' } },
+  options: {
+    set: { type: 'string' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    threads: { type: 'string' },
+    merge: { type: 'string' },
+  },
 });
 if (values.merge) {
   const parts = values.merge.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')));

@@ -56,20 +56,52 @@ export interface MethodSpec<S extends z.ZodType = z.ZodType> {
   cost: CostModel;
 }
 
-/** AudioGenX's parameters (docs/method.md): Adam lr 1e-3, weight decay 1e-3, alpha 1e-3, beta 1e-1, 50 epochs. */
+/** AudioGenX's settings apart from its seed (docs/method.md, "Loss"). */
+export interface AudioGenXSettings {
+  epochs: number;
+  lr: number;
+  weightDecay: number;
+  alpha: number;
+  beta: number;
+  /** The mask probability p the generators start from (the output bias's logit; 0.5 is PyTorch's default init). */
+  init: number;
+}
+
+/** The paper's settings (Adam lr 1e-3, weight decay 1e-3, alpha 1e-3, beta 1e-1, 50 epochs, default init), kept as `preset: 'paper'`. */
+export const AUDIOGENX_PRESETS = {
+  paper: { epochs: 50, lr: 1e-3, weightDecay: 1e-3, alpha: 1e-3, beta: 1e-1, init: 0.5 },
+} as const satisfies Record<string, AudioGenXSettings>;
+export type AudioGenXPreset = keyof typeof AUDIOGENX_PRESETS;
+
+/** The shipped default, chosen on validation ground truth by a rule fixed before measuring (docs/decisions.md, "AudioGenX's settings, chosen on validation ground truth"). */
+export const AUDIOGENX_DEFAULT: AudioGenXSettings = { ...AUDIOGENX_PRESETS.paper };
+
+/**
+ * AudioGenX's parameters: a preset (else the shipped default) with any of its settings overridden.
+ * The output always holds every setting, so an explanation's params reproduce it.
+ */
 export const AudioGenXParamsSchema = z
   .object({
-    epochs: z.number().int().min(1).max(1000).default(50),
-    lr: z.number().positive().max(1).default(1e-3),
-    weightDecay: z.number().min(0).max(1).default(1e-3),
+    preset: z.enum(Object.keys(AUDIOGENX_PRESETS) as [AudioGenXPreset, ...AudioGenXPreset[]]).optional(),
+    epochs: z.number().int().min(1).max(1000).optional(),
+    lr: z.number().positive().max(1).optional(),
+    weightDecay: z.number().min(0).max(1).optional(),
     /** Weight of the mask's L1 term; bounded at 10, where it already drowns the cosine terms (each within [-1, 1] per step). */
-    alpha: z.number().min(0).max(10).default(1e-3),
+    alpha: z.number().min(0).max(10).optional(),
     /** Weight of the mask's L2 norm term; same bound as alpha. */
-    beta: z.number().min(0).max(10).default(1e-1),
+    beta: z.number().min(0).max(10).optional(),
+    /** Open interval: p = 0 or 1 would put the output bias at minus or plus infinity. */
+    init: z.number().gt(0).lt(1).optional(),
     /** Seed of the Gumbel noise and the generators' initial weights. */
-    seed: SeedSchema.default(0),
+    seed: SeedSchema.optional(),
   })
-  .strict();
+  .strict()
+  .transform(({ preset, ...given }): AudioGenXSettings & { seed: number; preset?: AudioGenXPreset } => ({
+    ...(preset === undefined ? AUDIOGENX_DEFAULT : AUDIOGENX_PRESETS[preset]),
+    seed: 0,
+    ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
+    ...(preset === undefined ? {} : { preset }),
+  }));
 export type AudioGenXParams = z.output<typeof AudioGenXParamsSchema>;
 
 /**
@@ -216,7 +248,8 @@ export function parseMethodParams(name: string, raw: unknown): Record<string, un
   const issue = parsed.error.issues[0];
   if (issue?.code === 'unrecognized_keys') {
     // the schema's keys, not parse({})'s: an optional parameter (random's seed) has no default to show
-    const known = Object.keys((spec.params as z.ZodObject).shape);
+    const object = spec.params instanceof z.ZodPipe ? spec.params.in : spec.params;
+    const known = Object.keys((object as z.ZodObject).shape);
     throw new AgxError(
       'bad_argument',
       `${name} has no parameter ${issue.keys.map((k) => `"${k.slice(0, 64)}"`).join(', ')}; parameters: ${known.join(', ') || 'none'}`,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgxError } from '../common/errors.js';
+import { stepRange } from '../common/mask.js';
 import { toModelAudio } from './audio/load.js';
 import { explain, type Explanation, intervalView } from './explain/index.js';
 import type { Model } from './model.js';
@@ -15,6 +16,10 @@ export interface GroundTruthClip {
   words: string[];
   /** Events: label, the word indices that name it, its span in seconds. */
   events: { label: string; word_idx: number[]; start: number; end: number }[];
+  /** Validation sets (tools/gt_validation.py): indices of words inserted that the model does not know. */
+  unknown_idx?: number[];
+  /** Validation sets: indices of filler words ("in the background", "nearby"). */
+  filler_idx?: number[];
 }
 
 /** Scores of one method over the set. */
@@ -29,14 +34,23 @@ export interface GroundTruthScores {
   functionWords: number;
   /** Mean holistic importance of the sequence words "then", "followed", "by", "after". */
   sequenceWords: number;
+  /** Mean holistic importance of the words the model does not know (the tokenizer's unknown flag); NaN when there are none. */
+  unknownWords: number;
+  /** Share of clips where every event's strongest naming word outranks every word that names nothing (articles, connectors, fillers, unknown words). */
+  namingAboveFunction: number;
+  /**
+   * Sequential clips ("then", "after", "followed by"): mean over events of the ROC-AUC of the lane of
+   * the event's strongest naming word over the clip's frames against "inside the event's span".
+   */
+  frameAuc: number;
+  /** Sequential clips: mean over events of that lane's mean inside the event's span minus outside it. */
+  spanContrast: number;
+  /** Events scored by frameAuc and spanContrast. */
+  sequentialEvents: number;
   /** Events scored. */
   events: number;
   /** Clips scored. */
   clips: number;
-}
-
-function mean(xs: number[]): number {
-  return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 /** Reads gt.json of a ground-truth set. */
@@ -65,11 +79,33 @@ export function rocAuc(scores: number[], positive: boolean[]): number {
 
 const SEQUENCE_WORDS = new Set(['then', 'followed', 'by', 'after']);
 
-/** Pointing and AUC of one explanation against one clip's ground truth, and its words' importance by kind. */
-export function scoreClip(
-  e: Explanation,
-  clip: GroundTruthClip,
-): { hits: number; events: number; auc: number; content: number[]; func: number[]; sequence: number[] } {
+const SEQUENCE_CONNECTORS = new Set(['then', 'followed', 'after']);
+
+/** The scores of one explanation against one clip's ground truth, and its words' importance by kind. */
+export interface ClipScores {
+  hits: number;
+  events: number;
+  auc: number;
+  content: number[];
+  func: number[];
+  sequence: number[];
+  unknown: number[];
+  /** Every event's strongest naming word outranks every word that names nothing. */
+  namingAboveFunction: boolean;
+  /** Per event, on sequential clips only (else empty): frame ROC-AUC and inside-minus-outside mean of its strongest naming word's lane. */
+  frameAuc: number[];
+  spanContrast: number[];
+}
+
+function mean(xs: number[]): number {
+  return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/**
+ * Pointing, AUCs and importance by word kind of one explanation against one clip's ground truth;
+ * with the clip's frame count, also the lanes' time ranking on sequential clips.
+ */
+export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number): ClipScores {
   if (e.tokens.length !== clip.words.length) {
     throw new AgxError(
       'internal',
@@ -88,6 +124,23 @@ export function scoreClip(
   const content = holistic.filter((_, i) => named.has(i));
   const func = holistic.filter((_, i) => !named.has(i));
   const sequence = holistic.filter((_, i) => !named.has(i) && SEQUENCE_WORDS.has(clip.words[i]!));
+  const unknown = holistic.filter((_, i) => e.tokens[i]!.unknown);
+  const strongest = clip.events.map((ev) => ev.word_idx.reduce((best, i) => (holistic[i]! > holistic[best]! ? i : best)));
+  const topFunction = Math.max(...func);
+  const frameAuc: number[] = [];
+  const spanContrast: number[] = [];
+  if (frames !== undefined && clip.words.some((w) => SEQUENCE_CONNECTORS.has(w))) {
+    // step t writes frame t's first stream; the K - 1 trailing steps have no frame of their own
+    clip.events.forEach((ev, k) => {
+      const lane = e.steps.slice(0, frames).map((row) => row[strongest[k]!]!);
+      const [from, to] = stepRange(e.frameRate, frames, ev.start, ev.end);
+      const inside = lane.map((_, t) => t >= from && t < to);
+      const auc = rocAuc(lane, inside);
+      if (!Number.isFinite(auc)) return; // an event over the whole clip has no outside
+      frameAuc.push(auc);
+      spanContrast.push(mean(lane.filter((_, t) => inside[t])) - mean(lane.filter((_, t) => !inside[t])));
+    });
+  }
   return {
     hits,
     events: clip.events.length,
@@ -98,49 +151,78 @@ export function scoreClip(
     content,
     func,
     sequence,
+    unknown,
+    namingAboveFunction: strongest.every((i) => holistic[i]! > topFunction),
+    frameAuc,
+    spanContrast,
   };
 }
 
-/** Explains every clip of the set (from its audio, teacher-forced under its caption) with each method. */
+/**
+ * Explains every clip of the set (from its audio, teacher-forced under its caption) with each run. A
+ * run is a method name, or "method:label" to score one method under several parameter sets side by
+ * side (params are keyed by the run's full name).
+ */
 export async function benchmarkGroundTruth(
   model: Model,
   dir: string,
-  methods: string[],
+  runs: string[],
   params: Record<string, Record<string, unknown>> = {},
   onClip?: (done: number, total: number) => void,
 ): Promise<Record<string, GroundTruthScores>> {
   const clips = readGroundTruth(dir);
   const acc = new Map(
-    methods.map((m) => [
-      m,
-      { hits: 0, events: 0, aucs: [] as number[], content: [] as number[], func: [] as number[], sequence: [] as number[] },
+    runs.map((r) => [
+      r,
+      {
+        hits: 0,
+        events: 0,
+        aucs: [] as number[],
+        content: [] as number[],
+        func: [] as number[],
+        sequence: [] as number[],
+        unknown: [] as number[],
+        naming: [] as boolean[],
+        frameAuc: [] as number[],
+        spanContrast: [] as number[],
+      },
     ]),
   );
   for (const [n, clip] of clips.entries()) {
     const { codes, frames } = await model.encodeAudio(await toModelAudio(readFileSync(join(dir, clip.file)), model.manifest.sampleRate));
-    for (const method of methods) {
-      const s = scoreClip(await explain(model, clip.caption, codes, frames, method, params[method] ?? {}), clip);
-      const a = acc.get(method)!;
+    for (const run of runs) {
+      const method = run.split(':')[0]!;
+      const s = scoreClip(await explain(model, clip.caption, codes, frames, method, params[run] ?? {}), clip, frames);
+      const a = acc.get(run)!;
       a.hits += s.hits;
       a.events += s.events;
       if (Number.isFinite(s.auc)) a.aucs.push(s.auc);
       a.content.push(...s.content);
       a.func.push(...s.func);
       a.sequence.push(...s.sequence);
+      a.unknown.push(...s.unknown);
+      a.naming.push(s.namingAboveFunction);
+      a.frameAuc.push(...s.frameAuc);
+      a.spanContrast.push(...s.spanContrast);
     }
     onClip?.(n + 1, clips.length);
   }
   return Object.fromEntries(
-    methods.map((m) => {
-      const a = acc.get(m)!;
+    runs.map((r) => {
+      const a = acc.get(r)!;
       return [
-        m,
+        r,
         {
           pointing: a.hits / a.events,
           auc: mean(a.aucs),
           contentWords: mean(a.content),
           functionWords: mean(a.func),
           sequenceWords: mean(a.sequence),
+          unknownWords: mean(a.unknown),
+          namingAboveFunction: a.naming.filter((x) => x).length / a.naming.length,
+          frameAuc: mean(a.frameAuc),
+          spanContrast: mean(a.spanContrast),
+          sequentialEvents: a.frameAuc.length,
           events: a.events,
           clips: clips.length,
         },

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioApi } from '../../electron/common/api.js';
 import { AgxError } from '../../electron/common/errors.js';
 import {
+  AUDIOGENX_DEFAULT,
   chooseBucket,
   METHOD_CATALOG,
   METHOD_NAMES,
@@ -40,11 +41,15 @@ function rejection(f: () => unknown): AgxError {
 
 describe('method catalog', () => {
   it('fills defaults and rejects unknown keys, naming the valid parameters', () => {
-    expect(parseMethodParams('audiogenx', {})).toEqual({ epochs: 50, lr: 1e-3, weightDecay: 1e-3, alpha: 1e-3, beta: 1e-1, seed: 0 });
+    expect(parseMethodParams('audiogenx', {})).toEqual({ ...AUDIOGENX_DEFAULT, seed: 0 });
+    // the paper's settings stay reproducible by name; a given setting still overrides the preset's
+    const paper = { epochs: 50, lr: 1e-3, weightDecay: 1e-3, alpha: 1e-3, beta: 1e-1, init: 0.5, seed: 0, preset: 'paper' };
+    expect(parseMethodParams('audiogenx', { preset: 'paper' })).toEqual(paper);
+    expect(parseMethodParams('audiogenx', { preset: 'paper', epochs: 7 })).toEqual({ ...paper, epochs: 7 });
     expect(parseMethodParams('attention', undefined)).toEqual({ scaling: 'matrix' });
     const e = rejection(() => parseMethodParams('audiogenx', { epochs: 10, epoch: 3 }));
     expect(e.code).toBe('bad_argument');
-    expect(e.message).toBe('audiogenx has no parameter "epoch"; parameters: epochs, lr, weightDecay, alpha, beta, seed');
+    expect(e.message).toBe('audiogenx has no parameter "epoch"; parameters: preset, epochs, lr, weightDecay, alpha, beta, init, seed');
     expect(rejection(() => parseMethodParams('atman', { epochs: 5 })).message).toMatch(
       /^atman has no parameter "epochs"; parameters: scaling$/,
     );
@@ -65,6 +70,9 @@ describe('method catalog', () => {
       ['audiogenx', { alpha: Number.POSITIVE_INFINITY }, /parameter alpha/],
       ['audiogenx', { beta: 1e9 }, /parameter beta/],
       ['audiogenx', { weightDecay: 1.5 }, /parameter weightDecay/],
+      ['audiogenx', { init: 0 }, /parameter init/],
+      ['audiogenx', { init: 1 }, /parameter init/],
+      ['audiogenx', { preset: 'fast' }, /parameter preset/],
       ['audiogenx', { seed: -1 }, /parameter seed/],
       ['audiogenx', { seed: 2 ** 32 }, /parameter seed/],
       ['audiogenx', { epochs: '50' }, /parameter epochs/],

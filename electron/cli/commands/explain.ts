@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseTimeSpan, type TimeSpan, toToken } from '../../common/domain.js';
 import { AgxError } from '../../common/errors.js';
-import { METHOD_CATALOG, METHOD_NAMES, methodSpec, parseMethodParams } from '../../common/methods.js';
+import { AUDIOGENX_PRESETS, METHOD_CATALOG, METHOD_NAMES, methodSpec, parseMethodParams } from '../../common/methods.js';
 import { explain, intervalView } from '../../engine/explain/index.js';
 import { generateCodes } from '../../engine/generate.js';
 import { checkPromptText } from '../../engine/tokenizer.js';
@@ -14,7 +14,7 @@ import { warnUnknownWords } from './generate.js';
 export const explainCommand: Command = {
   summary: 'explain which prompt words made which sounds, when (AudioGenX)',
   usage:
-    'agx explain --prompt TEXT (--seed N | --audio FILE) [--weights "dog=0,rain=1.5@1:3"] [--method NAME] [--epochs N] [--interval S:E] [--duration S] [--json]',
+    'agx explain --prompt TEXT (--seed N | --audio FILE) [--weights "dog=0,rain=1.5@1:3"] [--method NAME] [--preset NAME] [--epochs N] [--interval S:E] [--duration S] [--json]',
   options: {
     prompt: { type: 'string', help: 'the prompt the audio was (or is taken to be) generated from' },
     seed: { type: 'string', help: 'generate the clip with this seed first (as agx generate does), then explain it' },
@@ -25,7 +25,14 @@ export const explainCommand: Command = {
       help: 'the token weights the clip was made with, as agx generate takes them (with --seed, the clip is generated with them too)',
     },
     method: { type: 'string', help: `explanation method (default audiogenx); one of: ${METHOD_NAMES.join(', ')}` },
-    epochs: { type: 'string', help: `optimisation epochs for AudioGenX (default ${METHOD_CATALOG.audiogenx.params.parse({}).epochs})` },
+    preset: {
+      type: 'string',
+      help: `AudioGenX's settings: ${Object.keys(AUDIOGENX_PRESETS).join(', ')} (default: the shipped default; docs/method.md, "Loss")`,
+    },
+    epochs: {
+      type: 'string',
+      help: `optimisation epochs for AudioGenX (default ${METHOD_CATALOG.audiogenx.params.parse({}).epochs}, or the preset's)`,
+    },
     interval: { type: 'string', help: 'also report the interval view for start:end seconds' },
   },
   async run(values) {
@@ -41,11 +48,11 @@ export const explainCommand: Command = {
       if (span === null) throw new AgxError('bad_argument', '--interval must be start:end seconds with 0 <= start < end');
       interval = span;
     }
-    // The catalog checks --epochs (its bounds, and that the method has epochs) before any model work.
-    const params = parseMethodParams(
-      method.name,
-      values.epochs === undefined ? {} : { epochs: numberOption(values, 'epochs', Number.NaN) },
-    );
+    // The catalog checks --epochs and --preset (bounds, names, and that the method has them) before any model work.
+    const params = parseMethodParams(method.name, {
+      ...(values.epochs === undefined ? {} : { epochs: numberOption(values, 'epochs', Number.NaN) }),
+      ...(typeof values.preset === 'string' ? { preset: values.preset } : {}),
+    });
     // --seed is the generation seed; AudioGenX's own noise stream keeps its default seed (0)
     const seed = hasSeed ? seedOption(values) : 0;
     const model = await openModel(values);

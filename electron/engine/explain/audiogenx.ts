@@ -12,8 +12,12 @@ type ParamName = (typeof PARAMS)[number];
 /** How often (epochs) a partial mask is reported, so a UI can draw it while the optimisation runs. */
 const PARTIAL_EVERY = 5;
 
-/** PyTorch's default Linear init (uniform +-1/sqrt(fan_in)) and PReLU 0.25, drawn from a seeded stream. */
-function initialParams(rng: Rng, S: number, d: number, H: number): Record<ParamName, EngineTensor> {
+/**
+ * PyTorch's default Linear init (uniform +-1/sqrt(fan_in)) and PReLU 0.25, drawn from a seeded stream;
+ * the output bias is shifted by logit(init) so every p starts near `init` (0.5 leaves it unshifted:
+ * the paper's init, bit for bit).
+ */
+function initialParams(rng: Rng, S: number, d: number, H: number, init: number): Record<ParamName, EngineTensor> {
   const uniform = (n: number, bound: number): Float32Array => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * bound);
   const k1 = 1 / Math.sqrt(d);
   const k2 = 1 / Math.sqrt(H);
@@ -22,7 +26,10 @@ function initialParams(rng: Rng, S: number, d: number, H: number): Record<ParamN
     b1: tensor.f32(uniform(S * H, k1), [S, H]),
     prelu: tensor.f32(new Float32Array(S).fill(0.25), [S]),
     w2: tensor.f32(uniform(S * H, k2), [S, H]),
-    b2: tensor.f32(uniform(S, k2), [S]),
+    b2: tensor.f32(
+      uniform(S, k2).map((b) => b + Math.log(init / (1 - init))),
+      [S],
+    ),
   };
 }
 
@@ -47,7 +54,7 @@ export const audiogenx: ExplainMethod<AudioGenXParams> = {
     const graph = await model.graphFile(entry.file);
     const d = m.hiddenSize;
     const rng = new Rng(params.seed);
-    let state: Record<string, EngineTensor> = { ...initialParams(rng, S, d, entry.hidden) };
+    let state: Record<string, EngineTensor> = { ...initialParams(rng, S, d, entry.hidden, params.init) };
     for (const name of PARAMS) {
       const p = state[name]!;
       state[`m_${name}`] = tensor.f32(new Float32Array(p.data.length), p.dims);

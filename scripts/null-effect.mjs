@@ -1,0 +1,90 @@
+// What removing each prompt word does to the LM, and what AudioGenX's mask does with it (issue 18,
+// docs/decisions.md "Words that do nothing"). For every clip of a ground-truth set: the clip's audio
+// teacher-forced under its caption once as is and once per word with that word at weight 0 (muted as
+// generation mutes it: its post-softmax cross-attention x 0), and the effect of the word =
+// mean over the clip's steps of 1 - cos(e_t, e_t without the word) -- the quantity AudioGenX's
+// counterfactual term rewards. With --explain a,b (settings of scripts/audiogenx-sweep.mjs) it also
+// runs AudioGenX on the first --explain-clips clips and records, every 5 epochs, each word's mean p
+// and the four loss terms.
+//
+//   npx tsc -p tsconfig.json && nice -n 10 node scripts/null-effect.mjs --set DIR --out FILE [--explain paper,alpha-1e-2] [--explain-clips 3]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { holisticMeans } from '../dist/electron/common/mask.js';
+import { AUDIOGENX_PRESETS } from '../dist/electron/common/methods.js';
+import { toModelAudio } from '../dist/electron/engine/audio/load.js';
+import { explain } from '../dist/electron/engine/explain/index.js';
+import { teacherForce } from '../dist/electron/engine/explain/teacher.js';
+import { readGroundTruth } from '../dist/electron/engine/ground-truth.js';
+import { Model } from '../dist/electron/engine/model.js';
+
+const { values } = parseArgs({
+  options: {
+    set: { type: 'string' },
+    out: { type: 'string' },
+    explain: { type: 'string' },
+    'explain-clips': { type: 'string' },
+  },
+});
+const model = await Model.load(undefined, { threads: 1 });
+const d = model.manifest.hiddenSize;
+const clips = readGroundTruth(values.set);
+
+function effect(ref, other, steps) {
+  let sum = 0;
+  for (let t = 0; t < steps; t++) {
+    let dot = 0;
+    let a = 0;
+    let b = 0;
+    for (let j = 0; j < d; j++) {
+      const x = ref[t * d + j];
+      const y = other[t * d + j];
+      dot += x * y;
+      a += x * x;
+      b += y * y;
+    }
+    sum += 1 - dot / Math.max(Math.sqrt(a * b), 1e-8);
+  }
+  return sum / steps;
+}
+
+const paper = AUDIOGENX_PRESETS.paper;
+const SETTINGS = { paper, 'alpha-1e-2': { ...paper, alpha: 1e-2 } };
+const explainNames = values.explain ? values.explain.split(',') : [];
+const explainClips = Number(values['explain-clips'] ?? 3);
+const out = [];
+for (const [n, clip] of clips.entries()) {
+  const { codes, frames } = await model.encodeAudio(
+    await toModelAudio(readFileSync(join(values.set, clip.file)), model.manifest.sampleRate),
+  );
+  const base = await teacherForce(model, clip.caption, codes, frames);
+  const named = new Set(clip.events.flatMap((e) => e.word_idx));
+  const words = [];
+  for (let i = 0; i < base.tokens.length; i++) {
+    const muted = await teacherForce(model, clip.caption, codes, frames, [{ token: i, weight: 0 }]);
+    words.push({
+      word: clip.words[i],
+      naming: named.has(i),
+      unknown: base.tokens[i].unknown,
+      effect: effect(base.reference, muted.reference, base.steps),
+    });
+  }
+  const row = { caption: clip.caption, words };
+  // only clips with an unknown word are worth the optimisation's time here
+  if (explainNames.length > 0 && out.filter((r) => r.runs).length < explainClips && words.some((w) => w.unknown)) {
+    row.runs = {};
+    for (const name of explainNames) {
+      const trace = [];
+      const e = await explain(model, clip.caption, codes, frames, 'audiogenx', SETTINGS[name], {
+        onProgress: (f, partial) => {
+          if (partial) trace.push(holisticMeans(partial));
+        },
+      });
+      row.runs[name] = { holistic: e.holistic, meanPEvery5Epochs: trace, losses: e.diagnostics.losses };
+    }
+  }
+  out.push(row);
+  console.error(`${n + 1}/${clips.length}`);
+}
+writeFileSync(values.out, JSON.stringify({ set: values.set, clips: out }, null, 1) + '\n');
