@@ -42,6 +42,19 @@ interface Fixture {
     entries: [number, number][];
     finiteDifference: number[];
   };
+  explainerStep: {
+    file: string;
+    hidden: number;
+    params: Record<'w1' | 'b1' | 'prelu' | 'w2' | 'b2', Arr>;
+    noise: Arr;
+    hyper: number[];
+    loss: number;
+    p: Arr;
+    mask: Arr;
+    terms: number[];
+    gradB2: number[];
+    gradPrelu: number[];
+  };
 }
 
 /** max |a - b| over max |b|: the error relative to the reference's scale. */
@@ -204,6 +217,45 @@ describe.skipIf(!hasTorch)('agx_convert modules against an independent reference
     expect(Math.max(...e.finiteDifference.map(Math.abs))).toBeGreaterThan(1e-3); // the check is not vacuous
   });
 
+  it('explainer_step: one AudioGenX epoch gives the reference p, loss terms, gradients and Adam update', async () => {
+    const e = fx.explain;
+    const x = fx.explainerStep;
+    const s = await session(x.file);
+    const [steps, tokens] = e.mask.shape as [number, number];
+    const params = Object.fromEntries(Object.entries(x.params).map(([n, a]) => [n, f32(a.data, a.shape)]));
+    const zeros = (prefix: string) =>
+      Object.fromEntries(Object.entries(x.params).map(([n, a]) => [`${prefix}${n}`, f32(new Array(a.data.length).fill(0), a.shape)]));
+    const out = await s.run({
+      tokens: i64(e.tokens.flat(), [1, e.tokens.length, steps]),
+      text_vectors: f32(e.textVectors.data, [1, ...e.textVectors.shape]),
+      text_mask: f32(e.textMask, [1, tokens]),
+      step_mask: f32(e.stepMask, [steps]),
+      reference: f32(e.reference.data, e.reference.shape),
+      ...params,
+      ...zeros('m_'),
+      ...zeros('v_'),
+      step: f32([0], [1]),
+      noise: f32(x.noise.data, x.noise.shape),
+      hyper: f32(x.hyper, [4]),
+    });
+    expect(relErr(floats(out.p!), x.p.data)).toBeLessThan(1e-4);
+    expect(relErr(floats(out.mask!), x.mask.data)).toBeLessThan(1e-4);
+    expect(relErr(floats(out.terms!), x.terms)).toBeLessThan(1e-4);
+    expect(Math.abs(Number(out.loss!.data[0]) - x.loss) / Math.abs(x.loss)).toBeLessThan(1e-4);
+    const gradB2 = floats(out.grad_b2!);
+    expect(relErr(gradB2, x.gradB2)).toBeLessThan(1e-4);
+    expect(relErr(floats(out.grad_prelu!), x.gradPrelu)).toBeLessThan(1e-4);
+    expect(Math.max(...x.gradB2.map(Math.abs))).toBeGreaterThan(1e-3);
+    // Adam's first step moves by lr * g / (|g| + eps), g with the L2 weight decay added
+    const [lr, wd] = x.hyper as [number, number];
+    const b2 = x.params.b2.data;
+    const expected = b2.map((b, i) => {
+      const g = gradB2[i]! + wd * b;
+      return b - (lr * g) / (Math.abs(g) + 1e-8);
+    });
+    expect(relErr(floats(out.new_b2!), expected)).toBeLessThan(1e-5);
+  });
+
   it('stores every weight once, in the layout its node reads (no Transpose of an initializer)', () => {
     const check = spawnSync(
       python,
@@ -233,7 +285,7 @@ print(len(bad), *bad)`,
     };
     expect(Object.keys(manifest.files)).toContain('lm_weights.bin');
     expect(manifest.files['lm_weights.bin']!.bytes).toBeGreaterThan(0);
-    expect([manifest.sampleRate, manifest.frameRate, manifest.codebooks, manifest.cardinality]).toEqual([8000, 1000, 4, 32]);
+    expect([manifest.sampleRate, manifest.frameRate, manifest.codebooks, manifest.cardinality]).toEqual([8000, 800, 4, 32]);
     expect(manifest.specialTokens).toEqual({ pad: 0, unk: 2, null: 0, audioEmpty: 32 });
   });
 });

@@ -6,7 +6,8 @@ runs the graphs with onnxruntime-node and compares.
 
 The shapes are toy ones chosen to reach every branch: T5 with 8 relative buckets up to distance 12 and
 prompts of 20 tokens (exact, log-spaced and clipped buckets), padding and the null prompt; an EnCodec
-with non-trivial shortcuts, an LSTM, reflect padding and two strides; the delay pattern over 8 frames.
+with non-trivial shortcuts, an LSTM, reflect padding, dilations 1 and 2 and strides 5 and 2 (odd
+paddings, split unevenly as audiocraft splits them); the delay pattern over 8 frames.
 """
 from __future__ import annotations
 
@@ -30,10 +31,10 @@ LM_CFG = {"family": "audiogen", "dim": 16, "num_heads": 2, "num_layers": 2, "ffn
           "generation": {"use_sampling": True, "top_k": 250, "top_p": 0.0, "temperature": 1.0},
           "licence": "CC-BY-NC-4.0", "sources": []}
 CODEC_CFG = {"source": "audiocraft", "sample_rate": 8000, "channels": 1, "dimension": 8, "n_filters": 2,
-             "n_residual_layers": 1, "ratios": [4, 2], "elu_alpha": 1.0, "norm": "weight_norm", "kernel_size": 7,
+             "n_residual_layers": 2, "ratios": [5, 2], "elu_alpha": 1.0, "norm": "weight_norm", "kernel_size": 7,
              "residual_kernel_size": 3, "last_kernel_size": 7, "dilation_base": 2, "pad_mode": "reflect",
              "causal": False, "true_skip": False, "compress": 2, "lstm": 1, "trim_right_ratio": 1.0, "n_q": 4,
-             "bins": 32, "frame_rate": 1000.0}
+             "bins": 32, "frame_rate": 800.0}
 BUCKETS, MAX_DISTANCE = 8, 12
 EXPLAIN = (12, 8)  # LM steps x prompt tokens of the one lm_explain bucket
 FRAMES = 8
@@ -132,6 +133,33 @@ def main(out: Path) -> None:
                      "textMask": text_mask.tolist(), "stepMask": step_mask.tolist(), "mask": flat(mask),
                      "reference": flat(reference), "loss": loss, "hidden": flat(np.stack([hf, hc])),
                      "entries": entries, "finiteDifference": fd}
+
+    # one AudioGenX epoch (explainer_step): p, the loss terms, and the gradients it reports for b2 and
+    # PReLU against finite differences of the reference loss
+    hidden = max(8, cfg["dim"] // 3)
+    k1, k2 = 1 / np.sqrt(cfg["dim"]), 1 / np.sqrt(hidden)
+    params = [rng.uniform(-k1, k1, (S, cfg["dim"], hidden)), rng.uniform(-k1, k1, (S, hidden)), np.full(S, 0.25),
+              rng.uniform(-k2, k2, (S, hidden)), rng.uniform(-k2, k2, S) + 0.3]
+    noise = rng.uniform(0.02, 0.98, (S, T))
+    hyper = [0.05, 1e-3, 1e-3, 1e-1]  # lr, weight decay, alpha, beta
+    args = (lm_w, cfg, tokens, uu, text_mask, step_mask, reference)
+    eloss, p, m, terms = ref.explainer_loss(*args, params, noise, hyper[2], hyper[3])
+
+    def fd_of(which: int) -> list[float]:
+        out_ = []
+        for s in range(S):
+            up = [x.copy() for x in params]
+            dn = [x.copy() for x in params]
+            up[which][s] += eps
+            dn[which][s] -= eps
+            out_.append((ref.explainer_loss(*args, up, noise, hyper[2], hyper[3])[0]
+                         - ref.explainer_loss(*args, dn, noise, hyper[2], hyper[3])[0]) / (2 * eps))
+        return out_
+
+    fx["explainerStep"] = {"file": f"explainer_step_s{S}_l{T}.onnx", "hidden": hidden,
+                           "params": {n: flat(x) for n, x in zip(["w1", "b1", "prelu", "w2", "b2"], params)},
+                           "noise": flat(noise), "hyper": hyper, "loss": eloss, "p": flat(p), "mask": flat(m),
+                           "terms": [float(t) for t in terms], "gradB2": fd_of(4), "gradPrelu": fd_of(2)}
     (out / "fixture.json").write_text(json.dumps(fx))
 
 

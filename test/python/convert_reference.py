@@ -319,3 +319,31 @@ def rvq_encode(w: dict, z: np.ndarray, n_q: int) -> tuple[np.ndarray, float]:
         codes.append(idx)
         residual = residual - e[idx]
     return np.stack(codes), gap
+
+
+# ------------------------------------------------------------------ AudioGenX's explainer epoch
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def explainer_loss(w: dict, cfg: dict, tokens, u, text_mask, step_mask, reference, params, noise, alpha, beta):
+    """One epoch's loss (docs/method.md): per-step MLP mask generators p, a binary Concrete sample M
+    with the given uniform noise, factual (M) and counterfactual (1 - M) passes, L1 and L2 terms.
+    Returns (loss, p, M, [sum cos_f, sum cos_cf, l1, l2])."""
+    w1, b1, prelu, w2, b2 = params
+    valid = step_mask[:, None] * text_mask[None, :]
+    p = np.zeros(valid.shape)
+    for s in range(valid.shape[0]):
+        h = u @ w1[s] + b1[s]
+        h = np.where(h >= 0, h, prelu[s] * h)
+        p[s] = sigmoid(h @ w2[s] + b2[s])
+    p = p * valid
+    logit = np.log(p + 1e-7) - np.log(1 - p + 1e-7) + np.log(noise + 1e-7) - np.log(1 - noise + 1e-7)
+    m = sigmoid(logit) * valid
+    hf, _ = lm_forward(w, cfg, tokens, u, m)
+    hc, _ = lm_forward(w, cfg, tokens, u, 1.0 - m)
+    cos = lambda a, b: (a * b).sum(-1) / np.maximum(np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1), 1e-8)  # noqa: E731
+    cf, cc = (cos(hf, reference) * step_mask).sum(), (cos(hc, reference) * step_mask).sum()
+    l1, l2 = np.abs(p).sum(), math.sqrt((p * p).sum() + 1e-12)
+    return float(-cf + cc + alpha * l1 + beta * l2), p, m, [cf, cc, l1, l2]

@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from torch._decomp import get_decompositions
 from torch.fx.experimental.proxy_tensor import make_fx
 
-from agx_convert import LICENCE, VERSION
+from agx_convert import LICENCE, VERSION, explainer
 from agx_convert.formats.t5 import weights_file
 from agx_convert.modules.encodec import CodecDecoder, CodecEncoder
 from agx_convert.modules.lm import AudiocraftLM, LMConfig, LMGraph
@@ -134,7 +134,7 @@ def _register_symbolics() -> None:
 
 
 DECOMPOSE = [torch.ops.aten._softmax_backward_data, torch.ops.aten.native_layer_norm_backward,
-             torch.ops.aten.gelu_backward, torch.ops.aten._log_softmax_backward_data]
+             torch.ops.aten.gelu_backward, torch.ops.aten.sigmoid_backward, torch.ops.aten._log_softmax_backward_data]
 
 
 # ------------------------------------------------------------------ loading
@@ -161,15 +161,17 @@ def load_t5(t5_dir: Path) -> tuple[T5Config, T5Encoder, dict]:
 def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec_cfg: dict, out_dir,
                   progress: Progress, *, name: str | None = None, max_text_tokens: int = 64,
                   explain_buckets: list[tuple[int, int]] | None = None, max_duration: float | None = None,
-                  external_min_bytes: int = 4096) -> Path:
+                  external_min_bytes: int = 4096, explainer_hidden: int | None = None) -> Path:
     """Writes the bundle into out_dir and returns it. explain_buckets: (LM steps, prompt tokens) per
     lm_explain graph; by default 5 s of frames plus the delay steps, by 32 tokens. Initializers of at
-    least external_min_bytes go to the shared weight files (the tests lower it to reach toy weights)."""
+    least external_min_bytes go to the shared weight files (the tests lower it to reach toy weights).
+    explainer_hidden: the AudioGenX mask generators' width (default d / 3, the paper's 512 at d = 1536)."""
     out, t5_dir = Path(out_dir), Path(t5_dir)
     parts = out / ".parts"
     parts.mkdir(parents=True, exist_ok=True)
     cfg = LMConfig.from_dict(lm_cfg)
-    fingerprint = _fingerprint(lm_state, lm_cfg, codec_state, codec_cfg, t5_dir, max_text_tokens, explain_buckets)
+    hidden = explainer_hidden or explainer.default_hidden(cfg.dim)
+    fingerprint = _fingerprint(lm_state, lm_cfg, codec_state, codec_cfg, t5_dir, max_text_tokens, [explain_buckets, hidden])
     stamp = parts / "inputs.sha256"
     if not stamp.exists() or stamp.read_text() != fingerprint:
         shutil.rmtree(parts)
@@ -239,6 +241,15 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
                               do_constant_folding=False)
         return run
 
+    def explainer_step(steps: int, tokens: int) -> Callable[[Path], None]:
+        def run(path: Path) -> None:
+            _register_symbolics()
+            ex = explainer.example(lm, steps, tokens, hidden)
+            gm = make_fx(explainer.step_function(lm), decomposition_table=get_decompositions(DECOMPOSE))(*ex)
+            torch.onnx.export(gm, ex, str(path), opset_version=OPSET, input_names=explainer.INPUTS,
+                              output_names=explainer.OUTPUTS, do_constant_folding=False)
+        return run
+
     hop = int(round(codec_cfg["sample_rate"] / frame_rate))
 
     def codec_encoder(path: Path) -> None:
@@ -255,8 +266,10 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
                           do_constant_folding=False)
 
     explain_names = [f"lm_explain_s{s}_l{t}.onnx" for s, t in explain_buckets]
+    explainer_names = [f"explainer_step_s{s}_l{t}.onnx" for s, t in explain_buckets]
     graphs = [("text_encoder.onnx", text_encoder), ("lm_step.onnx", lm_step), ("lm_probe.onnx", lm_probe),
               *[(n, lm_explain(s, t)) for n, (s, t) in zip(explain_names, explain_buckets)],
+              *[(n, explainer_step(s, t)) for n, (s, t) in zip(explainer_names, explain_buckets)],
               ("codec_encoder.onnx", codec_encoder), ("codec_decoder.onnx", codec_decoder)]
     with torch.no_grad():
         for i, (file, export) in enumerate(graphs):
@@ -268,7 +281,7 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
             t0 = time.time()
-            if file.startswith("lm_explain"):
+            if file.startswith(("lm_explain", "explainer_step")):
                 with torch.enable_grad():
                     export(folder / file)
             else:
@@ -278,7 +291,7 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
     progress("writing the shared weight files", len(graphs) / (len(graphs) + 2))
     for stale in out.glob("*.onnx"):
         stale.unlink()
-    lm_graphs = ["text_encoder.onnx", "lm_step.onnx", "lm_probe.onnx", *explain_names]
+    lm_graphs = ["text_encoder.onnx", "lm_step.onnx", "lm_probe.onnx", *explain_names, *explainer_names]
     lm_report = share_weights([parts / f[:-5] / f for f in lm_graphs], out, "lm_weights.bin", external_min_bytes)
     codec_report = share_weights([parts / f[:-5] / f for f in ("codec_encoder.onnx", "codec_decoder.onnx")], out,
                                  "codec_weights.bin", external_min_bytes)
@@ -316,6 +329,8 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
             "lmStep": "lm_step.onnx",
             "lmProbe": "lm_probe.onnx",
             "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(explain_names, explain_buckets)],
+            "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": hidden}
+                              for n, (s, t) in zip(explainer_names, explain_buckets)],
             "codecEncoder": "codec_encoder.onnx",
             "codecDecoder": "codec_decoder.onnx",
             "tokenizer": "tokenizer.json",
