@@ -42,6 +42,39 @@ describe('ground-truth benchmark', () => {
     expect(scoreClip(swapped, clip).hits).toBe(0);
   });
 
+  it("scores the lanes' time ranking on sequential clips, unknown words, and naming words against the rest", () => {
+    const clip = {
+      file: '',
+      caption: 'a dog barks twice then rain falls',
+      words: ['a', 'dog', 'barks', 'twice', 'then', 'rain', 'falls'],
+      events: [
+        { label: 'dog', word_idx: [1, 2], start: 0, end: 2 },
+        { label: 'rain', word_idx: [5, 6], start: 2.4, end: 4 },
+      ],
+    };
+    // 100 frames + 3 trailing steps; the dog lane is 1 in its span (frames 0-49), 0.2 elsewhere
+    const steps = Array.from({ length: 103 }, (_, s) =>
+      Float32Array.from([0.1, s < 50 ? 1 : 0.2, 0.3, 0.05, 0.4, s >= 60 && s < 100 ? 0.9 : 0.1, 0.2]),
+    );
+    const e = {
+      tokens: clip.words.map((w) => ({ id: 0, text: w, start: 0, end: 0, unknown: w === 'twice' })),
+      steps,
+      frameRate: 25,
+      holistic: [0.1, 0.6, 0.3, 0.05, 0.4, 0.43, 0.2],
+    } as unknown as Explanation;
+    const s = scoreClip(e, clip, 100);
+    expect(s.frameAuc).toEqual([1, 1]);
+    expect(s.spanContrast[0]).toBeCloseTo(0.8, 6);
+    // rain's lane: 0.9 inside frames 60-99, 0.1 over frames 0-59 (the trailing steps have no frame)
+    expect(s.spanContrast[1]).toBeCloseTo(0.8, 6);
+    expect(s.unknown).toEqual([0.05]);
+    expect(s.namingAboveFunction).toBe(true); // dog 0.6, rain 0.43 > 'then' 0.4
+    const then = { ...e, holistic: [0.1, 0.6, 0.3, 0.05, 0.5, 0.43, 0.2] } as Explanation;
+    expect(scoreClip(then, clip, 100).namingAboveFunction).toBe(false);
+    // without the frame count (or on an overlapping clip) the lanes are not scored
+    expect(scoreClip(e, clip).frameAuc).toEqual([]);
+  });
+
   it('the committed set: captions tokenise word for word, and a benchmark run scores every event', async () => {
     const model = await embeddedModel();
     const clips = readGroundTruth(GT);
