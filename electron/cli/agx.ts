@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(helpText(name) + '\n');
       return 0;
     }
-    if (positionals.length > 0 && name !== 'classify')
+    if (positionals.length > 0 && name !== 'classify' && name !== 'models')
       throw new AgxError('bad_argument', `agx ${name}: unexpected argument "${positionals[0]}"`);
     const result = await cmd.run(values, positionals);
     process.stdout.write((values.json === true ? JSON.stringify(result, null, 2) : describe(result)) + '\n');

@@ -1,30 +1,128 @@
-import { basename } from 'node:path';
-import { checkBundleFiles, listBundles } from '../../engine/manifest.js';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { AgxError } from '../../common/errors.js';
+import { checkBundleFiles, embeddedModelsDir, listBundles } from '../../engine/manifest.js';
 import type { Command } from '../command.js';
 
-export const modelsCommand: Command = {
-  summary: 'list the model bundles found, their sizes and checksum status',
-  usage: 'agx models [--json]',
-  options: {},
-  async run() {
-    const out = [];
-    for (const b of listBundles()) {
-      if (b.manifest === undefined) {
-        out.push({ name: basename(b.dir), dir: b.dir, status: 'invalid', error: b.error });
-        continue;
-      }
-      const checks = await checkBundleFiles({ dir: b.dir, manifest: b.manifest });
-      const bad = checks.filter((c) => c.status !== 'ok');
-      const bytes = Object.values(b.manifest.files).reduce((s, f) => s + f.bytes, 0);
-      out.push({
-        name: b.manifest.name,
-        version: b.manifest.version,
-        dir: b.dir,
-        bytes,
-        status: bad.length === 0 ? 'ok' : 'checksum mismatch',
-        problems: bad,
-      });
+/** The converter is Python (Debian's PyTorch and onnx); AGX_PYTHON names another interpreter. */
+function pythonPath(): string {
+  return process.env.AGX_PYTHON ?? '/usr/bin/python3';
+}
+
+async function listModels(): Promise<unknown> {
+  const out = [];
+  for (const b of listBundles()) {
+    if (b.manifest === undefined) {
+      out.push({ name: basename(b.dir), dir: b.dir, status: 'invalid', error: b.error });
+      continue;
     }
-    return { models: out };
+    const checks = await checkBundleFiles({ dir: b.dir, manifest: b.manifest });
+    const bad = checks.filter((c) => c.status !== 'ok');
+    const bytes = Object.values(b.manifest.files).reduce((s, f) => s + f.bytes, 0);
+    out.push({
+      name: b.manifest.name,
+      version: b.manifest.version,
+      dir: b.dir,
+      bytes,
+      status: bad.length === 0 ? 'ok' : 'checksum mismatch',
+      problems: bad,
+    });
+  }
+  return { models: out };
+}
+
+/**
+ * `agx models convert SRC... --out DIR`: runs native-models/convert (python3 -m agx_convert convert).
+ * Its progress lines go to our stderr as they come; its other output (PyTorch's tracer warnings) is kept
+ * and shown only when it fails in a way it did not report itself.
+ */
+export async function convertModels(sources: string[], out: string, checkOnly: boolean): Promise<unknown> {
+  if (sources.length === 0) throw new AgxError('bad_argument', 'agx models convert: name the downloaded files or folders (SRC...)');
+  const converter = join(embeddedModelsDir(), 'convert');
+  if (!existsSync(join(converter, 'agx_convert', '__main__.py')))
+    throw new AgxError('not_found', `the converter is not installed here (${converter}); run it from a clone of the repository`);
+  const python = pythonPath();
+  // `npm run model:convert` runs in the package folder; the paths the user typed are relative to where they typed them
+  const base = process.env.npm_lifecycle_event === 'model:convert' ? (process.env.INIT_CWD ?? '.') : '.';
+  const args = ['-m', 'agx_convert', 'convert', ...sources.map((s) => resolve(base, s)), '--out', resolve(base, out)];
+  if (checkOnly) args.push('--check-only');
+  return new Promise((done, fail) => {
+    const child = spawn(python, args, {
+      cwd: converter,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+        OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1',
+      },
+    });
+    let stdout = '';
+    let pending = '';
+    const other: string[] = [];
+    const errors: string[] = [];
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith('agx-convert ')) process.stderr.write(`${line}\n`);
+        else if (line.startsWith('agx_convert: ') || errors.length > 0) errors.push(line);
+        else other.push(line);
+      }
+    });
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      fail(
+        err.code === 'ENOENT'
+          ? new AgxError(
+              'not_found',
+              `${python} not found: the converter needs Python 3 with Debian's python3-torch (set AGX_PYTHON to use another)`,
+            )
+          : new AgxError('internal', `cannot run ${python}: ${err.message}`, false),
+      );
+    });
+    child.on('close', (code, signal) => {
+      if (pending !== '') (errors.length > 0 || pending.startsWith('agx_convert: ') ? errors : other).push(pending);
+      const message = errors
+        .join('\n')
+        .replace(/^agx_convert: (error|not implemented): /, '')
+        .trim();
+      if (code === 0) {
+        try {
+          done(JSON.parse(stdout));
+        } catch {
+          fail(new AgxError('internal', 'the converter finished but printed no result', false));
+        }
+      } else if (code === 1) fail(new AgxError('bad_model', message));
+      else if (code === 3) fail(new AgxError('not_found', message.replace(/^agx_convert: /, '')));
+      else if (code === 4) fail(new AgxError('bad_model', message));
+      else {
+        const tail = other.filter((l) => l.trim() !== '').slice(-5);
+        const why = signal !== null ? `was stopped by ${signal}` : `failed (exit ${code})`;
+        fail(new AgxError('internal', `the converter ${why}${tail.length > 0 ? `:\n${tail.join('\n')}` : ''}`, false));
+      }
+    });
+  });
+}
+
+export const modelsCommand: Command = {
+  summary: 'list the model bundles found (sizes, checksum status); convert downloaded AudioGen/MusicGen files',
+  usage: 'agx models [--json]\n       agx models convert SRC... --out DIR [--check-only] [--json]   (docs/convert.md)',
+  options: {
+    out: { type: 'string', help: 'convert: the bundle folder to write (a rerun after a kill resumes there)' },
+    'check-only': { type: 'boolean', help: 'convert: detect and check the sources, write no bundle' },
+  },
+  async run(values, positionals) {
+    const [sub, ...rest] = positionals;
+    if (sub === undefined) {
+      if (values.out !== undefined || values['check-only'] !== undefined)
+        throw new AgxError('bad_argument', 'agx models: --out and --check-only belong to agx models convert');
+      return listModels();
+    }
+    if (sub !== 'convert') throw new AgxError('bad_argument', `agx models: unknown subcommand "${sub}"; subcommands: convert`);
+    if (typeof values.out !== 'string' || values.out === '')
+      throw new AgxError('bad_argument', 'agx models convert: --out DIR is required');
+    return convertModels(rest, values.out, values['check-only'] === true);
   },
 };

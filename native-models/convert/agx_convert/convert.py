@@ -224,7 +224,7 @@ def convert(paths: list[Path], out: Path, check_only: bool = False) -> dict:
         progress(f"{d['path']}: {d['kind']}")
     sums = source_checksums(src, stages)
     stages.key = hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest()
-    if (done := stages.done("export")) is not None:
+    if (done := stages.done("export")) is not None and (out / "manifest.json").is_file():
         progress(f"already converted into {out} (same sources); nothing to do")
         return {**done["report"], "resumed": True}
     inputs = load_inputs(src, stages.dir)
