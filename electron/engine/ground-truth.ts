@@ -158,6 +158,61 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number
   };
 }
 
+/** Running totals of ClipScores over a set, for one run. */
+export interface GroundTruthTally {
+  hits: number;
+  events: number;
+  aucs: number[];
+  content: number[];
+  func: number[];
+  sequence: number[];
+  unknown: number[];
+  naming: boolean[];
+  frameAuc: number[];
+  spanContrast: number[];
+}
+
+export function emptyTally(): GroundTruthTally {
+  return { hits: 0, events: 0, aucs: [], content: [], func: [], sequence: [], unknown: [], naming: [], frameAuc: [], spanContrast: [] };
+}
+
+/** Adds one clip's scores to a tally. */
+export function addClip(a: GroundTruthTally, s: ClipScores): void {
+  a.hits += s.hits;
+  a.events += s.events;
+  if (Number.isFinite(s.auc)) a.aucs.push(s.auc);
+  a.content.push(...s.content);
+  a.func.push(...s.func);
+  a.sequence.push(...s.sequence);
+  a.unknown.push(...s.unknown);
+  a.naming.push(s.namingAboveFunction);
+  a.frameAuc.push(...s.frameAuc);
+  a.spanContrast.push(...s.spanContrast);
+}
+
+/** A tally's scores. */
+export function summarise(a: GroundTruthTally): GroundTruthScores {
+  return {
+    pointing: a.hits / a.events,
+    auc: mean(a.aucs),
+    contentWords: mean(a.content),
+    functionWords: mean(a.func),
+    sequenceWords: mean(a.sequence),
+    unknownWords: mean(a.unknown),
+    namingAboveFunction: a.naming.filter((x) => x).length / a.naming.length,
+    frameAuc: mean(a.frameAuc),
+    spanContrast: mean(a.spanContrast),
+    sequentialEvents: a.frameAuc.length,
+    events: a.events,
+    clips: a.naming.length,
+  };
+}
+
+/** One clip's audio as codes, for explaining it (teacher-forced under its caption). */
+export async function encodeClip(model: Model, dir: string, clip: GroundTruthClip): Promise<{ codes: Int32Array; frames: number }> {
+  return model.encodeAudio(await toModelAudio(readFileSync(join(dir, clip.file)), model.manifest.sampleRate));
+}
+
 /**
  * Explains every clip of the set (from its audio, teacher-forced under its caption) with each run. A
  * run is a method name, or "method:label" to score one method under several parameter sets side by
@@ -171,62 +226,14 @@ export async function benchmarkGroundTruth(
   onClip?: (done: number, total: number) => void,
 ): Promise<Record<string, GroundTruthScores>> {
   const clips = readGroundTruth(dir);
-  const acc = new Map(
-    runs.map((r) => [
-      r,
-      {
-        hits: 0,
-        events: 0,
-        aucs: [] as number[],
-        content: [] as number[],
-        func: [] as number[],
-        sequence: [] as number[],
-        unknown: [] as number[],
-        naming: [] as boolean[],
-        frameAuc: [] as number[],
-        spanContrast: [] as number[],
-      },
-    ]),
-  );
+  const tallies = new Map(runs.map((r) => [r, emptyTally()]));
   for (const [n, clip] of clips.entries()) {
-    const { codes, frames } = await model.encodeAudio(await toModelAudio(readFileSync(join(dir, clip.file)), model.manifest.sampleRate));
+    const { codes, frames } = await encodeClip(model, dir, clip);
     for (const run of runs) {
       const method = run.split(':')[0]!;
-      const s = scoreClip(await explain(model, clip.caption, codes, frames, method, params[run] ?? {}), clip, frames);
-      const a = acc.get(run)!;
-      a.hits += s.hits;
-      a.events += s.events;
-      if (Number.isFinite(s.auc)) a.aucs.push(s.auc);
-      a.content.push(...s.content);
-      a.func.push(...s.func);
-      a.sequence.push(...s.sequence);
-      a.unknown.push(...s.unknown);
-      a.naming.push(s.namingAboveFunction);
-      a.frameAuc.push(...s.frameAuc);
-      a.spanContrast.push(...s.spanContrast);
+      addClip(tallies.get(run)!, scoreClip(await explain(model, clip.caption, codes, frames, method, params[run] ?? {}), clip, frames));
     }
     onClip?.(n + 1, clips.length);
   }
-  return Object.fromEntries(
-    runs.map((r) => {
-      const a = acc.get(r)!;
-      return [
-        r,
-        {
-          pointing: a.hits / a.events,
-          auc: mean(a.aucs),
-          contentWords: mean(a.content),
-          functionWords: mean(a.func),
-          sequenceWords: mean(a.sequence),
-          unknownWords: mean(a.unknown),
-          namingAboveFunction: a.naming.filter((x) => x).length / a.naming.length,
-          frameAuc: mean(a.frameAuc),
-          spanContrast: mean(a.spanContrast),
-          sequentialEvents: a.frameAuc.length,
-          events: a.events,
-          clips: clips.length,
-        },
-      ];
-    }),
-  );
+  return Object.fromEntries(runs.map((r) => [r, summarise(tallies.get(r)!)]));
 }
