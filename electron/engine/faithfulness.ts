@@ -46,6 +46,8 @@ export interface PromptScores {
   seeds: SeedScores[];
   /** The judge's sigmoid outputs for the original clip. */
   origProbs?: number[];
+  /** The explanation's tokens with their holistic importance (before any averaging or size matching), for the token statistics. */
+  tokens?: { text: string; unknown: boolean; importance: number | null }[];
 }
 
 /**
@@ -216,7 +218,8 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
     }
     const seeds: SeedScores[] = [];
     for (const seed of opts.seeds) seeds.push(await scoreMask(mask, seed));
-    results.push({ prompt, method, label, size: maskSize(mask), ...(matched ? { sizeMatch: matched } : {}), seeds, origProbs });
+    const tokens = e.tokens.map((t, i) => ({ text: t.text, unknown: t.unknown, importance: e.holistic[i] ?? null }));
+    results.push({ prompt, method, label, size: maskSize(mask), ...(matched ? { sizeMatch: matched } : {}), seeds, origProbs, tokens });
   }
   return results;
 }

@@ -18,6 +18,7 @@ N_MELS = 64
 MELS_PER_CODE = 5
 CODE_HOP = HOP * MELS_PER_CODE  # 640 samples -> 25 frames/s
 N_BINS = N_FFT // 2 + 1
+BLOCKS = N_FFT // HOP  # HOP-sample blocks per analysis window
 MAG_FLOOR = 1e-2
 
 
@@ -98,35 +99,63 @@ class LogMel(nn.Module):
 class GriffinLim(nn.Module):
     """log-mel [B, N_MELS, F] -> waveform [B, F * HOP], fast Griffin-Lim (momentum 0.99).
 
-    The phase starts from a fixed pseudo-random table so decoding is deterministic.
+    The phase starts from a fixed pseudo-random table so decoding is deterministic. The transforms are
+    Stft's DFT kernels as plain matrix products over frames [B, frames, 2 * bins], with the framing and
+    the overlap-add done by reshapes of HOP-sample blocks: ONNX Runtime runs them 1.7x cheaper than
+    Conv / ConvTranspose (whose col2im dominated decoding), and the window envelope is computed once
+    instead of every iteration. Same values as Stft.inverse / Stft.forward up to float rounding.
     """
 
     def __init__(self, iterations: int = 24, max_frames: int = 700) -> None:
         super().__init__()
         self.iterations = iterations
-        self.stft = Stft()
         fb = mel_filterbank()
         # mel -> linear magnitude: the transposed filterbank, normalised per linear bin
         back = fb.T / np.maximum(fb.T.sum(1, keepdims=True), 1e-6)
         self.register_buffer("back", torch.tensor(back * fb.sum(1)[None, :] / fb.sum(1).mean(), dtype=torch.float32), persistent=False)
         g = np.random.default_rng(1234).uniform(0, 2 * math.pi, (N_BINS, max_frames))
-        self.register_buffer("phase_re", torch.tensor(np.cos(g), dtype=torch.float32), persistent=False)
-        self.register_buffer("phase_im", torch.tensor(np.sin(g), dtype=torch.float32), persistent=False)
+        # [frames, 2 * bins]: cos then sin of each frame's phases
+        self.register_buffer("phase", torch.tensor(np.concatenate([np.cos(g), np.sin(g)]).T, dtype=torch.float32), persistent=False)
+        fwd, inv = _dft_kernels()
+        self.register_buffer("fwd", fwd[:, 0, :].T.contiguous(), persistent=False)  # [N_FFT, 2 * bins]
+        self.register_buffer("inv", inv[:, 0, :].contiguous(), persistent=False)  # [2 * bins, N_FFT]
+        win = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)
+        self.register_buffer("win_sq", torch.tensor(win ** 2, dtype=torch.float32), persistent=False)
+
+    @staticmethod
+    def _overlap_add(frames: torch.Tensor) -> torch.Tensor:
+        """[B, F, N_FFT] -> [B, (F - 1) * HOP + N_FFT]: frame f's block q lands in output block f + q."""
+        b, f, _ = frames.shape
+        blocks = frames.reshape(b, f, BLOCKS, HOP)
+        y = sum(F.pad(blocks[:, :, q], (0, 0, q, BLOCKS - 1 - q)) for q in range(BLOCKS))
+        return y.reshape(b, -1)
+
+    def _inverse(self, spec: torch.Tensor, env: torch.Tensor) -> torch.Tensor:
+        """[B, F, 2 * bins] -> [B, (F - 1) * HOP], Stft.inverse's values."""
+        y = self._overlap_add(spec @ self.inv) / env
+        return y[:, N_FFT // 2: y.shape[-1] - N_FFT // 2]
+
+    def _stft(self, wav: torch.Tensor) -> torch.Tensor:
+        """[B, samples] -> [B, samples // HOP + 1, 2 * bins], Stft.forward's values."""
+        x = F.pad(wav[:, None, :], (N_FFT // 2, N_FFT // 2), mode="reflect")[:, 0]
+        blocks = x.reshape(x.shape[0], -1, HOP)
+        frames = blocks.shape[1] - BLOCKS + 1
+        return torch.cat([blocks[:, q: q + frames] for q in range(BLOCKS)], 2) @ self.fwd
 
     def forward(self, logmel: torch.Tensor) -> torch.Tensor:
         mel = torch.clamp(torch.exp(logmel) - MAG_FLOOR, min=0.0)
         mel = torch.cat([mel, mel[:, :, -1:]], 2)  # restore the dropped last frame
-        mag = torch.matmul(self.back, mel)
-        frames = mag.shape[2]
-        c_re = mag * self.phase_re[:, :frames]
-        c_im = mag * self.phase_im[:, :frames]
-        prev_re, prev_im = c_re, c_im
+        mag = torch.matmul(self.back, mel).transpose(1, 2)  # [B, F, bins]
+        frames = mag.shape[1]
+        mag2 = torch.cat([mag, mag], 2)
+        c = mag2 * self.phase[:frames]
+        env = torch.clamp(self._overlap_add(self.win_sq.expand(1, frames, N_FFT)), min=1e-3)
+        prev = c
         for _ in range(self.iterations):
-            y = self.stft.inverse(c_re, c_im)
-            t_re, t_im = self.stft(y)
-            a_re = t_re + 0.99 * (t_re - prev_re)
-            a_im = t_im + 0.99 * (t_im - prev_im)
-            prev_re, prev_im = t_re, t_im
+            t = self._stft(self._inverse(c, env))
+            a = t + 0.99 * (t - prev)
+            prev = t
+            a_re, a_im = a[:, :, :N_BINS], a[:, :, N_BINS:]
             norm = torch.rsqrt(a_re * a_re + a_im * a_im + 1e-12)
-            c_re, c_im = mag * a_re * norm, mag * a_im * norm
-        return self.stft.inverse(c_re, c_im)
+            c = mag2 * a * torch.cat([norm, norm], 2)
+        return self._inverse(c, env)

@@ -159,6 +159,26 @@ class DecoderLayer(nn.Module):
         x = x + self.mlp_out(F.gelu(self.mlp_in(self.norm_mlp(x))))
         return x, k, v
 
+    def forward_one(self, x, past_k, past_v, ck, cv, text_bias, weights):
+        """forward() for one new position, as generation's lm_step runs it: x [B, d]; past_k/v
+        [B, H, P, dh]; ck/cv [B, H, L, dh]; text_bias / weights [B, 1, 1, L]. Same values as forward();
+        written apart because with one query position the head split is a plain reshape (no transpose)
+        and every shape is a constant, which takes the exported step from 878 to 276 nodes."""
+        b_d = x.shape[-1]
+        dh = b_d // self.heads
+        scale = 1.0 / math.sqrt(dh)
+        h = self.norm_self(x)
+        q = self.self_q(h).reshape(-1, self.heads, 1, dh)
+        k = torch.cat([past_k, self.self_k(h).reshape(-1, self.heads, 1, dh)], 2)
+        v = torch.cat([past_v, self.self_v(h).reshape(-1, self.heads, 1, dh)], 2)
+        attn = torch.softmax(q @ k.transpose(-1, -2) * scale, -1)
+        x = x + self.self_out((attn @ v).reshape(-1, b_d))
+        cq = self.cross_q(self.norm_cross(x)).reshape(-1, self.heads, 1, dh)
+        p = torch.softmax(cq @ ck.transpose(-1, -2) * scale + text_bias, -1) * weights
+        x = x + self.cross_out((p @ cv).reshape(-1, b_d))
+        x = x + self.mlp_out(F.gelu(self.mlp_in(self.norm_mlp(x))))
+        return x, k, v
+
 
 class AudioLM(nn.Module):
     def __init__(self, cfg: LMConfig) -> None:
@@ -281,15 +301,35 @@ class AudioLM(nn.Module):
     def step(self, tokens, pos, past_k, past_v, ck, cv, text_mask, weights):
         """tokens [B, K]; pos [] float; past_k/v [layers, B, H, P, dh]; ck/cv [layers, B, H, L, dh];
         text_mask / weights [B, L] -> logits [B, K, card], present k/v [layers, B, H, P+1, dh]."""
-        x = self.embed(tokens[:, :, None], pos.reshape(1))
-        text_bias = (1.0 - text_mask) * NEG
-        w = weights[:, None, :]
+        x = self.code_emb[0](tokens[:, 0])
+        for k in range(1, self.cfg.n_codebooks):
+            x = x + self.code_emb[k](tokens[:, k])
+        x = x + sinusoid(pos.reshape(1), self.cfg.d)  # [B, d]
+        text_bias = ((1.0 - text_mask) * NEG)[:, None, None, :]
+        w = weights[:, None, None, :]
         new_k, new_v = [], []
         for i, layer in enumerate(self.layers):
-            x, k, v = layer(x, None, past_k[i], past_v[i], ck[i], cv[i], text_bias, w, None)
+            x, k, v = layer.forward_one(x, past_k[i], past_v[i], ck[i], cv[i], text_bias, w)
             new_k.append(k)
             new_v.append(v)
-        return self.logits(self.norm(x))[:, :, 0], torch.stack(new_k), torch.stack(new_v)
+        # the K heads as one matrix product (ONNX Runtime folds the concatenation at load)
+        head_w = torch.cat([h.weight for h in self.heads], 0)
+        head_b = torch.cat([h.bias for h in self.heads], 0)
+        logits = F.linear(self.norm(x), head_w, head_b).reshape(-1, self.cfg.n_codebooks, self.cfg.card)
+        return logits, torch.stack(new_k), torch.stack(new_v)
+
+
+def gradcam_map(grad, attn, values):
+    """Grad-CAM on a cross-attention output, the text tokens as its positions.
+
+    grad [B, S, d] = d y_t / d O_t; attn [B, H, S, L]; values [B, H, L, dh]; channel c of O belongs to head
+    c // dh. Token i's activation in channel c is A_i^c = P[h(c), t, i] V[h(c), i, c mod dh] (O^c = sum_i A_i^c).
+    Grad-CAM's channel weight is the gradient averaged over positions, (1/L) sum_i dy/dA_i^c = dy/dO^c, and
+    the map is ReLU(sum_c weight_c A_i^c) -> [B, S, L]."""
+    b, s, d = grad.shape
+    heads, dh = attn.shape[1], values.shape[-1]
+    g = grad.reshape(b, s, heads, dh).transpose(1, 2)  # [B, H, S, dh]
+    return torch.relu(torch.einsum("bhsc,bhsl,bhlc->bsl", g, attn, values))
 
 
 # -------------------------------------------------------------- delay pattern

@@ -228,7 +228,28 @@ def export_lm_step(lm: AudioLM, codec, bundle: Path) -> list[str]:
              "cross_key": {1: "batch", 3: "tokens"}, "cross_value": {1: "batch", 3: "tokens"},
              "text_mask": {0: "batch", 1: "tokens"}, "token_weights": {0: "batch", 1: "tokens"},
              "logits": {0: "batch"}, "present_key": {1: "batch", 3: "steps"}, "present_value": {1: "batch", 3: "steps"}})
+    check_step(lm)
     return ["lm_step.onnx"]
+
+
+def check_step(lm: AudioLM, steps: int = 6) -> None:
+    """lm.step (the exported graph's one-position code path) must agree with the full sequence pass
+    teacher forcing and the explainers use: the same logits at every step, a muted token included."""
+    cfg = lm.cfg
+    g = torch.Generator().manual_seed(3)
+    ids, tmask = _text_example()
+    inp = torch.randint(0, cfg.card + 1, (2, cfg.n_codebooks, steps), generator=g)
+    weights = torch.ones(2, steps, ids.shape[1])
+    weights[0, :, 1] = 0.0
+    with torch.no_grad():
+        u = lm.text(ids, tmask)
+        ck, cv = lm.cross_kv(u)
+        full = lm.logits(lm.forward_seq(inp, u, tmask, weights))  # [B, K, S, card]
+        pk = pv = torch.zeros(cfg.layers, 2, cfg.heads, 0, cfg.d // cfg.heads)
+        for s in range(steps):
+            logits, pk, pv = lm.step(inp[:, :, s], torch.tensor(float(s)), pk, pv, ck, cv, tmask, weights[:, s])
+            err = float((logits - full[:, :, s]).abs().max())
+            assert err < 1e-4, f"lm.step differs from forward_seq at step {s}: {err}"
 
 
 def export_lm_probe(lm: AudioLM, codec, bundle: Path) -> list[str]:
