@@ -57,7 +57,7 @@ def main(out: Path) -> None:
     (t5_dir / "config.json").write_text(json.dumps(t5_json))
     (t5_dir / "tokenizer.json").write_text(json.dumps(tokenizer_json()))
     write_file(t5_dir / "model.safetensors", t5_w)
-    bundle = export_bundle(lm_w, LM_CFG, t5_dir, codec_w, CODEC_CFG, out / "bundle",
+    bundle = export_bundle(dict(lm_w), LM_CFG, t5_dir, codec_w, CODEC_CFG, out / "bundle",  # the export empties its copy
                            lambda msg, frac: print(f"export: {msg}", file=sys.stderr),
                            max_text_tokens=24, explain_buckets=[EXPLAIN], external_min_bytes=64)
     cfg, t5cfg = LM_CFG, t5_json

@@ -34,7 +34,7 @@ from torch.fx.experimental.proxy_tensor import make_fx
 from agx_convert import LICENCE, VERSION, explainer
 from agx_convert.formats.t5 import weights_file
 from agx_convert.modules.encodec import CodecDecoder, CodecEncoder
-from agx_convert.modules.lm import AudiocraftLM, LMConfig, LMGraph
+from agx_convert.modules.lm import LMConfig, LMGraph
 from agx_convert.modules.t5 import T5Config, T5Encoder
 from agx_convert.safetensors import SafetensorsCheckpoint
 from agx_convert.weights import share_weights
@@ -162,7 +162,7 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
                   progress: Progress, *, name: str | None = None, max_text_tokens: int = 64,
                   explain_buckets: list[tuple[int, int]] | None = None, max_duration: float | None = None,
                   external_min_bytes: int = 4096, explainer_hidden: int | None = None) -> Path:
-    """Writes the bundle into out_dir and returns it. explain_buckets: (LM steps, prompt tokens) per
+    """Writes the bundle into out_dir and returns it; lm_state is emptied on the way (memory). explain_buckets: (LM steps, prompt tokens) per
     lm_explain graph; by default 5 s of frames plus the delay steps, by 32 tokens. Initializers of at
     least external_min_bytes go to the shared weight files (the tests lower it to reach toy weights).
     explainer_hidden: the AudioGenX mask generators' width (default d / 3, the paper's 512 at d = 1536)."""
@@ -184,7 +184,7 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
         raise ValueError(f"the codec has {codec_cfg['n_q']} codebooks of {codec_cfg['bins']}; the LM reads {cfg.n_q} of {cfg.card}")
 
     progress("loading the LM and the T5 encoder", 0.0)
-    lm = LMGraph(AudiocraftLM.from_state(cfg, lm_state)).eval()
+    lm = LMGraph(cfg, lm_state).eval()  # empties lm_state: one copy of the weights in memory
     t5_cfg, t5, t5_json = load_t5(t5_dir)
     if t5_cfg.d_model != cfg.text_dim:
         raise ValueError(f"T5 d_model {t5_cfg.d_model} but output_proj takes {cfg.text_dim}")

@@ -99,7 +99,8 @@ class _Provider(nn.Module):
 
 
 class AudiocraftLM(nn.Module):
-    """Parameters only, named as in audiocraft's state_dict.bin."""
+    """Parameters only, named as in audiocraft's state_dict.bin: the names and shapes LMGraph takes
+    (built on the meta device for that check and for agx_convert.meta's full-size check)."""
 
     def __init__(self, cfg: LMConfig, device=None) -> None:
         super().__init__()
@@ -110,13 +111,6 @@ class AudiocraftLM(nn.Module):
         self.out_norm = nn.LayerNorm(cfg.dim, eps=cfg.norm_eps, device=device)
         self.linears = nn.ModuleList([nn.Linear(cfg.dim, cfg.card, bias=False, device=device) for _ in range(cfg.n_q)])
 
-    @classmethod
-    def from_state(cls, cfg: LMConfig, state: dict[str, torch.Tensor]) -> "AudiocraftLM":
-        lm = cls(cfg)
-        lm.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
-        return lm.eval()
-
-
 # ------------------------------------------------------------------ the exported graph
 
 class TLinear(nn.Module):
@@ -124,8 +118,8 @@ class TLinear(nn.Module):
 
     def __init__(self, weight: torch.Tensor, bias: torch.Tensor | None = None) -> None:
         super().__init__()
-        self.w_t = nn.Parameter(weight.detach().t().contiguous(), requires_grad=False)
-        self.b = None if bias is None else nn.Parameter(bias.detach().clone(), requires_grad=False)
+        self.w_t = nn.Parameter(weight.detach().float().t().contiguous(), requires_grad=False)
+        self.b = None if bias is None else nn.Parameter(bias.detach().float().clone(), requires_grad=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = x @ self.w_t
@@ -140,19 +134,26 @@ def sin_embedding(pos: torch.Tensor, dim: int, max_period: float) -> torch.Tenso
     return torch.cat([torch.cos(phase), torch.sin(phase)], -1)
 
 
+def _layer_norm(state: dict, name: str, eps: float) -> nn.LayerNorm:
+    w = state.pop(f"{name}.weight")
+    norm = nn.LayerNorm(w.shape[0], eps=eps)
+    norm.weight.data, norm.bias.data = w.float(), state.pop(f"{name}.bias").float()
+    return norm.requires_grad_(False)
+
+
 class _GraphLayer(nn.Module):
-    def __init__(self, layer: _Layer, heads: int) -> None:
+    def __init__(self, state: dict, p: str, cfg: LMConfig) -> None:
         super().__init__()
-        self.heads = heads
-        d = layer.norm1.weight.shape[0]
-        wq, wk, wv = layer.self_attn.in_proj_weight.detach().split(d)
-        cq, ck, cv = layer.cross_attention.in_proj_weight.detach().split(d)
-        self.norm_self, self.norm_cross, self.norm_ff = layer.norm1, layer.norm_cross, layer.norm2
+        self.heads = cfg.num_heads
+        wq, wk, wv = state.pop(f"{p}.self_attn.in_proj_weight").split(cfg.dim)
+        cq, ck, cv = state.pop(f"{p}.cross_attention.in_proj_weight").split(cfg.dim)
+        self.norm_self, self.norm_cross, self.norm_ff = (_layer_norm(state, f"{p}.{n}", cfg.norm_eps)
+                                                         for n in ("norm1", "norm_cross", "norm2"))
         self.self_q, self.self_k, self.self_v = TLinear(wq), TLinear(wk), TLinear(wv)
-        self.self_out = TLinear(layer.self_attn.out_proj.weight)
+        self.self_out = TLinear(state.pop(f"{p}.self_attn.out_proj.weight"))
         self.cross_q, self.cross_k, self.cross_v = TLinear(cq), TLinear(ck), TLinear(cv)
-        self.cross_out = TLinear(layer.cross_attention.out_proj.weight)
-        self.ff_in, self.ff_out = TLinear(layer.linear1.weight), TLinear(layer.linear2.weight)
+        self.cross_out = TLinear(state.pop(f"{p}.cross_attention.out_proj.weight"))
+        self.ff_in, self.ff_out = TLinear(state.pop(f"{p}.linear1.weight")), TLinear(state.pop(f"{p}.linear2.weight"))
 
     def split(self, x: torch.Tensor) -> torch.Tensor:
         b, n, d = x.shape
@@ -193,17 +194,23 @@ class _GraphLayer(nn.Module):
 class LMGraph(nn.Module):
     """The LM as the bundle's graphs compute it (frozen weights, export layout)."""
 
-    def __init__(self, lm: AudiocraftLM) -> None:
+    def __init__(self, cfg: LMConfig, state: dict[str, torch.Tensor]) -> None:
+        """Takes the release's tensors out of `state` as it goes (a full-size LM is 7 GB in fp32:
+        holding it once in each layout would double the converter's peak memory)."""
         super().__init__()
-        cfg = self.cfg = lm.cfg
-        proj = lm.condition_provider.conditioners["description"].output_proj
-        self.output_proj = TLinear(proj.weight, proj.bias)
-        self.emb = lm.emb
-        self.layers = nn.ModuleList([_GraphLayer(layer, cfg.num_heads) for layer in lm.transformer.layers])
-        self.out_norm = lm.out_norm
-        self.heads = nn.ModuleList([TLinear(h.weight) for h in lm.linears])
-        for p in self.parameters():
-            p.requires_grad_(False)
+        expected = {n: tuple(t.shape) for n, t in AudiocraftLM(cfg, device="meta").state_dict().items()}
+        got = {n: tuple(t.shape) for n, t in state.items()}
+        if got != expected:
+            bad = sorted(set(expected) ^ set(got)) or [n for n in expected if expected[n] != got[n]]
+            raise ValueError(f"the LM tensors do not match the config: {len(bad)} differ, first {bad[0]}")
+        self.cfg = cfg
+        proj = "condition_provider.conditioners.description.output_proj"
+        self.output_proj = TLinear(state.pop(f"{proj}.weight"), state.pop(f"{proj}.bias"))
+        self.emb = nn.ModuleList([nn.Embedding.from_pretrained(state.pop(f"emb.{k}.weight").float(), freeze=True)
+                                  for k in range(cfg.n_q)])
+        self.layers = nn.ModuleList([_GraphLayer(state, f"transformer.layers.{i}", cfg) for i in range(cfg.num_layers)])
+        self.out_norm = _layer_norm(state, "out_norm", cfg.norm_eps)
+        self.heads = nn.ModuleList([TLinear(state.pop(f"linears.{k}.weight")) for k in range(cfg.n_q)])
 
     def condition(self, t5_hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """T5's last hidden state [B, L, text_dim], mask [B, L] -> U [B, L, dim] (zero where masked)."""

@@ -92,14 +92,14 @@ class _Block(nn.Module):
     def __init__(self, cfg: T5Config, w: dict[str, torch.Tensor], i: int) -> None:
         super().__init__()
         b = f"encoder.block.{i}.layer"
-        self.norm_attn = RMSNorm(w[f"{b}.0.layer_norm.weight"], cfg.eps)
-        self.q, self.k, self.v, self.o = (TLinear(w[f"{b}.0.SelfAttention.{n}.weight"]) for n in "qkvo")
-        self.norm_ff = RMSNorm(w[f"{b}.1.layer_norm.weight"], cfg.eps)
+        self.norm_attn = RMSNorm(w.pop(f"{b}.0.layer_norm.weight"), cfg.eps)
+        self.q, self.k, self.v, self.o = (TLinear(w.pop(f"{b}.0.SelfAttention.{n}.weight")) for n in "qkvo")
+        self.norm_ff = RMSNorm(w.pop(f"{b}.1.layer_norm.weight"), cfg.eps)
         if cfg.gated:
-            self.wi_0, self.wi_1 = TLinear(w[f"{b}.1.DenseReluDense.wi_0.weight"]), TLinear(w[f"{b}.1.DenseReluDense.wi_1.weight"])
+            self.wi_0, self.wi_1 = TLinear(w.pop(f"{b}.1.DenseReluDense.wi_0.weight")), TLinear(w.pop(f"{b}.1.DenseReluDense.wi_1.weight"))
         else:
-            self.wi = TLinear(w[f"{b}.1.DenseReluDense.wi.weight"])
-        self.wo = TLinear(w[f"{b}.1.DenseReluDense.wo.weight"])
+            self.wi = TLinear(w.pop(f"{b}.1.DenseReluDense.wi.weight"))
+        self.wo = TLinear(w.pop(f"{b}.1.DenseReluDense.wo.weight"))
         self.cfg = cfg
 
     def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
@@ -119,15 +119,16 @@ class T5Encoder(nn.Module):
     """ids [B, L] int64, mask [B, L] float -> last hidden state [B, L, d_model]."""
 
     def __init__(self, cfg: T5Config, state: dict[str, torch.Tensor]) -> None:
+        """Takes its tensors out of `state` (names and shapes were checked against config.json by
+        formats.t5.check_t5_folder, with spec.t5_encoder_spec)."""
         super().__init__()
-        # names and shapes were checked against config.json by formats.t5.check_t5_folder (spec.t5_encoder_spec)
-        w = {k: v.float() for k, v in state.items()}
+        w = state
         self.cfg = cfg
-        self.shared = nn.Embedding.from_pretrained(w["shared.weight"], freeze=True)
-        self.rel_bias = nn.Embedding.from_pretrained(w["encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight"],
+        self.shared = nn.Embedding.from_pretrained(w.pop("shared.weight").float(), freeze=True)
+        self.rel_bias = nn.Embedding.from_pretrained(w.pop("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight"),
                                                      freeze=True)
         self.blocks = nn.ModuleList([_Block(cfg, w, i) for i in range(cfg.num_layers)])
-        self.final_norm = RMSNorm(w["encoder.final_layer_norm.weight"], cfg.eps)
+        self.final_norm = RMSNorm(w.pop("encoder.final_layer_norm.weight"), cfg.eps)
 
     def position_bias(self, n: int) -> torch.Tensor:
         pos = torch.arange(n)
