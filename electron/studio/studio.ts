@@ -1,5 +1,6 @@
 // The one service behind every front door (Electron IPC, the WebSocket server, tests): sessions in the
 // store, engine work through one job queue, results persisted the moment a job finishes.
+import { join } from 'node:path';
 import type { Explanation, JobKind, JobResult, SessionState, StudioEvent, StudioHandlers, Take } from '../common/api.js';
 import { base64ToBytes, bytesToBase64, float32ToBase64 } from '../common/base64.js';
 import { checkDuration, toToken } from '../common/domain.js';
@@ -13,10 +14,11 @@ import { resolveDataDir, storePaths } from '../store/data-dir.js';
 import { listBackupsIn, Store } from '../store/store.js';
 import { EngineClient } from './engine-client.js';
 import type { EngineInfo } from './engine-protocol.js';
-import { type CostBook, estimateExplainSeconds, explainWork } from './estimate.js';
+import { estimateExplainSeconds, explainWork, loadCostBook, saveCostBook } from './estimate.js';
 import { explanationExport } from './exports.js';
 import { JobQueue } from './jobs.js';
 import { Spool } from './spool.js';
+import { tokenizerEntries, vocabularyGroups, type VocabularyGroup } from './vocabulary.js';
 
 /** What the studio needs to start. */
 export interface StudioOptions {
@@ -98,7 +100,9 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     () => engine.cancelRunning(),
   );
   const spool = new Spool(dataDir);
-  const costs: CostBook = new Map();
+  const costFile = join(dataDir, 'explain-speed.json');
+  const costs = loadCostBook(costFile);
+  let vocabulary: Promise<VocabularyGroup[]> | null = null;
   let lastBackupMs = Date.now();
 
   const db = (): Store => {
@@ -365,6 +369,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
           );
           const elapsedMs = performance.now() - t0;
           costs.set(p.method, { seconds: elapsedMs / 1000, work: workOf(take), params: r.params });
+          if (options.readOnly !== true) saveCostBook(costFile, costs);
           const stored = db().addExplanation({ takeId: take.id, ...r, metrics: null, elapsedMs });
           emit({ type: 'session', sessionId: take.sessionId, change: 'explanations' });
           return { kind: 'explanation', explanationId: stored.id };
@@ -373,6 +378,15 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     },
 
     tokenize: async (p) => ({ tokens: (await tokenizer.tokenize(p.prompt)).map(toToken), maxTokens: model.maxTextTokens }),
+    getVocabulary: async () => {
+      // Read once: every word is tokenised to check the tokenizer reads it as itself.
+      vocabulary ??= vocabularyGroups(tokenizerEntries(info.tokenizer.file), model.labels, async (w) => {
+        const t = await tokenizer.tokenize(w);
+        return t.length === 1 && t[0]!.unknown !== true && t[0]!.text === w;
+      });
+      const groups = await vocabulary;
+      return { groups, count: groups.reduce((n, g) => n + g.words.length, 0) };
+    },
     estimateExplain: (p) => {
       const take = db().getTake(p.takeId);
       const params = parseMethodParams(p.method, p.params);
