@@ -159,13 +159,15 @@ def load_t5(t5_dir: Path) -> tuple[T5Config, T5Encoder, dict]:
 # ------------------------------------------------------------------ main
 
 def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec_cfg: dict, out_dir,
-                  progress: Progress, *, name: str | None = None, max_text_tokens: int = 64,
+                  progress: Progress, *, name: str | None = None, max_text_tokens: int | None = None,
                   explain_buckets: list[tuple[int, int]] | None = None, max_duration: float | None = None,
                   external_min_bytes: int = 4096, explainer_hidden: int | None = None) -> Path:
     """Writes the bundle into out_dir and returns it; lm_state is emptied on the way (memory). explain_buckets: (LM steps, prompt tokens) per
     lm_explain graph; by default 5 s of frames plus the delay steps, by 32 tokens. Initializers of at
     least external_min_bytes go to the shared weight files (the tests lower it to reach toy weights).
-    explainer_hidden: the AudioGenX mask generators' width (default d / 3, the paper's 512 at d = 1536)."""
+    explainer_hidden: the AudioGenX mask generators' width (default d / 3, the paper's 512 at d = 1536).
+    max_text_tokens: the longest prompt (default the widest bucket's tokens, so every prompt that
+    generates can be explained)."""
     out, t5_dir = Path(out_dir), Path(t5_dir)
     parts = out / ".parts"
     parts.mkdir(parents=True, exist_ok=True)
@@ -180,6 +182,7 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
     frame_rate = float(codec_cfg["frame_rate"])
     if explain_buckets is None:
         explain_buckets = [(round(5 * frame_rate) + cfg.n_q - 1, 32)]
+    max_text_tokens = max_text_tokens or max(t for _, t in explain_buckets)
     if codec_cfg["n_q"] < cfg.n_q or codec_cfg["bins"] != cfg.card:
         raise ValueError(f"the codec has {codec_cfg['n_q']} codebooks of {codec_cfg['bins']}; the LM reads {cfg.n_q} of {cfg.card}")
 

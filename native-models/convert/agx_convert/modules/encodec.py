@@ -180,11 +180,11 @@ class CodecEncoder(nn.Module):
         super().__init__()
         if cfg["channels"] != 1:
             raise ValueError(f"{cfg['channels']}-channel codec: the studio is mono")
-        self.seanet = _seanet(state, "encoder", cfg, decoder=False)
+        self.encoder = _seanet(state, "encoder", cfg, decoder=False)
         self.books = Codebooks(state, n_q)
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
-        residual = self.seanet(audio.unsqueeze(1)).transpose(1, 2)  # [B, T, D]
+        residual = self.encoder(audio.unsqueeze(1)).transpose(1, 2)  # [B, T, D]
         codes = []
         for embed, embed_t, sq in zip(self.books.embed, self.books.embed_t, self.books.sq):
             # argmax of -(|x|^2 - 2 x.e + |e|^2): |x|^2 does not change the winner
@@ -201,10 +201,10 @@ class CodecDecoder(nn.Module):
         super().__init__()
         if cfg["channels"] != 1:
             raise ValueError(f"{cfg['channels']}-channel codec: the studio is mono")
-        self.seanet = _seanet(state, "decoder", cfg, decoder=True)
+        self.decoder = _seanet(state, "decoder", cfg, decoder=True)
         self.books = Codebooks(state, n_q)
         del self.books.embed_t, self.books.sq  # the decoder only looks entries up
 
     def forward(self, codes: torch.Tensor) -> torch.Tensor:
         z = sum(F.embedding(codes[:, q], e) for q, e in enumerate(self.books.embed))  # [B, T, D]
-        return self.seanet(z.transpose(1, 2)).squeeze(1)
+        return self.decoder(z.transpose(1, 2)).squeeze(1)
