@@ -380,9 +380,24 @@ export const CALLS = {
     z.object({ tokens: z.array(TokenSchema), maxTokens: z.number() }),
     "A prompt's tokens as the model reads them, over its limit too, with the model's most (no job: the prompt bar counts as you type).",
   ),
+  getVocabulary: call(
+    none,
+    z.object({
+      /** The words in groups, in the order they are shown: the classifier's event words first. */
+      groups: z.array(z.object({ title: z.string(), words: z.array(z.string()) })),
+      /** Distinct words the model reads as themselves (every other word becomes its unknown token). */
+      count: z.number().int(),
+    }),
+    "The words the model knows, from its bundle's tokenizer and manifest (the prompt bar's vocabulary panel).",
+  ),
   estimateExplain: call(
     z.object({ takeId: IdSchema, method: z.string().max(64).default('audiogenx'), params: methodParams }).strict(),
-    z.object({ seconds: z.number(), basis: z.string() }),
+    z.object({
+      seconds: z.number(),
+      basis: z.string(),
+      /** True when the figure comes from a run measured on this machine, false for the catalog's fitted default. */
+      measured: z.boolean(),
+    }),
     'Estimated cost of an explanation before it starts.',
   ),
   evaluateExplanation: call(

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe } from 'vitest';
 
 /** The project root. */
@@ -145,6 +145,13 @@ export async function openStudio(
   await page.goto(url);
   await page.getByRole('status', { name: 'Status' }).getByText('Connected (browser mode)').waitFor({ timeout: 30_000 });
   return { context, page, pageErrors };
+}
+
+/** Picks an explanation method by its catalog label in the Explain dialog, where it sits under Advanced. */
+export async function pickMethod(dialog: Locator, label: string): Promise<void> {
+  const advanced = dialog.locator('details.advanced');
+  if (!(await advanced.evaluate((d) => (d as HTMLDetailsElement).open))) await advanced.locator('summary').click();
+  await dialog.getByLabel('Method').selectOption({ label });
 }
 
 /** Saves a screenshot under test/e2e/screenshots and returns its path. */

@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import type { JobInfo, SessionState } from '../../electron/common/api';
-import { callApi, openStudio, shot, studioSuite, waitForJobs, type Server } from './helpers';
+import { callApi, openStudio, pickMethod, shot, studioSuite, waitForJobs, type Server } from './helpers';
 
 const CAPTION = 'rain falls on a roof';
 
@@ -118,7 +118,7 @@ studioSuite('importing a WAV', (env) => {
     // Explain it against the caption with a cheap method: the lanes get their importances.
     await header.getByRole('button', { name: 'Explain Take 1' }).click();
     const explain = page.getByRole('dialog', { name: 'Explain Take 1' });
-    await explain.getByLabel('Method').selectOption({ label: 'Cross-attention (not importance)' });
+    await pickMethod(explain, 'Cross-attention (not importance)');
     await explain.getByRole('button', { name: 'Start explaining' }).click();
     await waitForJobs(page);
     const lanes = page.getByRole('list', { name: 'Take 1 token lanes' });

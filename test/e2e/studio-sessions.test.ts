@@ -2,7 +2,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import type { SessionState } from '../../electron/common/api';
-import { callApi, openStudio, shot, studioSuite } from './helpers';
+import { callApi, openStudio, pickMethod, shot, studioSuite } from './helpers';
 
 async function generate(page: Page, prompt: string, take: number): Promise<void> {
   await page.getByRole('textbox', { name: 'Prompt' }).fill(prompt);
@@ -117,7 +117,7 @@ studioSuite('studio sessions, errors, keyboard, audio', (env) => {
     // Explain with a fast baseline, evaluate faithfulness, audition the counterfactual render.
     await page.getByRole('button', { name: 'Explain Take 1' }).click();
     const dialog = page.getByRole('dialog', { name: 'Explain Take 1' });
-    await dialog.getByLabel('Method').selectOption({ label: 'Random mask' });
+    await pickMethod(dialog, 'Random mask');
     await dialog.getByText(/Estimated time/).waitFor({ timeout: 30_000 });
     await dialog.getByRole('button', { name: 'Start explaining' }).click();
     await page.getByRole('button', { name: 'Evaluate faithfulness' }).click();

@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import type { SessionState } from '../../electron/common/api';
-import { callApi, openStudio, shot, studioSuite, waitForJobs } from './helpers';
+import { callApi, openStudio, pickMethod, shot, studioSuite, waitForJobs } from './helpers';
 
 // TimelineCanvas's track fills: selected and not.
 const SELECTED = [0x1a, 0x21, 0x30];
@@ -114,7 +114,7 @@ studioSuite('timeline: headers and canvas agree; Generate makes a new take', (en
     const bare = await height('Take 1');
     await page.getByRole('button', { name: 'Explain Take 1' }).click();
     const dialog = page.getByRole('dialog', { name: 'Explain Take 1' });
-    await dialog.getByLabel('Method').selectOption({ label: 'Random mask' });
+    await pickMethod(dialog, 'Random mask');
     await dialog.getByRole('button', { name: 'Start explaining' }).click();
     await waitForJobs(page);
     await expect.poll(() => page.getByRole('list', { name: 'Take 1 token lanes' }).getByRole('listitem').count()).toBe(6);

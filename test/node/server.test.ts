@@ -132,7 +132,8 @@ describe('agx serve: the StudioApi over WebSocket', () => {
                 n !== 'listModels' &&
                 n !== 'listSessions' &&
                 n !== 'listJobs' &&
-                n !== 'listBackups',
+                n !== 'listBackups' &&
+                n !== 'getVocabulary',
             ),
           ),
           params: pick(junkValues),

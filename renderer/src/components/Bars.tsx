@@ -22,11 +22,19 @@ export function Bars({ label, tokens, values }: { label: string; tokens: string[
   );
 }
 
+/** A difference with its sign: "+0.12", "-0.30"; a dash where one side has no value. */
+function signed(d: number | null): string {
+  return d === null ? '–' : `${d >= 0 ? '+' : ''}${d.toFixed(2)}`;
+}
+
 export function DiffBars({ rows, nameA, nameB }: { rows: DiffRow[]; nameA: string; nameB: string }) {
   return (
     <ul className="bars diff" aria-label={`Importance, ${nameA} against ${nameB}`}>
       {rows.map((r, i) => (
-        <li key={i} aria-label={`${r.token}: ${nameA} ${r.a?.toFixed(2) ?? 'none'}, ${nameB} ${r.b?.toFixed(2) ?? 'none'}`}>
+        <li
+          key={i}
+          aria-label={`${r.token}: ${nameA} ${r.a?.toFixed(2) ?? 'none'}, ${nameB} ${r.b?.toFixed(2) ?? 'none'}, ${nameA} − ${nameB} ${signed(r.delta)}`}
+        >
           <span className="tok">{r.token}</span>
           <span className="track" title={nameA}>
             <span className="fill" style={{ width: `${(r.a ?? 0) * 100}%` }} />
@@ -36,9 +44,10 @@ export function DiffBars({ rows, nameA, nameB }: { rows: DiffRow[]; nameA: strin
           </span>
           <span
             className="num"
+            title={`${nameA} − ${nameB}`}
             style={{ color: r.delta === null ? undefined : r.delta > 0.05 ? '#8fd6a0' : r.delta < -0.05 ? '#ff9b9b' : undefined }}
           >
-            {r.delta === null ? '–' : `${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(2)}`}
+            {signed(r.delta)}
           </span>
         </li>
       ))}

@@ -287,11 +287,11 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
           )}
           <dt>Length</dt>
           <dd>{take.durationSec.toFixed(2)} s</dd>
-          {info !== null && take.modelSha256 !== info.model.manifestSha256 && (
+          {info !== null && take.modelSha256 !== info.model.identity && (
             <>
               <dt>Model</dt>
               <dd className="warning">
-                Made by another model ({take.modelId}, manifest {take.modelSha256.slice(0, 12)}). Play and export work; explaining it or
+                Made by another model ({take.modelId}, identity {take.modelSha256.slice(0, 12)}). Play and export work; explaining it or
                 keeping its audio needs that model.
               </dd>
             </>
@@ -408,10 +408,23 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
             </select>
           </label>
           {cmp !== null && (shown === null || cmpShown === null) && <p className="note">Explain both takes to compare their words.</p>}
-          {cmp !== null && shown !== null && cmpShown !== null && (
+          {cmp !== null && (shown?.live === true || cmpShown?.live === true) && (
+            <p className="note">An explanation is still running: the comparison waits for it to finish.</p>
+          )}
+          {cmp !== null && e !== null && cmpShown?.explanation != null && cmpShown.explanation.method !== e.method && (
+            // Different methods score on different scales (attention is not importance; AtMan's and
+            // AudioGenX's masks differ in size), so their difference would read as a change that is not one.
+            <p className="warning" role="status" aria-label="Comparison refused">
+              Not compared: Take {take.number} is explained with {methodLabel(info?.methods, e.method)} and Take {cmp.number} with{' '}
+              {methodLabel(info?.methods, cmpShown.explanation.method)}; their numbers are not on one scale. Show (or run) explanations of
+              the same method for both takes.
+            </p>
+          )}
+          {cmp !== null && shown !== null && e !== null && cmpShown?.explanation != null && cmpShown.explanation.method === e.method && (
             <>
               <p className="note">
-                Take {take.number} (teal) against Take {cmp.number} (violet); the number is the change.
+                {methodLabel(info?.methods, e.method)} on both. Take {take.number} (teal) against Take {cmp.number} (violet); the number is
+                Take {take.number} − Take {cmp.number}: positive where a word matters more in Take {take.number}.
               </p>
               <DiffBars
                 rows={diffHolistic(

@@ -19,6 +19,7 @@ import { getStore, useStudio } from '../state/store';
 import { sameWeights } from '../state/weights';
 import { Icon } from './Icon';
 import { TokenChips } from './TokenChips';
+import { insertWord, VocabularyPanel } from './VocabularyPanel';
 
 /** localStorage, or null where the page may not use it. */
 function storage(): Storage | null {
@@ -56,6 +57,19 @@ export function PromptBar() {
   } | null>(null);
   const seededFrom = useRef<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const promptInput = useRef<HTMLInputElement>(null);
+  const [vocabOpen, setVocabOpen] = useState(false);
+  // Puts a word from the vocabulary panel at the prompt's caret (or over its selection).
+  const pickWord = (word: string): void => {
+    const el = promptInput.current;
+    const start = el?.selectionStart ?? prompt.length;
+    const end = el?.selectionEnd ?? start;
+    const next = insertWord(prompt, word, start, end);
+    setPrompt(next.text);
+    window.requestAnimationFrame(() => {
+      el?.setSelectionRange(next.caret, next.caret);
+    });
+  };
   // The import dialog offers the prompt box's text as the caption.
   useEffect(() => {
     store.promptDraft = prompt;
@@ -145,6 +159,7 @@ export function PromptBar() {
         </label>
         <input
           id="prompt"
+          ref={promptInput}
           className="prompt"
           type="text"
           value={prompt}
@@ -174,6 +189,16 @@ export function PromptBar() {
             </span>
           )}
         </span>
+        <button
+          type="button"
+          className="btn"
+          aria-expanded={vocabOpen}
+          aria-label="Words the model knows"
+          title="What the model knows: its words, searchable; click one to put it in the prompt"
+          onClick={() => setVocabOpen((o) => !o)}
+        >
+          Words…
+        </button>
         <label className="field">
           Seed
           <input
@@ -273,6 +298,15 @@ export function PromptBar() {
           }}
         />
       </form>
+      {vocabOpen && (
+        <VocabularyPanel
+          onPick={pickWord}
+          onClose={() => {
+            setVocabOpen(false);
+            promptInput.current?.focus();
+          }}
+        />
+      )}
       {take !== null && (
         <div className="row">
           <TokenChips take={take} weights={weights} shown={shown} selection={selection} />

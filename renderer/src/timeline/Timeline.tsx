@@ -5,7 +5,11 @@ import type { Take } from '../../../electron/common/api';
 import { contentSeconds, draftWeightsOf, selectedTake, shownMask, visibleTakes } from '../state/selectors';
 import { getStore, useStudio } from '../state/store';
 import { isPlaying, onPosition, playTake, stop } from '../state/transport';
-import { layoutTracks, revealTrack, RULER_H, trackAt } from './layout';
+import { frequencyAt, formatReadout, laneReadout, type LaneScale } from './lanes';
+import { LaneLegend, loadLaneScale, saveLaneScale } from './LaneLegend';
+import { LANE_H, layoutTracks, revealTrack, RULER_H, SPECTRO_H, trackAt } from './layout';
+import { SPECTRO_LOOK } from './spectrogram';
+import { globalWeight } from '../state/weights';
 import { useWavDrop } from './drop';
 import { clampScroll, revealTime, scrollBy, selectionFromDrag, snapToFrame, xToTime, zoomAt, type View } from './math';
 import type { TimeSpan } from '../../../electron/common/domain';
@@ -68,6 +72,9 @@ export function Timeline({
   // Per take, collapsed to a thin waveform (this window's view only).
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const [playingKey, setPlayingKey] = useState<string | null>(null);
+  const [laneScale, setLaneScale] = useState<LaneScale>(loadLaneScale);
+  // The hover readout is written straight into its element: a pointer move must not re-render the canvas.
+  const readout = useRef<HTMLDivElement>(null);
   const hscroll = useRef<HTMLDivElement>(null);
   const drag = useRef<Drag | null>(null);
   const drop = useWavDrop();
@@ -181,6 +188,7 @@ export function Timeline({
     );
   }
 
+  const byId = new Map(session.takes.map((t) => [t.id, t]));
   const timeAt = (clientX: number): number => {
     const rect = stageHost.current!.getBoundingClientRect();
     return Math.max(0, Math.min(contentSec, xToTime(clientX - rect.left, view)));
@@ -196,9 +204,45 @@ export function Timeline({
     drag.current = { kind: y < RULER_H ? 'scrub' : 'select', startX: e.clientX, startT: t, moved: false, takeId: track?.takeId ?? null };
     if (y < RULER_H) store.updateTimeline({ playheadSec: snapToFrame(t, frameRate) }, { kind: 'preview' });
   };
+  const hideReadout = (): void => {
+    if (readout.current !== null) readout.current.hidden = true;
+  };
+  // What is under the pointer: a lane's word, time and value, or a spectrogram's time and frequency.
+  const showReadout = (e: React.PointerEvent<HTMLDivElement>): void => {
+    const el = readout.current;
+    if (el === null) return;
+    const rect = e.currentTarget.getBoundingClientRect();
+    const x = e.clientX - rect.left;
+    const y = e.clientY - rect.top;
+    const track = y < RULER_H ? null : trackAt(layout.tracks, y - RULER_H + scrollTop);
+    const take = track === null ? undefined : byId.get(track.takeId);
+    if (track === null || take === undefined) return hideReadout();
+    const cy = y - RULER_H + scrollTop;
+    const t = xToTime(x, view);
+    let text: string | null = null;
+    const s = shown.get(take.id) ?? null;
+    const lane = Math.floor((cy - track.lanesY) / LANE_H);
+    if (s !== null && lane >= 0 && lane < track.lanes && take.tokens[lane] !== undefined) {
+      const muted = globalWeight(take.weights, lane) === 0 || s.holistic[lane] === null;
+      text = formatReadout(laneReadout(s.mask, s.frameRate, take.durationSec, take.tokens[lane], lane, t, muted), laneScale);
+    } else if (track.spectroY !== null && cy >= track.spectroY && cy < track.spectroY + SPECTRO_H - 2 && t <= take.durationSec) {
+      const hz = frequencyAt(cy - track.spectroY, SPECTRO_H - 2, SPECTRO_LOOK.minHz, take.sampleRate / 2);
+      text = `Take ${take.number} · ${t.toFixed(2)} s · ${hz >= 1000 ? `${(hz / 1000).toFixed(1)} kHz` : `${Math.round(hz)} Hz`}`;
+    }
+    if (text === null) return hideReadout();
+    el.textContent = text;
+    el.hidden = false;
+    // Beside the pointer, flipped to its left near the right edge so it stays readable.
+    const flip = x > rect.width - 320;
+    el.style.left = flip ? '' : `${x + 14}px`;
+    el.style.right = flip ? `${rect.width - x + 14}px` : '';
+    el.style.top = `${y + 14}px`;
+  };
+
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>): void => {
     const d = drag.current;
-    if (d === null) return;
+    if (d === null) return showReadout(e);
+    hideReadout();
     if (!d.moved && Math.abs(e.clientX - d.startX) < 3) return;
     d.moved = true;
     const t = timeAt(e.clientX);
@@ -224,7 +268,6 @@ export function Timeline({
     }
   };
 
-  const byId = new Map(session.takes.map((t) => [t.id, t]));
   const draws: TrackDraw[] = layout.tracks.map((l) => {
     const take = byId.get(l.takeId)!;
     return {
@@ -254,6 +297,15 @@ export function Timeline({
   return (
     <main className={mainClass} aria-label="Timeline" {...drop.handlers}>
       <TimelineToolbar width={width} compareTakeId={compareTakeId} />
+      {takes.some((t) => shown.get(t.id) != null) && (
+        <LaneLegend
+          scale={laneScale}
+          onScale={(sc) => {
+            setLaneScale(sc);
+            saveLaneScale(sc);
+          }}
+        />
+      )}
       <div className="tl-scroll" ref={setScrollEl} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
         <div className="tl-grid" style={{ height: RULER_H + layout.height }}>
           <div className="tl-headers">
@@ -294,6 +346,7 @@ export function Timeline({
               onPointerDown={onPointerDown}
               onPointerMove={onPointerMove}
               onPointerUp={onPointerUp}
+              onPointerLeave={hideReadout}
               data-testid="timeline-stage"
               aria-label="Timeline canvas: drag to select a region, click to move the playhead"
               role="img"
@@ -310,7 +363,9 @@ export function Timeline({
                 regions={tl.regions}
                 playheadSec={tl.playheadSec}
                 showSpectrogram={tl.showSpectrogram}
+                laneScale={laneScale}
               />
+              <div className="lane-readout" ref={readout} role="status" aria-label="Lane readout" hidden />
             </div>
           </div>
         </div>

@@ -12,7 +12,9 @@ import type { ShownMask } from '../state/selectors';
 import { onPosition } from '../state/transport';
 import { globalWeight, regionalWeights } from '../state/weights';
 import { maskImage, spectrogramImage } from './images';
+import { frequencyTicks, laneMask, type LaneScale, stepsInClip } from './lanes';
 import { LANE_H, RULER_H, SPECTRO_H, type TrackLayout } from './layout';
+import { SPECTRO_LOOK } from './spectrogram';
 import { rulerTicks, timeToX, xToTime, type View } from './math';
 import type { TimeSpan } from '../../../electron/common/domain';
 import { peakAbs, peaks } from './waveform';
@@ -41,6 +43,8 @@ export interface TimelineCanvasProps {
   regions: { id: string; startSec: number; endSec: number; label: string }[];
   playheadSec: number;
   showSpectrogram: boolean;
+  /** The lanes' colour scale: the mask's values, or each lane relative to its own range over the take. */
+  laneScale: LaneScale;
 }
 
 const COLORS = {
@@ -61,6 +65,7 @@ const COLORS = {
   playhead: '#ff6b6b',
   mutedLane: 'rgba(10, 12, 16, 0.72)',
   mutedTake: '#0a0c10',
+  mutedHatch: '#2c3240',
   regional: '#e0a050',
 };
 
@@ -127,12 +132,26 @@ function Spectrogram({ t, view, width }: { t: TrackDraw; view: View; width: numb
           (f1 - f0) * hopSec * view.pxPerSec,
           SPECTRO_H - 2,
         );
+        // The frequency axis at the left edge, where it stays while time scrolls.
+        const ticks = frequencyTicks(SPECTRO_LOOK.minHz, t.clip.sampleRate / 2, SPECTRO_H - 2);
+        c.font = '10px system-ui, sans-serif';
+        c.textBaseline = 'middle';
+        for (const tk of ticks) {
+          const y = Math.round(t.layout.spectroY + tk.y) + 0.5;
+          // A dark plate only behind each label, so the spectrogram stays visible between them.
+          c.fillStyle = 'rgba(13, 15, 20, 0.7)';
+          c.fillRect(0, y - 6, 11 + c.measureText(tk.label).width, 12);
+          c.fillStyle = 'rgba(216, 221, 232, 0.7)';
+          c.fillRect(0, y, 5, 1);
+          c.fillStyle = '#d8dde8';
+          c.fillText(tk.label, 7, y);
+        }
       }}
     />
   );
 }
 
-function Lanes({ t, view, width }: { t: TrackDraw; view: View; width: number }) {
+function Lanes({ t, view, width, scale }: { t: TrackDraw; view: View; width: number; scale: LaneScale }) {
   return (
     <Shape
       listening={false}
@@ -144,8 +163,9 @@ function Lanes({ t, view, width }: { t: TrackDraw; view: View; width: number }) 
         c.fillRect(0, y, width, h);
         const shown = t.shown;
         if (shown !== null && shown.mask.length > 0) {
-          const img = maskImage(shown.mask);
           const fr = shown.frameRate;
+          // Only the steps that write a frame of the clip: no colour past the audio's end.
+          const img = maskImage(laneMask(shown.mask, stepsInClip(shown.mask, t.take.durationSec, fr), scale));
           const s0 = Math.max(0, Math.floor(xToTime(0, view) * fr));
           const s1 = Math.min(img.width, Math.ceil(xToTime(width, view) * fr) + 1);
           if (s1 > s0) {
@@ -167,10 +187,24 @@ function Lanes({ t, view, width }: { t: TrackDraw; view: View; width: number }) 
         // Edits made visible in place: muted words darken their lane, interval weights get a box.
         for (let i = 0; i < t.layout.lanes; i++) {
           const ly = y + i * LANE_H;
-          if (globalWeight(t.take.weights, i) === 0) {
-            // muted in the take itself: the word could not act, so its lane has no heat at all
+          if (globalWeight(t.take.weights, i) === 0 || t.shown?.holistic[i] === null) {
+            // muted in the take itself: the word could not act, so its lane has no heat at all, only
+            // the hatching the legend names
             c.fillStyle = COLORS.mutedTake;
             c.fillRect(0, ly, width, LANE_H);
+            c.save();
+            c.beginPath();
+            c.rect(0, ly, width, LANE_H);
+            c.clip();
+            c.strokeStyle = COLORS.mutedHatch;
+            c.lineWidth = 1;
+            c.beginPath();
+            for (let x = -LANE_H; x < width; x += 8) {
+              c.moveTo(x, ly + LANE_H);
+              c.lineTo(x + LANE_H, ly);
+            }
+            c.stroke();
+            c.restore();
           } else if (globalWeight(t.weights, i) === 0) {
             c.fillStyle = COLORS.mutedLane;
             c.fillRect(0, ly, width, LANE_H);
@@ -300,7 +334,7 @@ export function TimelineCanvas(p: TimelineCanvasProps) {
               />
               <Waveform t={t} view={view} width={width} />
               {p.showSpectrogram && <Spectrogram t={t} view={view} width={width} />}
-              {t.layout.lanes > 0 && <Lanes t={t} view={view} width={width} />}
+              {t.layout.lanes > 0 && <Lanes t={t} view={view} width={width} scale={p.laneScale} />}
               {t.shown === null && !t.layout.collapsed && (
                 <Text
                   x={8}

@@ -111,16 +111,32 @@ export function TrackHeader(p: TrackHeaderProps) {
         {take.tokens.slice(0, layout.lanes).map((tok, i) => {
           const v = p.shown?.holistic[i];
           // muted in the take itself (how it was made), not in the draft being edited
-          const muted = globalWeight(take.weights, i) === 0;
+          const muted = globalWeight(take.weights, i) === 0 || v === null;
+          const imp = v === undefined ? '' : muted ? 'muted' : v.toFixed(2);
           return (
             <div
               key={i}
               role="listitem"
-              className={`lane-label${muted ? ' muted' : ''}`}
+              aria-label={`${tok.text}${tok.unknown === true ? ' (unknown word)' : ''}${imp === '' ? '' : ` ${imp}`}`}
+              className={`lane-label${muted ? ' muted' : ''}${tok.unknown === true ? ' unknown' : ''}`}
               style={{ top: i * LANE_H, height: LANE_H, lineHeight: `${LANE_H}px` }}
+              title={
+                tok.unknown === true
+                  ? `${take.modelId} does not know "${tok.text}": it reads it as [UNK]`
+                  : muted
+                    ? `"${tok.text}" was muted (weight 0) in this take: it could not act, so it has no importance`
+                    : undefined
+              }
             >
-              <span>{tok.text}</span>
-              <span className="imp">{v === undefined ? '' : v === null ? 'muted' : v.toFixed(2)}</span>
+              <span>
+                {tok.text}
+                {tok.unknown === true && (
+                  <span className="unknown-mark" aria-hidden="true">
+                    ?
+                  </span>
+                )}
+              </span>
+              <span className="imp">{imp}</span>
             </div>
           );
         })}

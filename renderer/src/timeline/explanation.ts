@@ -23,7 +23,7 @@ export interface DiffRow {
   token: string;
   a: number | null;
   b: number | null;
-  /** b - a where both exist. */
+  /** a - b where both exist: how much more the word matters in A (the selected take) than in B. */
   delta: number | null;
 }
 
@@ -46,7 +46,7 @@ export function diffHolistic(
     if (j >= 0) {
       usedB.add(j);
       const vb = b[j] ?? null;
-      rows.push({ token: tok, a: va, b: vb, delta: va !== null && vb !== null ? vb - va : null });
+      rows.push({ token: tok, a: va, b: vb, delta: va !== null && vb !== null ? va - vb : null });
     } else {
       rows.push({ token: tok, a: va, b: null, delta: null });
     }

@@ -7,7 +7,8 @@ export const RULER_H = 26;
 export const WAVE_H = 76;
 /** A collapsed track: a thin waveform beside a one-line header. */
 export const WAVE_COLLAPSED_H = 30;
-export const SPECTRO_H = 64;
+/** Tall enough for a readable frequency axis: 40 Hz to 8 kHz is 7.6 octaves, about 15 px each. */
+export const SPECTRO_H = 120;
 export const LANE_H = 16;
 export const TRACK_GAP = 14;
 
