@@ -22,6 +22,7 @@ interface Arr {
 }
 interface Fixture {
   bundle: string;
+  rejoined: string;
   cfgCoef: number;
   card: number;
   codebooks: number;
@@ -122,6 +123,14 @@ describe.skipIf(!hasTorch)('agx_convert modules against an independent reference
         .slice(2 * l * d)
         .every((v) => v === 0),
     ).toBe(true);
+  });
+
+  it('a graph whose weights came one file per tensor (torch above 2 GB) consolidates and runs the same', async () => {
+    const s = await ort.InferenceSession.create(join(fx.rejoined, 'text_encoder.onnx'));
+    const [b, l] = [fx.text.ids.length, fx.text.ids[0]!.length];
+    const out = await s.run({ ids: i64(fx.text.ids.flat(), [b, l]), text_mask: f32(fx.text.mask.flat(), [b, l]) });
+    await s.release();
+    expect(relErr(floats(out.text_vectors!), fx.text.textVectors.data)).toBeLessThan(1e-4);
   });
 
   it('greedy decoding with CFG 3 through the KV-cache step gives the reference codes and logits', async () => {

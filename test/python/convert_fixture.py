@@ -18,12 +18,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+import onnx
+
 import convert_reference as ref
 from agx_convert.export import export_bundle
 from agx_convert.fixtures import random_state, t5_config, tokenizer_json
 from agx_convert.modules.t5 import relative_buckets
 from agx_convert.safetensors import write_file
 from agx_convert.spec import codec_spec, lm_spec, t5_encoder_spec
+from agx_convert.weights import share_weights
 
 LM_CFG = {"family": "audiogen", "dim": 16, "num_heads": 2, "num_layers": 2, "ffn_dim": 64, "n_q": 4, "card": 32,
           "text_dim": 8, "t5_name": "t5-tiny", "delays": [0, 1, 2, 3], "cfg_coef": 3.0, "max_period": 10000.0,
@@ -61,7 +64,17 @@ def main(out: Path) -> None:
                            lambda msg, frac: print(f"export: {msg}", file=sys.stderr),
                            max_text_tokens=24, explain_buckets=[EXPLAIN], external_min_bytes=64)
     cfg, t5cfg = LM_CFG, t5_json
-    fx: dict = {"bundle": str(bundle), "cfgCoef": cfg["cfg_coef"], "card": cfg["card"], "codebooks": cfg["n_q"]}
+
+    # Above 2 GB torch.onnx writes one external file per tensor beside the graph: the same layout,
+    # made here from the text encoder, must consolidate into a working graph too
+    per_tensor, rejoined = out / "per-tensor", out / "rejoined"
+    per_tensor.mkdir()
+    rejoined.mkdir()
+    model = onnx.load(str(bundle / "text_encoder.onnx"))
+    onnx.save_model(model, str(per_tensor / "text_encoder.onnx"), save_as_external_data=True,
+                    all_tensors_to_one_file=False, size_threshold=64)
+    share_weights([per_tensor / "text_encoder.onnx"], rejoined, "lm_weights.bin", 64)
+    fx: dict = {"bundle": str(bundle), "rejoined": str(rejoined), "cfgCoef": cfg["cfg_coef"], "card": cfg["card"], "codebooks": cfg["n_q"]}
 
     # T5 buckets: the converter's in-graph formula against the reference's scalar one, for the toy
     # encoder's (8, 12) and the released T5s' (32, 128)
