@@ -58,6 +58,14 @@ function describe(result: unknown): string {
     );
     return rows.length > 0 ? `sessions in ${r.dataDir}:\n${rows.join('\n')}` : `no sessions in ${r.dataDir}`;
   }
+  if (typeof r.weightsSha256 === 'object' && r.weightsSha256 !== null) {
+    // agx models convert
+    const warnings = (r.warnings as string[]).map((w) => `warning: ${w}`);
+    const what = `${r.family}: ${(r.lmParameters as number).toLocaleString('en')} LM parameters, ${r.sampleRate} Hz, ${r.codebooks} codebooks of ${r.cardinality}, T5 ${r.t5}, licence ${r.licence}`;
+    const done =
+      r.exported === true ? `converted into ${r.out}${r.resumed === true ? ' (already done)' : ''}` : `checked (no bundle written)`;
+    return [...warnings, what, done].join('\n');
+  }
   if (Array.isArray(r.models)) {
     const models = r.models as {
       name: string;

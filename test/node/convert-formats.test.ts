@@ -148,6 +148,10 @@ describe.skipIf(skipReason !== undefined)(
       expect(await refused('musicgen', 't5-base')).toMatch(/compression_state_dict\.bin names facebook\/encodec_32khz/);
       expect(await refused('audiogen')).toMatch(/no T5 folder given: the LM was trained with t5-large/);
       expect(await refused('broken/not_audiocraft.bin')).toMatch(/not an audiocraft release file/);
+      // the bundle never goes over other files or into a source folder
+      const r = await py('convert', join(fx, 'audiogen'), join(fx, 't5-large'), '--out', fx, '--check-only');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/agx_convert: error: --out .* overlaps the source/);
     }, 60_000);
 
     it('refuses a truncated safetensors shard by name', async () => {

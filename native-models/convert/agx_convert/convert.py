@@ -215,7 +215,21 @@ def export_module():
     return importlib.import_module("agx_convert.export")
 
 
+def check_out_folder(out: Path, paths: list[Path]) -> None:
+    """The bundle goes into an empty folder or one an earlier run started: never over other files."""
+    resolved = out.resolve()
+    for p in paths:
+        p = Path(p).resolve()
+        if resolved == p or resolved in p.parents or (p.is_dir() and p in resolved.parents):
+            raise ConvertError(f"--out {out} overlaps the source {p}; choose a separate folder")
+    if out.exists() and not out.is_dir():
+        raise ConvertError(f"--out {out} is a file")
+    if out.is_dir() and any(out.iterdir()) and not (out / STATE_DIR).is_dir():
+        raise ConvertError(f"--out {out} is not empty and holds no earlier conversion ({STATE_DIR}/); choose a new folder")
+
+
 def convert(paths: list[Path], out: Path, check_only: bool = False) -> dict:
+    check_out_folder(out, paths)
     out.mkdir(parents=True, exist_ok=True)
     stages = Stages(out)
     progress("detecting formats")

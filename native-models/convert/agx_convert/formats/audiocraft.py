@@ -70,4 +70,8 @@ def read_lm(path: Path, pkg: dict) -> tuple[dict, dict]:
 
 def read_codec(path: Path, pkg: dict) -> tuple[dict, dict]:
     xp = parse_xp_cfg(pkg["xp.cfg"])
-    return fp32_state(pkg["best_state"], path.name), codec_config(xp)
+    state = fp32_state(pkg["best_state"], path.name)
+    # saved by torch >= 2.1's parametrizations.weight_norm instead of the old weight_norm the release used
+    renamed = {n.replace(".parametrizations.weight.original0", ".weight_g").replace(".parametrizations.weight.original1", ".weight_v"): t
+               for n, t in state.items()}
+    return renamed, codec_config(xp)
