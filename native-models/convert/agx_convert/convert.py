@@ -26,7 +26,7 @@ from agx_convert.fixtures import write_all
 from agx_convert.formats import Sources, detect
 from agx_convert.formats.audiocraft import read_codec, read_lm
 from agx_convert.formats.hf_encodec import map_state
-from agx_convert.formats.t5 import check_t5_folder, short_name
+from agx_convert.formats.t5 import check_t5_folder, folder_model_name, short_name
 from agx_convert.meta import meta_check
 from agx_convert.safetensors import SafetensorsCheckpoint, write_file
 from agx_convert.spec import codec_spec, count, diff, lm_spec
@@ -151,8 +151,8 @@ def load_inputs(src: Sources, stage_dir: Path) -> dict:
         codec_cfg = enc.codec_config()
         codec_state, unmapped = map_state(enc.state(), codec_cfg)
         codec_from = enc.folder.name
-        if src.codec_ref is not None and short_name(src.codec_ref[2]) != short_name(enc.folder.name):
-            warnings.append(f"{src.codec_ref[1].name} names {src.codec_ref[2]}; the EnCodec folder given is {enc.folder.name}")
+        if src.codec_ref is not None and short_name(src.codec_ref[2]) != short_name(folder_model_name(enc.folder)):
+            warnings.append(f"{src.codec_ref[1].name} names {src.codec_ref[2]}; the EnCodec folder given is {folder_model_name(enc.folder)}")
     _fail_on([f"{codec_from}: tensors with no audiocraft counterpart: {', '.join(unmapped[:12])}"] if unmapped else [])
     _fail_on(diff(codec_spec(codec_cfg), {n: list(t.shape) for n, t in codec_state.items()}, f"codec weights in {codec_from}"))
     if codec_cfg["n_q"] < lm_cfg["n_q"] or codec_cfg["bins"] != lm_cfg["card"]:

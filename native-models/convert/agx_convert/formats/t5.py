@@ -42,6 +42,15 @@ def short_name(name: str | None) -> str | None:
     return ("flan-" + base.split("flan-", 1)[1]) if "flan-" in base else base
 
 
+def folder_model_name(folder: Path) -> str:
+    """The model a download folder holds: the Hugging Face cache's models--org--name/snapshots/<hash>
+    layout names it two levels up; any other folder by its own name."""
+    for part in reversed(folder.resolve().parts):
+        if part.startswith("models--"):
+            return part[len("models--"):].replace("--", "/")
+    return folder.name
+
+
 def weights_file(folder: Path) -> Path:
     path = find_checkpoint(folder)
     if path is None and (folder / "pytorch_model.bin").is_file():
@@ -86,7 +95,7 @@ def check_t5_folder(folder: Path, text_dim: int, expected_name: str | None) -> d
     problems = diff(t5_encoder_spec(cfg), encoder, f"T5 encoder weights in {path.name}")
     if problems:
         raise T5Error("\n".join(problems))
-    name = cfg.get("_name_or_path") or folder.name
+    name = cfg.get("_name_or_path") or folder_model_name(folder)
     warnings = []
     if expected_name and short_name(name) != short_name(expected_name):
         warnings.append(f"the LM was trained with {expected_name}, this folder looks like {name} "
