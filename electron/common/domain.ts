@@ -124,8 +124,10 @@ export const ModelInfoSchema = z.object({
   id: z.string(),
   /** Bundle version. */
   version: z.string(),
-  /** sha256 of its manifest.json (which holds every file's sha256): the identity a take's modelSha256 names. */
+  /** sha256 of its manifest.json (which holds every file's sha256): changes with any re-export of a graph. */
   manifestSha256: z.string(),
+  /** The generating model's identity (manifest "identity.id": its weights, tokenizer and generation defaults), which a take's modelSha256 names; it survives a re-export of the graphs. */
+  identity: z.string(),
   /** One line about it. */
   description: z.string(),
   /** Audio sample rate of its clips. */

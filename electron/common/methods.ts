@@ -94,14 +94,28 @@ export const AudioGenXParamsSchema = z
     init: z.number().gt(0).lt(1).optional(),
     /** Seed of the Gumbel noise and the generators' initial weights. */
     seed: SeedSchema.optional(),
+    /** Coefficient of the factual cosine term (default 1); 0 with counterfactualTerm 1 is the paper's "counterfactual only" ablation. */
+    factualTerm: z.number().min(0).max(1).optional(),
+    /** Coefficient of the counterfactual cosine term (default 1); 0 with factualTerm 1 is the paper's "factual only" ablation. */
+    counterfactualTerm: z.number().min(0).max(1).optional(),
   })
   .strict()
-  .transform(({ preset, ...given }): AudioGenXSettings & { seed: number; preset?: AudioGenXPreset } => ({
-    ...(preset === undefined ? AUDIOGENX_DEFAULT : AUDIOGENX_PRESETS[preset]),
-    seed: 0,
-    ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
-    ...(preset === undefined ? {} : { preset }),
-  }));
+  .refine((p) => p.factualTerm !== 0 || p.counterfactualTerm !== 0, {
+    message: 'factualTerm and counterfactualTerm cannot both be 0: nothing would tie the mask to the model',
+  })
+  .transform(
+    ({
+      preset,
+      ...given
+    }): AudioGenXSettings & { seed: number; factualTerm: number; counterfactualTerm: number; preset?: AudioGenXPreset } => ({
+      ...(preset === undefined ? AUDIOGENX_DEFAULT : AUDIOGENX_PRESETS[preset]),
+      seed: 0,
+      factualTerm: 1,
+      counterfactualTerm: 1,
+      ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
+      ...(preset === undefined ? {} : { preset }),
+    }),
+  );
 export type AudioGenXParams = z.output<typeof AudioGenXParamsSchema>;
 
 /**

@@ -30,6 +30,12 @@ export const ManifestSchema = z.object({
   /** The judge's calibration (scripts/calibrate-judge.mjs): `agx evaluate` also scores with softmax(logit / temperature). */
   judge: z.object({ temperature: z.number().positive(), calibration: z.record(z.string(), z.unknown()).optional() }).optional(),
   generation: z.object({ cfg: z.number(), topK: z.number().int(), topP: z.number(), temperature: z.number() }),
+  /**
+   * The generating model: id is what takes record; weightsSha256 digests the LM's and codec's tensors,
+   * the tokenizer and the generation defaults (weights_sha256 in native-models/build/agx_build/stages/export.py).
+   * A re-export with the same weights keeps the id; bundles from before 2.1.0 have none.
+   */
+  identity: z.object({ id: z.string().regex(/^[0-9a-f]{64}$/), weightsSha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   graphs: z.object({
     textEncoder: z.string(),
     lmStep: z.string(),
@@ -154,6 +160,11 @@ export function manifestSha256(dir: string): string {
     .digest('hex');
 }
 
+/** The identity a take records (manifest identity.id; before 2.1.0, the manifest's sha256, which it was carried forward from). */
+export function modelIdentity(bundle: BundleInfo): string {
+  return bundle.manifest.identity?.id ?? manifestSha256(bundle.dir);
+}
+
 /** The model as the studio describes it: every limit that depends on the model comes from here. */
 export function modelInfoOf(bundle: BundleInfo): ModelInfo {
   const m = bundle.manifest;
@@ -161,6 +172,7 @@ export function modelInfoOf(bundle: BundleInfo): ModelInfo {
     id: m.name,
     version: m.version,
     manifestSha256: manifestSha256(bundle.dir),
+    identity: modelIdentity(bundle),
     description: m.description ?? '',
     sampleRate: m.sampleRate,
     frameRate: m.frameRate,

@@ -165,7 +165,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
           sessionId,
           seed: seedOf(v),
           modelId: model.id,
-          modelSha256: model.manifestSha256,
+          modelSha256: model.identity,
           durationSec: clip.audio.length / model.sampleRate,
           sampleRate: model.sampleRate,
           ...clip,
@@ -182,11 +182,11 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
 
   /** A take's codes mean sounds only to the codec and LM that made them: another model would explain or continue noise. */
   const requireTakeModel = (take: Take, action: string) => {
-    if (take.modelSha256 === model.manifestSha256) return;
+    if (take.modelSha256 === model.identity) return;
     throw new AgxError(
       'model_mismatch',
-      `${takeLabel(take)} was made by another model (${take.modelId}, manifest ${take.modelSha256.slice(0, 12)}) than the loaded ${model.id} ${model.version} ` +
-        `(manifest ${model.manifestSha256.slice(0, 12)}), so it cannot be ${action} here: start the studio with --model naming the bundle that made it, ` +
+      `${takeLabel(take)} was made by another model (${take.modelId}, identity ${take.modelSha256.slice(0, 12)}) than the loaded ${model.id} ${model.version} ` +
+        `(identity ${model.identity.slice(0, 12)}), so it cannot be ${action} here: start the studio with --model naming the bundle that made it, ` +
         'or regenerate it without keeping audio to make a take of the loaded model',
     );
   };

@@ -17,10 +17,11 @@ describe.skipIf(reason !== null)('studio after a model change (browser mode)', (
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
-    // Every file verifies, but the manifest (the model's identity) differs, as after a rebuild.
+    // Every file verifies, but the model's identity differs, as after retraining.
     cpSync(join(embeddedModelsDir(), 'tiny-foley'), rebuilt, { recursive: true });
     const manifest = JSON.parse(readFileSync(join(rebuilt, 'manifest.json'), 'utf8'));
-    writeFileSync(join(rebuilt, 'manifest.json'), JSON.stringify({ ...manifest, description: 'a rebuild' }, null, 1));
+    const retrained = { id: 'f'.repeat(64), weightsSha256: 'f'.repeat(64) }; // other weights: another identity
+    writeFileSync(join(rebuilt, 'manifest.json'), JSON.stringify({ ...manifest, description: 'a rebuild', identity: retrained }, null, 1));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -49,7 +50,7 @@ describe.skipIf(reason !== null)('studio after a model change (browser mode)', (
       await page.getByRole('group', { name: 'Take 1' }).waitFor({ timeout: 30_000 });
       const inspector = page.getByLabel('Inspector');
       await inspector.getByRole('heading', { name: 'Take 1' }).waitFor({ timeout: 30_000 });
-      await inspector.getByText(/Made by another model \(tiny-foley, manifest [0-9a-f]{12}\)/).waitFor({ timeout: 30_000 });
+      await inspector.getByText(/Made by another model \(tiny-foley, identity [0-9a-f]{12}\)/).waitFor({ timeout: 30_000 });
       await page.getByRole('button', { name: 'Explain Take 1' }).click();
       const dialog = page.getByRole('dialog', { name: 'Explain Take 1' });
       const why = dialog.getByText(/^Cannot explain: Take 1 was made by another model/);

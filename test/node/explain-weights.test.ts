@@ -12,6 +12,7 @@ import { generateCodes } from '../../electron/engine/generate.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
 import { floatData } from '../../electron/engine/model.js';
 import { tensor } from '../../electron/engine/onnx/session-factory.js';
+import { Rng } from '../../electron/engine/rng.js';
 import { parseWeightSpec, stepWeightRows } from '../../electron/engine/weights.js';
 import { explanationExport } from '../../electron/studio/exports.js';
 import { embeddedModel } from './helpers.js';
@@ -112,6 +113,71 @@ describe('explaining a take as it was made', () => {
     // without the weights, teacher forcing explains another sequence of logits
     expect(worstUnweighted).toBeGreaterThan(100 * worst);
     expect(worstUnweighted).toBeGreaterThan(0.05);
+  });
+
+  it("AudioGenX's masked passes scale the cross-attention by weight x M and weight x (1 - M), as teacher forcing under those scales does", async () => {
+    const model = await embeddedModel();
+    const m = model.manifest;
+    const d = m.hiddenSize;
+    const tokens = await model.tokenizer.encode(PROMPT);
+    const weights = parseWeightSpec('dog=0,rain=1.8@0.2:0.6', tokens);
+    const g = await generateCodes(model, { prompt: PROMPT, seed: 3, durationSec: 1, weights });
+    const input = await teacherForce(model, PROMPT, g.codes[0]!, g.frames, weights);
+    const { steps: S, tokens: L } = input.bucket;
+    const entry = m.graphs.explainerStep.find((b) => b.steps === S && b.tokens === L)!;
+    const H = entry.hidden;
+    const rng = new Rng(5);
+    const uniform = (n: number, k: number): Float32Array => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * k);
+    const state: Record<string, ReturnType<typeof tensor.f32>> = {
+      w1: tensor.f32(uniform(S * d * H, 1 / Math.sqrt(d)), [S, d, H]),
+      b1: tensor.f32(uniform(S * H, 0.05), [S, H]),
+      prelu: tensor.f32(new Float32Array(S).fill(0.25), [S]),
+      w2: tensor.f32(uniform(S * H, 1 / Math.sqrt(H)), [S, H]),
+      b2: tensor.f32(uniform(S, 0.1), [S]),
+    };
+    for (const [k, v] of Object.entries({ ...state })) {
+      state[`m_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);
+      state[`v_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);
+    }
+    const shared = {
+      tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]),
+      text_vectors: tensor.f32(input.textVectors, [1, L, d]),
+      text_mask: tensor.f32(input.textMask, [1, L]),
+      step_mask: tensor.f32(input.stepMask, [S]),
+      reference: tensor.f32(input.reference, [S, d]),
+    };
+    const out = await (
+      await model.graphFile(entry.file)
+    ).run({
+      ...shared,
+      ...state,
+      token_weights: tensor.f32(input.tokenScale, [S, L]),
+      step: tensor.f32(Float32Array.of(0), [1]),
+      noise: tensor.f32(
+        Float32Array.from({ length: S * L }, () => 0.05 + 0.9 * rng.next()),
+        [S, L],
+      ),
+      hyper: tensor.f32(Float32Array.of(1e-3, 1e-3, 1e-3, 1e-1, 1, 1), [6]),
+    });
+    const M = floatData(out.mask);
+    const terms = floatData(out.terms); // sum of the factual cosines, sum of the counterfactual ones
+    // lm_explain's factual row under a given scale: the teacher-forced pass under those cross-attention scales
+    const explain = await model.graphFile(m.graphs.lmExplain.find((b) => b.steps === S && b.tokens === L)!.file);
+    const summedCos = async (scale: Float32Array): Promise<number> => {
+      const r = await explain.run({ ...shared, mask: tensor.f32(scale, [S, L]) }, ['cos_factual']);
+      return floatData(r.cos_factual)
+        .slice(0, input.steps)
+        .reduce((a, b) => a + b, 0);
+    };
+    const W = input.tokenScale;
+    const factual = await summedCos(M.map((v, i) => W[i]! * v));
+    const counterfactual = await summedCos(M.map((v, i) => W[i]! * (1 - v)));
+    // float32 sums of ~30 cosines from two graphs
+    expect(Math.abs(terms[0]! - factual)).toBeLessThan(2e-3);
+    expect(Math.abs(terms[1]! - counterfactual)).toBeLessThan(2e-3);
+    // the same passes without the take's weights are another thing: the check above can fail
+    const ignored = Math.abs(terms[1]! - (await summedCos(M.map((v) => 1 - v))));
+    expect(ignored).toBeGreaterThan(0.05);
   });
 
   it('agx explain --weights dog=0 marks dog muted with no importance, and explains differently from the unweighted run', async () => {

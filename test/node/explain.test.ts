@@ -1,7 +1,10 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explain, getMethod, intervalView } from '../../electron/engine/explain/index.js';
 import { teacherForce } from '../../electron/engine/explain/teacher.js';
 import { generateCodes } from '../../electron/engine/generate.js';
+import { embeddedModelsDir } from '../../electron/engine/manifest.js';
 import { floatData, type Model } from '../../electron/engine/model.js';
 import { type EngineTensor, tensor } from '../../electron/engine/onnx/session-factory.js';
 import { Rng } from '../../electron/engine/rng.js';
@@ -49,7 +52,8 @@ describe('AudioGenX explainer', () => {
       text_mask: tensor.f32(input.textMask, [1, L]),
       step_mask: tensor.f32(input.stepMask, [S]),
       reference: tensor.f32(input.reference, [S, d]),
-      hyper: tensor.f32(Float32Array.of(0, 0, 1e-3, 1e-1), [4]),
+      token_weights: tensor.f32(input.tokenScale, [S, L]),
+      hyper: tensor.f32(Float32Array.of(0, 0, 1e-3, 1e-1, 1, 1), [6]),
       step: tensor.f32(Float32Array.of(0), [1]),
       noise,
       ...zeros,
@@ -156,5 +160,74 @@ describe('AudioGenX explainer', () => {
     );
     const { codes, frames } = await clip(model, 2, 1);
     await expect(explain(model, PROMPT, codes, frames, 'audiogenx', { epochs: 0 })).rejects.toThrow(/parameter epochs/);
+  });
+});
+
+const python = '/usr/bin/python3';
+const hasTorch = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+
+describe("Grad-CAM-a's definition", () => {
+  // Grad-CAM (Selvaraju et al., 2017) on a cross-attention output O_t, the text tokens as positions: token i's
+  // activation in channel c is A_i^c = P[h(c), t, i] V[h(c), i, c mod dh]; channel weights are the gradient
+  // averaged over positions (= dy_t/dO_t^c, as O^c = sum_i A_i^c); the map is ReLU(sum_c weight_c A_i^c).
+  it.skipIf(!hasTorch)('lm.py gradcam_map gives the hand-computed values (2 steps, 2 heads of 2 channels, 2 tokens)', () => {
+    const grad = [
+      [
+        [1, 2, 0.5, 3],
+        [-1, 0, 0, 0],
+      ],
+    ]; // [B, S, d]
+    const attn = [
+      [
+        [
+          [0.25, 0.75],
+          [0.5, 0.5],
+        ],
+        [
+          [0.6, 0.4],
+          [1, 0],
+        ],
+      ],
+    ]; // [B, H, S, L]
+    const values = [
+      [
+        [
+          [1, 2],
+          [-1, 0.5],
+        ],
+        [
+          [2, -1],
+          [0, 1],
+        ],
+      ],
+    ]; // [B, H, L, dh]
+    // by hand: step 0, token 0: head 0 0.25 (1*1 + 2*2) = 1.25, head 1 0.6 (0.5*2 + 3*-1) = -1.2 -> 0.05;
+    // token 1: 0.75 (1*-1 + 2*0.5) = 0, 0.4 (0.5*0 + 3*1) = 1.2 -> 1.2. Step 1, token 0: 0.5 (-1*1) = -0.5 -> ReLU 0;
+    // token 1: 0.5 (-1*-1) = 0.5 -> 0.5 (a negative gradient with a negative activation counts: ReLU comes last).
+    const byHand = [
+      [0.05, 1.2],
+      [0, 0.5],
+    ];
+    // the same from the definition, with loops
+    const fromLoops = [0, 1].map((s) =>
+      [0, 1].map((i) => {
+        let sum = 0;
+        for (let c = 0; c < 4; c++) {
+          const h = Math.floor(c / 2);
+          sum += grad[0]![s]![c]! * attn[0]![h]![s]![i]! * values[0]![h]![i]![c % 2]!;
+        }
+        return Math.max(0, sum);
+      }),
+    );
+    const script =
+      'import json, sys, torch\nfrom agx_build.lib.lm import gradcam_map\na = json.loads(sys.argv[1])\n' +
+      'print(json.dumps(gradcam_map(*(torch.tensor(a[k], dtype=torch.float64) for k in ("grad", "attn", "values"))).tolist()))';
+    const out = execFileSync(python, ['-c', script, JSON.stringify({ grad, attn, values })], {
+      cwd: join(embeddedModelsDir(), 'build'),
+      encoding: 'utf8',
+    });
+    const got = JSON.parse(out)[0] as number[][];
+    for (const expected of [byHand, fromLoops])
+      for (let s = 0; s < 2; s++) for (let i = 0; i < 2; i++) expect(got[s]![i]).toBeCloseTo(expected[s]![i]!, 12);
   });
 });

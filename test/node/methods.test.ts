@@ -41,15 +41,31 @@ function rejection(f: () => unknown): AgxError {
 
 describe('method catalog', () => {
   it('fills defaults and rejects unknown keys, naming the valid parameters', () => {
-    expect(parseMethodParams('audiogenx', {})).toEqual({ ...AUDIOGENX_DEFAULT, seed: 0 });
+    expect(parseMethodParams('audiogenx', {})).toEqual({ ...AUDIOGENX_DEFAULT, seed: 0, factualTerm: 1, counterfactualTerm: 1 });
     // the paper's settings stay reproducible by name; a given setting still overrides the preset's
-    const paper = { epochs: 50, lr: 1e-3, weightDecay: 1e-3, alpha: 1e-3, beta: 1e-1, init: 0.5, seed: 0, preset: 'paper' };
+    const paper = {
+      epochs: 50,
+      lr: 1e-3,
+      weightDecay: 1e-3,
+      alpha: 1e-3,
+      beta: 1e-1,
+      init: 0.5,
+      seed: 0,
+      factualTerm: 1,
+      counterfactualTerm: 1,
+      preset: 'paper',
+    };
     expect(parseMethodParams('audiogenx', { preset: 'paper' })).toEqual(paper);
     expect(parseMethodParams('audiogenx', { preset: 'paper', epochs: 7 })).toEqual({ ...paper, epochs: 7 });
     expect(parseMethodParams('attention', undefined)).toEqual({ scaling: 'matrix' });
+    // the paper's ablations: one cosine term switched off; both off is refused
+    expect(parseMethodParams('audiogenx', { counterfactualTerm: 0 })).toMatchObject({ factualTerm: 1, counterfactualTerm: 0 });
+    expect(() => parseMethodParams('audiogenx', { factualTerm: 0, counterfactualTerm: 0 })).toThrow(/cannot both be 0/);
     const e = rejection(() => parseMethodParams('audiogenx', { epochs: 10, epoch: 3 }));
     expect(e.code).toBe('bad_argument');
-    expect(e.message).toBe('audiogenx has no parameter "epoch"; parameters: preset, epochs, lr, weightDecay, alpha, beta, init, seed');
+    expect(e.message).toBe(
+      'audiogenx has no parameter "epoch"; parameters: preset, epochs, lr, weightDecay, alpha, beta, init, seed, factualTerm, counterfactualTerm',
+    );
     expect(rejection(() => parseMethodParams('atman', { epochs: 5 })).message).toMatch(
       /^atman has no parameter "epochs"; parameters: scaling$/,
     );

@@ -135,10 +135,13 @@ describe('ONNX graphs match the PyTorch reference', () => {
       text_mask: f32([1, L], (_, i) => (i! < 6 ? 1 : 0)),
       step_mask: f32([S], (s) => (s! < S - 10 ? 1 : 0)),
       reference: f32([S, d], (s, j) => Math.cos(0.05 * s! + 0.21 * j!)),
+      // non-unit token weights, and a word muted in a span: the masked passes scale by weight x M, weight x (1 - M)
+      token_weights: f32([S, L], (s, i) => (i === 1 && s! < 20 ? 0 : 1 + 0.5 * Math.sin(0.19 * s! + 0.9 * i!))),
       ...params,
       step: f32([1], () => 0),
       noise: f32([S, L], (s, i) => 0.5 + 0.45 * Math.sin(0.23 * s! + 0.71 * i!)),
-      hyper: tensor.f32(Float32Array.of(1e-3, 1e-3, 1e-3, 1e-1), [4]),
+      // lr, weight decay, alpha, beta, factual and counterfactual term coefficients
+      hyper: tensor.f32(Float32Array.of(1e-3, 1e-3, 1e-3, 1e-1, 1, 0.5), [6]),
     };
     for (const [k, v] of Object.entries(params)) {
       feeds[`m_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);

@@ -275,11 +275,12 @@ describe('studio service', () => {
   });
 
   it("refuses to explain, evaluate, render or continue another model's take, and regenerates it with the loaded one", async () => {
-    // A rebuilt bundle: every file verifies, but its manifest (so its identity) differs.
+    // A retrained bundle: every file verifies, but its identity (the weights' digest) differs.
     const rebuilt = tempDir('agx-rebuilt-model-');
     cpSync(join(embeddedModelsDir(), 'tiny-foley'), rebuilt, { recursive: true });
     const manifest = JSON.parse(readFileSync(join(rebuilt, 'manifest.json'), 'utf8'));
-    writeFileSync(join(rebuilt, 'manifest.json'), JSON.stringify({ ...manifest, description: 'a rebuild' }, null, 1));
+    const retrained = { id: 'f'.repeat(64), weightsSha256: 'f'.repeat(64) };
+    writeFileSync(join(rebuilt, 'manifest.json'), JSON.stringify({ ...manifest, description: 'a rebuild', identity: retrained }, null, 1));
     await studio.close();
     studio = await createStudio({ dataDir, threads: 2, model: rebuilt });
     api = await directApi(studio);

@@ -52,6 +52,16 @@ export const audiogenx: ExplainMethod<AudioGenXParams> = {
     const entry = m.graphs.explainerStep.find((b) => b.steps === S && b.tokens === L);
     if (entry === undefined) throw new AgxError('bad_model', `bundle ${m.name} has no explainer graph for bucket ${S}x${L}`);
     const graph = await model.graphFile(entry.file);
+    // Bundles before 2.1.0 have an explainer_step without token_weights, and a hyper input without the term coefficients.
+    const weighted = graph.inputNames.includes('token_weights');
+    if (
+      !weighted &&
+      (input.weightRows.some((row) => row.some((w) => w !== 1)) || params.factualTerm !== 1 || params.counterfactualTerm !== 1)
+    )
+      throw new AgxError(
+        'bad_model',
+        `bundle ${m.name} ${m.version}'s explainer graph has no token weights or term coefficients: explain this take with a bundle from 2.1.0 on`,
+      );
     const d = m.hiddenSize;
     const rng = new Rng(params.seed);
     let state: Record<string, EngineTensor> = { ...initialParams(rng, S, d, entry.hidden, params.init) };
@@ -66,7 +76,14 @@ export const audiogenx: ExplainMethod<AudioGenXParams> = {
       text_mask: tensor.f32(input.textMask, [1, L]),
       step_mask: tensor.f32(input.stepMask, [S]),
       reference: tensor.f32(input.reference, [S, d]),
-      hyper: tensor.f32(Float32Array.of(params.lr, params.weightDecay, params.alpha, params.beta), [4]),
+      // the masked passes scale the cross-attention by weight x M and weight x (1 - M), as generation scaled it by weight
+      ...(weighted ? { token_weights: tensor.f32(input.tokenScale, [S, L]) } : {}),
+      hyper: weighted
+        ? tensor.f32(
+            Float32Array.of(params.lr, params.weightDecay, params.alpha, params.beta, params.factualTerm, params.counterfactualTerm),
+            [6],
+          )
+        : tensor.f32(Float32Array.of(params.lr, params.weightDecay, params.alpha, params.beta), [4]),
     };
     const losses: Record<string, number>[] = [];
     let p: Float32Array = new Float32Array(S * L);

@@ -28,6 +28,8 @@ export interface TeacherForcedInput {
   stepMask: Float32Array;
   /** The take's token weights as they entered generation, per step [steps][tokens] (all 1 when none). */
   weightRows: Float32Array[];
+  /** The same weights padded to the bucket [bucket.steps, bucket.tokens] (1 in the padding): the masked graphs' token scale. */
+  tokenScale: Float32Array;
   /** e_t: final hidden states of the teacher-forced pass under the take's weights, no mask [bucket.steps, d]. */
   reference: Float32Array;
 }
@@ -96,5 +98,5 @@ export async function teacherForce(
     ['hidden'],
   );
   const reference = floatData(out.hidden).slice(0, S * d); // the factual row: the take's weights, no explanation mask
-  return { tokens, bucket, steps, frames, lmInput, pattern, textVectors, textMask, stepMask, weightRows, reference };
+  return { tokens, bucket, steps, frames, lmInput, pattern, textVectors, textMask, stepMask, weightRows, tokenScale: scale, reference };
 }

@@ -3,7 +3,10 @@
 explainer_step(...) = one Adam step of the per-step mask generators:
   p[t, i]  = sigmoid(w2_t . PReLU_t(W1_t u_i + b1_t) + b2_t)           (one MLP per LM step t)
   M        = sigmoid(logit(p) + logit(noise)) / tau = 1                 (binary Concrete, soft)
-  L        = -sum_t cos(e_t, e~_t(M)) + sum_t cos(e_t, e~_t(1 - M)) + alpha sum|p| + beta sqrt(sum p^2)
+  L        = -c_f sum_t cos(e_t, e~_t(W M)) + c_cf sum_t cos(e_t, e~_t(W (1 - M))) + alpha sum|p| + beta sqrt(sum p^2)
+W [S, L] are the take's token weights per step (generate's; ones when none): the masked passes scale the
+cross-attention by W M and W (1 - M), as generation scaled it by W. c_f, c_cf (default 1, 1) weight the
+two cosine terms, so the paper's factual-only and counterfactual-only ablations run on the same graph.
   params  <- Adam(lr, weight decay (L2, as torch.optim.Adam), betas 0.9 / 0.999, eps 1e-8)
 The generators' weights (T x d x hidden: the largest tensors of an explanation) stay inside
 onnxruntime: forward, backward and the update are one graph run, traced with make_fx like lm_explain.
@@ -21,6 +24,7 @@ from agx_build.lib.lm import AudioLM
 HIDDEN = 96
 PARAMS = ["w1", "b1", "prelu", "w2", "b2"]
 LOSS_TERMS = ["factual_cos", "counterfactual_cos", "l1", "l2"]
+HYPER = ["lr", "weight_decay", "alpha", "beta", "factual", "counterfactual"]
 
 
 def mask_probabilities(u, w1, b1, prelu, w2, b2):
@@ -30,20 +34,21 @@ def mask_probabilities(u, w1, b1, prelu, w2, b2):
     return torch.sigmoid(torch.einsum("slh,sh->sl", h, w2) + b2.unsqueeze(1))
 
 
-def explainer_loss(lm: AudioLM, tokens, u, text_mask, step_mask, reference, params, noise, coef):
-    """The loss and its named terms for one (shared) Gumbel sample. coef = [alpha, beta]."""
+def explainer_loss(lm: AudioLM, tokens, u, text_mask, step_mask, reference, token_weights, params, noise, coef):
+    """The loss and its named terms (unweighted) for one (shared) Gumbel sample.
+    token_weights [S, L]; coef = [alpha, beta, factual, counterfactual]."""
     valid = step_mask.unsqueeze(1) * text_mask  # [S, L]
     p = mask_probabilities(u[0], *params) * valid
     logit = torch.log(p + 1e-7) - torch.log(1 - p + 1e-7) + torch.log(noise + 1e-7) - torch.log(1 - noise + 1e-7)
     m = torch.sigmoid(logit) * valid
-    weights = torch.stack([m, 1.0 - m])
+    weights = torch.stack([token_weights * m, token_weights * (1.0 - m)])
     hidden = lm.forward_seq(tokens.expand(2, -1, -1), u.expand(2, -1, -1), text_mask.expand(2, -1), weights)
     cos = F.cosine_similarity(hidden, reference.unsqueeze(0).expand(2, -1, -1), dim=-1, eps=1e-8) * step_mask
     sign = torch.tensor([-1.0, 1.0])
     fact_cf = (cos * sign.unsqueeze(1)).sum(1)  # [-sum cos_f, +sum cos_cf]
     l1 = p.abs().sum()
     l2 = torch.sqrt((p * p).sum() + 1e-12)
-    loss = fact_cf.sum() + coef[0] * l1 + coef[1] * l2
+    loss = (fact_cf * coef[2:4]).sum() + coef[0] * l1 + coef[1] * l2  # no indexing of fact_cf: select_backward has no export
     terms = torch.stack([-fact_cf[0], fact_cf[1], l1, l2])
     return loss, terms, p, m
 
@@ -51,12 +56,12 @@ def explainer_loss(lm: AudioLM, tokens, u, text_mask, step_mask, reference, para
 def step_function(lm: AudioLM):
     """The traced function: (inputs..., params, adam m, adam v, step, noise, hyper) -> updates."""
 
-    def fn(tokens, u, text_mask, step_mask, reference, w1, b1, prelu, w2, b2,
+    def fn(tokens, u, text_mask, step_mask, reference, token_weights, w1, b1, prelu, w2, b2,
            m_w1, m_b1, m_prelu, m_w2, m_b2, v_w1, v_b1, v_prelu, v_w2, v_b2, step, noise, hyper):
         params = [x.detach().requires_grad_(True) for x in (w1, b1, prelu, w2, b2)]
-        lr, wd, alpha, beta = hyper[0], hyper[1], hyper[2], hyper[3]
-        loss, terms, p, m = explainer_loss(lm, tokens, u, text_mask, step_mask, reference, params, noise,
-                                           torch.stack([alpha, beta]))
+        lr, wd = hyper[0], hyper[1]
+        loss, terms, p, m = explainer_loss(lm, tokens, u, text_mask, step_mask, reference, token_weights, params, noise,
+                                           hyper[2:6])
         grads = torch.autograd.grad(loss, params)
         t = step[0] + 1.0
         new_p, new_m, new_v = [], [], []
@@ -77,7 +82,7 @@ def step_function(lm: AudioLM):
     return fn
 
 
-INPUTS = (["tokens", "text_vectors", "text_mask", "step_mask", "reference"] + PARAMS
+INPUTS = (["tokens", "text_vectors", "text_mask", "step_mask", "reference", "token_weights"] + PARAMS
           + [f"m_{n}" for n in PARAMS] + [f"v_{n}" for n in PARAMS] + ["step", "noise", "hyper"])
 OUTPUTS = ([f"new_{n}" for n in PARAMS] + [f"new_m_{n}" for n in PARAMS] + [f"new_v_{n}" for n in PARAMS]
            + ["p", "mask", "p_next", "terms", "loss", "grad_b2", "grad_prelu"])
@@ -98,5 +103,5 @@ def example(lm: AudioLM, steps: int, tokens: int):
     zeros = [torch.zeros_like(x) for x in params]
     return (torch.randint(0, cfg.card, (1, cfg.n_codebooks, steps), generator=g), torch.randn(1, tokens, cfg.d, generator=g),
             torch.cat([torch.ones(1, 5), torch.zeros(1, tokens - 5)], 1), torch.cat([torch.ones(steps - 8), torch.zeros(8)]),
-            torch.randn(steps, cfg.d, generator=g), *params, *zeros, *[z.clone() for z in zeros], torch.zeros(1),
-            torch.rand(steps, tokens, generator=g), torch.tensor([1e-3, 1e-3, 1e-3, 1e-1]))
+            torch.randn(steps, cfg.d, generator=g), torch.ones(steps, tokens), *params, *zeros, *[z.clone() for z in zeros],
+            torch.zeros(1), torch.rand(steps, tokens, generator=g), torch.tensor([1e-3, 1e-3, 1e-3, 1e-1, 1.0, 1.0]))

@@ -234,25 +234,21 @@ class AudioLM(nn.Module):
 
     def gradcam(self, inp, u, text_mask, targets):
         """Grad-CAM baselines with per-step targets: y_t = sum over codebooks of log p(target) at step t.
-        Returns (gradcam_a [B, S, L], gradcam_e [B, S, L]):
-        - a: per layer, mean over channels of ReLU(d y_t / d O_t) x (token i's part of O_t, P[t, i] V_i),
-          averaged over layers (O = cross-attention output before its projection);
-        - e: last layer, mean over heads of ReLU(d y_t / d P[t, i] x P[t, i]) (P = attention map)."""
+        Returns (gradcam_a [B, S, L], gradcam_e [B, S, L]), both on the last layer (Grad-CAM's last
+        convolutional layer; O = its cross-attention output before the projection, P its attention map):
+        - a: Grad-CAM (Selvaraju et al., 2017) with the text tokens as the positions: gradcam_map below;
+        - e: mean over heads of ReLU(d y_t / d P[t, i] x P[t, i])."""
         u = u.detach().requires_grad_(True)  # weights are frozen: this puts the attention in the autograd graph
         hidden = self.forward_seq(inp, u, text_mask, None, None, own_step_grads=True)
         logp = torch.log_softmax(self.logits(hidden), -1)
         # one-hot by comparison, not gather: gather's backward (scatter) is avoided in the traced graph
         onehot = torch.where(targets.unsqueeze(-1) == torch.arange(self.cfg.card), torch.ones(()), torch.zeros(()))
         y = (logp * onehot).sum()
-        maps = [layer.last_cross_attention for layer in self.layers]
-        outs = [layer.last_cross_output for layer in self.layers]
-        grads = torch.autograd.grad(y, outs + [maps[-1]])
-        ck, cv = self.cross_kv(u)
-        a = 0
-        for i, (p, g) in enumerate(zip(maps, grads[:-1])):
-            gh = torch.relu(self.layers[i].split(g))  # [B, H, S, dh]
-            a = a + torch.einsum("bhsc,bhsl,bhlc->bsl", gh, p, cv[i]) / (self.cfg.d * len(maps))
-        e = torch.relu(grads[-1] * maps[-1]).mean(1)
+        last = self.layers[-1]
+        grad_out, grad_map = torch.autograd.grad(y, [last.last_cross_output, last.last_cross_attention])
+        _, cv = last.cross_kv_of(u)
+        a = gradcam_map(grad_out, last.last_cross_attention, cv)
+        e = torch.relu(grad_map * last.last_cross_attention).mean(1)
         return a, e
 
     def chefer(self, inp, u, text_mask, targets):

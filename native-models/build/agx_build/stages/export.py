@@ -367,6 +367,7 @@ def share_bundle_weights(bundle: Path, names: dict[str, list[str]]) -> None:
 
 def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None:
     bundle.mkdir(parents=True, exist_ok=True)
+    previous = json.loads((bundle / "manifest.json").read_text()) if (bundle / "manifest.json").exists() else None
     for stale in bundle.glob("*.onnx"):
         stale.unlink()
     lm = lm or load_lm(work)
@@ -390,7 +391,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     log("export: parity fixtures")
     parity_fixture.write(lm, codec, clf, v, bundle, explain_function, explain_example, config.EXPLAIN_BUCKETS[0])
 
-    write_manifest(bundle, lm.cfg, threshold(work), names)
+    write_manifest(bundle, lm.cfg, threshold(work), names, model_identity(lm, codec, bundle, previous))
     gt_fixtures.write(work)
     # the committed bundle must be enough to re-export later: check the round trip
     ids, tmask = _text_example()
@@ -412,7 +413,40 @@ def explain_example(cfg: LMConfig, steps: int, tokens: int):
             torch.randn(steps, cfg.d, generator=g))
 
 
-def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, names: dict[str, list[str]],
+GENERATION = {"cfg": config.CFG, "topK": config.TOP_K, "topP": 0.0, "temperature": 1.0}
+
+
+def weights_sha256(lm: AudioLM, codec, tokenizer: bytes) -> str:
+    """sha256 of what makes a take: the LM's and the codec's tensors by name in one canonical layout
+    (sorted names; name, dtype and shape, then the little-endian bytes), the tokenizer file and the
+    generation defaults. Graph files, their layout and the weight blobs' order do not enter it."""
+    h = hashlib.sha256()
+    tensors = {**{f"lm.{k}": v for k, v in lm.state_dict().items()}, **{f"codec.{k}": v for k, v in codec.state_dict().items()}}
+    for name in sorted(tensors):
+        t = tensors[name].detach().contiguous().cpu()
+        h.update(f"{name}\0{t.dtype}\0{list(t.shape)}\0".encode())
+        h.update(t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes())
+    h.update(tokenizer)
+    h.update(json.dumps(GENERATION, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def model_identity(lm: AudioLM, codec, bundle: Path, previous: dict | None, previous_sha256: str | None = None) -> dict:
+    """The generating model's identity, which a take records and the studio compares ("identity" in the
+    manifest): {"id", "weightsSha256"}. It survives a re-export: the same weights keep the previous
+    manifest's id. previous_sha256: the sha256 of a previous manifest without an identity (bundle 2.0.0,
+    whose takes recorded that sha256), given only where its weights are known to be these (a re-export
+    from that bundle); otherwise new weights get their digest as the id."""
+    digest = weights_sha256(lm, codec, (bundle / "tokenizer.json").read_bytes())
+    old = (previous or {}).get("identity")
+    if old is not None and old["weightsSha256"] == digest:
+        return old
+    if old is None and previous_sha256 is not None:
+        return {"id": previous_sha256, "weightsSha256": digest}
+    return {"id": digest, "weightsSha256": digest}
+
+
+def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, names: dict[str, list[str]], identity: dict,
                    carry: dict | None = None) -> None:
     """carry: fields other stages put in the manifest (for example the judge's calibration), kept as they are."""
     files = sorted(p for p in bundle.iterdir() if p.is_file() and p.name not in ("manifest.json", "README.md"))
@@ -434,7 +468,8 @@ def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, nam
         "specialTokens": {"pad": PAD_ID, "unk": UNK_ID, "null": NULL_ID, "audioEmpty": cfg.card},
         "labels": world.LABELS,
         "classifierThreshold": classifier_threshold,
-        "generation": {"cfg": config.CFG, "topK": config.TOP_K, "topP": 0.0, "temperature": 1.0},
+        "generation": GENERATION,
+        "identity": identity,
         "graphs": {
             "textEncoder": "text_encoder.onnx",
             "lmStep": "lm_step.onnx",

@@ -40,6 +40,7 @@ def fixture_audio(n: int) -> torch.Tensor:
 
 
 def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example, bucket) -> None:
+    """clf None (a re-export from the bundle, which cannot rebuild the judge): its section is kept from the fixture."""
     cfg = lm.cfg
     steps, L = bucket
     ids = [vocab[w] for w in PROMPT.split()]
@@ -87,7 +88,8 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
         codes = codec.encode(audio)
         dec_codes = torch.tensor([[[(7 * t + 53 * k) % cfg.card for t in range(10)] for k in range(cfg.n_codebooks)]])
         decoded = codec.decode(dec_codes)
-        probs, activity = WaveClassifier(clf).eval()(audio)
+        if clf is not None:
+            probs, activity = WaveClassifier(clf).eval()(audio)
 
     out = {
         "bundle": bundle.name,
@@ -102,7 +104,8 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
         "gradcam": {"a": _r(gradcam_a[0]), "e": _r(gradcam_e[0]), "chefer": _r(chefer[0])},
         "probe": {"steps": ps, "cross_entropy": _r(probe_ce[0]), "attention": _r(probe_att[0])},
         "codec": {"encoded_codes": codes[0].tolist(), "decoder_codes_frames": 10, "decoded": _r(decoded[0])},
-        "classifier": {"probabilities": _r(probs[0]), "activity_frames": int(activity.shape[-1])},
+        "classifier": ({"probabilities": _r(probs[0]), "activity_frames": int(activity.shape[-1])} if clf is not None
+                       else json.loads((FIXTURE / f"{bundle.name}.json").read_text())["classifier"]),
     }
     FIXTURE.mkdir(parents=True, exist_ok=True)
     (FIXTURE / f"{bundle.name}.json").write_text(json.dumps(out))
@@ -112,9 +115,11 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
 EXPLAINER_INPUTS = """explainer_step (one Adam step of the mask generators), bucket steps x tokens, d = hidden size, H = generator width:
 - tokens[k, s] = (37 * s + 11 * k) % card; text_vectors[i, j] = 0.5 * sin(0.3 * i + 0.11 * j) for i < 6, 0 after;
   text_mask[i] = (i < 6); step_mask[s] = (s < steps - 10); reference[s, j] = cos(0.05 * s + 0.21 * j).
+- token_weights[s, i] = 1 + 0.5 * sin(0.19 * s + 0.9 * i), except token 1 at 0 for s < 20 (a word muted in a span).
 - w1[s, j, h] = sin(1.7 * s + 0.31 * j + 0.53 * h) / sqrt(d); b1[s, h] = 0.1 * cos(0.7 * s + 0.9 * h); prelu[s] = 0.25;
   w2[s, h] = sin(0.45 * s + 1.9 * h) / sqrt(H); b2[s] = 0.1 * sin(0.8 * s); Adam moments m_*, v_* = 0; step = [0].
-- noise[s, i] = 0.5 + 0.45 * sin(0.23 * s + 0.71 * i); hyper = [lr 1e-3, weight decay 1e-3, alpha 1e-3, beta 1e-1].
+- noise[s, i] = 0.5 + 0.45 * sin(0.23 * s + 0.71 * i);
+  hyper = [lr 1e-3, weight decay 1e-3, alpha 1e-3, beta 1e-1, factual 1, counterfactual 0.5].
 Outputs kept: p, mask, p_next, terms, loss, grad_b2, grad_prelu, new_b2, new_prelu, new_w2, new_m_b2, new_v_b2 and
 new_w1[0, :8, :] (step 0's first 8 rows; the whole tensor is steps x d x H)."""
 
@@ -137,9 +142,12 @@ def explainer_inputs(lm, steps: int, tokens: int) -> tuple:
         (0.1 * torch.sin(0.8 * s)).float(),
     ]
     zeros = [torch.zeros_like(x) for x in params]
+    weights = 1 + 0.5 * torch.sin(0.19 * s[:, None] + 0.9 * i[None])
+    weights[:20, 1] = 0.0
     return (tok, u, (i < n).float()[None], (s < steps - 10).float(), torch.cos(0.05 * s[:, None] + 0.21 * j[None]).float(),
-            *params, *zeros, *[z.clone() for z in zeros], torch.zeros(1),
-            (0.5 + 0.45 * torch.sin(0.23 * s[:, None] + 0.71 * i[None])).float(), torch.tensor([1e-3, 1e-3, 1e-3, 1e-1]))
+            weights.float(), *params, *zeros, *[z.clone() for z in zeros], torch.zeros(1),
+            (0.5 + 0.45 * torch.sin(0.23 * s[:, None] + 0.71 * i[None])).float(),
+            torch.tensor([1e-3, 1e-3, 1e-3, 1e-1, 1.0, 0.5]))
 
 
 def write_explainer_step(lm, bundle: Path, bucket) -> None:

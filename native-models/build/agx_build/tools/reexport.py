@@ -9,7 +9,7 @@ with the build's own exporters; the others are kept as they are. The shared weig
 rewritten over every graph (their layout follows the graphs), and the manifest is written with the
 build's write_manifest, carrying the fields other stages added (the judge's calibration, ...).
 The classifier and the tokenizer are copied: they are not rebuilt from the bundle.
-With --fixtures the explainer_step parity fixture (test/fixtures/parity) is written too.
+With --fixtures the parity fixtures (test/fixtures/parity) are written too (the judge's section is kept).
 Everything is written to a scratch folder first and moved in only when the whole export succeeded.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ from agx_build.stages import export, parity_fixture
 # manifest fields write_manifest computes; every other top-level field is carried over
 COMPUTED = {"name", "version", "licence", "description", "sampleRate", "frameRate", "codebooks", "cardinality", "pattern",
             "maxDurationSec", "maxTextTokens", "hiddenSize", "layers", "heads", "specialTokens", "labels",
-            "classifierThreshold", "generation", "graphs", "files"}
+            "classifierThreshold", "generation", "identity", "graphs", "files"}
 KEPT = ("classifier.onnx", "tokenizer.json")
 ALL = {**export.LM_GRAPHS, **export.CODEC_GRAPHS}
 # manifest graph key of each kind (single-file kinds name their file; bucketed kinds list them)
@@ -70,9 +70,15 @@ def reexport(bundle: Path, only: list[str], fixtures: bool, log=print) -> dict[s
         for f in KEPT:
             shutil.copy2(bundle / f, out / f)
         export.share_bundle_weights(out, names)
-        export.write_manifest(out, lm.cfg, old["classifierThreshold"], names, {k: v for k, v in old.items() if k not in COMPUTED})
+        # the weights come from the old bundle itself, so a bundle from before identities (2.0.0) keeps the
+        # manifest sha256 its takes recorded as the id
+        identity = export.model_identity(lm, codec, out, old, export.sha256(bundle / "manifest.json"))
+        export.write_manifest(out, lm.cfg, old["classifierThreshold"], names, identity,
+                              {k: v for k, v in old.items() if k not in COMPUTED})
         if fixtures:
-            parity_fixture.write_explainer_step(lm, out, config.EXPLAIN_BUCKETS[0])
+            vocab = json.loads((bundle / "tokenizer.json").read_text())["model"]["vocab"]
+            parity_fixture.write(lm, codec, None, vocab, out, export.explain_function, export.explain_example,
+                                 config.EXPLAIN_BUCKETS[0])
         for stale in list(bundle.glob("*.onnx")) + list(bundle.glob("*_weights.*")):
             stale.unlink()
         for f in out.iterdir():
@@ -81,12 +87,24 @@ def reexport(bundle: Path, only: list[str], fixtures: bool, log=print) -> dict[s
     return names
 
 
+def print_identity(bundle: Path) -> None:
+    """The identity a re-export of this bundle would write, as one JSON line (for the tests)."""
+    old = json.loads((bundle / "manifest.json").read_text())
+    lm = bundle_io.lm_from_bundle(bundle)
+    codec = bundle_io.codec_from_bundle(bundle)
+    print(json.dumps(export.model_identity(lm, codec, bundle, old, export.sha256(bundle / "manifest.json"))))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bundle", type=Path, default=config.BUNDLE)
     ap.add_argument("--only", default=",".join(ALL), help="comma-separated graph kinds to export again (default: all)")
-    ap.add_argument("--fixtures", action="store_true", help="also write the explainer_step parity fixture")
+    ap.add_argument("--fixtures", action="store_true", help="also write the parity fixtures")
+    ap.add_argument("--identity", action="store_true", help="only print the identity a re-export would write")
     args = ap.parse_args()
+    if args.identity:
+        print_identity(args.bundle.resolve())
+        return
     reexport(args.bundle.resolve(), [n.strip() for n in args.only.split(",") if n.strip()], args.fixtures)
 
 
