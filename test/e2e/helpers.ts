@@ -151,7 +151,8 @@ export async function openStudio(
 export async function pickMethod(dialog: Locator, label: string): Promise<void> {
   const advanced = dialog.locator('details.advanced');
   if (!(await advanced.evaluate((d) => (d as HTMLDetailsElement).open))) await advanced.locator('summary').click();
-  await dialog.getByLabel('Method').selectOption({ label });
+  // exact: the Precise choice's description mentions "the method" too.
+  await dialog.getByLabel('Method', { exact: true }).selectOption({ label });
 }
 
 /** Saves a screenshot under test/e2e/screenshots and returns its path. */

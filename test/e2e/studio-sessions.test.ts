@@ -82,6 +82,9 @@ studioSuite('studio sessions, errors, keyboard, audio', (env) => {
     // Tab reaches the prompt and Generate.
     await page.getByRole('textbox', { name: 'Prompt' }).focus();
     await page.keyboard.press('Tab');
+    // The vocabulary panel's button sits beside the prompt, then the seed.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Words the model knows');
+    await page.keyboard.press('Tab');
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Seed');
 
     // '?' lists the shortcuts.
