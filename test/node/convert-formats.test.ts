@@ -122,6 +122,20 @@ describe.skipIf(skipReason !== undefined)(
       expect(ag.weightsSha256.lm).not.toBe(audiocraft.weightsSha256.lm);
     }, 120_000);
 
+    it('both MusicGen formats convert to the same bundle, file for file', async () => {
+      const outA = join(tmp, 'musicgen-audiocraft');
+      const outB = join(tmp, 'musicgen-transformers');
+      const a = await py('convert', ...['musicgen', 'encodec_32khz', 't5-base'].map((s) => join(fx, s)), '--out', outA);
+      const b = await py('convert', join(fx, 'musicgen-hf'), '--out', outB);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+      const files = (dir: string) => (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest).files;
+      expect(Object.keys(files(outA))).toEqual(
+        expect.arrayContaining(['lm_weights.bin', 'codec_weights.bin', 'text_encoder.onnx', 'lm_step.onnx']),
+      );
+      expect(files(outB)).toEqual(files(outA));
+    }, 300_000);
+
     it('names every missing, unexpected and misshapen tensor', async () => {
       const msg = await refused('broken/lm_wrong_tensors.bin', 'audiogen/compression_state_dict.bin', 't5-large');
       expect(msg).toMatch(/1 missing, 1 unexpected, 1 of wrong shape/);
