@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints the markdown tables of docs/results.md from the JSON the commands wrote, so no number in
-// that page is typed by hand:  node docs/render-results.mjs EVALUATE.json GT.json BENCH.json
+// that page is typed by hand:  node docs/render-results.mjs EVALUATE.json GT.json BENCH.json [SWEEP.json]
 import { readFileSync } from 'node:fs';
 
 const [evalPath, gtPath, benchPath] = process.argv.slice(2);
@@ -29,6 +29,37 @@ if (gt) {
   }
   const first = Object.values(gt.methods)[0];
   console.log(`\n(${first.clips} clips, ${first.events} events)\n`);
+  if (first.frameAuc !== undefined) gtGoals(gt.methods, first);
+}
+
+/** benchmark-gt's issue-18 metrics: words that do nothing, and the lanes' time ranking on sequential clips. */
+function gtGoals(methods, first) {
+  console.log('Naming words against the rest, and the lanes over time (sequential clips)\n');
+  console.log(
+    '| method | token ROC-AUC | naming word above every other word (share of clips) | unknown words | frame AUC | inside - outside |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const [name, s] of Object.entries(methods)) {
+    console.log(
+      `| ${name} | ${f3(s.auc)} | ${f3(s.namingAboveFunction)} | ${f3(s.unknownWords)} | ${f3(s.frameAuc)} | ${f3(s.spanContrast)} |`,
+    );
+  }
+  console.log(`\n(${first.clips} clips; ${first.sequentialEvents} events of sequential clips for the last two columns)\n`);
+}
+
+const sweep = read(process.argv[5]);
+if (sweep) {
+  console.log(`AudioGenX settings on validation ground truth (${sweep.clips} of ${sweep.of ?? sweep.clips} clips)\n`);
+  console.log(
+    '| setting | alpha | beta | lr | epochs | init | token ROC-AUC | naming above rest | unknown words | frame AUC | inside - outside | pointing |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const [name, { params: p, scores: s }] of Object.entries(sweep.settings)) {
+    console.log(
+      `| ${name} | ${p.alpha} | ${p.beta} | ${p.lr} | ${p.epochs} | ${p.init} | ${f3(s.auc)} | ${f3(s.namingAboveFunction)} | ${f3(s.unknownWords)} | ${f3(s.frameAuc)} | ${f3(s.spanContrast)} | ${f3(s.pointing)} |`,
+    );
+  }
+  console.log();
 }
 const bench = read(benchPath);
 if (bench?.methods) {

@@ -15,7 +15,7 @@ export interface GroundTruthClip {
   /** Caption words; word i is prompt token i. */
   words: string[];
   /** Events: label, the word indices that name it, its span in seconds. */
-  events: { label: string; word_idx: number[]; start: number; end: number }[];
+  events: { label: string; word_idx: number[]; noun_idx?: number[]; start: number; end: number }[];
   /** Validation sets (tools/gt_validation.py): indices of words inserted that the model does not know. */
   unknown_idx?: number[];
   /** Validation sets: indices of filler words ("in the background", "nearby"). */
@@ -47,6 +47,14 @@ export interface GroundTruthScores {
   spanContrast: number;
   /** Events scored by frameAuc and spanContrast. */
   sequentialEvents: number;
+  /**
+   * Mean over clips of the ROC-AUC of holistic importance, nouns of the events (gt.json's noun_idx)
+   * against the words that name nothing; the events' verbs and modifiers are left out (muting many
+   * of them changes the LM no more than muting an article: docs/results.md). NaN without noun_idx.
+   */
+  nounAuc: number;
+  /** Mean holistic importance of the naming words that are not nouns (verbs, modifiers); NaN without noun_idx. */
+  verbsAndModifiers: number;
   /** Events scored. */
   events: number;
   /** Clips scored. */
@@ -90,6 +98,10 @@ export interface ClipScores {
   func: number[];
   sequence: number[];
   unknown: number[];
+  /** ROC-AUC of nouns against words that name nothing (NaN without noun_idx). */
+  nounAuc: number;
+  /** Holistic importance of the naming words that are not nouns (empty without noun_idx). */
+  verbsAndModifiers: number[];
   /** Every event's strongest naming word outranks every word that names nothing. */
   namingAboveFunction: boolean;
   /** Per event, on sequential clips only (else empty): frame ROC-AUC and inside-minus-outside mean of its strongest naming word's lane. */
@@ -141,6 +153,15 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number
       spanContrast.push(mean(lane.filter((_, t) => inside[t])) - mean(lane.filter((_, t) => !inside[t])));
     });
   }
+  const hasNouns = clip.events.every((ev) => ev.noun_idx !== undefined);
+  const nouns = new Set(clip.events.flatMap((ev) => ev.noun_idx ?? []));
+  const apart = holistic.flatMap((v, i) => (!named.has(i) || nouns.has(i) ? [v] : []));
+  const nounAuc = hasNouns
+    ? rocAuc(
+        apart,
+        holistic.flatMap((_, i) => (!named.has(i) || nouns.has(i) ? [nouns.has(i)] : [])),
+      )
+    : Number.NaN;
   return {
     hits,
     events: clip.events.length,
@@ -152,6 +173,8 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number
     func,
     sequence,
     unknown,
+    nounAuc,
+    verbsAndModifiers: hasNouns ? holistic.filter((_, i) => named.has(i) && !nouns.has(i)) : [],
     namingAboveFunction: strongest.every((i) => holistic[i]! > topFunction),
     frameAuc,
     spanContrast,
@@ -167,13 +190,28 @@ export interface GroundTruthTally {
   func: number[];
   sequence: number[];
   unknown: number[];
+  nounAucs: number[];
+  verbsAndModifiers: number[];
   naming: boolean[];
   frameAuc: number[];
   spanContrast: number[];
 }
 
 export function emptyTally(): GroundTruthTally {
-  return { hits: 0, events: 0, aucs: [], content: [], func: [], sequence: [], unknown: [], naming: [], frameAuc: [], spanContrast: [] };
+  return {
+    hits: 0,
+    events: 0,
+    aucs: [],
+    content: [],
+    func: [],
+    sequence: [],
+    unknown: [],
+    nounAucs: [],
+    verbsAndModifiers: [],
+    naming: [],
+    frameAuc: [],
+    spanContrast: [],
+  };
 }
 
 /** Adds one clip's scores to a tally. */
@@ -185,6 +223,8 @@ export function addClip(a: GroundTruthTally, s: ClipScores): void {
   a.func.push(...s.func);
   a.sequence.push(...s.sequence);
   a.unknown.push(...s.unknown);
+  if (Number.isFinite(s.nounAuc)) a.nounAucs.push(s.nounAuc);
+  a.verbsAndModifiers.push(...s.verbsAndModifiers);
   a.naming.push(s.namingAboveFunction);
   a.frameAuc.push(...s.frameAuc);
   a.spanContrast.push(...s.spanContrast);
@@ -203,6 +243,8 @@ export function summarise(a: GroundTruthTally): GroundTruthScores {
     frameAuc: mean(a.frameAuc),
     spanContrast: mean(a.spanContrast),
     sequentialEvents: a.frameAuc.length,
+    nounAuc: mean(a.nounAucs),
+    verbsAndModifiers: mean(a.verbsAndModifiers),
     events: a.events,
     clips: a.naming.length,
   };

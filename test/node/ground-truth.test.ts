@@ -73,6 +73,12 @@ describe('ground-truth benchmark', () => {
     expect(scoreClip(then, clip, 100).namingAboveFunction).toBe(false);
     // without the frame count (or on an overlapping clip) the lanes are not scored
     expect(scoreClip(e, clip).frameAuc).toEqual([]);
+    // without noun_idx the nouns are not scored apart; with it the verbs leave the AUC
+    expect(Number.isNaN(s.nounAuc)).toBe(true);
+    const withNouns = { ...clip, events: clip.events.map((ev) => ({ ...ev, noun_idx: [ev.word_idx[0]!] })) };
+    const low = { ...e, holistic: [0.1, 0.6, 0.01, 0.05, 0.4, 0.43, 0.02] } as Explanation;
+    expect(scoreClip(low, clip).auc).toBeLessThan(1); // "barks" and "falls" under "a" and "then"
+    expect(scoreClip(low, withNouns)).toMatchObject({ nounAuc: 1, verbsAndModifiers: [0.01, 0.02] });
   });
 
   it('the committed set: captions tokenise word for word, and a benchmark run scores every event', async () => {

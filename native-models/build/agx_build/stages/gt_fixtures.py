@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from agx_build import config
+from agx_build.lib import world
 
 OUT = config.FIXTURES / "gt"
 
@@ -44,6 +45,12 @@ def write_set(work: Path, out: Path, n: int, skip: int) -> None:
     write_clips(out, chosen)
 
 
+def noun_idx(words: list[str], word_idx: list[int]) -> list[int]:
+    """The event's naming words that are nouns (the sound source; the rest are its verb and modifiers)."""
+    nouns = {w for ev in world.EVENTS.values() for n in ev["nouns"] for w in n.split()}
+    return [i for i in word_idx if words[i] in nouns]
+
+
 def write_clips(out: Path, chosen: list[dict], extra: tuple[str, ...] = ()) -> None:
     """Clips (caption, words, events, audio, and any `extra` keys) as clip-NN.wav plus gt.json."""
     n = len(chosen)
@@ -58,7 +65,8 @@ def write_clips(out: Path, chosen: list[dict], extra: tuple[str, ...] = ()) -> N
             w.setframerate(16000)
             w.writeframes(pcm.tobytes())
         meta.append({"file": name, "caption": c["caption"], "words": c["words"],
-                     "events": [{"label": e["label"], "word_idx": e["word_idx"], "start": e["start"], "end": e["end"]}
+                     "events": [{"label": e["label"], "word_idx": e["word_idx"], "noun_idx": noun_idx(c["words"], e["word_idx"]),
+                                 "start": e["start"], "end": e["end"]}
                                 for e in c["events"]], **{k: c[k] for k in extra}})
     (out / "gt.json").write_text(json.dumps({"clips": meta}, indent=1))
 
