@@ -153,6 +153,7 @@ describe.skipIf(skipReason !== undefined)(
 
     it('fails on a T5 folder of the wrong width, warns on a different T5 name of the right width', async () => {
       expect(await refused('audiogen', 'broken/t5-wide')).toMatch(/this T5 has d_model 16, but the LM's output_proj takes 8-wide/);
+      expect(await refused('audiogen', 'broken/t5-short-vocab')).toMatch(/produces ids up to 55, but the T5 embedding has 10 rows/);
       const r = await check('audiogen', 't5-base');
       expect(r.warnings).toHaveLength(1);
       expect(r.warnings[0]).toMatch(/trained with t5-large, this folder looks like t5-base/);

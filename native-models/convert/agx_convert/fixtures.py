@@ -257,5 +257,11 @@ def write_all(root: Path, seed: int = 0) -> dict:
     (bad / "t5-wide" / "config.json").write_text(json.dumps(wide, indent=2))
     (bad / "t5-wide" / "tokenizer.json").write_text(json.dumps(tokenizer_json(), ensure_ascii=False))
     write_file(bad / "t5-wide" / "model.safetensors", random_state(t5_encoder_spec(wide), gen), {"format": "pt"})
+    short = t5_config("t5-large")
+    short["vocab_size"] = 10  # fewer embedding rows than the tokenizer's ids
+    (bad / "t5-short-vocab").mkdir(exist_ok=True)
+    (bad / "t5-short-vocab" / "config.json").write_text(json.dumps(short, indent=2))
+    (bad / "t5-short-vocab" / "tokenizer.json").write_text(json.dumps(tokenizer_json(), ensure_ascii=False))
+    write_file(bad / "t5-short-vocab" / "model.safetensors", random_state(t5_encoder_spec(short), gen), {"format": "pt"})
     written["broken"] = [str(bad)]
     return written

@@ -68,6 +68,23 @@ def weight_shapes(path: Path) -> dict[str, list[int]]:
     return {n: list(t.shape) for n, t in state.items()}
 
 
+def check_tokenizer(path: Path, vocab_size: int) -> None:
+    """Every id the tokenizer can produce must have a row in the embedding (T5 pads the table: 32,100 pieces, 32,128 rows)."""
+    try:
+        tok = json.loads(path.read_text(encoding="utf-8"))
+        model = tok["model"]
+        vocab = model["vocab"]
+        count = len(vocab)
+        ids = [int(t["id"]) for t in tok.get("added_tokens") or []]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+        raise T5Error(f"{path}: not a tokenizers JSON file ({type(e).__name__}: {e})") from None
+    if model.get("type") != "Unigram":
+        raise T5Error(f"{path}: a {model.get('type')} tokenizer; T5's is Unigram (SentencePiece)")
+    top = max([count - 1, *ids])
+    if top >= vocab_size:
+        raise T5Error(f"{path}: produces ids up to {top}, but the T5 embedding has {vocab_size} rows (tokenizer and weights are from different models)")
+
+
 def check_t5_folder(folder: Path, text_dim: int, expected_name: str | None) -> dict:
     """Checks the folder against the LM; returns {name, d_model, config, weights, warnings}. Raises T5Error."""
     try:
@@ -85,6 +102,7 @@ def check_t5_folder(folder: Path, text_dim: int, expected_name: str | None) -> d
                       "supply the matching T5 folder (t5-large: 1024, t5-base: 768)")
     if not (folder / "tokenizer.json").is_file():
         raise T5Error(f"{folder}: no tokenizer.json (download it with the model: the studio tokenizes with it)")
+    check_tokenizer(folder / "tokenizer.json", int(cfg["vocab_size"]))
     path = weights_file(folder)
     shapes = weight_shapes(path)
     # T5ForConditionalGeneration files hold the decoder too; only the encoder is used
