@@ -1,0 +1,44 @@
+"""docs/screenshots/sensitivity.png from docs/data/sensitivity.json (written by scripts/results-faithfulness.mjs).
+
+    /usr/bin/python3 scripts/plot-sensitivity.py
+
+AudioGenX's faithfulness against its loss weights, one moved from the paper's settings at a time:
+Fid_CF (higher is better) and Fid_F (lower is better) under the raw and the calibrated judge, and the
+mask's Size, each with its bootstrap 95% interval over prompts.
+"""
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+data = json.loads((ROOT / "docs/data/sensitivity.json").read_text())
+fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+paper = {"alpha": 1e-3, "beta": 0.1}
+for ax, (param, points) in zip(axes, data["series"].items()):
+    x = [p["value"] for p in points]
+    for key, judge, colour, style, label in [
+        ("fid_cf", "raw", "tab:blue", "-", "Fid_CF (higher better)"),
+        ("fid_cf", "calibrated", "tab:blue", "--", f"Fid_CF, calibrated judge (T={data['temperature']:.2f})"),
+        ("fid_f", "raw", "tab:red", "-", "Fid_F (lower better)"),
+        ("fid_f", "calibrated", "tab:red", "--", "Fid_F, calibrated judge"),
+        ("size", "raw", "tab:grey", ":", "Size (mean mask)"),
+    ]:
+        m = [p[judge][key] for p in points]
+        y = [v["mean"] for v in m]
+        err = [[v["mean"] - v["ci95"][0] for v in m], [v["ci95"][1] - v["mean"] for v in m]]
+        ax.errorbar(x, y, yerr=err, color=colour, linestyle=style, marker="o", capsize=3, label=label)
+    ax.axvline(paper[param], color="black", linewidth=0.8, alpha=0.4)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"{param} (others at the paper's settings; vertical line: the paper's {param})")
+    ax.set_title(f"{param}: {points[0]['prompts'] if points else 0} prompts, 95% bootstrap intervals")
+    ax.grid(alpha=0.3)
+axes[0].set_ylabel("value")
+axes[1].legend(fontsize=7, loc="best")
+fig.tight_layout()
+out = ROOT / "docs/screenshots/sensitivity.png"
+fig.savefig(out, dpi=110)
+print(out)
