@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints the markdown tables of docs/results.md from the JSON the commands wrote, so no number in
-// that page is typed by hand:  node docs/render-results.mjs EVALUATE.json GT.json BENCH.json [SWEEP.json]
+// that page is typed by hand:  node docs/render-results.mjs EVALUATE.json GT.json BENCH.json [SWEEP.json] [NULL-EFFECT.json]
 import { readFileSync } from 'node:fs';
 
 const [evalPath, gtPath, benchPath] = process.argv.slice(2);
@@ -74,4 +74,16 @@ if (bench?.explain?.scaling) {
   console.log('| clip (s) | tokens | LM steps | seconds |');
   console.log('|---|---|---|---|');
   for (const row of bench.explain.scaling) console.log(`| ${row.clipSec} | ${row.tokens} | ${row.steps} | ${f3(row.seconds)} |`);
+}
+
+const nullEffect = read(process.argv[6]);
+if (nullEffect?.summary) {
+  console.log(`What muting a word does to the LM (mean 1 - cos of its hidden states; ${nullEffect.clips.length} clips)\n`);
+  console.log(`| words | count | mean | median | min | max | share below ${nullEffect.functionFloor.toExponential(1)} |`);
+  console.log('|---|---|---|---|---|---|---|');
+  const e = (x) => x.toExponential(1);
+  for (const [k, v] of Object.entries(nullEffect.summary)) {
+    console.log(`| ${k} | ${v.words} | ${e(v.mean)} | ${e(v.median)} | ${e(v.min)} | ${e(v.max)} | ${f3(v.shareBelowFunctionFloor)} |`);
+  }
+  console.log();
 }
