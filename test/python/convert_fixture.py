@@ -105,8 +105,9 @@ def main(out: Path) -> None:
                    .reshape(3, L, heads, dh).transpose(0, 2, 1, 3) for i in range(cfg["num_layers"])])
     fx["text"] = {"ids": ids.tolist(), "mask": graph_mask.tolist(), "textVectors": flat(u), "crossKey": flat(ck)}
 
-    # greedy decoding with CFG 3 over the delay pattern (prompt row 1, the null row), full recompute
-    codes, seq, guided, cond, uncond, margin = ref.greedy_cfg(lm_w, cfg, u[1], FRAMES, cfg["cfg_coef"])
+    # greedy decoding with CFG 3 over the delay pattern, full recompute: the reference sees prompt 1's
+    # 7 real tokens, the graphs get it padded to 20 (and the null row)
+    codes, seq, guided, cond, uncond, margin = ref.greedy_cfg(lm_w, cfg, u[1][:7], FRAMES, cfg["cfg_coef"])
     if margin < 1e-3:
         raise SystemExit(f"seed gives a near tie ({margin:.2e}) in greedy decoding: pick another")
     fx["greedy"] = {"frames": FRAMES, "codes": codes.tolist(), "pattern": seq.tolist(), "guided": flat(guided),
@@ -128,7 +129,7 @@ def main(out: Path) -> None:
     tokens = rng.integers(0, cfg["card"] + 1, (cfg["n_q"], S))
     valid = 5
     text_mask = np.array([1.0] * valid + [0.0] * (T - valid))
-    uu = rng.standard_normal((T, cfg["dim"])) * text_mask[:, None]  # padded rows are zero, as text_encoder gives them
+    uu = rng.standard_normal((T, cfg["dim"]))  # padded rows not zero: the graph must ignore them
     step_mask = np.array([1.0] * (S - 2) + [0.0] * 2)
     mask = rng.uniform(0.05, 0.95, (S, T))
     reference = rng.standard_normal((S, cfg["dim"]))

@@ -169,10 +169,13 @@ def greedy_cfg(w: dict, cfg: dict, u_cond: np.ndarray, frames: int, coef: float)
 
 def explain_loss(w: dict, cfg: dict, tokens: np.ndarray, u: np.ndarray, text_mask: np.ndarray,
                  step_mask: np.ndarray, mask: np.ndarray, reference: np.ndarray):
-    """AudioGenX's loss: -sum_t cos(e_t, e_t(M)) + sum_t cos(e_t, e_t(1 - M)) over valid steps."""
-    mf = mask * text_mask[None, :]
-    hf, _ = lm_forward(w, cfg, tokens, u, mf)
-    hc, _ = lm_forward(w, cfg, tokens, u, 1.0 - mf)
+    """AudioGenX's loss: -sum_t cos(e_t, e_t(M)) + sum_t cos(e_t, e_t(1 - M)) over valid steps. The
+    prompt is its real tokens only (text_mask 1), as generation saw it: padding to a bucket must not
+    change anything."""
+    real = text_mask > 0
+    mf = mask[:, real]
+    hf, _ = lm_forward(w, cfg, tokens, u[real], mf)
+    hc, _ = lm_forward(w, cfg, tokens, u[real], 1.0 - mf)
     cos = lambda a, b: (a * b).sum(-1) / np.maximum(np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1), 1e-8)  # noqa: E731
     cf, cc = cos(hf, reference), cos(hc, reference)
     return float(((-cf + cc) * step_mask).sum()), hf, hc
@@ -329,7 +332,8 @@ def sigmoid(x):
 
 def explainer_loss(w: dict, cfg: dict, tokens, u, text_mask, step_mask, reference, params, noise, alpha, beta):
     """One epoch's loss (docs/method.md): per-step MLP mask generators p, a binary Concrete sample M
-    with the given uniform noise, factual (M) and counterfactual (1 - M) passes, L1 and L2 terms.
+    with the given uniform noise, factual (M) and counterfactual (1 - M) passes over the prompt's real
+    tokens, L1 and L2 terms.
     Returns (loss, p, M, [sum cos_f, sum cos_cf, l1, l2])."""
     w1, b1, prelu, w2, b2 = params
     valid = step_mask[:, None] * text_mask[None, :]
@@ -341,8 +345,9 @@ def explainer_loss(w: dict, cfg: dict, tokens, u, text_mask, step_mask, referenc
     p = p * valid
     logit = np.log(p + 1e-7) - np.log(1 - p + 1e-7) + np.log(noise + 1e-7) - np.log(1 - noise + 1e-7)
     m = sigmoid(logit) * valid
-    hf, _ = lm_forward(w, cfg, tokens, u, m)
-    hc, _ = lm_forward(w, cfg, tokens, u, 1.0 - m)
+    real = text_mask > 0
+    hf, _ = lm_forward(w, cfg, tokens, u[real], m[:, real])
+    hc, _ = lm_forward(w, cfg, tokens, u[real], 1.0 - m[:, real])
     cos = lambda a, b: (a * b).sum(-1) / np.maximum(np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1), 1e-8)  # noqa: E731
     cf, cc = (cos(hf, reference) * step_mask).sum(), (cos(hc, reference) * step_mask).sum()
     l1, l2 = np.abs(p).sum(), math.sqrt((p * p).sum() + 1e-12)

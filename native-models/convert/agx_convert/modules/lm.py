@@ -13,9 +13,12 @@ What the released models compute (audiocraft/models/lm.py, modules/transformer.p
 - pre-norm layers: x += self_attn(norm1(x)) (causal); x += cross_attention(norm_cross(x), U);
   x += linear2(gelu(linear1(norm2(x)))); LayerNorm eps 1e-5, exact GELU, no biases;
 - logits_k = linears[k](out_norm(x));
-- U = output_proj(T5(prompt)) * mask: padded and absent prompts are zero vectors, and the
-  cross-attention has no padding mask; a zero key scores 0 and a zero value adds nothing, so with no
-  attention biases (the release's bias_attn false) a padded token only takes softmax mass.
+- U = output_proj(T5(prompt)) * mask: padded and absent prompts are zero vectors, and audiocraft's
+  cross-attention has no padding mask (a zero key scores 0 and takes softmax mass, a zero value adds
+  nothing). Here padded tokens are masked out of the softmax instead. For an unpadded prompt, which is
+  what audiocraft generates from for one prompt and all the engine ever generates from, the numbers
+  are the same; and a prompt padded to an explanation bucket then computes what generation computed.
+  The null prompt (all zero vectors) gives a zero cross-attention output either way.
 `token_weights` / explanation masks multiply the cross-attention probabilities after the softmax, as
 in tiny-foley (native-models/build/agx_build/lib/lm.py); with weights 1 the numbers are audiocraft's.
 """
@@ -166,9 +169,10 @@ class _GraphLayer(nn.Module):
     def cross_kv_of(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.split(self.cross_k(u)), self.split(self.cross_v(u))
 
-    def forward(self, x, self_bias, past_k, past_v, ck, cv, weights, score_scale):
-        """x [B, S, d]; past_k/v [B, H, P, dh] or None; ck/cv [B, H, L, dh]; weights / score_scale
-        [B, S, L] or None. Returns x and the self-attention keys and values including the past."""
+    def forward(self, x, self_bias, past_k, past_v, ck, cv, text_bias, weights, score_scale):
+        """x [B, S, d]; past_k/v [B, H, P, dh] or None; ck/cv [B, H, L, dh]; text_bias [B, L] (NEG where
+        padded); weights / score_scale [B, S, L] or None. Returns x and the self-attention keys and
+        values including the past."""
         dh = x.shape[-1] // self.heads
         h = self.norm_self(x)
         q, k, v = self.split(self.self_q(h)), self.split(self.self_k(h)), self.split(self.self_v(h))
@@ -183,7 +187,7 @@ class _GraphLayer(nn.Module):
         cs = cq @ ck.transpose(-1, -2) / math.sqrt(dh)
         if score_scale is not None:
             cs = cs * score_scale.unsqueeze(1)
-        p = torch.softmax(cs, -1)
+        p = torch.softmax(cs + text_bias[:, None, None, :], -1)
         self.last_cross_attention = p  # [B, H, S, L], read by LMGraph.probe
         if weights is not None:
             p = p * weights.unsqueeze(1)  # not weights[:, None]: its backward (slice_backward) has no ONNX export
@@ -232,25 +236,25 @@ class LMGraph(nn.Module):
 
     def forward_seq(self, inp, u, text_mask, weights=None, score_scale=None):
         """inp [B, K, S] (step s holds the pattern at s - 1), U [B, L, d], text_mask [B, L] ->
-        e [B, S, d], the final hidden state after out_norm. Padded tokens get weight 0 (see the module
-        docstring: exact for bias-free value projections)."""
+        e [B, S, d], the final hidden state after out_norm."""
         s = inp.shape[2]
         x = self.embed(inp, torch.arange(s, dtype=torch.float32))
         causal = torch.triu(torch.full((s, s), NEG), 1)
         ck, cv = self.cross_kv(u)
-        w = text_mask.unsqueeze(1) if weights is None else weights * text_mask.unsqueeze(1)
+        text_bias = (1.0 - text_mask) * NEG
         for i, layer in enumerate(self.layers):
-            x, _, _ = layer(x, causal, None, None, ck[i], cv[i], w, score_scale)
+            x, _, _ = layer(x, causal, None, None, ck[i], cv[i], text_bias, weights, score_scale)
         return self.out_norm(x)
 
     def step(self, tokens, pos, past_k, past_v, ck, cv, text_mask, token_weights):
         """tokens [B, K]; pos [] float; past_k/v [layers, B, H, P, dh]; ck/cv [layers, B, H, L, dh];
         text_mask / token_weights [B, L] -> logits [B, K, card], present k/v [layers, B, H, P+1, dh]."""
         x = self.embed(tokens[:, :, None], pos.reshape(1))
-        w = (token_weights * text_mask)[:, None, :]
+        text_bias = (1.0 - text_mask) * NEG
+        w = token_weights[:, None, :]
         new_k, new_v = [], []
         for i, layer in enumerate(self.layers):
-            x, k, v = layer(x, None, past_k[i], past_v[i], ck[i], cv[i], w, None)
+            x, k, v = layer(x, None, past_k[i], past_v[i], ck[i], cv[i], text_bias, w, None)
             new_k.append(k)
             new_v.append(v)
         return self.logits(self.out_norm(x))[:, :, 0], torch.stack(new_k), torch.stack(new_v)
