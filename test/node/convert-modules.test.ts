@@ -23,6 +23,7 @@ interface Arr {
 interface Fixture {
   bundle: string;
   rejoined: string;
+  gated: { graph: string; textVectors: Arr };
   cfgCoef: number;
   card: number;
   codebooks: number;
@@ -123,6 +124,15 @@ describe.skipIf(!hasTorch)('agx_convert modules against an independent reference
         .slice(2 * l * d)
         .every((v) => v === 0),
     ).toBe(true);
+  });
+
+  it('a gated-GELU T5 (v1.1 / flan) encodes as the reference does', async () => {
+    const s = await ort.InferenceSession.create(fx.gated.graph);
+    const [b, l] = [fx.text.ids.length, fx.text.ids[0]!.length];
+    const out = await s.run({ ids: i64(fx.text.ids.flat(), [b, l]), text_mask: f32(fx.text.mask.flat(), [b, l]) });
+    await s.release();
+    expect(relErr(floats(out.text_vectors!), fx.gated.textVectors.data)).toBeLessThan(1e-4);
+    expect(relErr(floats(out.text_vectors!), fx.text.textVectors.data)).toBeGreaterThan(0.1); // another encoder
   });
 
   it('a graph whose weights came one file per tensor (torch above 2 GB) consolidates and runs the same', async () => {

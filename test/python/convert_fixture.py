@@ -21,9 +21,10 @@ import torch
 import onnx
 
 import convert_reference as ref
-from agx_convert.export import export_bundle
+from agx_convert.export import OPSET, TextEncoderGraph, export_bundle
 from agx_convert.fixtures import random_state, t5_config, tokenizer_json
-from agx_convert.modules.t5 import relative_buckets
+from agx_convert.modules.lm import LMConfig, LMGraph
+from agx_convert.modules.t5 import T5Config, T5Encoder, relative_buckets
 from agx_convert.safetensors import write_file
 from agx_convert.spec import codec_spec, lm_spec, t5_encoder_spec
 from agx_convert.weights import share_weights
@@ -104,6 +105,21 @@ def main(out: Path) -> None:
     ck = np.stack([(u @ np.split(ref.arr(lm_w[f"transformer.layers.{i}.cross_attention.in_proj_weight"]), 3)[1].T)
                    .reshape(3, L, heads, dh).transpose(0, 2, 1, 3) for i in range(cfg["num_layers"])])
     fx["text"] = {"ids": ids.tolist(), "mask": graph_mask.tolist(), "textVectors": flat(u), "crossKey": flat(ck)}
+
+    # a gated-GELU T5 (v1.1 / flan: what xp.cfg's flan names use), its text encoder graph alone
+    gated_json = {**t5_json, "feed_forward_proj": "gated-gelu"}
+    gated_w = random_state(t5_encoder_spec(gated_json), gen, scale=0.4)
+    gated = TextEncoderGraph(T5Encoder(T5Config.from_json(gated_json), dict(gated_w)),
+                             LMGraph(LMConfig.from_dict(cfg), dict(lm_w)), 0).eval()
+    gated_dir = out / "gated"
+    gated_dir.mkdir()
+    with torch.no_grad():
+        torch.onnx.export(gated, (torch.from_numpy(ids), torch.from_numpy(graph_mask).float()), str(gated_dir / "text_encoder.onnx"),
+                          opset_version=OPSET, input_names=["ids", "text_mask"],
+                          output_names=["text_vectors", "cross_key", "cross_value"],
+                          dynamic_axes={"ids": {0: "batch", 1: "tokens"}, "text_mask": {0: "batch", 1: "tokens"}})
+    ug = ref.condition(lm_w, ref.t5_encoder(gated_w, gated_json, ids, audiocraft_mask), audiocraft_mask)
+    fx["gated"] = {"graph": str(gated_dir / "text_encoder.onnx"), "textVectors": flat(ug)}
 
     # greedy decoding with CFG 3 over the delay pattern, full recompute: the reference sees prompt 1's
     # 7 real tokens, the graphs get it padded to 20 (and the null row)

@@ -48,8 +48,13 @@ def t5_bucket(rel: int, num_buckets: int, max_distance: int) -> int:
     return bucket + min(large, half - 1)
 
 
+def gelu_tanh(x):
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
 def t5_encoder(w: dict, cfg: dict, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """ids [B, L], mask [B, L] -> last hidden state [B, L, d_model] (relu feed-forward, no gating)."""
+    """ids [B, L], mask [B, L] -> last hidden state [B, L, d_model]. Feed-forward: relu (t5-base/large),
+    or "gated-gelu" (T5 v1.1 / flan): wo(gelu_tanh(wi_0 x) * wi_1 x)."""
     g = lambda k: arr(w[k])  # noqa: E731
     heads, dk = cfg["num_heads"], cfg["d_kv"]
     b, n = ids.shape
@@ -74,7 +79,11 @@ def t5_encoder(w: dict, cfg: dict, ids: np.ndarray, mask: np.ndarray) -> np.ndar
                 att[:, sl] = softmax(s) @ v[:, sl]
             h = h + att @ g(f"{p}.0.SelfAttention.o.weight").T
             y = rms(h, g(f"{p}.1.layer_norm.weight"))
-            h = h + np.maximum(y @ g(f"{p}.1.DenseReluDense.wi.weight").T, 0) @ g(f"{p}.1.DenseReluDense.wo.weight").T
+            if cfg.get("feed_forward_proj", "relu") == "gated-gelu":
+                ff = gelu_tanh(y @ g(f"{p}.1.DenseReluDense.wi_0.weight").T) * (y @ g(f"{p}.1.DenseReluDense.wi_1.weight").T)
+            else:
+                ff = np.maximum(y @ g(f"{p}.1.DenseReluDense.wi.weight").T, 0)
+            h = h + ff @ g(f"{p}.1.DenseReluDense.wo.weight").T
         out[r] = rms(h, g("encoder.final_layer_norm.weight"))
     return out
 
