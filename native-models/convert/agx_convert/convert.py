@@ -18,11 +18,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from agx_convert import LICENCE, VERSION
 from agx_convert.config import hf_codec_config
-from agx_convert.fixtures import write_all
+from agx_convert.fixtures import FULL_SIZE, write_all, write_full_size
 from agx_convert.formats import Sources, detect
 from agx_convert.formats.audiocraft import read_codec, read_lm
 from agx_convert.formats.hf_encodec import map_state
@@ -55,7 +56,7 @@ def sha256_file(path: Path, what: str) -> str:
             h.update(chunk)
             done += len(chunk)
             if size > 1 << 28 and time.monotonic() - last > 5:
-                progress(f"checksum {what}", done / size)
+                progress(f"checksum {what}: {100 * done / size:.0f}% of {size / 1e9:.2f} GB")
                 last = time.monotonic()
     return h.hexdigest()
 
@@ -180,20 +181,25 @@ def state_digest(state: dict) -> str:
     for name in sorted(state):
         t = state[name].detach().contiguous()
         h.update(f"{name}|{t.dtype}|{list(t.shape)}|".encode())
-        h.update(t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes())
+        a = t.numpy()
+        # hash the tensor's own memory (no copy) where it is already little-endian
+        h.update(a.reshape(-1).view(np.uint8) if sys.byteorder == "little" else a.astype(a.dtype.newbyteorder("<")).tobytes())
     return h.hexdigest()
 
 
 def t5_encoder_state(path: Path) -> dict:
     """The encoder's tensors as fp32 (shared.weight and encoder.*; the tied embed_tokens copy dropped)."""
+    # a T5ForConditionalGeneration file is mostly decoder: read only the encoder's tensors
+    keep = lambda n: n == "shared.weight" or n.startswith("encoder.")  # noqa: E731
     if path.name.endswith((".safetensors", ".index.json")):
         ck = SafetensorsCheckpoint(path)
-        state = {n: ck.tensor(n) for n in ck.names()}
+        state = {n: ck.tensor(n) for n in ck.names() if keep(n)}
     else:
-        state = {n: t.float() for n, t in torch.load(str(path), map_location="cpu", weights_only=True).items()}
+        state = {n: t.float() for n, t in torch.load(str(path), map_location="cpu", weights_only=True).items() if keep(n)}
     if "shared.weight" not in state and "encoder.embed_tokens.weight" in state:
         state["shared.weight"] = state["encoder.embed_tokens.weight"]
-    return {n: t for n, t in state.items() if n == "shared.weight" or (n.startswith("encoder.") and n != "encoder.embed_tokens.weight")}
+    state.pop("encoder.embed_tokens.weight", None)
+    return state
 
 
 def derive_t5_folder(hf, folder: Path) -> Path:
@@ -288,13 +294,15 @@ def main(argv: list[str]) -> int:
     f = sub.add_parser("fixtures", help="write tiny random-weight checkpoints in each release format (for tests)")
     f.add_argument("dir", type=Path)
     f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--full-size", choices=sorted(FULL_SIZE), help="instead: one model's files at the released size "
+                   "(random weights; AudioGen-medium's LM is 3.7 GB), for measurements")
     sub.add_parser("meta-check", help="full-size name/shape check on torch's meta device against the published parameter counts")
     args = parser.parse_args(argv)
     try:
         if args.command == "convert":
             result = convert(args.sources, args.out, args.check_only)
         elif args.command == "fixtures":
-            result = write_all(args.dir, args.seed)
+            result = write_full_size(args.dir, args.full_size, args.seed) if args.full_size else write_all(args.dir, args.seed)
         else:
             result = meta_check(progress)
     except NotYetImplemented as e:

@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 from omegaconf import OmegaConf
 
-from agx_convert.config import codec_config, hf_codec_config
+from agx_convert.config import codec_config, hf_codec_config, lm_config, parse_xp_cfg
 from agx_convert.safetensors import write_file, write_sharded
 from agx_convert.spec import codec_spec, lm_spec, t5_encoder_spec
 
@@ -41,14 +41,15 @@ def xp_cfg(family: str, t5_name: str, compression: dict | None = None, scale: di
             "channels": 1, "compression_model": "encodec",
             "encodec": {"autoencoder": "seanet", "quantizer": "rvq", "sample_rate": "${sample_rate}",
                         "channels": "${channels}", "causal": False, "renormalize": False},
-            "seanet": {"dimension": 8, "channels": "${channels}", "causal": "${encodec.causal}", "n_filters": 2,
+            "seanet": {"dimension": compression.get("dimension", 8), "channels": "${channels}", "causal": "${encodec.causal}",
+                       "n_filters": compression.get("n_filters", 2),
                        "n_residual_layers": 1, "ratios": compression["ratios"], "activation": "ELU",
                        "activation_params": {"alpha": 1.0}, "norm": "weight_norm", "norm_params": {}, "kernel_size": 7,
                        "residual_kernel_size": 3, "last_kernel_size": 7, "dilation_base": 2, "pad_mode": "constant",
                        "true_skip": True, "compress": 2, "lstm": 2, "disable_norm_outer_blocks": 0,
                        "decoder": {"trim_right_ratio": 1.0, "final_activation": None, "final_activation_params": None},
                        "encoder": {}},
-            "rvq": {"n_q": 4, "q_dropout": False, "bins": 32, "decay": 0.99, "kmeans_init": True},
+            "rvq": {"n_q": 4, "q_dropout": False, "bins": compression.get("bins", 32), "decay": 0.99, "kmeans_init": True},
             "dora": {"dir": "/checkpoint/${oc.env:USER}/experiments/audiocraft/outputs"},
             "logging": {"log_dir": "${dora.dir}/logs"},
         }
@@ -96,11 +97,18 @@ def random_state(spec: dict, gen: torch.Generator, scale: float = 0.2) -> dict[s
     return out
 
 
-def t5_config(name: str) -> dict:
-    return {"model_type": "t5", "_name_or_path": name, "architectures": ["T5ForConditionalGeneration"],
-            "d_model": T5_WIDTH, "d_kv": 4, "d_ff": 16, "num_layers": 2, "num_decoder_layers": 2, "num_heads": 2,
-            "vocab_size": 3 + 1 + 2 * len(WORDS), "relative_attention_num_buckets": 32,
-            "relative_attention_max_distance": 128, "feed_forward_proj": "relu", "layer_norm_epsilon": 1e-6,
+# google-t5/t5-base and t5-large's config.json sizes
+T5_FULL = {"t5-base": {"d_model": 768, "d_kv": 64, "d_ff": 3072, "num_layers": 12, "num_decoder_layers": 12, "num_heads": 12,
+                       "vocab_size": 32128},
+           "t5-large": {"d_model": 1024, "d_kv": 64, "d_ff": 4096, "num_layers": 24, "num_decoder_layers": 24, "num_heads": 16,
+                        "vocab_size": 32128}}
+
+
+def t5_config(name: str, full: bool = False) -> dict:
+    sizes = T5_FULL[name] if full else {"d_model": T5_WIDTH, "d_kv": 4, "d_ff": 16, "num_layers": 2, "num_decoder_layers": 2,
+                                        "num_heads": 2, "vocab_size": 3 + 1 + 2 * len(WORDS)}
+    return {"model_type": "t5", "_name_or_path": name, "architectures": ["T5ForConditionalGeneration"], **sizes,
+            "relative_attention_num_buckets": 32, "relative_attention_max_distance": 128, "feed_forward_proj": "relu", "layer_norm_epsilon": 1e-6,
             "dropout_rate": 0.1, "is_encoder_decoder": True, "pad_token_id": 0, "eos_token_id": 1}
 
 
@@ -127,12 +135,12 @@ def tokenizer_json() -> dict:
     }
 
 
-def write_t5_folder(folder: Path, name: str, weights: dict[str, torch.Tensor]) -> None:
+def write_t5_folder(folder: Path, name: str, weights: dict[str, torch.Tensor], full: bool = False) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.json").write_text(json.dumps(t5_config(name), indent=2))
+    (folder / "config.json").write_text(json.dumps(t5_config(name, full), indent=2))
     (folder / "tokenizer.json").write_text(json.dumps(tokenizer_json(), ensure_ascii=False, indent=1))
     # as transformers saves T5ForConditionalGeneration: the decoder too (the converter ignores it)
-    extra = {"decoder.final_layer_norm.weight": torch.ones(T5_WIDTH)}
+    extra = {"decoder.final_layer_norm.weight": torch.ones(weights["shared.weight"].shape[1])}
     write_file(folder / "model.safetensors", {**weights, **extra}, {"format": "pt"})
 
 
@@ -265,3 +273,48 @@ def write_all(root: Path, seed: int = 0) -> dict:
     write_file(bad / "t5-short-vocab" / "model.safetensors", random_state(t5_encoder_spec(short), gen), {"format": "pt"})
     written["broken"] = [str(bad)]
     return written
+
+
+# The released models' sizes (audiocraft's config/model/lm/model_scale and encodec configs; transformers'
+# encodec_32khz config), for measuring the converter at full size with random weights.
+FULL_SIZE = {
+    "audiogen-medium": {"family": "audiogen", "t5": "t5-large", "lm": {"dim": 1536, "num_heads": 24, "num_layers": 48, "card": 2048},
+                        "codec": {"sample_rate": 16000, "ratios": [8, 5, 4, 2], "dimension": 128, "n_filters": 64, "bins": 2048}},
+    "musicgen-small": {"family": "musicgen", "t5": "t5-base", "lm": {"dim": 1024, "num_heads": 16, "num_layers": 24, "card": 2048},
+                       "codec": None},
+}
+
+
+def write_full_size(root: Path, model: str, seed: int = 0) -> list[str]:
+    """audiocraft-format files of the released size with random weights (AudioGen-medium: 3.7 GB), and a T5
+    folder of the released size. Never committed: for measurements. Tensors are drawn one at a time."""
+    m = FULL_SIZE[model]
+    gen = torch.Generator().manual_seed(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    xp = xp_cfg(m["family"], m["t5"], scale=m["lm"])
+    if m["family"] == "musicgen":
+        xp = xp.replace("sample_rate: 16000", "sample_rate: 32000")
+    lm_cfg = lm_config(parse_xp_cfg(xp))
+    lm_cfg["text_dim"] = T5_FULL[m["t5"]]["d_model"]
+    lm = {n: (0.02 * torch.randn(shape, generator=gen)).half() for n, shape in lm_spec(lm_cfg).items()}
+    torch.save({"best_state": lm, "xp.cfg": xp, "version": "1.3.0", "exported": True}, root / "state_dict.bin")
+    del lm
+    out = [str(root / "state_dict.bin")]
+    if m["codec"] is not None:
+        comp_xp = xp_cfg(m["family"], m["t5"], m["codec"])
+        comp = random_state(codec_spec(codec_config(parse_xp_cfg(comp_xp))), gen, 0.02)
+        torch.save({"best_state": comp, "xp.cfg": comp_xp, "version": "1.3.0", "exported": True}, root / "compression_state_dict.bin")
+        out.append(str(root / "compression_state_dict.bin"))
+    else:
+        torch.save({"pretrained": "facebook/encodec_32khz"}, root / "compression_state_dict.bin")
+        cfg = {**HF_ENCODEC_32K, "hidden_size": 128, "num_filters": 64, "codebook_size": 2048, "codebook_dim": 128,
+               "target_bandwidths": [2.2]}
+        enc = root / "encodec_32khz"
+        enc.mkdir(exist_ok=True)
+        (enc / "config.json").write_text(json.dumps(cfg, indent=2))
+        write_file(enc / "model.safetensors", hf_encodec_names(random_state(codec_spec(hf_codec_config(cfg)), gen, 0.02), cfg))
+        out += [str(root / "compression_state_dict.bin"), str(enc)]
+    t5 = root / m["t5"]
+    write_t5_folder(t5, m["t5"], random_state(t5_encoder_spec(t5_config(m["t5"], True)), gen, 0.02), full=True)
+    out.append(str(t5))
+    return out

