@@ -51,14 +51,18 @@ export class Model {
 
   /** A graph by role, created on first use. */
   graph(name: GraphName): Promise<Graph> {
-    return this.graphFile(this.manifest.graphs[name]);
+    return this.graphFile(this.manifest.graphs[name], name === 'lmStep' ? 1 : 0);
   }
 
-  /** A graph by file name (explain buckets). */
-  graphFile(file: string): Promise<Graph> {
+  /**
+   * A graph by file name (explain buckets). `defaultThreads`: lm_step gets one intra-op thread unless
+   * --threads says otherwise: each step is ~180 small operators on two rows, where a second thread only
+   * adds synchronisation (docs/decisions.md, "Generation speed, memory and bench honesty").
+   */
+  graphFile(file: string, defaultThreads = 0): Promise<Graph> {
     let g = this.graphs.get(file);
     if (g === undefined) {
-      g = this.factory.create(join(this.bundle.dir, file));
+      g = this.factory.create(join(this.bundle.dir, file), defaultThreads);
       g.catch(() => this.graphs.delete(file));
       this.graphs.set(file, g);
     }

@@ -58,10 +58,13 @@ export class SessionFactory {
     return this.providerInUse ?? 'cpu';
   }
 
-  /** Loads one graph file. External weight files are resolved relative to it. */
-  async create(path: string): Promise<Graph> {
+  /**
+   * Loads one graph file. External weight files are resolved relative to it. `defaultThreads` is the
+   * graph kind's own intra-op thread count, used when the caller did not choose one (threads 0).
+   */
+  async create(path: string, defaultThreads = 0): Promise<Graph> {
     const base: ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: this.options.threads ?? 0,
+      intraOpNumThreads: this.options.threads || defaultThreads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
