@@ -8,6 +8,8 @@ private RAM per session. So, per graph:
   backward passes of make_fx graphs are all 2-D mm, so this covers them);
 - any other Transpose of an initializer is stored transposed instead (reported as stored twice when
   the untransposed weight is used as well);
+- chains of Slice / Concat / Unsqueeze / Squeeze / Reshape over initializers (torch's LSTM export
+  reorders the gates that way) are computed here and stored as their result;
 - large Constant nodes become initializers;
 then every initializer of at least min_bytes goes into one file, once per distinct content (found by
 sha256, since make_fx renames parameters), aligned so the OS can map it (64 KiB for large tensors:
@@ -50,6 +52,67 @@ def _hoist_constants(graph: onnx.GraphProto, min_bytes: int) -> None:
             keep.append(node)
     del graph.node[:]
     graph.node.extend(keep)
+
+
+def _ints(a: np.ndarray) -> list[int]:
+    return [int(v) for v in np.asarray(a).ravel()]
+
+
+def _slice(data, starts, ends, axes=None, steps=None):
+    axes = _ints(axes) if axes is not None else list(range(len(_ints(starts))))
+    steps = _ints(steps) if steps is not None else [1] * len(axes)
+    index = [slice(None)] * data.ndim
+    for a, b, e, st in zip(axes, _ints(starts), _ints(ends), steps):
+        index[a] = slice(b, e, st)
+    return data[tuple(index)]
+
+
+STRUCTURAL = {
+    "Slice": lambda node, *x: _slice(*x),
+    "Concat": lambda node, *x: np.concatenate(x, axis=helper.get_attribute_value(node.attribute[0])),
+    "Unsqueeze": lambda node, data, axes: np.expand_dims(data, tuple(_ints(axes))),
+    "Squeeze": lambda node, data, axes=None: np.squeeze(data, None if axes is None else tuple(_ints(axes))),
+    "Reshape": lambda node, data, shape: data.reshape(_ints(shape)),
+}
+
+
+def fold_weight_chains(model: onnx.ModelProto, folder: Path) -> int:
+    """Computes structural ops whose inputs are all initializers or constants, at least one an
+    initializer (directly or through another such op); stores the results they feed onward as
+    initializers. Returns how many nodes were folded."""
+    g = model.graph
+    inits = {i.name: i for i in g.initializer}
+    consts = {n.output[0]: n for n in g.node if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value"}
+    values: dict[str, np.ndarray] = {}
+
+    def value(name: str):
+        if name not in values:
+            values[name] = _array(inits[name], folder) if name in inits else numpy_helper.to_array(consts[name].attribute[0].t)
+        return values[name]
+
+    derived = set(inits)
+    folded = []
+    for node in g.node:
+        ins = [i for i in node.input if i]
+        if node.op_type in STRUCTURAL and ins and all(i in derived or i in consts for i in ins) and any(i in derived for i in ins):
+            values[node.output[0]] = STRUCTURAL[node.op_type](node, *[value(i) if i else None for i in node.input])
+            derived.add(node.output[0])
+            folded.append(node)
+    if not folded:
+        return 0
+    gone = {id(n) for n in folded}
+    kept = [n for n in g.node if id(n) not in gone]
+    used = {i for n in kept for i in n.input} | {o.name for o in g.output}
+    for n in folded:
+        out = n.output[0]
+        if out in used:
+            g.initializer.append(numpy_helper.from_array(np.ascontiguousarray(values[out]), name=out))
+    del g.node[:]
+    g.node.extend(n for n in kept if not (n.op_type == "Constant" and n.output[0] not in used))
+    still = [i for i in g.initializer if i.name in used]
+    del g.initializer[:]
+    g.initializer.extend(still)
+    return len(folded)
 
 
 def _ranks(model: onnx.ModelProto) -> dict[str, int]:
@@ -111,6 +174,7 @@ def share_weights(graphs: list[Path], out_dir: Path, blob_name: str, min_bytes: 
     with open(blob, "wb") as out:
         for path in graphs:
             model = onnx.load(str(path), load_external_data=False)
+            fold_weight_chains(model, path.parent)
             _hoist_constants(model.graph, min_bytes)
             twice += [f"{path.name}:{n}" for n in fold_transposes(model, path.parent)]
             for init in model.graph.initializer:
