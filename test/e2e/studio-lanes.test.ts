@@ -162,7 +162,8 @@ studioSuite('lanes, compare, explain dialog and vocabulary', (env) => {
     e2.tokens.forEach((t, i) => {
       const a = e2.holistic[i];
       const b = e1.holistic[i]!;
-      const d = a === null ? '–' : `${a - b >= 0 ? '+' : ''}${(a - b).toFixed(2)}`;
+      const r = a === null ? null : Math.round((a - b) * 100) / 100;
+      const d = r === null ? '–' : r === 0 ? '0.00' : `${r > 0 ? '+' : ''}${r.toFixed(2)}`;
       expect(rows[i]).toBe(`${t.text}: Take 2 ${a?.toFixed(2) ?? 'none'}, Take 1 ${b.toFixed(2)}, Take 2 − Take 1 ${d}`);
     });
 

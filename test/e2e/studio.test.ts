@@ -41,7 +41,7 @@ async function explain(page: Page, take: number, method = 'AudioGenX'): Promise<
   const dialog = page.getByRole('dialog', { name: `Explain Take ${take}` });
   await pickMethod(dialog, method);
   // The cost is shown before anything starts.
-  await dialog.getByText(/Estimated time: about/).waitFor({ timeout: 30_000 });
+  await dialog.getByText(/Estimated time: (about|under)/).waitFor({ timeout: 30_000 });
   const started = Date.now();
   await dialog.getByRole('button', { name: 'Start explaining' }).click();
   return started;

@@ -22,9 +22,11 @@ export function Bars({ label, tokens, values }: { label: string; tokens: string[
   );
 }
 
-/** A difference with its sign: "+0.12", "-0.30"; a dash where one side has no value. */
+/** A difference with its sign at two decimals: "+0.12", "-0.30", "0.00" (never "-0.00"); a dash where one side has no value. */
 function signed(d: number | null): string {
-  return d === null ? '–' : `${d >= 0 ? '+' : ''}${d.toFixed(2)}`;
+  if (d === null) return '–';
+  const r = Math.round(d * 100) / 100;
+  return r === 0 ? '0.00' : `${r > 0 ? '+' : ''}${r.toFixed(2)}`;
 }
 
 export function DiffBars({ rows, nameA, nameB }: { rows: DiffRow[]; nameA: string; nameB: string }) {

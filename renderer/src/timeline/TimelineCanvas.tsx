@@ -65,7 +65,7 @@ const COLORS = {
   playhead: '#ff6b6b',
   mutedLane: 'rgba(10, 12, 16, 0.72)',
   mutedTake: '#0a0c10',
-  mutedHatch: '#2c3240',
+  mutedHatch: '#3d4556',
   regional: '#e0a050',
 };
 
