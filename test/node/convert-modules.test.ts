@@ -23,6 +23,7 @@ interface Arr {
 interface Fixture {
   bundle: string;
   rejoined: string;
+  linked: number;
   gated: { graph: string; textVectors: Arr };
   cfgCoef: number;
   card: number;
@@ -141,6 +142,7 @@ describe.skipIf(!hasTorch)('agx_convert modules against an independent reference
     const out = await s.run({ ids: i64(fx.text.ids.flat(), [b, l]), text_mask: f32(fx.text.mask.flat(), [b, l]) });
     await s.release();
     expect(relErr(floats(out.text_vectors!), fx.text.textVectors.data)).toBeLessThan(1e-4);
+    expect(fx.linked).toBeGreaterThan(10); // the second graph's tensor files were hard links to the first's
   });
 
   it('greedy decoding with CFG 3 through the KV-cache step gives the reference codes and logits', async () => {

@@ -27,7 +27,7 @@ from agx_convert.modules.lm import LMConfig, LMGraph
 from agx_convert.modules.t5 import T5Config, T5Encoder, relative_buckets
 from agx_convert.safetensors import write_file
 from agx_convert.spec import codec_spec, lm_spec, t5_encoder_spec
-from agx_convert.weights import share_weights
+from agx_convert.weights import link_duplicates, share_weights
 
 LM_CFG = {"family": "audiogen", "dim": 16, "num_heads": 2, "num_layers": 2, "ffn_dim": 64, "n_q": 4, "card": 32,
           "text_dim": 8, "t5_name": "t5-tiny", "delays": [0, 1, 2, 3], "cfg_coef": 3.0, "max_period": 10000.0,
@@ -68,14 +68,17 @@ def main(out: Path) -> None:
 
     # Above 2 GB torch.onnx writes one external file per tensor beside the graph: the same layout,
     # made here from the text encoder, must consolidate into a working graph too
-    per_tensor, rejoined = out / "per-tensor", out / "rejoined"
-    per_tensor.mkdir()
+    # (written twice, as two graphs would be: the second's files become hard links into one store)
+    rejoined = out / "rejoined"
     rejoined.mkdir()
-    model = onnx.load(str(bundle / "text_encoder.onnx"))
-    onnx.save_model(model, str(per_tensor / "text_encoder.onnx"), save_as_external_data=True,
-                    all_tensors_to_one_file=False, size_threshold=64)
-    share_weights([per_tensor / "text_encoder.onnx"], rejoined, "lm_weights.bin", 64)
-    fx: dict = {"bundle": str(bundle), "rejoined": str(rejoined), "cfgCoef": cfg["cfg_coef"], "card": cfg["card"], "codebooks": cfg["n_q"]}
+    for name in ("per-tensor-a", "per-tensor-b"):
+        (out / name).mkdir()
+        model = onnx.load(str(bundle / "text_encoder.onnx"))  # saving as external data empties the proto
+        onnx.save_model(model, str(out / name / "text_encoder.onnx"), save_as_external_data=True,
+                        all_tensors_to_one_file=False, size_threshold=64)
+        linked = link_duplicates(out / name, out / "store", min_bytes=64)
+    share_weights([out / "per-tensor-b" / "text_encoder.onnx"], rejoined, "lm_weights.bin", 64)
+    fx: dict = {"bundle": str(bundle), "rejoined": str(rejoined), "linked": linked, "cfgCoef": cfg["cfg_coef"], "card": cfg["card"], "codebooks": cfg["n_q"]}
 
     # T5 buckets: the converter's in-graph formula against the reference's scalar one, for the toy
     # encoder's (8, 12) and the released T5s' (32, 128)

@@ -37,7 +37,7 @@ from agx_convert.modules.encodec import CodecDecoder, CodecEncoder
 from agx_convert.modules.lm import LMConfig, LMGraph
 from agx_convert.modules.t5 import T5Config, T5Encoder
 from agx_convert.safetensors import SafetensorsCheckpoint
-from agx_convert.weights import share_weights
+from agx_convert.weights import link_duplicates, share_weights
 
 OPSET = 17
 Progress = Callable[[str, "float | None"], None]
@@ -289,6 +289,7 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
                     export(folder / file)
             else:
                 export(folder / file)
+            link_duplicates(folder, parts / "store")
             (folder / "done").write_text(f"{time.time() - t0:.1f} s\n")
 
     progress("writing the shared weight files", len(graphs) / (len(graphs) + 2))
