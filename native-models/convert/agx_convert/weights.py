@@ -178,12 +178,16 @@ def link_duplicates(folder: Path, store: Path, min_bytes: int = BIG) -> int:
             for chunk in iter(lambda: fh.read(1 << 22), b""):
                 h.update(chunk)
         target = store / h.hexdigest()
-        if target.exists():
-            f.unlink()
-            os.link(target, f)
-            shared += 1
-        else:
-            os.link(f, target)
+        try:
+            if target.exists():
+                tmp = f.with_name(f.name + ".link")
+                os.link(target, tmp)
+                os.replace(tmp, f)
+                shared += 1
+            else:
+                os.link(f, target)
+        except OSError:  # a file system without hard links (FAT, some network shares): keep the copies
+            return shared
     return shared
 
 
