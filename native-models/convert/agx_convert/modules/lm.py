@@ -1,8 +1,8 @@
 """audiocraft's LMModel (AudioGen / MusicGen) as two modules: the checkpoint's shape and the exported graph.
 
-AudiocraftLM holds the parameters under audiocraft's exact names and shapes, so a release state dict
-loads with load_state_dict(strict=True) and the module can be built on torch's meta device for the
-full-size name/shape check. LMGraph is what the bundle's graphs trace: the same numbers, with every
+AudiocraftLM holds the parameters under audiocraft's exact names and shapes; built on torch's meta
+device (no memory) it is what LMGraph checks a state dict against, and agx_convert.meta's full-size
+check. LMGraph is what the bundle's graphs trace: the same numbers, with every
 matrix stored in the layout its ONNX node consumes (x @ W^T is MatMul(x, W_t): no Transpose of an
 initializer, which would make onnxruntime copy each weight at load instead of memory-mapping it) and
 the attention written out (torch 1.13 cannot export nn.MultiheadAttention).
