@@ -135,10 +135,6 @@ describe('explaining a take as it was made', () => {
       w2: tensor.f32(uniform(S * H, 1 / Math.sqrt(H)), [S, H]),
       b2: tensor.f32(uniform(S, 0.1), [S]),
     };
-    for (const [k, v] of Object.entries({ ...state })) {
-      state[`m_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);
-      state[`v_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);
-    }
     const shared = {
       tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]),
       text_vectors: tensor.f32(input.textVectors, [1, L, d]),
@@ -152,12 +148,11 @@ describe('explaining a take as it was made', () => {
       ...shared,
       ...state,
       token_weights: tensor.f32(input.tokenScale, [S, L]),
-      step: tensor.f32(Float32Array.of(0), [1]),
       noise: tensor.f32(
         Float32Array.from({ length: S * L }, () => 0.05 + 0.9 * rng.next()),
         [S, L],
       ),
-      hyper: tensor.f32(Float32Array.of(1e-3, 1e-3, 1e-3, 1e-1, 1, 1), [6]),
+      hyper: tensor.f32(Float32Array.of(1e-3, 1e-1, 1, 1), [4]),
     });
     const M = floatData(out.mask);
     const terms = floatData(out.terms); // sum of the factual cosines, sum of the counterfactual ones

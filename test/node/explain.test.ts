@@ -37,11 +37,6 @@ describe('AudioGenX explainer', () => {
       w2: tensor.f32(u(S * H, 1 / Math.sqrt(H)), [S, H]),
       b2: tensor.f32(u(S, 0.1), [S]),
     };
-    const zeros: Record<string, EngineTensor> = {};
-    for (const [k, v] of Object.entries(params)) {
-      zeros[`m_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);
-      zeros[`v_${k}`] = tensor.f32(new Float32Array(v.data.length), v.dims);
-    }
     const noise = tensor.f32(
       Float32Array.from({ length: S * L }, () => 0.05 + 0.9 * rng.next()),
       [S, L],
@@ -53,10 +48,8 @@ describe('AudioGenX explainer', () => {
       step_mask: tensor.f32(input.stepMask, [S]),
       reference: tensor.f32(input.reference, [S, d]),
       token_weights: tensor.f32(input.tokenScale, [S, L]),
-      hyper: tensor.f32(Float32Array.of(0, 0, 1e-3, 1e-1, 1, 1), [6]),
-      step: tensor.f32(Float32Array.of(0), [1]),
+      hyper: tensor.f32(Float32Array.of(1e-3, 1e-1, 1, 1), [4]),
       noise,
-      ...zeros,
     };
     const run = async (b2: Float32Array) => graph.run({ ...fixed, ...params, b2: tensor.f32(b2, [S]) });
     const base = await run(params.b2!.data as Float32Array);

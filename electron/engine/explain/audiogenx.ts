@@ -3,6 +3,7 @@ import { type AudioGenXParams, METHOD_CATALOG } from '../../common/methods.js';
 import { floatData, type Model } from '../model.js';
 import { type EngineTensor, tensor } from '../onnx/session-factory.js';
 import { Rng } from '../rng.js';
+import { type AdamMoments, adamMoments, adamStep } from './adam.js';
 import type { ExplainContext, ExplainMethod } from './method.js';
 import type { TeacherForcedInput } from './teacher.js';
 
@@ -39,10 +40,34 @@ export function unpad(m: Float32Array, L: number, steps: number, tokens: number)
 }
 
 /**
- * AudioGenX: per-step mask generators over the text vectors, optimised with one exported graph per
- * epoch (forward through Gumbel and the masked LM, exact backward, Adam). The explanation is the
- * deterministic p after the last update (no Gumbel noise); the noise of each epoch comes from a
- * seeded stream, so the same seed gives the same explanation.
+ * W1's gradient [S, d, H] from explainer_step's grad_h [S, L, H] (the gradient w.r.t. the pre-activation
+ * W1 u + b1): out[s, j, h] = sum_i u[i, j] grad_h[s, i, h] over the prompt's n tokens (padding rows of u are 0).
+ */
+export function w1Gradient(
+  u: Float32Array,
+  gradH: Float32Array,
+  dims: { S: number; L: number; d: number; H: number; n: number },
+  out: Float32Array,
+): void {
+  const { S, L, d, H, n } = dims;
+  out.fill(0);
+  for (let s = 0; s < S; s++) {
+    for (let i = 0; i < n; i++) {
+      const base = (s * L + i) * H;
+      for (let j = 0; j < d; j++) {
+        const a = u[i * d + j]!;
+        const row = (s * d + j) * H;
+        for (let h = 0; h < H; h++) out[row + h]! += a * gradH[base + h]!;
+      }
+    }
+  }
+}
+
+/**
+ * AudioGenX: per-step mask generators over the text vectors, optimised with one exported graph run per
+ * epoch (forward through Gumbel and the masked LM, exact backward) and the engine's Adam (adam.ts). The
+ * explanation is the deterministic p after the last update (no Gumbel noise); the noise of each epoch
+ * comes from a seeded stream, so the same seed gives the same explanation.
  */
 export const audiogenx: ExplainMethod<AudioGenXParams> = {
   ...METHOD_CATALOG.audiogenx,
@@ -52,10 +77,10 @@ export const audiogenx: ExplainMethod<AudioGenXParams> = {
     const entry = m.graphs.explainerStep.find((b) => b.steps === S && b.tokens === L);
     if (entry === undefined) throw new AgxError('bad_model', `bundle ${m.name} has no explainer graph for bucket ${S}x${L}`);
     const graph = await model.graphFile(entry.file);
-    // Bundles before 2.1.0 have an explainer_step without token_weights, and a hyper input without the term coefficients.
-    const weighted = graph.inputNames.includes('token_weights');
+    // Bundles before 2.1.0 (and converted ones today) run Adam inside the graph, without token weights or term coefficients.
+    const inGraphAdam = graph.outputNames.includes('new_w1');
     if (
-      !weighted &&
+      inGraphAdam &&
       (input.weightRows.some((row) => row.some((w) => w !== 1)) || params.factualTerm !== 1 || params.counterfactualTerm !== 1)
     )
       throw new AgxError(
@@ -63,51 +88,78 @@ export const audiogenx: ExplainMethod<AudioGenXParams> = {
         `bundle ${m.name} ${m.version}'s explainer graph has no token weights or term coefficients: explain this take with a bundle from 2.1.0 on`,
       );
     const d = m.hiddenSize;
+    const H = entry.hidden;
     const rng = new Rng(params.seed);
-    let state: Record<string, EngineTensor> = { ...initialParams(rng, S, d, entry.hidden, params.init) };
-    for (const name of PARAMS) {
-      const p = state[name]!;
-      state[`m_${name}`] = tensor.f32(new Float32Array(p.data.length), p.dims);
-      state[`v_${name}`] = tensor.f32(new Float32Array(p.data.length), p.dims);
-    }
+    const init = initialParams(rng, S, d, H, params.init);
     const fixed = {
       tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]),
       text_vectors: tensor.f32(input.textVectors, [1, L, d]),
       text_mask: tensor.f32(input.textMask, [1, L]),
       step_mask: tensor.f32(input.stepMask, [S]),
       reference: tensor.f32(input.reference, [S, d]),
-      // the masked passes scale the cross-attention by weight x M and weight x (1 - M), as generation scaled it by weight
-      ...(weighted ? { token_weights: tensor.f32(input.tokenScale, [S, L]) } : {}),
-      hyper: weighted
-        ? tensor.f32(
-            Float32Array.of(params.lr, params.weightDecay, params.alpha, params.beta, params.factualTerm, params.counterfactualTerm),
-            [6],
-          )
-        : tensor.f32(Float32Array.of(params.lr, params.weightDecay, params.alpha, params.beta), [4]),
     };
     const losses: Record<string, number>[] = [];
-    let p: Float32Array = new Float32Array(S * L);
     let graphMs = 0;
     const t0 = performance.now();
-    for (let epoch = 0; epoch < params.epochs; epoch++) {
-      throwIfAborted(ctx.signal);
-      // open interval (0, 1): the binary Concrete sample takes log(u) and log(1 - u)
-      const noise = Float32Array.from({ length: S * L }, () => (rng.nextU32() + 0.5) / 4294967296);
-      const g0 = performance.now();
-      const out = await graph.run({ ...fixed, ...state, step: tensor.f32(Float32Array.of(epoch), [1]), noise: tensor.f32(noise, [S, L]) });
-      graphMs += performance.now() - g0;
-      const next: Record<string, EngineTensor> = {};
-      for (const name of PARAMS) {
-        next[name] = out[`new_${name}`]!;
-        next[`m_${name}`] = out[`new_m_${name}`]!;
-        next[`v_${name}`] = out[`new_v_${name}`]!;
+    const epochs = async (run: (noise: EngineTensor, epoch: number) => Promise<Float32Array>): Promise<Float32Array> => {
+      let p: Float32Array = new Float32Array(S * L);
+      for (let epoch = 0; epoch < params.epochs; epoch++) {
+        throwIfAborted(ctx.signal);
+        // open interval (0, 1): the binary Concrete sample takes log(u) and log(1 - u)
+        const noise = Float32Array.from({ length: S * L }, () => (rng.nextU32() + 0.5) / 4294967296);
+        p = await run(tensor.f32(noise, [S, L]), epoch);
+        const partial = (epoch + 1) % PARTIAL_EVERY === 0 || epoch + 1 === params.epochs;
+        ctx.onProgress?.((epoch + 1) / params.epochs, partial ? unpad(p, L, input.steps, input.tokens.length) : undefined);
       }
-      state = next;
-      p = floatData(out.p_next);
+      return p;
+    };
+    const timed = async (feeds: Record<string, EngineTensor>) => {
+      const g0 = performance.now();
+      const out = await graph.run(feeds);
+      graphMs += performance.now() - g0;
       const t = floatData(out.terms);
-      losses.push({ factualCos: t[0]!, counterfactualCos: t[1]!, l1: t[2]!, l2: t[3]!, loss: floatData(out.loss)[0]! });
-      const partial = (epoch + 1) % PARTIAL_EVERY === 0 || epoch + 1 === params.epochs;
-      ctx.onProgress?.((epoch + 1) / params.epochs, partial ? unpad(p, L, input.steps, input.tokens.length) : undefined);
+      return { out, terms: { factualCos: t[0]!, counterfactualCos: t[1]!, l1: t[2]!, l2: t[3]!, loss: floatData(out.loss)[0]! } };
+    };
+    let p: Float32Array;
+    if (inGraphAdam) {
+      let state: Record<string, EngineTensor> = { ...init };
+      for (const name of PARAMS) {
+        state[`m_${name}`] = tensor.f32(new Float32Array(init[name].data.length), init[name].dims);
+        state[`v_${name}`] = tensor.f32(new Float32Array(init[name].data.length), init[name].dims);
+      }
+      const hyper = tensor.f32(Float32Array.of(params.lr, params.weightDecay, params.alpha, params.beta), [4]);
+      p = await epochs(async (noise, epoch) => {
+        const { out, terms } = await timed({ ...fixed, ...state, hyper, noise, step: tensor.f32(Float32Array.of(epoch), [1]) });
+        losses.push(terms);
+        state = Object.fromEntries(PARAMS.flatMap((n) => [n, `m_${n}`, `v_${n}`]).map((k) => [k, out[`new_${k}`]!]));
+        return floatData(out.p_next);
+      });
+    } else {
+      const values = Object.fromEntries(PARAMS.map((n) => [n, Float32Array.from(init[n].data as Float32Array)])) as Record<
+        ParamName,
+        Float32Array
+      >;
+      const moments = Object.fromEntries(PARAMS.map((n) => [n, adamMoments(values[n].length)])) as Record<ParamName, AdamMoments>;
+      const gradW1 = new Float32Array(values.w1.length);
+      const feeds = (noise: EngineTensor) => ({
+        ...fixed,
+        ...Object.fromEntries(PARAMS.map((n) => [n, tensor.f32(values[n], init[n].dims)])),
+        // the masked passes scale the cross-attention by weight x M and weight x (1 - M), as generation scaled it by weight
+        token_weights: tensor.f32(input.tokenScale, [S, L]),
+        hyper: tensor.f32(Float32Array.of(params.alpha, params.beta, params.factualTerm, params.counterfactualTerm), [4]),
+        noise,
+      });
+      await epochs(async (noise, epoch) => {
+        const { out, terms } = await timed(feeds(noise));
+        losses.push(terms);
+        w1Gradient(input.textVectors, floatData(out.grad_h), { S, L, d, H, n: input.tokens.length }, gradW1);
+        for (const n of PARAMS)
+          adamStep(values[n], n === 'w1' ? gradW1 : floatData(out[`grad_${n}`]), moments[n], epoch + 1, params.lr, params.weightDecay);
+        return floatData(out.p); // p before this update: the lanes while it runs
+      });
+      // the generators' p after the last update (the graph's p does not depend on the noise)
+      const last = new Float32Array(S * L).fill(0.5);
+      p = floatData((await timed(feeds(tensor.f32(last, [S, L])))).out.p);
     }
     const totalMs = performance.now() - t0;
     return { mask: unpad(p, L, input.steps, input.tokens.length), diagnostics: { losses, graphMs, otherMs: totalMs - graphMs } };

@@ -1,15 +1,18 @@
 """AudioGenX's explainer as one ONNX graph per optimisation step (docs/method.md: how the mask is found).
 
-explainer_step(...) = one Adam step of the per-step mask generators:
+explainer_step(...) = the loss of one epoch and its gradients w.r.t. the per-step mask generators:
   p[t, i]  = sigmoid(w2_t . PReLU_t(W1_t u_i + b1_t) + b2_t)           (one MLP per LM step t)
   M        = sigmoid(logit(p) + logit(noise)) / tau = 1                 (binary Concrete, soft)
   L        = -c_f sum_t cos(e_t, e~_t(W M)) + c_cf sum_t cos(e_t, e~_t(W (1 - M))) + alpha sum|p| + beta sqrt(sum p^2)
 W [S, L] are the take's token weights per step (generate's; ones when none): the masked passes scale the
 cross-attention by W M and W (1 - M), as generation scaled it by W. c_f, c_cf (default 1, 1) weight the
 two cosine terms, so the paper's factual-only and counterfactual-only ablations run on the same graph.
-  params  <- Adam(lr, weight decay (L2, as torch.optim.Adam), betas 0.9 / 0.999, eps 1e-8)
-The generators' weights (T x d x hidden: the largest tensors of an explanation) stay inside
-onnxruntime: forward, backward and the update are one graph run, traced with make_fx like lm_explain.
+The Adam update (as torch.optim.Adam: coupled weight decay, betas 0.9 / 0.999, eps 1e-8) is the
+engine's (electron/engine/explain/adam.ts), not the graph's: the generators' first layer W1 is
+T x d x hidden, the largest tensor of an explanation, and an update written as graph operators made
+~15 passes over it per epoch (most of an epoch's time, docs/decisions.md). The graph returns W1's
+gradient factored, as the gradient w.r.t. the pre-activation h = W1 u + b1 ([S, L, hidden]; W1's
+gradient is sum_i u_i (x) grad_h[t, i]), so only that small tensor leaves the graph.
 The uniform noise comes from the caller's seeded RNG, so an explanation is reproducible.
 """
 from __future__ import annotations
@@ -24,21 +27,30 @@ from agx_build.lib.lm import AudioLM
 HIDDEN = 96
 PARAMS = ["w1", "b1", "prelu", "w2", "b2"]
 LOSS_TERMS = ["factual_cos", "counterfactual_cos", "l1", "l2"]
-HYPER = ["lr", "weight_decay", "alpha", "beta", "factual", "counterfactual"]
+HYPER = ["alpha", "beta", "factual", "counterfactual"]
 
 
-def mask_probabilities(u, w1, b1, prelu, w2, b2):
-    """u [L, d]; w1 [S, d, H]; b1 [S, H]; prelu [S]; w2 [S, H]; b2 [S] -> p [S, L]."""
-    h = torch.einsum("ld,sdh->slh", u, w1) + b1.unsqueeze(1)
+def pre_activation(u, w1, b1):
+    """u [L, d]; w1 [S, d, H]; b1 [S, H] -> h [S, L, H]."""
+    return torch.einsum("ld,sdh->slh", u, w1) + b1.unsqueeze(1)
+
+
+def probabilities_from(h, prelu, w2, b2):
+    """h [S, L, H]; prelu [S]; w2 [S, H]; b2 [S] -> p [S, L]."""
     h = torch.where(h >= 0, h, h * prelu.reshape(-1, 1, 1))
     return torch.sigmoid(torch.einsum("slh,sh->sl", h, w2) + b2.unsqueeze(1))
 
 
-def explainer_loss(lm: AudioLM, tokens, u, text_mask, step_mask, reference, token_weights, params, noise, coef):
-    """The loss and its named terms (unweighted) for one (shared) Gumbel sample.
-    token_weights [S, L]; coef = [alpha, beta, factual, counterfactual]."""
+def mask_probabilities(u, w1, b1, prelu, w2, b2):
+    """u [L, d]; w1 [S, d, H]; b1 [S, H]; prelu [S]; w2 [S, H]; b2 [S] -> p [S, L]."""
+    return probabilities_from(pre_activation(u, w1, b1), prelu, w2, b2)
+
+
+def loss_of(lm: AudioLM, tokens, u, text_mask, step_mask, reference, token_weights, p_raw, noise, coef):
+    """The loss and its named terms (unweighted) for one (shared) Gumbel sample, from the generators'
+    output p_raw [S, L]. token_weights [S, L]; coef = [alpha, beta, factual, counterfactual]."""
     valid = step_mask.unsqueeze(1) * text_mask  # [S, L]
-    p = mask_probabilities(u[0], *params) * valid
+    p = p_raw * valid
     logit = torch.log(p + 1e-7) - torch.log(1 - p + 1e-7) + torch.log(noise + 1e-7) - torch.log(1 - noise + 1e-7)
     m = torch.sigmoid(logit) * valid
     weights = torch.stack([token_weights * m, token_weights * (1.0 - m)])
@@ -53,39 +65,32 @@ def explainer_loss(lm: AudioLM, tokens, u, text_mask, step_mask, reference, toke
     return loss, terms, p, m
 
 
-def step_function(lm: AudioLM):
-    """The traced function: (inputs..., params, adam m, adam v, step, noise, hyper) -> updates."""
+def explainer_loss(lm: AudioLM, tokens, u, text_mask, step_mask, reference, token_weights, params, noise, coef):
+    """loss_of with the generators' parameters (w1, b1, prelu, w2, b2): what the PyTorch reference differentiates."""
+    return loss_of(lm, tokens, u, text_mask, step_mask, reference, token_weights, mask_probabilities(u[0], *params), noise, coef)
 
-    def fn(tokens, u, text_mask, step_mask, reference, token_weights, w1, b1, prelu, w2, b2,
-           m_w1, m_b1, m_prelu, m_w2, m_b2, v_w1, v_b1, v_prelu, v_w2, v_b2, step, noise, hyper):
-        params = [x.detach().requires_grad_(True) for x in (w1, b1, prelu, w2, b2)]
-        lr, wd = hyper[0], hyper[1]
-        loss, terms, p, m = explainer_loss(lm, tokens, u, text_mask, step_mask, reference, token_weights, params, noise,
-                                           hyper[2:6])
-        grads = torch.autograd.grad(loss, params)
-        t = step[0] + 1.0
-        new_p, new_m, new_v = [], [], []
-        for prm, g, mm, vv in zip(params, grads, (m_w1, m_b1, m_prelu, m_w2, m_b2), (v_w1, v_b1, v_prelu, v_w2, v_b2)):
-            g = g + wd * prm.detach()
-            mm = 0.9 * mm + 0.1 * g
-            vv = 0.999 * vv + 0.001 * g * g
-            mhat = mm / (1 - torch.pow(torch.tensor(0.9), t))
-            vhat = vv / (1 - torch.pow(torch.tensor(0.999), t))
-            new_p.append(prm.detach() - lr * mhat / (torch.sqrt(vhat) + 1e-8))
-            new_m.append(mm)
-            new_v.append(vv)
-        valid = step_mask.unsqueeze(1) * text_mask
-        p_next = mask_probabilities(u[0], *new_p) * valid
-        return (*new_p, *new_m, *new_v, p.detach(), m.detach(), p_next, terms.detach(), loss.detach(),
-                grads[4], grads[2])
+
+def step_function(lm: AudioLM):
+    """The traced function: (inputs..., params, noise, hyper) -> p, mask, terms, loss and the gradients."""
+
+    def fn(tokens, u, text_mask, step_mask, reference, token_weights, w1, b1, prelu, w2, b2, noise, hyper):
+        h = pre_activation(u[0], w1, b1).detach().requires_grad_(True)
+        rest = [x.detach().requires_grad_(True) for x in (prelu, w2, b2)]
+        loss, terms, p, m = loss_of(lm, tokens, u, text_mask, step_mask, reference, token_weights,
+                                    probabilities_from(h, *rest), noise, hyper)
+        grad_h, grad_prelu, grad_w2, grad_b2 = torch.autograd.grad(loss, [h] + rest)
+        return p.detach(), m.detach(), terms.detach(), loss.detach(), grad_h, grad_h.sum(1), grad_prelu, grad_w2, grad_b2
 
     return fn
 
 
-INPUTS = (["tokens", "text_vectors", "text_mask", "step_mask", "reference", "token_weights"] + PARAMS
-          + [f"m_{n}" for n in PARAMS] + [f"v_{n}" for n in PARAMS] + ["step", "noise", "hyper"])
-OUTPUTS = ([f"new_{n}" for n in PARAMS] + [f"new_m_{n}" for n in PARAMS] + [f"new_v_{n}" for n in PARAMS]
-           + ["p", "mask", "p_next", "terms", "loss", "grad_b2", "grad_prelu"])
+INPUTS = ["tokens", "text_vectors", "text_mask", "step_mask", "reference", "token_weights"] + PARAMS + ["noise", "hyper"]
+OUTPUTS = ["p", "mask", "terms", "loss", "grad_h", "grad_b1", "grad_prelu", "grad_w2", "grad_b2"]
+
+
+def w1_gradient(u, grad_h):
+    """W1's gradient from the graph's grad_h: u [L, d], grad_h [S, L, H] -> [S, d, H]."""
+    return torch.einsum("ld,slh->sdh", u, grad_h)
 
 
 def init_params(steps: int, d: int, gen: torch.Generator) -> list[torch.Tensor]:
@@ -100,8 +105,7 @@ def example(lm: AudioLM, steps: int, tokens: int):
     cfg = lm.cfg
     g = torch.Generator().manual_seed(8)
     params = init_params(steps, cfg.d, g)
-    zeros = [torch.zeros_like(x) for x in params]
     return (torch.randint(0, cfg.card, (1, cfg.n_codebooks, steps), generator=g), torch.randn(1, tokens, cfg.d, generator=g),
             torch.cat([torch.ones(1, 5), torch.zeros(1, tokens - 5)], 1), torch.cat([torch.ones(steps - 8), torch.zeros(8)]),
-            torch.randn(steps, cfg.d, generator=g), torch.ones(steps, tokens), *params, *zeros, *[z.clone() for z in zeros],
-            torch.zeros(1), torch.rand(steps, tokens, generator=g), torch.tensor([1e-3, 1e-3, 1e-3, 1e-1, 1.0, 1.0]))
+            torch.randn(steps, cfg.d, generator=g), torch.ones(steps, tokens), *params,
+            torch.rand(steps, tokens, generator=g), torch.tensor([1e-3, 1e-1, 1.0, 1.0]))

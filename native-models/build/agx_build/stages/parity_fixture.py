@@ -112,16 +112,18 @@ def write(lm, codec, clf, vocab, bundle: Path, explain_function, explain_example
     write_explainer_step(lm, bundle, bucket)
 
 
-EXPLAINER_INPUTS = """explainer_step (one Adam step of the mask generators), bucket steps x tokens, d = hidden size, H = generator width:
+EXPLAINER_INPUTS = """explainer_step (one AudioGenX epoch: loss and gradients) and one torch.optim.Adam step on them, bucket steps x tokens,
+d = hidden size, H = generator width:
 - tokens[k, s] = (37 * s + 11 * k) % card; text_vectors[i, j] = 0.5 * sin(0.3 * i + 0.11 * j) for i < 6, 0 after;
   text_mask[i] = (i < 6); step_mask[s] = (s < steps - 10); reference[s, j] = cos(0.05 * s + 0.21 * j).
 - token_weights[s, i] = 1 + 0.5 * sin(0.19 * s + 0.9 * i), except token 1 at 0 for s < 20 (a word muted in a span).
 - w1[s, j, h] = sin(1.7 * s + 0.31 * j + 0.53 * h) / sqrt(d); b1[s, h] = 0.1 * cos(0.7 * s + 0.9 * h); prelu[s] = 0.25;
-  w2[s, h] = sin(0.45 * s + 1.9 * h) / sqrt(H); b2[s] = 0.1 * sin(0.8 * s); Adam moments m_*, v_* = 0; step = [0].
-- noise[s, i] = 0.5 + 0.45 * sin(0.23 * s + 0.71 * i);
-  hyper = [lr 1e-3, weight decay 1e-3, alpha 1e-3, beta 1e-1, factual 1, counterfactual 0.5].
-Outputs kept: p, mask, p_next, terms, loss, grad_b2, grad_prelu, new_b2, new_prelu, new_w2, new_m_b2, new_v_b2 and
-new_w1[0, :8, :] (step 0's first 8 rows; the whole tensor is steps x d x H)."""
+  w2[s, h] = sin(0.45 * s + 1.9 * h) / sqrt(H); b2[s] = 0.1 * sin(0.8 * s).
+- noise[s, i] = 0.5 + 0.45 * sin(0.23 * s + 0.71 * i); hyper = [alpha 1e-3, beta 1e-1, factual 1, counterfactual 0.5].
+- Adam: torch.optim.Adam(lr 1e-3, weight decay 1e-3), its first step, W1's gradient = sum_i u_i (x) grad_h[s, i].
+Outputs kept: p, mask, terms, loss, grad_b2, grad_prelu; after the Adam step new_b2, new_prelu, new_w2, new_m_b2,
+new_v_b2 (Adam's moments), new_w1[0, :8, :] (step 0's first 8 rows; the whole tensor is steps x d x H) and p_next
+(the generators' p with the updated parameters)."""
 
 
 def explainer_inputs(lm, steps: int, tokens: int) -> tuple:
@@ -141,22 +143,34 @@ def explainer_inputs(lm, steps: int, tokens: int) -> tuple:
         (torch.sin(0.45 * s[:, None] + 1.9 * h[None]) / math.sqrt(H)).float(),
         (0.1 * torch.sin(0.8 * s)).float(),
     ]
-    zeros = [torch.zeros_like(x) for x in params]
     weights = 1 + 0.5 * torch.sin(0.19 * s[:, None] + 0.9 * i[None])
     weights[:20, 1] = 0.0
     return (tok, u, (i < n).float()[None], (s < steps - 10).float(), torch.cos(0.05 * s[:, None] + 0.21 * j[None]).float(),
-            weights.float(), *params, *zeros, *[z.clone() for z in zeros], torch.zeros(1),
-            (0.5 + 0.45 * torch.sin(0.23 * s[:, None] + 0.71 * i[None])).float(),
-            torch.tensor([1e-3, 1e-3, 1e-3, 1e-1, 1.0, 0.5]))
+            weights.float(), *params, (0.5 + 0.45 * torch.sin(0.23 * s[:, None] + 0.71 * i[None])).float(),
+            torch.tensor([1e-3, 1e-1, 1.0, 0.5]))
 
 
 def write_explainer_step(lm, bundle: Path, bucket) -> None:
-    """The explainer_step fixture (the graph AudioGenX runs each epoch), beside the bundle's main fixture."""
+    """The explainer_step fixture (the graph AudioGenX runs each epoch, then torch's Adam), beside the bundle's main fixture."""
     steps, tokens = bucket
-    out = dict(zip(explainer.OUTPUTS, explainer.step_function(lm)(*explainer_inputs(lm, steps, tokens))))
-    keep = ["p", "mask", "p_next", "terms", "loss", "grad_b2", "grad_prelu", "new_b2", "new_prelu", "new_w2", "new_m_b2", "new_v_b2"]
+    inputs = explainer_inputs(lm, steps, tokens)
+    out = dict(zip(explainer.OUTPUTS, explainer.step_function(lm)(*inputs)))
+    u, text_mask, step_mask = inputs[1], inputs[2], inputs[3]
+    params = [x.clone().requires_grad_(True) for x in inputs[6:11]]
+    grads = [explainer.w1_gradient(u[0], out["grad_h"]), out["grad_b1"], out["grad_prelu"], out["grad_w2"], out["grad_b2"]]
+    for prm, g in zip(params, grads):
+        prm.grad = g.detach().clone()
+    opt = torch.optim.Adam(params, lr=1e-3, weight_decay=1e-3)
+    opt.step()
+    new = dict(zip(explainer.PARAMS, params))
+    state = opt.state[new["b2"]]
+    with torch.no_grad():
+        p_next = explainer.mask_probabilities(u[0], *params) * (step_mask.unsqueeze(1) * text_mask)
+    keep = {**{k: out[k] for k in ("p", "mask", "terms", "loss", "grad_b2", "grad_prelu")},
+            "new_b2": new["b2"], "new_prelu": new["prelu"], "new_w2": new["w2"], "new_m_b2": state["exp_avg"],
+            "new_v_b2": state["exp_avg_sq"], "p_next": p_next}
     fx = {"bundle": bundle.name, "inputs": EXPLAINER_INPUTS, "steps": steps, "tokens": tokens, "hidden": explainer.HIDDEN,
-          **{k: _r(out[k]) for k in keep}, "new_w1_step0_rows8": _r(out["new_w1"][0, :8])}
+          **{k: _r(v) for k, v in keep.items()}, "new_w1_step0_rows8": _r(new["w1"][0, :8])}
     FIXTURE.mkdir(parents=True, exist_ok=True)
     (FIXTURE / f"{bundle.name}.explainer_step.json").write_text(json.dumps(fx))
 
