@@ -5,7 +5,7 @@
 // command in each real format (no third-party weights). Needs Debian's python3-torch and python3-omegaconf
 // (.ci/run installs them); skipped with the reason where they are missing.
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -175,6 +175,40 @@ describe.skipIf(skipReason !== undefined)(
       const shard = readdirSync(copy).find((f) => f.endsWith('-of-00010.safetensors') && f.startsWith('model-00003'))!;
       truncateSync(join(copy, shard), statSync(join(copy, shard)).size - 100);
       expect(await refused('musicgen-hf-truncated')).toMatch(new RegExp(`${shard}: tensor .* do not fit`));
+    }, 60_000);
+
+    it('reads a safetensors file laid out by hand from the format description (not by our writer)', async () => {
+      // 8-byte little-endian header length, JSON header, then raw little-endian tensors at the stated offsets
+      const f32 = Buffer.alloc(24);
+      [1.5, -2, 0.25, 3, 1e-3, -7].forEach((v, i) => f32.writeFloatLE(v, i * 4));
+      const f16 = Buffer.from([0x00, 0x3c, 0x00, 0xc0, 0x00, 0x38]); // 1, -2, 0.5
+      const bf16 = Buffer.from([0x80, 0x3f, 0x49, 0x40]); // 1, 3.140625
+      const i64 = Buffer.alloc(16);
+      i64.writeBigInt64LE(-3n, 0);
+      i64.writeBigInt64LE(1n << 40n, 8);
+      const header = {
+        __metadata__: { format: 'pt' },
+        a: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] },
+        h: { dtype: 'F16', shape: [3], data_offsets: [24, 30] },
+        b: { dtype: 'BF16', shape: [2], data_offsets: [30, 34] },
+        n: { dtype: 'I64', shape: [2], data_offsets: [34, 50] },
+      };
+      const json = Buffer.from(JSON.stringify(header) + '   ');
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(BigInt(json.length));
+      const file = join(tmp, 'hand.safetensors');
+      writeFileSync(file, Buffer.concat([len, json, f32, f16, bf16, i64]));
+      const script = `import json, sys
+from agx_convert.safetensors import SafetensorsFile
+f = SafetensorsFile(sys.argv[1])
+print(json.dumps({n: {"shape": f.shape(n), "values": f.tensor(n).reshape(-1).tolist(), "dtype": str(f.tensor(n).dtype)} for n in "ahbn"}))`;
+      const { stdout } = await run(python, ['-c', script, file], { cwd: converter, env });
+      const got = JSON.parse(stdout) as Record<string, { shape: number[]; values: number[]; dtype: string }>;
+      expect(got.a!.shape).toEqual([2, 3]);
+      expect(got.a!.values).toEqual([1.5, -2, 0.25, 3, Math.fround(1e-3), -7]);
+      expect(got.h).toEqual({ shape: [3], values: [1, -2, 0.5], dtype: 'torch.float32' });
+      expect(got.b).toEqual({ shape: [2], values: [1, 3.140625], dtype: 'torch.float32' });
+      expect(got.n).toEqual({ shape: [2], values: [-3, 2 ** 40], dtype: 'torch.int64' });
     }, 60_000);
 
     it("full size on torch's meta device: AudioGen-medium and MusicGen-small add up to their published LM parameter counts", async () => {
