@@ -76,7 +76,8 @@ const intersect = (...sets) => new Set([...sets[0]].filter((p) => sets.every((s)
 const rowsOf = (runs) => runs.flatMap((r) => r.scores);
 
 const calibration = JSON.parse(readFileSync(`${DATA}/judge-calibration.json`, 'utf8'));
-const T = calibration.fit.decoded.temperature;
+// the temperature agx evaluate uses: the bundle's manifest (scripts/calibrate-judge.mjs's fit, rounded)
+const T = JSON.parse(readFileSync('native-models/tiny-foley/manifest.json', 'utf8')).judge.temperature;
 const md = [];
 
 // ---- calibrated judge
