@@ -40,30 +40,6 @@ export function unpad(m: Float32Array, L: number, steps: number, tokens: number)
 }
 
 /**
- * W1's gradient [S, d, H] from explainer_step's grad_h [S, L, H] (the gradient w.r.t. the pre-activation
- * W1 u + b1): out[s, j, h] = sum_i u[i, j] grad_h[s, i, h] over the prompt's n tokens (padding rows of u are 0).
- */
-export function w1Gradient(
-  u: Float32Array,
-  gradH: Float32Array,
-  dims: { S: number; L: number; d: number; H: number; n: number },
-  out: Float32Array,
-): void {
-  const { S, L, d, H, n } = dims;
-  out.fill(0);
-  for (let s = 0; s < S; s++) {
-    for (let i = 0; i < n; i++) {
-      const base = (s * L + i) * H;
-      for (let j = 0; j < d; j++) {
-        const a = u[i * d + j]!;
-        const row = (s * d + j) * H;
-        for (let h = 0; h < H; h++) out[row + h]! += a * gradH[base + h]!;
-      }
-    }
-  }
-}
-
-/**
  * AudioGenX: per-step mask generators over the text vectors, optimised with one exported graph run per
  * epoch (forward through Gumbel and the masked LM, exact backward) and the engine's Adam (adam.ts). The
  * explanation is the deterministic p after the last update (no Gumbel noise); the noise of each epoch
@@ -140,7 +116,6 @@ export const audiogenx: ExplainMethod<AudioGenXParams> = {
         Float32Array
       >;
       const moments = Object.fromEntries(PARAMS.map((n) => [n, adamMoments(values[n].length)])) as Record<ParamName, AdamMoments>;
-      const gradW1 = new Float32Array(values.w1.length);
       const feeds = (noise: EngineTensor) => ({
         ...fixed,
         ...Object.fromEntries(PARAMS.map((n) => [n, tensor.f32(values[n], init[n].dims)])),
@@ -152,9 +127,7 @@ export const audiogenx: ExplainMethod<AudioGenXParams> = {
       await epochs(async (noise, epoch) => {
         const { out, terms } = await timed(feeds(noise));
         losses.push(terms);
-        w1Gradient(input.textVectors, floatData(out.grad_h), { S, L, d, H, n: input.tokens.length }, gradW1);
-        for (const n of PARAMS)
-          adamStep(values[n], n === 'w1' ? gradW1 : floatData(out[`grad_${n}`]), moments[n], epoch + 1, params.lr, params.weightDecay);
+        for (const n of PARAMS) adamStep(values[n], floatData(out[`grad_${n}`]), moments[n], epoch + 1, params.lr, params.weightDecay);
         return floatData(out.p); // p before this update: the lanes while it runs
       });
       // the generators' p after the last update (the graph's p does not depend on the noise)

@@ -10,9 +10,9 @@ two cosine terms, so the paper's factual-only and counterfactual-only ablations 
 The Adam update (as torch.optim.Adam: coupled weight decay, betas 0.9 / 0.999, eps 1e-8) is the
 engine's (electron/engine/explain/adam.ts), not the graph's: the generators' first layer W1 is
 T x d x hidden, the largest tensor of an explanation, and an update written as graph operators made
-~15 passes over it per epoch (most of an epoch's time, docs/decisions.md). The graph returns W1's
-gradient factored, as the gradient w.r.t. the pre-activation h = W1 u + b1 ([S, L, hidden]; W1's
-gradient is sum_i u_i (x) grad_h[t, i]), so only that small tensor leaves the graph.
+~15 passes over it per epoch (most of an epoch's time, docs/decisions.md). W1's gradient is formed
+from the gradient w.r.t. the pre-activation h = W1 u + b1 as one batched product, sum_i u_i (x) grad_h[t, i],
+written in W1's own layout.
 The uniform noise comes from the caller's seeded RNG, so an explanation is reproducible.
 """
 from __future__ import annotations
@@ -79,18 +79,15 @@ def step_function(lm: AudioLM):
         loss, terms, p, m = loss_of(lm, tokens, u, text_mask, step_mask, reference, token_weights,
                                     probabilities_from(h, *rest), noise, hyper)
         grad_h, grad_prelu, grad_w2, grad_b2 = torch.autograd.grad(loss, [h] + rest)
-        return p.detach(), m.detach(), terms.detach(), loss.detach(), grad_h, grad_h.sum(1), grad_prelu, grad_w2, grad_b2
+        # [S, d, L] @ [S, L, H]: W1's gradient in W1's layout, no transpose of the large tensor
+        grad_w1 = torch.matmul(u[0].t().unsqueeze(0).expand(h.shape[0], -1, -1), grad_h)
+        return p.detach(), m.detach(), terms.detach(), loss.detach(), grad_w1, grad_h.sum(1), grad_prelu, grad_w2, grad_b2
 
     return fn
 
 
 INPUTS = ["tokens", "text_vectors", "text_mask", "step_mask", "reference", "token_weights"] + PARAMS + ["noise", "hyper"]
-OUTPUTS = ["p", "mask", "terms", "loss", "grad_h", "grad_b1", "grad_prelu", "grad_w2", "grad_b2"]
-
-
-def w1_gradient(u, grad_h):
-    """W1's gradient from the graph's grad_h: u [L, d], grad_h [S, L, H] -> [S, d, H]."""
-    return torch.einsum("ld,slh->sdh", u, grad_h)
+OUTPUTS = ["p", "mask", "terms", "loss", "grad_w1", "grad_b1", "grad_prelu", "grad_w2", "grad_b2"]
 
 
 def init_params(steps: int, d: int, gen: torch.Generator) -> list[torch.Tensor]:

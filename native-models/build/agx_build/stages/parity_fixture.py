@@ -120,7 +120,7 @@ d = hidden size, H = generator width:
 - w1[s, j, h] = sin(1.7 * s + 0.31 * j + 0.53 * h) / sqrt(d); b1[s, h] = 0.1 * cos(0.7 * s + 0.9 * h); prelu[s] = 0.25;
   w2[s, h] = sin(0.45 * s + 1.9 * h) / sqrt(H); b2[s] = 0.1 * sin(0.8 * s).
 - noise[s, i] = 0.5 + 0.45 * sin(0.23 * s + 0.71 * i); hyper = [alpha 1e-3, beta 1e-1, factual 1, counterfactual 0.5].
-- Adam: torch.optim.Adam(lr 1e-3, weight decay 1e-3), its first step, W1's gradient = sum_i u_i (x) grad_h[s, i].
+- Adam: torch.optim.Adam(lr 1e-3, weight decay 1e-3), its first step on the graph's gradients.
 Outputs kept: p, mask, terms, loss, grad_b2, grad_prelu; after the Adam step new_b2, new_prelu, new_w2, new_m_b2,
 new_v_b2 (Adam's moments), new_w1[0, :8, :] (step 0's first 8 rows; the whole tensor is steps x d x H) and p_next
 (the generators' p with the updated parameters)."""
@@ -157,7 +157,7 @@ def write_explainer_step(lm, bundle: Path, bucket) -> None:
     out = dict(zip(explainer.OUTPUTS, explainer.step_function(lm)(*inputs)))
     u, text_mask, step_mask = inputs[1], inputs[2], inputs[3]
     params = [x.clone().requires_grad_(True) for x in inputs[6:11]]
-    grads = [explainer.w1_gradient(u[0], out["grad_h"]), out["grad_b1"], out["grad_prelu"], out["grad_w2"], out["grad_b2"]]
+    grads = [out[f"grad_{n}"] for n in explainer.PARAMS]
     for prm, g in zip(params, grads):
         prm.grad = g.detach().clone()
     opt = torch.optim.Adam(params, lr=1e-3, weight_decay=1e-3)
