@@ -149,7 +149,7 @@ def load_t5(t5_dir: Path) -> tuple[T5Config, T5Encoder, dict]:
         ck = SafetensorsCheckpoint(path)
         state = {n: ck.tensor(n) for n in ck.names() if keep(n)}
     else:
-        state = {n: t.float() for n, t in torch.load(str(path), map_location="cpu").items() if keep(n)}
+        state = {n: t.float() for n, t in torch.load(str(path), map_location="cpu", weights_only=True).items() if keep(n)}
     if "shared.weight" not in state and "encoder.embed_tokens.weight" in state:
         state["shared.weight"] = state["encoder.embed_tokens.weight"]
     state.pop("encoder.embed_tokens.weight", None)
