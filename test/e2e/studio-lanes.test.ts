@@ -192,6 +192,23 @@ studioSuite('lanes, compare, explain dialog and vocabulary', (env) => {
     await expect.poll(() => readout.textContent()).toMatch(/^rain · [\d.]+ s · [\d.]+$/);
     await shot(page, '32-two-takes-compare');
     copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '32-two-takes-compare.png'), join(DOCS, 'two-takes-compare.png'));
+
+    // Same method, other parameters: compared, with the caveat naming them.
+    expect(await page.getByRole('status', { name: 'Comparison caveat' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Explain Take 2' }).click();
+    const again = page.getByRole('dialog', { name: 'Explain Take 2' });
+    await again.getByText('Advanced', { exact: true }).click();
+    await again.getByLabel('epochs').fill('5');
+    await again
+      .getByLabel('Estimated time')
+      .getByText(/^Estimated time: /)
+      .waitFor({ timeout: 30_000 });
+    await again.getByRole('button', { name: 'Start explaining' }).click();
+    await waitForJobs(page, 180_000);
+    await expect
+      .poll(() => page.getByRole('status', { name: 'Comparison caveat' }).textContent())
+      .toMatch(/^The two runs used different parameters \(epochs 5 \/ 50\)/);
+    await expect.poll(() => diff.getByRole('listitem').count()).toBe(7);
     expect(pageErrors).toEqual([]);
   }, 600_000);
 

@@ -202,6 +202,13 @@ function HideInspector({ onHide }: { onHide: () => void }) {
   );
 }
 
+/** The parameters two runs of one method set differently ("epochs 50 / 20"), for the comparison's caveat. */
+function paramsDiffer(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .map((k) => `${k} ${JSON.stringify(a[k] ?? null)} / ${JSON.stringify(b[k] ?? null)}`);
+}
+
 type InspectorProps = { compareTakeId: string | null; setCompareTakeId: (id: string | null) => void };
 
 /** The inspector, or when hidden a narrow rail with the button that shows it again. */
@@ -426,6 +433,12 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
                 {methodLabel(info?.methods, e.method)} on both. Take {take.number} (teal) against Take {cmp.number} (violet); the number is
                 Take {take.number} − Take {cmp.number}: positive where a word matters more in Take {take.number}.
               </p>
+              {paramsDiffer(e.params, cmpShown.explanation.params).length > 0 && (
+                <p className="warning" role="status" aria-label="Comparison caveat">
+                  The two runs used different parameters ({paramsDiffer(e.params, cmpShown.explanation.params).join(', ')}): part of each
+                  difference may come from them, not from the takes.
+                </p>
+              )}
               <DiffBars
                 rows={diffHolistic(
                   tokens,
