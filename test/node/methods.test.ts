@@ -117,7 +117,7 @@ describe('method catalog', () => {
       expect(METHODS[name].label).toBe(spec.label);
       expect(METHODS[name].needs).toBe(spec.needs);
     }
-    expect(methodInfos().find((m) => m.name === 'audiogenx')?.defaults.epochs).toBe(50);
+    expect(methodInfos().find((m) => m.name === 'audiogenx')?.defaults).toMatchObject(AUDIOGENX_DEFAULT);
   });
 });
 
