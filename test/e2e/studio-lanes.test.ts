@@ -72,8 +72,8 @@ studioSuite('lanes, compare, explain dialog and vocabulary', (env) => {
     // Plain choices first; the raw parameters wait behind Advanced.
     expect(await dialog.getByRole('radio', { name: /^Precise/ }).isChecked()).toBe(true);
     expect(await dialog.getByLabel('epochs').isVisible()).toBe(false);
-    await shot(page, '30-explain-dialog');
-    copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '30-explain-dialog.png'), join(DOCS, 'explain-dialog.png'));
+    await shot(page, '40-explain-dialog');
+    copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '40-explain-dialog.png'), join(DOCS, 'explain-dialog.png'));
     await dialog.getByText('Advanced', { exact: true }).click();
     expect(await dialog.getByLabel('epochs').inputValue()).toBe('50');
     await dialog.getByRole('button', { name: 'Start explaining' }).click();
@@ -173,15 +173,15 @@ studioSuite('lanes, compare, explain dialog and vocabulary', (env) => {
     p = await lanePoint(page, server, 2, 1, 1.2);
     await page.mouse.move(p.x, p.y);
     await expect.poll(() => readout.textContent()).toMatch(/^dog · [\d.]+ s · muted in this take: no importance$/);
-    await shot(page, '31-lanes-legend-readout-muted');
-    copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '31-lanes-legend-readout-muted.png'), join(DOCS, 'lanes-legend-readout.png'));
+    await shot(page, '41-lanes-legend-readout-muted');
+    copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '41-lanes-legend-readout-muted.png'), join(DOCS, 'lanes-legend-readout.png'));
     // Relative to the take: each lane's own contrast.
     await page.getByRole('radio', { name: 'Relative to the take' }).click();
     p = await lanePoint(page, server, 1, 2, 2.03);
     await page.mouse.move(p.x, p.y);
     await expect.poll(() => readout.textContent()).toMatch(/^barks · [\d.]+ s · /);
-    await shot(page, '34-lanes-relative');
-    copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '34-lanes-relative.png'), join(DOCS, 'lanes-relative.png'));
+    await shot(page, '44-lanes-relative');
+    copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '44-lanes-relative.png'), join(DOCS, 'lanes-relative.png'));
     await page.getByRole('radio', { name: 'Absolute' }).click();
 
     // The comparison in view, spectrograms off.
@@ -190,8 +190,8 @@ studioSuite('lanes, compare, explain dialog and vocabulary', (env) => {
     p = await lanePoint(page, server, 1, 4, 1.2);
     await page.mouse.move(p.x, p.y);
     await expect.poll(() => readout.textContent()).toMatch(/^rain · [\d.]+ s · [\d.]+$/);
-    await shot(page, '32-two-takes-compare');
-    copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '32-two-takes-compare.png'), join(DOCS, 'two-takes-compare.png'));
+    await shot(page, '42-two-takes-compare');
+    copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '42-two-takes-compare.png'), join(DOCS, 'two-takes-compare.png'));
 
     // Same method, other parameters: compared, with the caveat naming them.
     expect(await page.getByRole('status', { name: 'Comparison caveat' }).count()).toBe(0);
@@ -250,8 +250,8 @@ studioSuite('lanes, compare, explain dialog and vocabulary', (env) => {
       const others = await panel.getByRole('group', { name: 'Other words it knows' }).getByRole('button').allTextContents();
       expect(others).toEqual(words.filter((w) => !info.model.labels.includes(w)));
       await panel.getByText(`Words tiny-foley knows (${words.length})`).waitFor();
-      await shot(page, '33-vocabulary');
-      copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '33-vocabulary.png'), join(DOCS, 'vocabulary-panel.png'));
+      await shot(page, '43-vocabulary');
+      copyFileSync(join(ROOT, 'test', 'e2e', 'screenshots', '43-vocabulary.png'), join(DOCS, 'vocabulary-panel.png'));
 
       // Search narrows to the words containing the text; a click inserts at the caret.
       await panel.getByRole('searchbox', { name: 'Search words' }).fill('bark');
