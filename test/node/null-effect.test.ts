@@ -1,0 +1,45 @@
+// Words that do nothing get no importance (issue 18, item 2). Muting a word the model does not know
+// barely moves its hidden states (scripts/null-effect.mjs: 1 - cos 1.2e-3 on average against 1.1e-2
+// for the words that name a sound), so a faithful mask leaves it near 0. With the paper's settings
+// the L1 pull (alpha 1e-3 per entry) is no stronger than that, and such words stay near the mask's
+// starting 0.5; the shipped default must bring them down (docs/decisions.md, "AudioGenX's settings,
+// chosen on validation ground truth").
+import { describe, expect, it } from 'vitest';
+import { explain } from '../../electron/engine/explain/index.js';
+import { generateCodes } from '../../electron/engine/generate.js';
+import { parseWeightSpec } from '../../electron/engine/weights.js';
+import { embeddedModel } from './helpers.js';
+
+// "three" and "times" are outside the vocabulary (the issue's imported bell recording); 2 s fits the 64-step bucket
+const PROMPT = 'a bell rings three times';
+
+describe('null-effect words', () => {
+  it("an unknown word gets near-zero importance with the shipped default, not with the paper's settings", async () => {
+    const model = await embeddedModel();
+    const g = await generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 2 });
+    const shipped = await explain(model, PROMPT, g.codes[0]!, g.frames, 'audiogenx', {});
+    const unknown = shipped.tokens.flatMap((t, i) => (t.unknown ? [i] : []));
+    expect(unknown.map((i) => shipped.tokens[i]!.text)).toEqual(['three', 'times']);
+    const bell = shipped.holistic[1]!;
+    // measured: "three" 0.13, "times" 0.14 against "bell" 0.88 (and "a" 0.09)
+    for (const i of unknown) {
+      expect(shipped.holistic[i]!).toBeLessThan(0.15);
+      expect(shipped.holistic[i]!).toBeLessThan(bell / 5);
+    }
+    // the same clip under the paper's settings (measured 0.58 and 0.60): the property is the default's, not the clip's
+    const paper = await explain(model, PROMPT, g.codes[0]!, g.frames, 'audiogenx', { preset: 'paper' });
+    for (const i of unknown) expect(paper.holistic[i]!).toBeGreaterThan(0.3);
+  });
+
+  it('a word the take muted has no importance at all, and the unknown words stay near zero', async () => {
+    const model = await embeddedModel();
+    const tokens = await model.tokenizer.encode(PROMPT);
+    const weights = parseWeightSpec('rings=0', tokens);
+    const g = await generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 2, weights });
+    const e = await explain(model, PROMPT, g.codes[0]!, g.frames, 'audiogenx', {}, {}, weights);
+    expect(e.tokens[2]).toMatchObject({ text: 'rings', muted: true });
+    expect(e.holistic[2]).toBeNull();
+    expect(e.steps.every((row) => row[2] === 0)).toBe(true);
+    for (const i of [3, 4]) expect(e.holistic[i]!).toBeLessThan(0.15);
+  });
+});
