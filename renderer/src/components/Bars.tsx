@@ -1,16 +1,33 @@
 // Horizontal importance bars (holistic, interval) and the two-take comparison.
 import type { DiffRow } from '../timeline/explanation';
 
-/** values: null for a word the take muted (no importance: shown as muted, no bar). */
-export function Bars({ label, tokens, values }: { label: string; tokens: string[]; values: readonly (number | null)[] }) {
+/** values: null for a word the take muted (no importance: shown as muted, no bar); unknown: words the model does not know, flagged. */
+export function Bars({
+  label,
+  tokens,
+  values,
+  unknown = [],
+}: {
+  label: string;
+  tokens: string[];
+  values: readonly (number | null)[];
+  unknown?: readonly boolean[];
+}) {
   return (
     <ul className="bars" aria-label={label}>
       {tokens.map((t, i) => {
         const raw = values[i];
         const v = raw ?? 0;
         return (
-          <li key={i} aria-label={`${t} ${raw === null ? 'muted' : v.toFixed(2)}`}>
-            <span className="tok">{t}</span>
+          <li key={i} aria-label={`${t}${unknown[i] === true ? ' (unknown word)' : ''} ${raw === null ? 'muted' : v.toFixed(2)}`}>
+            <span className="tok">
+              {t}
+              {unknown[i] === true && (
+                <span className="unknown-mark" aria-hidden="true" title="The model does not know this word: it reads it as [UNK]">
+                  ?
+                </span>
+              )}
+            </span>
             <span className="track">
               <span className="fill" style={{ width: `${Math.max(0, Math.min(1, v)) * 100}%` }} />
             </span>

@@ -262,6 +262,7 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
     );
   }
   const tokens = take.tokens.map((t) => t.text);
+  const unknown = take.tokens.map((t) => t.unknown === true);
   const expls = explanationsOf(session, take.id);
   const e = shown?.explanation ?? null;
   const others = visibleTakes(session).filter((t) => t.id !== take.id);
@@ -357,7 +358,7 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
                 ? 'Running: the bars fill in as the optimisation goes.'
                 : `${methodLabel(info?.methods, e!.method)}, ${(e!.elapsedMs / 1000).toFixed(1)} s. Mean importance over the whole take:`}
             </p>
-            <Bars label="Holistic importance" tokens={tokens} values={shown.holistic} />
+            <Bars label="Holistic importance" tokens={tokens} values={shown.holistic} unknown={unknown} />
           </>
         )}
       </section>
@@ -376,6 +377,7 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
                 label={`Importance from ${selection.startSec.toFixed(2)} to ${selection.endSec.toFixed(2)} s`}
                 tokens={tokens}
                 values={interval}
+                unknown={unknown}
               />
             </>
           )}
