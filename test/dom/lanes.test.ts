@@ -28,14 +28,20 @@ describe('token lanes', () => {
     expect(laneMask(MASK, 3, 'absolute')).toEqual(MASK.slice(0, 3));
   });
 
-  it('relative scale: each lane between its own lowest and highest over the clip; a flat lane stays absolute', () => {
+  it('relative scale: each lane between its own 5th and 95th percentile over the clip; a flat lane stays absolute', () => {
     const ranges = laneRanges(MASK, 3);
-    expect(ranges[0]).toEqual({ min: 0.2, max: 0.6 });
+    // [0.2, 0.4, 0.6]: 5th percentile 0.2 + 0.1 x 0.2, 95th 0.4 + 0.9 x 0.2.
+    expect(ranges[0]!.min).toBeCloseTo(0.22, 9);
+    expect(ranges[0]!.max).toBeCloseTo(0.58, 9);
     const rel = laneMask(MASK, 3, 'relative');
+    // Clipped beyond the percentiles, linear between them.
     expect(rel.map((r) => r[0])).toEqual([0, 0.5, 1].map((v) => expect.closeTo(v, 9)));
     expect(rel.map((r) => r[1])).toEqual([0.9, 0.9, 0.91]);
-    expect(rel.map((r) => r[2])).toEqual([0, 0.25, 1].map((v) => expect.closeTo(v, 9)));
+    expect(rel[1]![2]).toBeCloseTo((0.3 - ranges[2]!.min) / (ranges[2]!.max - ranges[2]!.min), 9);
     expect(relativeValue(0.5, { min: 0.5, max: 0.5 })).toBe(0.5);
+    // One outlying step does not set the range: 99 steps at 0..0.5 and one at 1.
+    const spiky = [[1], ...Array.from({ length: 99 }, (_, t) => [(t % 10) / 20])];
+    expect(laneRanges(spiky, 100)[0]!.max).toBeLessThan(0.5);
     // Cached: the same array (so its image is drawn once) for the same mask, length and scale.
     expect(laneMask(MASK, 3, 'relative')).toBe(rel);
   });
@@ -44,9 +50,10 @@ describe('token lanes', () => {
     const tok = { text: 'dog' };
     const r = laneReadout(MASK, 25, 0.2, tok, 0, 0.05, false);
     expect(r).toMatchObject({ word: 'dog', value: 0.4, muted: false, unknown: false });
-    expect(r.relative).toBeCloseTo(0.25, 9);
+    // Lane 0 over 5 steps: 5th percentile 0.24, 95th 0.96.
+    expect(r.relative).toBeCloseTo((0.4 - 0.24) / 0.72, 9);
     expect(formatReadout(r, 'absolute')).toBe('dog · 0.05 s · 0.40');
-    expect(formatReadout(r, 'relative')).toBe("dog · 0.05 s · 0.25 of its lane's range (absolute 0.40)");
+    expect(formatReadout(r, 'relative')).toBe("dog · 0.05 s · 0.22 of its lane's range (absolute 0.40)");
     expect(formatReadout(laneReadout(MASK, 25, 0.2, tok, 0, 0.05, true), 'absolute')).toBe(
       'dog · 0.05 s · muted in this take: no importance',
     );

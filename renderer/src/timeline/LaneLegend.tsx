@@ -33,18 +33,18 @@ export function LaneLegend({ scale, onScale }: { scale: LaneScale; onScale: (s: 
   return (
     <div className="lane-legend" role="group" aria-label="Lane colours">
       <span className="legend-title">Importance</span>
-      <span className="legend-end">{relative ? 'lane min' : '0'}</span>
+      <span className="legend-end">{relative ? 'lane low' : '0'}</span>
       <span
         className="legend-scale"
         style={{ background: GRADIENT }}
         role="img"
         aria-label={
           relative
-            ? 'Colour scale: dark blue at each lane’s lowest value in this take, amber at its highest'
+            ? 'Colour scale: dark blue at or below each lane’s 5th percentile in this take, amber at or above its 95th'
             : 'Colour scale: dark blue at importance 0, teal at 0.5, amber at 1'
         }
       />
-      <span className="legend-end">{relative ? 'lane max' : '1'}</span>
+      <span className="legend-end">{relative ? 'lane high' : '1'}</span>
       <span className="legend-item" title="A word at weight 0 in this take could not act on the sound, so it has no importance">
         <span className="swatch muted" aria-hidden="true" />
         muted: no importance
@@ -71,7 +71,7 @@ export function LaneLegend({ scale, onScale }: { scale: LaneScale; onScale: (s: 
           role="radio"
           aria-checked={relative}
           className={relative ? 'on' : ''}
-          title="Each lane stretched between its own lowest and highest value in this take: shows when a word matters, even where all words score high"
+          title="Each lane stretched between its own 5th and 95th percentile in this take: shows when a word matters most, even where all words score high"
           onClick={() => onScale('relative')}
         >
           Relative to the take

@@ -3,7 +3,7 @@
 // spectrogram's frequency ticks.
 import type { Mask } from '../../../electron/common/mask';
 
-/** Absolute: the mask's values as computed. Relative: each lane stretched between its own lowest and highest value over the take. */
+/** Absolute: the mask's values as computed. Relative: each lane stretched between its own low and high (5th and 95th percentiles) over the take. */
 export type LaneScale = 'absolute' | 'relative';
 
 /**
@@ -14,19 +14,30 @@ export function stepsInClip(mask: Mask, durationSec: number, frameRate: number):
   return Math.max(0, Math.min(mask.length, Math.ceil(durationSec * frameRate - 1e-9)));
 }
 
-/** Each lane's lowest and highest value over the first `steps` rows (both 0 for an empty lane). */
+/**
+ * The percentiles of a lane the relative scale stretches between: auto-levels, as an image editor
+ * does, so one outlying step (AudioGenX's step 0, which rates every word high) does not set the
+ * range for the whole take. Values outside them clip to the ends.
+ */
+export const RELATIVE_PERCENTILES = [0.05, 0.95] as const;
+
+/** The p-quantile of sorted values, linearly interpolated. */
+function quantile(sorted: readonly number[], p: number): number {
+  const pos = p * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/** Each lane's range for the relative scale over the first `steps` rows: its 5th to 95th percentile (both 0 for an empty lane). */
 export function laneRanges(mask: Mask, steps: number): { min: number; max: number }[] {
   const tokens = mask[0]?.length ?? 0;
-  const out = Array.from({ length: tokens }, () => ({ min: Infinity, max: -Infinity }));
-  for (let t = 0; t < Math.min(steps, mask.length); t++) {
-    const row = mask[t]!;
-    for (let i = 0; i < tokens; i++) {
-      const v = row[i] ?? 0;
-      if (v < out[i]!.min) out[i]!.min = v;
-      if (v > out[i]!.max) out[i]!.max = v;
-    }
-  }
-  return out.map((r) => (r.min === Infinity ? { min: 0, max: 0 } : r));
+  const n = Math.min(steps, mask.length);
+  return Array.from({ length: tokens }, (_, i) => {
+    if (n === 0) return { min: 0, max: 0 };
+    const lane = Array.from({ length: n }, (_, t) => mask[t]![i] ?? 0).sort((a, b) => a - b);
+    return { min: quantile(lane, RELATIVE_PERCENTILES[0]), max: quantile(lane, RELATIVE_PERCENTILES[1]) };
+  });
 }
 
 /**
@@ -40,7 +51,7 @@ export function isFlat(range: { min: number; max: number }): boolean {
   return range.max - range.min < FLAT_SPAN;
 }
 
-/** A value on the relative scale: 0 at the lane's lowest, 1 at its highest; a flat lane keeps its absolute value. */
+/** A value on the relative scale: 0 at the lane's low, 1 at its high (clipped beyond them); a flat lane keeps its absolute value. */
 export function relativeValue(v: number, range: { min: number; max: number }): number {
   return isFlat(range) ? v : Math.min(1, Math.max(0, (v - range.min) / (range.max - range.min)));
 }
