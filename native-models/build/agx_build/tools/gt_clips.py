@@ -2,7 +2,10 @@
 
     cd native-models/build && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m agx_build.tools.gt_clips --out DIR [--n 120] [--skip 12]
 
-Same clips and format as test/fixtures/gt/ (stages/gt_fixtures.py), from further held-out test clips.
+Same clips and format as test/fixtures/gt/ (stages/gt_fixtures.py), from further held-out test clips
+(the 'test' split, seeds 0-999). Needs the build's work folder (corpus_test.pt). Choosing settings on
+these would tune on test clips: gt_validation.py writes a validation set from the 'validation' split
+instead, with no work folder.
 """
 from __future__ import annotations
 
