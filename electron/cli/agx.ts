@@ -77,8 +77,10 @@ function describe(result: unknown): string {
       problems?: { file: string; status: string }[];
     }[];
     const width = Math.max(...models.map((m) => `${m.name} ${m.version ?? ''}`.length));
+    const device = r.device as { requested: string; provider?: string; note?: string };
+    const runsOn = device.provider === undefined ? '' : `\n${device.note ?? `--device ${device.requested} runs on ${device.provider}`}`;
     return (
-      models
+      (models
         .map((m) => {
           const status =
             m.status === 'invalid'
@@ -89,7 +91,7 @@ function describe(result: unknown): string {
           const size = m.bytes === undefined ? '' : `  ${(m.bytes / 1e6).toFixed(1)} MB`;
           return `${`${m.name} ${m.version ?? ''}`.padEnd(width)}  ${status}${size}  ${m.dir}`;
         })
-        .join('\n') || 'no model bundles found'
+        .join('\n') || 'no model bundles found') + runsOn
     );
   }
   if (Array.isArray(r.holistic)) {

@@ -7,6 +7,8 @@ import { teacherForce, type TeacherForcedInput } from '../engine/explain/teacher
 import { generateCodes } from '../engine/generate.js';
 import { embeddedModelsDir } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
+import type { Device } from '../engine/onnx/providers.js';
+import { printProviderNote } from './command.js';
 
 /** Benchmark settings. */
 export interface BenchOptions {
@@ -16,6 +18,8 @@ export interface BenchOptions {
   runs: number;
   /** onnxruntime intra-op threads (0 = default). */
   threads: number;
+  /** --device (default auto); the provider it resolved to is in the result. */
+  device?: Device;
   /** Also time every explanation method in a child process of its own. */
   methods?: boolean;
 }
@@ -54,7 +58,7 @@ function machine(threads: number): Record<string, unknown> {
 export async function runBench(opts: BenchOptions): Promise<unknown> {
   const host = machine(opts.threads);
   const t0 = performance.now();
-  const model = await Model.load(opts.model, { threads: opts.threads });
+  const model = await Model.load(opts.model, { threads: opts.threads, provider: opts.device ?? 'auto', onProviderNote: printProviderNote });
   await model.warmUp();
   const loadMs = performance.now() - t0;
   const durationSec = model.manifest.maxDurationSec;
@@ -83,6 +87,7 @@ export async function runBench(opts: BenchOptions): Promise<unknown> {
     model: model.manifest.name,
     machine: host,
     provider: model.provider,
+    ...(model.providerNote !== null ? { providerNote: model.providerNote } : {}),
     runs: opts.runs,
     loadMs: r(loadMs, 1),
     generate: {
@@ -147,6 +152,8 @@ function benchMethods(model: Model, opts: BenchOptions): Record<string, { second
             model.bundle.dir,
             '--threads',
             String(opts.threads),
+            '--device',
+            model.provider,
             '--json',
           ],
           { encoding: 'utf8', maxBuffer: 1 << 26 },

@@ -6,12 +6,17 @@ import { toModelAudio } from '../engine/audio/load.js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
 import type { Manifest } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
+import { parseDevice } from '../engine/onnx/providers.js';
 import { numberOption, type OptionSpec } from './args.js';
 
 /** Options every command takes. */
 export const COMMON: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'bundle name or folder (default: the embedded tiny-foley; AGX_MODELS_DIR adds folders)' },
   threads: { type: 'string', help: 'onnxruntime intra-op threads (default: all cores)' },
+  device: {
+    type: 'string',
+    help: 'where the graphs run: auto, cpu, cuda, dml, coreml or webgpu (default auto: the GPU if one starts, else cpu with a note)',
+  },
   json: { type: 'boolean', help: 'print the result as JSON on stdout' },
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -24,10 +29,19 @@ export interface Command {
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<unknown>;
 }
 
-/** Loads the bundle named by --model (default: the embedded one) with --threads. */
+/** Loads the bundle named by --model (default: the embedded one) with --threads and --device. */
 export async function openModel(values: Record<string, string | boolean | undefined>): Promise<Model> {
   const threads = numberOption(values, 'threads', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 256, 'a whole number of threads');
-  return Model.load(typeof values.model === 'string' ? values.model : undefined, { threads });
+  return Model.load(typeof values.model === 'string' ? values.model : undefined, {
+    threads,
+    provider: parseDevice(values.device),
+    onProviderNote: printProviderNote,
+  });
+}
+
+/** auto's fallback reason, one line on stderr (stdout stays the result). */
+export function printProviderNote(note: string): void {
+  process.stderr.write(`agx: ${note}\n`);
 }
 
 /** Reads a WAV, FLAC, MP3, Ogg Vorbis/Opus or AIFF file as mono at the model's rate (whatever the file's); a longer file than maxDurationSec is refused from its header. */

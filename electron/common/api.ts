@@ -103,6 +103,8 @@ export const TakeSchema = z.object({
   /** Bundle id and the sha256 of its manifest, so a take records exactly which model made it. */
   modelId: z.string(),
   modelSha256: z.string(),
+  /** Execution provider it was computed on (cpu, cuda, ...); null for takes stored before the studio recorded it. */
+  provider: z.string().nullable(),
   /** Clip length. */
   durationSec: z.number(),
   /** Audio sample rate. */
@@ -305,6 +307,8 @@ export const CALLS = {
       version: z.string(),
       /** Execution provider in use (cpu, cuda, ...). */
       provider: z.string(),
+      /** Why --device auto runs on less than its first choice (absent when nothing was given up). */
+      providerNote: z.string().optional(),
       model: ModelInfoSchema,
       methods: z.array(MethodInfoSchema),
       dataDir: z.string(),

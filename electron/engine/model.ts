@@ -49,6 +49,11 @@ export class Model {
     return this.factory.provider;
   }
 
+  /** Why --device auto runs on less than its first choice (null when nothing was given up). */
+  get providerNote(): string | null {
+    return this.factory.providerNote;
+  }
+
   /** A graph by role, created on first use. */
   graph(name: GraphName): Promise<Graph> {
     return this.graphFile(this.manifest.graphs[name], name === 'lmStep' ? 1 : 0);

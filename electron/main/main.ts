@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
 import { IPC_MENU, type MenuCommand } from '../common/bridge.js';
+import { parseDevice } from '../engine/onnx/providers.js';
 import { PRODUCT_NAME, resolveDataDir } from '../store/data-dir.js';
 import { createStudio, type Studio } from '../studio/studio.js';
 import { forwardStudioEvents, registerStudioIpc } from './ipc.js';
@@ -53,6 +54,7 @@ async function start(): Promise<void> {
       version: app.getVersion(),
       ...(model !== undefined ? { model } : {}),
       ...(args.threads !== undefined ? { threads: args.threads } : {}),
+      device: parseDevice(args.device),
     });
   } catch (err) {
     dialog.showErrorBox('AudioGenX Studio could not start', err instanceof Error ? err.message : String(err));

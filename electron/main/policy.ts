@@ -214,10 +214,12 @@ export interface MainArgs {
   model?: string;
   /** --threads: onnxruntime threads. */
   threads?: number;
+  /** --device as typed; main checks it (parseDevice), so a wrong one is a clear error at start. */
+  device?: string;
 }
 
 /**
- * Reads --data-dir, --model and --threads (as `--x value` or `--x=value`) from Electron's argv, which
+ * Reads --data-dir, --model, --threads and --device (as `--x value` or `--x=value`) from Electron's argv, which
  * also holds the binary, the app path and Chromium's switches; everything else is ignored.
  */
 export function parseMainArgs(argv: readonly string[]): MainArgs {
@@ -232,11 +234,12 @@ export function parseMainArgs(argv: readonly string[]): MainArgs {
     return { value: undefined, used: 0 };
   };
   for (let i = 0; i < argv.length; i++) {
-    for (const name of ['data-dir', 'model', 'threads'] as const) {
+    for (const name of ['data-dir', 'model', 'threads', 'device'] as const) {
       const { value, used } = take(name, i);
       if (value === undefined || value === '') continue;
       if (name === 'data-dir') out.dataDir = value;
       else if (name === 'model') out.model = value;
+      else if (name === 'device') out.device = value;
       else {
         const n = Number(value);
         if (Number.isInteger(n) && n > 0 && n <= 256) out.threads = n;

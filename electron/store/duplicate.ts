@@ -38,9 +38,9 @@ export function duplicateSession(c: Connection, id: string, name?: string): Sess
       // a second pass because a parent is not guaranteed to have the lower number.
       c.run(
         `INSERT INTO takes (id, session_id, number, parent_take_id, source, prompt, tokens, weights, seed, sampling,
-           kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, checksum, codes, audio, created_at)
+           kept_before_sec, model_id, model_sha256, provider, duration_sec, sample_rate, frames, checksum, codes, audio, created_at)
          SELECT ?, ?, number, NULL, source, prompt, tokens, weights, seed, sampling,
-           kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, checksum, codes, audio, created_at
+           kept_before_sec, model_id, model_sha256, provider, duration_sec, sample_rate, frames, checksum, codes, audio, created_at
          FROM takes WHERE id = ?`,
         copy,
         newSession,

@@ -183,6 +183,46 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'the execution provider (cpu, cuda, ...) each take was made on',
+    up(db) {
+      // A GPU provider's arithmetic differs from the CPU's in the last bits, enough to change a sampled
+      // code, so a take records where it ran. Takes made before this step get NULL: nobody knows. The
+      // table is rebuilt so the new column sits before the blobs (blobs last, see migration 1).
+      db.exec(`
+        CREATE TABLE takes_new (
+          id              TEXT PRIMARY KEY NOT NULL,
+          session_id      TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+          number          INTEGER NOT NULL,
+          parent_take_id  TEXT REFERENCES takes (id) ON DELETE SET NULL,
+          source          TEXT NOT NULL CHECK (source IN ('generated', 'regenerated', 'imported')),
+          prompt          TEXT NOT NULL,
+          tokens          TEXT NOT NULL,
+          weights         TEXT NOT NULL,
+          seed            INTEGER NOT NULL,
+          sampling        TEXT NOT NULL,
+          kept_before_sec REAL,
+          model_id        TEXT NOT NULL,
+          model_sha256    TEXT NOT NULL,
+          provider        TEXT,
+          duration_sec    REAL NOT NULL,
+          sample_rate     REAL NOT NULL,
+          frames          INTEGER NOT NULL,
+          created_at      TEXT NOT NULL,
+          checksum        TEXT NOT NULL,
+          codes           BLOB NOT NULL,
+          audio           BLOB NOT NULL,
+          UNIQUE (session_id, number)
+        ) STRICT;
+        INSERT INTO takes_new SELECT id, session_id, number, parent_take_id, source, prompt, tokens, weights, seed, sampling,
+          kept_before_sec, model_id, model_sha256, NULL, duration_sec, sample_rate, frames, created_at, checksum, codes, audio FROM takes;
+        DROP TABLE takes;
+        ALTER TABLE takes_new RENAME TO takes;
+        CREATE INDEX takes_parent_take_id ON takes (parent_take_id);
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes. */

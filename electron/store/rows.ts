@@ -39,6 +39,7 @@ export interface TakeRow {
   kept_before_sec: number | null;
   model_id: string;
   model_sha256: string;
+  provider: string | null;
   duration_sec: number;
   sample_rate: number;
   frames: number;
@@ -72,7 +73,7 @@ export interface StepRow {
 export const SESSION_SELECT = `SELECT s.*, (SELECT COUNT(*) FROM takes t WHERE t.session_id = s.id) AS take_count FROM sessions s`;
 // Every take column except the two blobs, so listing takes never reads megabytes of audio.
 export const TAKE_COLUMNS = `id, session_id, number, parent_take_id, source, prompt, tokens, weights, seed, sampling,
-  kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, created_at`;
+  kept_before_sec, model_id, model_sha256, provider, duration_sec, sample_rate, frames, created_at`;
 
 /**
  * The checksum stored with a row: sha256 (hex) over each part as its byte length (8 bytes, little-endian)
@@ -145,6 +146,7 @@ export function toTake(r: TakeRow): Take {
     keptBeforeSec: r.kept_before_sec,
     modelId: r.model_id,
     modelSha256: r.model_sha256,
+    provider: r.provider,
     durationSec: r.duration_sec,
     sampleRate: r.sample_rate,
     frames: r.frames,

@@ -6,9 +6,14 @@ import { DamageFound, fromBlob, newId, parseArg, TAKE_COLUMNS, takeChecksum, tak
 import { requireSession, touch } from './sessions.js';
 
 /** What addTake needs: a take's metadata without the store-made fields, plus its codes and audio. */
-export type NewTake = Omit<Take, 'id' | 'number' | 'createdAt'> & { codes: Int32Array; audio: Float32Array };
+export type NewTake = Omit<Take, 'id' | 'number' | 'createdAt' | 'provider'> & {
+  /** Where it was computed (absent: not known). */
+  provider?: string | null;
+  codes: Int32Array;
+  audio: Float32Array;
+};
 
-const NewTakeMetaSchema = TakeSchema.omit({ id: true, number: true, createdAt: true });
+const NewTakeMetaSchema = TakeSchema.omit({ id: true, number: true, createdAt: true }).partial({ provider: true });
 
 /** Stores a new take as the next number in its session (codes and audio bit-exact) and returns it. */
 export function addTake(c: Connection, t: NewTake): Take {
@@ -32,8 +37,8 @@ export function addTake(c: Connection, t: NewTake): Take {
     const audio = toBlob(t.audio);
     c.run(
       `INSERT INTO takes (id, session_id, number, parent_take_id, source, prompt, tokens, weights, seed, sampling,
-         kept_before_sec, model_id, model_sha256, duration_sec, sample_rate, frames, checksum, codes, audio, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         kept_before_sec, model_id, model_sha256, provider, duration_sec, sample_rate, frames, checksum, codes, audio, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       id,
       meta.sessionId,
       next,
@@ -47,6 +52,7 @@ export function addTake(c: Connection, t: NewTake): Take {
       meta.keptBeforeSec,
       meta.modelId,
       meta.modelSha256,
+      meta.provider ?? null,
       meta.durationSec,
       meta.sampleRate,
       meta.frames,

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AgxError, type ErrorData } from '../common/errors.js';
 import type { Mask } from '../common/mask.js';
+import type { Device } from '../engine/onnx/providers.js';
 import {
   CANCEL_SLOT,
   CLOSING_SLOT,
@@ -40,6 +41,8 @@ export interface EngineOptions {
   model?: string | undefined;
   /** onnxruntime intra-op threads. */
   threads?: number | undefined;
+  /** Where the graphs run (--device; default auto). */
+  device?: Device | undefined;
 }
 
 function errorFrom(data: ErrorData): AgxError {
@@ -65,7 +68,12 @@ export class EngineClient {
   }
 
   private spawn(): Promise<EngineInfo> {
-    const data: EngineWorkerData = { model: this.options.model, threads: this.options.threads, flags: this.flagsBuffer };
+    const data: EngineWorkerData = {
+      model: this.options.model,
+      threads: this.options.threads,
+      device: this.options.device,
+      flags: this.flagsBuffer,
+    };
     const worker = new Worker(workerUrl(), { workerData: data });
     this.worker = worker;
     return new Promise<EngineInfo>((resolve, reject) => {

@@ -5,6 +5,7 @@ import type { ExplanationResult, ModelInfo, TimeSpan, Token, TokenWeight } from 
 import type { ErrorData } from '../common/errors.js';
 import type { Mask, MaskRows } from '../common/mask.js';
 import type { Bucket } from '../common/methods.js';
+import type { Device } from '../engine/onnx/providers.js';
 
 /** Everything the worker can be asked to do, one job at a time. */
 export type EngineTask =
@@ -80,6 +81,8 @@ export interface EngineInfo {
   explainBuckets: Bucket[];
   /** Execution provider in use. */
   provider: string;
+  /** Why --device auto runs on less than its first choice (absent when nothing was given up). */
+  providerNote?: string | undefined;
   /** The manifest's default sampling. */
   sampling: { cfg: number; topK: number; topP: number; temperature: number };
   /** The bundle's tokenizer.json and unknown-token id: the studio tokenises on its own thread (tokenize). */
@@ -90,6 +93,7 @@ export interface EngineInfo {
 export interface EngineWorkerData {
   model?: string | undefined;
   threads?: number | undefined;
+  device?: Device | undefined;
   /**
    * Two Int32 slots the main thread writes and the worker reads between inference steps (its event
    * loop is blocked during each one): [CANCEL_SLOT] = number of the job to cancel, [CLOSING_SLOT] = 1

@@ -120,7 +120,11 @@ async function start(): Promise<void> {
   let model: Model;
   let info: EngineInfo;
   try {
-    model = await Model.load(options.model, { spinning: false, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
+    model = await Model.load(options.model, {
+      spinning: false,
+      provider: options.device ?? 'auto',
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    });
     await model.warmUp();
     const m = model.manifest;
     info = {
@@ -128,6 +132,7 @@ async function start(): Promise<void> {
       codebooks: m.codebooks,
       explainBuckets: m.graphs.lmExplain.map((b) => ({ steps: b.steps, tokens: b.tokens })),
       provider: model.provider,
+      ...(model.providerNote !== null ? { providerNote: model.providerNote } : {}),
       sampling: { cfg: m.generation.cfg, topK: m.generation.topK, topP: m.generation.topP, temperature: m.generation.temperature },
       tokenizer: { file: join(model.bundle.dir, m.graphs.tokenizer), unkId: m.specialTokens.unk },
     };

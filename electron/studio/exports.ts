@@ -25,6 +25,7 @@ function asJson(e: Explanation, take: Take): string {
         weights: take.weights,
         modelId: take.modelId,
         modelSha256: take.modelSha256,
+        provider: take.provider,
       },
       method: e.method,
       params: e.params,

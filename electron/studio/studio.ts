@@ -9,6 +9,7 @@ import { complementMask } from '../common/mask.js';
 import { methodInfos, methodSpec, parseMethodParams } from '../common/methods.js';
 import { checkRegions } from '../common/regions.js';
 import { audioFileKind, encodeAudioFile } from '../engine/audio/encode.js';
+import type { Device } from '../engine/onnx/providers.js';
 import { PromptTokenizer } from '../engine/tokenizer.js';
 import { resolveDataDir, storePaths } from '../store/data-dir.js';
 import { listBackupsIn, Store } from '../store/store.js';
@@ -28,6 +29,8 @@ export interface StudioOptions {
   model?: string | undefined;
   /** onnxruntime intra-op threads. */
   threads?: number | undefined;
+  /** Where the graphs run (--device; default auto). */
+  device?: Device | undefined;
   /** Application version shown by getInfo. */
   version?: string | undefined;
   /** Only reads (the CLI's sessions and export): the store is opened read-only, and opening a session is not recorded. */
@@ -73,7 +76,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   } catch (err) {
     storeError = toErrorData(err);
   }
-  const engine = new EngineClient({ model: options.model, threads: options.threads });
+  const engine = new EngineClient({ model: options.model, threads: options.threads, device: options.device });
   let info: EngineInfo;
   try {
     info = await engine.ready();
@@ -166,6 +169,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
           seed: seedOf(v),
           modelId: model.id,
           modelSha256: model.identity,
+          provider: info.provider,
           durationSec: clip.audio.length / model.sampleRate,
           sampleRate: model.sampleRate,
           ...clip,
@@ -203,6 +207,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     getInfo: () => ({
       version: options.version ?? '0.0.0',
       provider: info.provider,
+      ...(info.providerNote !== undefined ? { providerNote: info.providerNote } : {}),
       model,
       methods: methodInfos(),
       dataDir,

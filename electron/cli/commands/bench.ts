@@ -1,5 +1,6 @@
 import { numberOption } from '../args.js';
 import { runBench } from '../bench.js';
+import { parseDevice } from '../../engine/onnx/providers.js';
 import type { Command } from '../command.js';
 
 export const benchCommand: Command = {
@@ -15,6 +16,7 @@ export const benchCommand: Command = {
       model: typeof values.model === 'string' ? values.model : undefined,
       runs,
       threads: numberOption(values, 'threads', 0),
+      device: parseDevice(values.device),
       methods: values.methods === true,
     });
   },

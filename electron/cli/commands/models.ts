@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AgxError } from '../../common/errors.js';
 import { checkBundleFiles, embeddedModelsDir, listBundles } from '../../engine/manifest.js';
+import { deviceReport } from '../../engine/onnx/device-report.js';
+import { type Device, parseDevice } from '../../engine/onnx/providers.js';
 import type { Command } from '../command.js';
 
 /** The converter is Python (Debian's PyTorch and onnx); AGX_PYTHON names another interpreter. */
@@ -10,7 +12,8 @@ function pythonPath(): string {
   return process.env.AGX_PYTHON ?? '/usr/bin/python3';
 }
 
-async function listModels(): Promise<unknown> {
+async function listModels(device: Device): Promise<unknown> {
+  let firstGraph: string | undefined;
   const out = [];
   for (const b of listBundles()) {
     if (b.manifest === undefined) {
@@ -19,6 +22,7 @@ async function listModels(): Promise<unknown> {
     }
     const checks = await checkBundleFiles({ dir: b.dir, manifest: b.manifest });
     const bad = checks.filter((c) => c.status !== 'ok');
+    if (bad.length === 0) firstGraph ??= join(b.dir, b.manifest.graphs.textEncoder);
     const bytes = Object.values(b.manifest.files).reduce((s, f) => s + f.bytes, 0);
     out.push({
       name: b.manifest.name,
@@ -29,7 +33,7 @@ async function listModels(): Promise<unknown> {
       problems: bad,
     });
   }
-  return { models: out };
+  return { models: out, device: await deviceReport(device, firstGraph) };
 }
 
 /**
@@ -118,7 +122,7 @@ export const modelsCommand: Command = {
     if (sub === undefined) {
       if (values.out !== undefined || values['check-only'] !== undefined)
         throw new AgxError('bad_argument', 'agx models: --out and --check-only belong to agx models convert');
-      return listModels();
+      return listModels(parseDevice(values.device));
     }
     if (sub !== 'convert') throw new AgxError('bad_argument', `agx models: unknown subcommand "${sub}"; subcommands: convert`);
     if (typeof values.out !== 'string' || values.out === '')

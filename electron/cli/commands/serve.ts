@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AgxError } from '../../common/errors.js';
+import { parseDevice } from '../../engine/onnx/providers.js';
 import { numberOption } from '../args.js';
 import type { Command } from '../command.js';
 import { startServer } from '../../server/server.js';
@@ -54,6 +55,7 @@ export const serveCommand: Command = {
       dataDir,
       model: typeof values.model === 'string' ? values.model : undefined,
       threads,
+      device: parseDevice(values.device),
       version: appVersion(),
     });
     let server;

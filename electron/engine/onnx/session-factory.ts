@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AgxError } from '../../common/errors.js';
+import { type Device, type Platform, ProviderChoice, type Provider, providerSessionOptions } from './providers.js';
 
 /** A tensor as the engine passes it around: typed data, row-major, with its shape. */
 export type EngineTensor =
@@ -25,8 +26,10 @@ export interface Graph {
 export interface SessionOptions {
   /** Intra-op threads; 0 lets onnxruntime decide. */
   threads?: number;
-  /** Execution provider preference: 'auto' tries the platform's GPU provider first. */
-  provider?: 'auto' | 'cpu';
+  /** --device: 'auto' tries the platform's GPU providers first (providers.ts); absent means auto. */
+  provider?: Device;
+  /** Told once when auto settles for less than its first choice (the CLI prints it on stderr). */
+  onProviderNote?: (note: string) => void;
   /**
    * Whether idle intra-op threads busy-wait for the next operator (onnxruntime's default, fastest for
    * a batch job). The studio turns it off so its engine never starves the UI thread of a core.
@@ -34,28 +37,44 @@ export interface SessionOptions {
   spinning?: boolean;
 }
 
-const GPU_PROVIDERS: Record<string, string> = { linux: 'cuda', win32: 'dml', darwin: 'coreml' };
+/** What this onnxruntime-node offers here; a non-bundled provider (CUDA) counts once its library is installed. */
+export function ortPlatform(): Platform {
+  const dir = bindingDir();
+  return {
+    os: process.platform,
+    backends: ort.listSupportedBackends(),
+    installed: (name) =>
+      dir !== undefined &&
+      [`libonnxruntime_providers_${name}.so`, `onnxruntime_providers_${name}.dll`].some((f) => existsSync(join(dir, f))) &&
+      [`libonnxruntime_providers_shared.so`, `onnxruntime_providers_shared.dll`].some((f) => existsSync(join(dir, f))),
+  };
+}
 
-/** DirectML and CoreML ship inside onnxruntime-node; CUDA only when its provider library was installed. */
-function gpuProviderAvailable(name: string): boolean {
-  if (name !== 'cuda') return true;
+function bindingDir(): string | undefined {
   try {
     const pkg = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
-    return existsSync(join(pkg, 'bin', 'napi-v6', 'linux', process.arch, 'libonnxruntime_providers_cuda.so'));
+    return join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 /** Creates sessions and remembers which execution provider actually loaded. */
 export class SessionFactory {
-  private providerInUse: string | undefined;
+  private readonly choice: ProviderChoice;
 
-  constructor(private readonly options: SessionOptions = {}) {}
+  constructor(private readonly options: SessionOptions = {}) {
+    this.choice = new ProviderChoice(options.provider ?? 'auto', ortPlatform(), options.onProviderNote);
+  }
 
-  /** The execution provider of the last created session ('cpu' until a GPU one loads). */
-  get provider(): string {
-    return this.providerInUse ?? 'cpu';
+  /** The execution provider sessions run on ('cpu' until the first session resolved auto). */
+  get provider(): Provider {
+    return this.choice.provider;
+  }
+
+  /** Why auto runs on less than its first choice, or null. */
+  get providerNote(): string | null {
+    return this.choice.note;
   }
 
   /**
@@ -72,28 +91,15 @@ export class SessionFactory {
         ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }
         : {}),
     };
-    const gpu = GPU_PROVIDERS[process.platform];
-    const wantGpu =
-      (this.options.provider ?? 'auto') === 'auto' && gpu !== undefined && this.providerInUse !== 'cpu' && gpuProviderAvailable(gpu);
-    let session: ort.InferenceSession | undefined;
-    if (wantGpu && gpu !== undefined) {
-      try {
-        session = await ort.InferenceSession.create(path, { ...base, executionProviders: [gpu, 'cpu'] });
-        this.providerInUse = gpu;
-      } catch {
-        // The GPU provider's libraries are optional; a clean CPU fallback is the contract.
-        session = undefined;
-      }
+    try {
+      const session = await this.choice.open((eps) =>
+        ort.InferenceSession.create(path, { ...base, ...providerSessionOptions(eps[0] as Provider), executionProviders: eps }),
+      );
+      return wrap(session);
+    } catch (err) {
+      if (err instanceof AgxError) throw err;
+      throw new AgxError('bad_model', `cannot load model graph ${path}: ${firstLine(err)}`);
     }
-    if (session === undefined) {
-      try {
-        session = await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] });
-      } catch (err) {
-        throw new AgxError('bad_model', `cannot load model graph ${path}: ${firstLine(err)}`);
-      }
-      this.providerInUse = 'cpu';
-    }
-    return wrap(session);
   }
 }
 

@@ -23,7 +23,10 @@ export function StatusBar() {
           <span>
             Model {info.model.id} {info.model.version} · {info.model.sampleRate / 1000} kHz · {info.model.frameRate} steps/s
           </span>
-          <span>Runs on {info.provider.toUpperCase()}</span>
+          <span title={info.providerNote}>
+            Runs on {info.provider.toUpperCase()}
+            {info.providerNote !== undefined && ' (fallback)'}
+          </span>
           <span>Studio {info.version}</span>
           <span title="Data folder">{info.dataDir}</span>
         </>
