@@ -72,6 +72,8 @@ function describe(result: unknown): string {
       version?: string;
       dir: string;
       bytes?: number;
+      licence?: string;
+      memory?: { generateBytes: number };
       status: string;
       error?: string;
       problems?: { file: string; status: string }[];
@@ -89,7 +91,9 @@ function describe(result: unknown): string {
                 ? `${m.status} (${m.problems.map((p) => `${p.file} ${p.status}`).join(', ')})`
                 : m.status;
           const size = m.bytes === undefined ? '' : `  ${(m.bytes / 1e6).toFixed(1)} MB`;
-          return `${`${m.name} ${m.version ?? ''}`.padEnd(width)}  ${status}${size}  ${m.dir}`;
+          const needs = m.memory === undefined ? '' : ` (generation opens ${(m.memory.generateBytes / 1e6).toFixed(1)} MB)`;
+          const licence = m.licence === undefined ? '' : `  ${m.licence}`;
+          return `${`${m.name} ${m.version ?? ''}`.padEnd(width)}  ${status}${size}${needs}${licence}  ${m.dir}`;
         })
         .join('\n') || 'no model bundles found') + runsOn
     );

@@ -16,10 +16,21 @@ import type { PromptToken } from './tokenizer.js';
 
 /** Candidates drawn per region when the caller does not say (seeds seed .. seed + 7; docs/decisions.md, "Replacing a region"). */
 export const INPAINT_CANDIDATES = 8;
-/** Length of each equal-power crossfade: one codec frame at 25 Hz. */
-export const INPAINT_FADE_SEC = 0.04;
-/** Codec frames after E on which candidates are scored (120 ms at 25 Hz). */
-export const SEAM_FRAMES = 3;
+/** Seconds after E on which candidates are scored: 3 codec frames at tiny-foley's 25 Hz, 6 at AudioGen's 50 Hz. */
+export const SEAM_SEC = 0.12;
+
+/**
+ * Samples of each equal-power crossfade: one codec frame, the shortest span the decoder's output can
+ * change over (40 ms at 25 Hz, 20 ms at 50 Hz).
+ */
+export function inpaintFade(m: { sampleRate: number; frameRate: number }): number {
+  return Math.round(m.sampleRate / m.frameRate);
+}
+
+/** Codec frames after E on which candidates are scored (SEAM_SEC at the model's frame rate, at least one). */
+export function seamFrames(frameRate: number): number {
+  return Math.max(1, Math.round(SEAM_SEC * frameRate));
+}
 
 /** What replacing regions of a clip needs. */
 export interface InpaintRequest {
@@ -74,7 +85,10 @@ export async function encodeForInpaint(model: Model, audio: Float32Array): Promi
   return model.encodeAudio(padded);
 }
 
-/** The codec's codebook entries [K][card * dim] (log-mel patches), from the bundle's weight index; null when the bundle does not expose them. */
+/**
+ * The codec's codebook entries [K][card * dim] (log-mel patches), from the bundle's weight index; null
+ * when the bundle does not expose them (a converted bundle keeps EnCodec's codebooks inside its graphs).
+ */
 const codebookCache = new WeakMap<Model, Float32Array[] | null>();
 function codebooks(model: Model): Float32Array[] | null {
   if (codebookCache.has(model)) return codebookCache.get(model)!;
@@ -168,7 +182,7 @@ export async function inpaint(model: Model, req: InpaintRequest): Promise<Inpain
   });
   // Regions go left to right, each continuing from the codes as the earlier ones left them.
   for (const [i, { region, sF, eF }] of spans.entries()) {
-    const look = Math.min(SEAM_FRAMES, frames - eF);
+    const look = Math.min(seamFrames(m.frameRate), frames - eF);
     const genFrames = eF + look;
     const gen = await generateCodes(model, {
       prompt: req.prompt,
@@ -194,7 +208,7 @@ export async function inpaint(model: Model, req: InpaintRequest): Promise<Inpain
   throwIfAborted(req.signal);
   const [decoded] = await model.decode([codes], frames);
   const out = Float32Array.from(audio);
-  const fade = Math.round(INPAINT_FADE_SEC * m.sampleRate);
+  const fade = inpaintFade(m);
   // Regions closer than two fades are spliced as one span: crossfading the decoded audio with itself
   // would lift the gap by up to 3 dB, and every sample between them lies inside a fade anyway.
   const joined: { s0: number; e0: number }[] = [];

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { ModelInfo } from '../common/domain.js';
 import { AgxError } from '../common/errors.js';
+import { METHOD_NAMES, type MethodName } from '../common/methods.js';
 
 const FileEntry = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
 
@@ -25,8 +26,9 @@ export const ManifestSchema = z.object({
   layers: z.number().int().positive(),
   heads: z.number().int().positive(),
   specialTokens: z.object({ pad: z.number().int(), unk: z.number().int(), null: z.number().int(), audioEmpty: z.number().int() }),
-  labels: z.array(z.string()).min(1),
-  classifierThreshold: z.number(),
+  /** The judge's labels and threshold: a converted bundle (docs/convert.md) has no judge, so none. */
+  labels: z.array(z.string()).default([]),
+  classifierThreshold: z.number().optional(),
   /** The judge's calibration (scripts/calibrate-judge.mjs): `agx evaluate` also scores with softmax(logit / temperature). */
   judge: z.object({ temperature: z.number().positive(), calibration: z.record(z.string(), z.unknown()).optional() }).optional(),
   generation: z.object({ cfg: z.number(), topK: z.number().int(), topP: z.number(), temperature: z.number() }),
@@ -48,9 +50,11 @@ export const ManifestSchema = z.object({
       .default([]),
     codecEncoder: z.string(),
     codecDecoder: z.string(),
-    classifier: z.string(),
+    classifier: z.string().optional(),
     tokenizer: z.string(),
   }),
+  /** Samples per codec frame (converted bundles; sampleRate / frameRate otherwise). */
+  hopLength: z.number().int().positive().optional(),
   files: z.record(z.string(), FileEntry),
 });
 
@@ -106,7 +110,14 @@ export function readManifest(dir: string): Manifest {
       `model bundle ${dir}: manifest.json is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
     );
   }
-  return parsed.data;
+  const m = parsed.data;
+  const judge = m.graphs.classifier !== undefined;
+  if (judge !== (m.classifierThreshold !== undefined) || (judge && m.labels.length === 0))
+    throw new AgxError(
+      'bad_model',
+      `model bundle ${dir}: graphs.classifier, classifierThreshold and labels come together (a judge, or none)`,
+    );
+  return m;
 }
 
 /** A folder with a manifest.json: parsed, or the reason it could not be. */
@@ -182,6 +193,45 @@ export function modelInfoOf(bundle: BundleInfo): ModelInfo {
   };
 }
 
+/**
+ * The judge's graph, or one clear error for a bundle without one (converted AudioGen/MusicGen bundles):
+ * classifying, faithfulness and ground truth need tiny-foley's classifier.
+ */
+export function judgeGraph(m: Manifest, what = 'this'): string {
+  if (m.graphs.classifier === undefined)
+    throw new AgxError(
+      'bad_model',
+      `model ${m.name} has no sound-event classifier (judge), which ${what} needs; run it with --model tiny-foley`,
+    );
+  return m.graphs.classifier;
+}
+
+/** The graphs a method needs beyond generation's, by manifest key; a converted bundle has no Grad-CAM or Chefer graphs. */
+const METHOD_GRAPHS: Partial<Record<MethodName, { key: 'lmExplain' | 'lmGradcam' | 'lmChefer'; what: string }>> = {
+  audiogenx: { key: 'lmExplain', what: 'AudioGenX explain graphs' },
+  'gradcam-a': { key: 'lmGradcam', what: 'Grad-CAM graphs' },
+  'gradcam-e': { key: 'lmGradcam', what: 'Grad-CAM graphs' },
+  chefer: { key: 'lmChefer', what: 'Chefer relevance graphs' },
+};
+
+/** The explanation methods a bundle has the graphs for, in catalog order. */
+export function bundleMethods(m: Manifest): MethodName[] {
+  return METHOD_NAMES.filter((name) => {
+    const need = METHOD_GRAPHS[name];
+    return need === undefined || m.graphs[need.key].length > 0;
+  });
+}
+
+/** One clear error when the bundle lacks a method's graphs (before any generation or teacher forcing). */
+export function requireMethodGraphs(m: Manifest, method: MethodName): void {
+  const need = METHOD_GRAPHS[method];
+  if (need === undefined || m.graphs[need.key].length > 0) return;
+  throw new AgxError(
+    'bad_argument',
+    `model ${m.name} has no ${need.what}, so ${method} cannot explain with it; its methods: ${bundleMethods(m).join(', ')}`,
+  );
+}
+
 /** sha256 of a file, streamed. */
 export function fileSha256(path: string): Promise<string> {
   return new Promise((ok, fail) => {
@@ -231,7 +281,7 @@ export async function verifyBundle(bundle: BundleInfo): Promise<void> {
     graphs.lmProbe,
     graphs.codecEncoder,
     graphs.codecDecoder,
-    graphs.classifier,
+    ...(graphs.classifier === undefined ? [] : [graphs.classifier]),
     graphs.tokenizer,
     ...[...graphs.lmExplain, ...graphs.explainerStep, ...graphs.lmGradcam, ...graphs.lmChefer].map((b) => b.file),
   ];

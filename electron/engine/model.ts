@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { AgxError } from '../common/errors.js';
-import { type BundleInfo, type Manifest, resolveBundle, verifyBundle } from './manifest.js';
+import { type BundleInfo, judgeGraph, type Manifest, resolveBundle, verifyBundle } from './manifest.js';
 import { type EngineTensor, type Graph, SessionFactory, type SessionOptions, tensor } from './onnx/session-factory.js';
 import { PromptTokenizer } from './tokenizer.js';
 
@@ -56,7 +56,8 @@ export class Model {
 
   /** A graph by role, created on first use. */
   graph(name: GraphName): Promise<Graph> {
-    return this.graphFile(this.manifest.graphs[name], name === 'lmStep' ? 1 : 0);
+    const file = name === 'classifier' ? judgeGraph(this.manifest) : this.manifest.graphs[name];
+    return this.graphFile(file, name === 'lmStep' ? 1 : 0);
   }
 
   /**
@@ -100,6 +101,15 @@ export class Model {
   async encodeAudio(audio: Float32Array): Promise<{ codes: Int32Array; frames: number }> {
     const hop = this.manifest.sampleRate / this.manifest.frameRate;
     if (audio.length < hop) throw new AgxError('bad_audio', 'the audio is shorter than one codec frame');
+    // A converted EnCodec (manifest hopLength) omits audiocraft's per-layer extra padding, which is zero
+    // for whole frames, and would silently drop a partial last frame: it is zero-padded, as
+    // encodeForInpaint pads (audiocraft pads it inside each conv, so only the last frame's codes may differ).
+    const whole = this.manifest.hopLength;
+    if (whole !== undefined && audio.length % whole !== 0) {
+      const padded = new Float32Array(Math.ceil(audio.length / whole) * whole);
+      padded.set(audio);
+      audio = padded;
+    }
     const enc = await this.graph('codecEncoder');
     const res = await enc.run({ audio: tensor.f32(audio, [1, audio.length]) });
     const codes = res.codes!;

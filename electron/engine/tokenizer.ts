@@ -63,13 +63,53 @@ export class PromptTokenizer {
     const ids = enc.getIds();
     const toUtf16 = codePointToUtf16Index(prompt);
     const offsets = enc.getOffsets();
+    const pieces = enc.getTokens();
+    const special = enc.getSpecialTokensMask();
+    const promptEnd = prompt.trimEnd().length;
     return ids.map((id, i) => {
       const [cpStart, cpEnd] = offsets[i] ?? [0, 0];
-      const start = toUtf16(cpStart ?? 0);
-      const end = toUtf16(cpEnd ?? 0);
+      let start = toUtf16(cpStart ?? 0);
+      let end = toUtf16(cpEnd ?? 0);
+      // A SentencePiece piece holds its word's leading space ("▁dog" spans " dog"); the lanes, the weights
+      // and the unknown-word note want the word itself.
+      while (start < end && /\s/.test(prompt[start]!)) start++;
+      while (end > start && /\s/.test(prompt[end - 1]!)) end--;
+      // a bare "▁" piece (before a character the vocabulary lacks, or trailing) stays inside the prompt
+      if (start === end) start = end = Math.min(start, promptEnd);
+      // T5's appended </s> covers no text; it is named and placed after the prompt, so its mask column shows.
+      if (special[i] === 1 && start === end) return { id, text: pieces[i] ?? '', start: promptEnd, end: promptEnd, unknown: false };
       return { id, text: prompt.slice(start, end), start, end, unknown: id === this.limits.unkId };
     });
   }
+}
+
+/** One word of the prompt and the tokens it was split into. */
+export interface PromptWord {
+  /** The word as written (its tokens' text joined). */
+  text: string;
+  /** Indices of its tokens, in order. */
+  tokens: number[];
+}
+
+/**
+ * The word view of a prompt's tokens: T5's SentencePiece splits words into pieces ("dogs" -> "dog",
+ * "s"), and a piece that starts where the previous one ended continues its word. A word-level
+ * tokenizer (tiny-foley's) gives one token per word, and punctuation its own; a special token
+ * (</s>) is a word of its own.
+ */
+export function promptWords(tokens: readonly Pick<PromptToken, 'text' | 'start' | 'end'>[]): PromptWord[] {
+  const words: PromptWord[] = [];
+  tokens.forEach((t, i) => {
+    const prev = i > 0 ? tokens[i - 1]! : undefined;
+    const last = words.at(-1);
+    // a bare "▁" piece (no text) belongs to the word that follows it
+    const joins = prev !== undefined && t.end > t.start && t.start === prev.end && (prev.end > prev.start || last?.text === '');
+    if (last !== undefined && joins) {
+      last.text += t.text;
+      last.tokens.push(i);
+    } else words.push({ text: t.text, tokens: [i] });
+  });
+  return words;
 }
 
 /** tokenizers reports offsets in Unicode code points; JavaScript strings index UTF-16 units. */

@@ -1,10 +1,11 @@
 import { isWeightValue, MAX_TOKEN_WEIGHT, parseTimeSpan, type TokenWeight } from '../common/domain.js';
 import { AgxError } from '../common/errors.js';
-import type { PromptToken } from './tokenizer.js';
+import { promptWords, type PromptToken } from './tokenizer.js';
 
 /**
  * Parses "dog=0,rain=1.5,bark=0.2@1.5:3" against the prompt's tokens: word=weight, optionally only
- * inside start:end seconds. A word matches every token with that text (case-insensitive).
+ * inside start:end seconds. A word matches every token with that text (case-insensitive), and every
+ * piece of a prompt word with that text.
  */
 export function parseWeightSpec(spec: string, tokens: PromptToken[]): TokenWeight[] {
   const out: TokenWeight[] = [];
@@ -23,14 +24,17 @@ export function parseWeightSpec(spec: string, tokens: PromptToken[]): TokenWeigh
     if (s !== undefined && span === null) {
       throw new AgxError('bad_argument', `interval for "${word}" must be start:end seconds with 0 <= start < end (got "${s}:${e}")`);
     }
-    const hits = tokens.map((t, i) => (t.text.toLowerCase() === word.toLowerCase() ? i : -1)).filter((i) => i >= 0);
-    if (hits.length === 0) {
+    const same = (text: string): boolean => text.toLowerCase() === word.toLowerCase();
+    const hits = new Set(tokens.flatMap((t, i) => (same(t.text) ? [i] : [])));
+    // a word T5 split into pieces ("dogs" -> "dog", "s") weighs all of them
+    for (const w of promptWords(tokens)) if (same(w.text)) w.tokens.forEach((i) => hits.add(i));
+    if (hits.size === 0) {
       throw new AgxError(
         'bad_argument',
         `weights name "${word}", which is not a token of the prompt; tokens: ${tokens.map((t) => t.text).join(', ')}`,
       );
     }
-    for (const token of hits) out.push({ token, weight, ...span });
+    for (const token of [...hits].sort((a, b) => a - b)) out.push({ token, weight, ...span });
   }
   return out;
 }

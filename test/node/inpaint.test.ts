@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioApi } from '../../electron/common/api.js';
 import { base64ToFloat32 } from '../../electron/common/base64.js';
 import { decodeWav } from '../../electron/engine/audio/wav.js';
-import { INPAINT_FADE_SEC, spliceRegion } from '../../electron/engine/inpaint.js';
+import { inpaintFade, spliceRegion } from '../../electron/engine/inpaint.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
 import type { Studio } from '../../electron/studio/studio.js';
 import { directApi, jobEnd, tempDir, tempStudio } from './studio-helpers.js';
@@ -20,7 +20,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'agx-inpaint-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const PROMPT = 'a dog barks while rain falls';
 const SR = 16000;
-const FADE = Math.round(INPAINT_FADE_SEC * SR);
+const FADE = inpaintFade({ sampleRate: SR, frameRate: 25 }); // tiny-foley's codec frame
 
 async function agx(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { AgxError, toErrorData } from '../../common/errors.js';
 import { parseMethodParams } from '../../common/methods.js';
 import { getMethod, METHODS } from '../../engine/explain/index.js';
+import { judgeGraph } from '../../engine/manifest.js';
 import { captionsFromCsv, evaluatePrompt, type PromptScores, rescore, summarise } from '../../engine/faithfulness.js';
 import { numberOption, requiredString } from '../args.js';
 import { type Command, durationOption, openModel } from '../command.js';
@@ -77,6 +78,7 @@ export const evaluateCommand: Command = {
       }
     }
     const model = await openModel(values);
+    judgeGraph(model.manifest, 'agx evaluate (the faithfulness judge)');
     const durationSec = durationOption(values, model.manifest);
     const opts = { seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), originalSeed: 0, durationSec, params, sizeMatch, averageSteps };
     const progress = new Progress('evaluating');

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseTimeSpan, type TimeSpan, toToken } from '../../common/domain.js';
 import { AgxError } from '../../common/errors.js';
-import { AUDIOGENX_PRESETS, METHOD_CATALOG, METHOD_NAMES, methodSpec, parseMethodParams } from '../../common/methods.js';
+import { AUDIOGENX_PRESETS, METHOD_CATALOG, METHOD_NAMES, type MethodName, methodSpec, parseMethodParams } from '../../common/methods.js';
 import { explain, intervalView } from '../../engine/explain/index.js';
 import { generateCodes } from '../../engine/generate.js';
+import { requireMethodGraphs } from '../../engine/manifest.js';
 import { checkPromptText } from '../../engine/tokenizer.js';
 import { parseWeightSpec } from '../../engine/weights.js';
 import { numberOption, requiredString } from '../args.js';
@@ -57,6 +58,7 @@ export const explainCommand: Command = {
     const seed = hasSeed ? seedOption(values) : 0;
     const model = await openModel(values);
     const m = model.manifest;
+    requireMethodGraphs(m, method.name as MethodName);
     const tokens = await model.tokenizer.encode(prompt);
     warnUnknownWords(m.name, tokens);
     const weights = typeof values.weights === 'string' ? parseWeightSpec(values.weights, tokens) : [];

@@ -2,10 +2,24 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AgxError } from '../../common/errors.js';
-import { checkBundleFiles, embeddedModelsDir, listBundles } from '../../engine/manifest.js';
+import { bundleMethods, checkBundleFiles, embeddedModelsDir, listBundles, type Manifest } from '../../engine/manifest.js';
 import { deviceReport } from '../../engine/onnx/device-report.js';
 import { type Device, parseDevice } from '../../engine/onnx/providers.js';
 import type { Command } from '../command.js';
+
+/**
+ * What a bundle needs in memory, from the manifest's file sizes: generation opens the text encoder,
+ * lm_step and the codec decoder, and maps each shared weight file once; AudioGenX holds its
+ * generator weights and their two Adam moments (three steps x hiddenSize x hidden fp32 tensors of
+ * the widest bucket) on top, and the engine feeds and receives them each epoch.
+ */
+export function memoryNeed(m: Manifest): { generateBytes: number; audiogenxStateBytes: number } {
+  const g = m.graphs;
+  const files = new Set([g.textEncoder, g.lmStep, g.codecDecoder, ...Object.keys(m.files).filter((f) => f.endsWith('_weights.bin'))]);
+  const generateBytes = [...files].reduce((sum, f) => sum + (m.files[f]?.bytes ?? 0), 0);
+  const state = g.explainerStep.map((b) => 3 * b.steps * m.hiddenSize * b.hidden * 4);
+  return { generateBytes, audiogenxStateBytes: Math.max(0, ...state) };
+}
 
 /** The converter is Python (Debian's PyTorch and onnx); AGX_PYTHON names another interpreter. */
 function pythonPath(): string {
@@ -27,8 +41,12 @@ async function listModels(device: Device): Promise<unknown> {
     out.push({
       name: b.manifest.name,
       version: b.manifest.version,
+      licence: b.manifest.licence,
       dir: b.dir,
       bytes,
+      memory: memoryNeed(b.manifest),
+      methods: bundleMethods(b.manifest),
+      judge: b.manifest.graphs.classifier !== undefined,
       status: bad.length === 0 ? 'ok' : 'checksum mismatch',
       problems: bad,
     });

@@ -2,6 +2,7 @@ import { type ExplanationResult, isTimeSpan, type TokenWeight } from '../../comm
 import { AgxError } from '../../common/errors.js';
 import { holisticMeans, intervalImportance } from '../../common/mask.js';
 import { type MethodName, methodSpec, parseMethodParams } from '../../common/methods.js';
+import { requireMethodGraphs } from '../manifest.js';
 import type { Model } from '../model.js';
 import type { PromptToken } from '../tokenizer.js';
 import { audiogenx } from './audiogenx.js';
@@ -77,6 +78,7 @@ export async function explain(
 ): Promise<Explanation> {
   const method = getMethod(methodName);
   const params = parseMethodParams(method.name, rawParams);
+  requireMethodGraphs(model.manifest, method.name as MethodName);
   const t0 = performance.now();
   const input = await teacherForce(model, prompt, codes, frames, weights);
   const t1 = performance.now();
