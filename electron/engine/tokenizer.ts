@@ -59,7 +59,9 @@ export class PromptTokenizer {
 
   /** Tokenises without the limits, so a prompt over them can still be counted (the prompt bar's counter). */
   async tokenize(prompt: string): Promise<PromptToken[]> {
-    const enc = await this.tok.encode(prompt);
+    // SentencePiece drops trailing whitespace; a T5 tokenizer.json would add a bare "▁" piece for it
+    // (test/node/t5-tokenizer-parity.test.ts). The offsets stay valid: the encoded text is a prefix.
+    const enc = await this.tok.encode(prompt.trimEnd());
     const ids = enc.getIds();
     const toUtf16 = codePointToUtf16Index(prompt);
     const offsets = enc.getOffsets();
