@@ -4,6 +4,9 @@ import { type BundleInfo, judgeGraph, type Manifest, resolveBundle, verifyBundle
 import { type EngineTensor, type Graph, SessionFactory, type SessionOptions, tensor } from './onnx/session-factory.js';
 import { PromptTokenizer } from './tokenizer.js';
 
+/** LM weights from this size on are shared between sessions unpacked (Model.sharedWeights). */
+export const SHARED_WEIGHTS_BYTES = 64 * 2 ** 20;
+
 type GraphName = 'textEncoder' | 'lmStep' | 'lmProbe' | 'codecEncoder' | 'codecDecoder' | 'classifier';
 
 /** What the classifier says about a clip. */
@@ -39,6 +42,15 @@ export class Model {
     return new Model(bundle, tokenizer, new SessionFactory(options));
   }
 
+  /**
+   * Whether the bundle's LM weights are large enough that every session should read the one memory
+   * map rather than prepack its own copy (a converted AudioGen/MusicGen; tiny-foley's 26 MB keeps
+   * prepacking, with which its speed was measured).
+   */
+  private get sharedWeights(): boolean {
+    return (this.manifest.files['lm_weights.bin']?.bytes ?? 0) >= SHARED_WEIGHTS_BYTES;
+  }
+
   /** The bundle's manifest. */
   get manifest(): Manifest {
     return this.bundle.manifest;
@@ -68,7 +80,7 @@ export class Model {
   graphFile(file: string, defaultThreads = 0): Promise<Graph> {
     let g = this.graphs.get(file);
     if (g === undefined) {
-      g = this.factory.create(join(this.bundle.dir, file), defaultThreads);
+      g = this.factory.create(join(this.bundle.dir, file), defaultThreads, this.sharedWeights);
       g.catch(() => this.graphs.delete(file));
       this.graphs.set(file, g);
     }
