@@ -113,6 +113,9 @@ describe('agx generate when the disk fills mid-write', () => {
       '5',
       '--threads',
       '1',
+      // on a machine without a GPU, auto would add its one-line fallback note to stderr
+      '--device',
+      'cpu',
       '--out',
       target,
     ];
