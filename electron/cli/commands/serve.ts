@@ -76,6 +76,7 @@ export const serveCommand: Command = {
     if (!stopRequested) {
       const info = await studio.handlers.getInfo({});
       if (info.storeError) process.stderr.write(`agx: warning: ${info.storeError.message}\n`);
+      if (info.providerNote !== undefined) process.stderr.write(`agx: ${info.providerNote}\n`);
     }
     await stopped;
     await server.close();
