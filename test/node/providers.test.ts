@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
+import { parseMainArgs } from '../../electron/main/policy.js';
 import { parseDevice, type Platform, ProviderChoice } from '../../electron/engine/onnx/providers.js';
 import { ortPlatform, SessionFactory } from '../../electron/engine/onnx/session-factory.js';
 import { MIGRATIONS, migrate } from '../../electron/store/migrations.js';
@@ -52,6 +53,9 @@ describe('provider choice', () => {
     expect(parseDevice(undefined)).toBe('auto');
     expect(parseDevice('cuda')).toBe('cuda');
     expect(() => parseDevice('gpu')).toThrow(/--device must be one of auto, cpu, cuda, dml, coreml, webgpu \(got "gpu"\)/);
+    // The app passes --device through as typed; main.ts checks it with parseDevice, inside its start-up error box.
+    expect(parseMainArgs(['electron', '.', '--device', 'cuda', '--threads=2'])).toEqual({ device: 'cuda', threads: 2 });
+    expect(() => parseDevice(parseMainArgs(['electron', '--device=gpu']).device)).toThrow(/--device must be one of/);
   });
 
   it('auto on Windows tries CUDA, then DirectML, and stays on the one that started', async () => {
