@@ -224,11 +224,16 @@ export function bundleMethods(m: Manifest): MethodName[] {
 
 /** One clear error when the bundle lacks a method's graphs (before any generation or teacher forcing). */
 export function requireMethodGraphs(m: Manifest, method: MethodName): void {
-  const need = METHOD_GRAPHS[method];
-  if (need === undefined || m.graphs[need.key].length > 0) return;
+  requireBundleMethod(m.name, method, bundleMethods(m));
+}
+
+/** The same check from a model's name and bundleMethods (the studio holds no manifest). */
+export function requireBundleMethod(model: string, method: MethodName, methods: readonly MethodName[]): void {
+  if (methods.includes(method)) return;
+  const what = METHOD_GRAPHS[method]?.what ?? 'graphs';
   throw new AgxError(
     'bad_argument',
-    `model ${m.name} has no ${need.what}, so ${method} cannot explain with it; its methods: ${bundleMethods(m).join(', ')}`,
+    `model ${model} has no ${what}, so ${method} cannot explain with it; its methods: ${methods.join(', ')}`,
   );
 }
 

@@ -4,7 +4,7 @@ import type { Sampling } from '../common/api.js';
 import type { ExplanationResult, ModelInfo, TimeSpan, Token, TokenWeight } from '../common/domain.js';
 import type { ErrorData } from '../common/errors.js';
 import type { Mask, MaskRows } from '../common/mask.js';
-import type { Bucket } from '../common/methods.js';
+import type { Bucket, MethodName } from '../common/methods.js';
 import type { Device } from '../engine/onnx/providers.js';
 
 /** Everything the worker can be asked to do, one job at a time. */
@@ -79,6 +79,8 @@ export interface EngineInfo {
   codebooks: number;
   /** The explain graphs' buckets (manifest graphs.lmExplain), for the cost estimate. */
   explainBuckets: Bucket[];
+  /** The explanation methods the bundle has graphs for (a converted bundle has no Grad-CAM or Chefer). */
+  methods: MethodName[];
   /** Execution provider in use. */
   provider: string;
   /** Why --device auto runs on less than its first choice (absent when nothing was given up). */

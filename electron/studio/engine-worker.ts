@@ -10,7 +10,7 @@ import { explain } from '../engine/explain/index.js';
 import { explanationFaithfulness } from '../engine/faithfulness.js';
 import { generateCodes } from '../engine/generate.js';
 import { inpaint } from '../engine/inpaint.js';
-import { modelInfoOf } from '../engine/manifest.js';
+import { bundleMethods, modelInfoOf } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
 import { checkPromptText } from '../engine/tokenizer.js';
 import {
@@ -131,6 +131,7 @@ async function start(): Promise<void> {
       model: modelInfoOf(model.bundle),
       codebooks: m.codebooks,
       explainBuckets: m.graphs.lmExplain.map((b) => ({ steps: b.steps, tokens: b.tokens })),
+      methods: bundleMethods(m),
       provider: model.provider,
       ...(model.providerNote !== null ? { providerNote: model.providerNote } : {}),
       sampling: { cfg: m.generation.cfg, topK: m.generation.topK, topP: m.generation.topP, temperature: m.generation.temperature },

@@ -6,9 +6,10 @@ import { base64ToBytes, bytesToBase64, float32ToBase64 } from '../common/base64.
 import { checkDuration, toToken } from '../common/domain.js';
 import { AgxError, type ErrorData, toErrorData } from '../common/errors.js';
 import { complementMask } from '../common/mask.js';
-import { methodInfos, methodSpec, parseMethodParams } from '../common/methods.js';
+import { type MethodName, methodInfos, methodSpec, parseMethodParams } from '../common/methods.js';
 import { checkRegions } from '../common/regions.js';
 import { audioFileKind, encodeAudioFile } from '../engine/audio/encode.js';
+import { requireBundleMethod } from '../engine/manifest.js';
 import type { Device } from '../engine/onnx/providers.js';
 import { PromptTokenizer } from '../engine/tokenizer.js';
 import { resolveDataDir, storePaths } from '../store/data-dir.js';
@@ -209,7 +210,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       provider: info.provider,
       ...(info.providerNote !== undefined ? { providerNote: info.providerNote } : {}),
       model,
-      methods: methodInfos(),
+      methods: methodInfos().filter((mi) => info.methods.includes(mi.name as MethodName)),
       dataDir,
       storeError,
     }),
@@ -358,6 +359,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       const take = db().getTake(p.takeId);
       const params = parseMethodParams(p.method, p.params);
       requireTakeModel(take, 'explained');
+      requireBundleMethod(model.id, p.method as MethodName, info.methods);
       return enqueue(
         'explain',
         take.sessionId,
@@ -396,6 +398,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       const take = db().getTake(p.takeId);
       const params = parseMethodParams(p.method, p.params);
       requireTakeModel(take, 'explained');
+      requireBundleMethod(model.id, p.method as MethodName, info.methods);
       return estimateExplainSeconds(p.method, params, workOf(take), costs);
     },
 

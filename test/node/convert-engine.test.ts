@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav } from '../../electron/engine/audio/wav.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
+import { createStudio } from '../../electron/studio/studio.js';
+import { directApi, jobEnd, tempDir } from './studio-helpers.js';
 
 const run = promisify(execFile);
 const root = join(embeddedModelsDir(), '..');
@@ -179,6 +181,25 @@ describe.skipIf(!hasTorch)('a converted AudioGen bundle in the engine', () => {
     for (const r of [gradcam, chefer, classify]) expect(r.stderr.split('\n').filter((l) => l.startsWith('agx: error')).length).toBe(1);
     for (const r of [gradcam, chefer, classify]) expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
   });
+
+  it('the studio lists only its methods and refuses the others as a call, not a failed job', async () => {
+    const studio = await createStudio({ dataDir: tempDir(), threads: 1, model: join(tmp, 'models', 'ag-tiny') });
+    try {
+      const api = await directApi(studio);
+      expect((await api.getInfo()).methods.map((m) => m.name)).toEqual(['audiogenx', 'random', 'attention', 'atman']);
+      const sessionId = (await api.createSession({})).session.id;
+      const { jobId } = await api.generate({ sessionId, prompt: PROMPT, seed: 2, durationSec: 1 });
+      const end = await jobEnd(studio, jobId);
+      expect(end.state, JSON.stringify(end.error)).toBe('done');
+      const takeId = end.result?.kind === 'takes' ? end.result.takeIds[0]! : '';
+      await expect(api.explain({ takeId, method: 'gradcam-e' })).rejects.toThrow(/model ag-tiny has no Grad-CAM graphs/);
+      await expect(api.estimateExplain({ takeId, method: 'chefer' })).rejects.toThrow(/no Chefer relevance graphs/);
+      const ok = await jobEnd(studio, (await api.explain({ takeId, method: 'attention' })).jobId);
+      expect(ok.state, JSON.stringify(ok.error)).toBe('done');
+    } finally {
+      await studio.close();
+    }
+  }, 120_000);
 
   it('inpaints with a one-frame crossfade at 50 Hz: every sample outside [S - 20 ms, E + 20 ms) is the original', async () => {
     const out = join(tmp, 'inpainted.wav');
