@@ -295,6 +295,13 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
           )}
           <dt>Length</dt>
           <dd>{take.durationSec.toFixed(2)} s</dd>
+          {/* Takes stored before the provider was recorded have none (null). */}
+          {typeof take.provider === 'string' && (
+            <>
+              <dt>Ran on</dt>
+              <dd>{take.provider.toUpperCase()}</dd>
+            </>
+          )}
           {info !== null && take.modelSha256 !== info.model.identity && (
             <>
               <dt>Model</dt>
