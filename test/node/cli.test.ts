@@ -194,7 +194,7 @@ describe('agx command line', () => {
     expect(models.code).toBe(0);
     expect(models.stdout).toMatch(
       new RegExp(
-        `^tiny-foley 2\\.0\\.0 +ok +[\\d.]+ MB +${join(embeddedModelsDir(), 'tiny-foley').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+        `^tiny-foley 2\\.1\\.0 +ok +[\\d.]+ MB \\(generation opens [\\d.]+ MB\\) +MIT +${join(embeddedModelsDir(), 'tiny-foley').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
         'm',
       ),
     );
