@@ -261,8 +261,11 @@ function torchReference(
         repeats,
       }),
     );
+    // Some hosts set OPENBLAS_CORETYPE (with OPENBLAS_L2_SIZE), which slows Debian's BLAS several-fold:
+    // the reference runs without them so the ratio is fair to PyTorch (this child process only).
+    const { OPENBLAS_CORETYPE: _coretype, OPENBLAS_L2_SIZE: _l2, ...env } = process.env;
     const out = execFileSync(python, ['-m', 'agx_build.tools.reference_explainer', model.bundle.dir, spec], {
-      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONPATH: build },
+      env: { ...env, OPENBLAS_NUM_THREADS: '1', PYTHONPATH: build },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
