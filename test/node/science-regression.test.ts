@@ -18,6 +18,7 @@ describe('AudioGenX beats the random mask', () => {
   it('on ground-truth token AUC over clips 12-15 (the first four overlapping-event clips)', async () => {
     // Measured over all 24 clips (bundle 2.0.0): AudioGenX 0.751, random 0.561, AudioGenX ahead on 19.
     // On clips 12-15: AudioGenX 1.000, 1.000, 1.000, 0.750 (mean 0.94); random 0.800, 0.500, 0.833, 0.583 (0.68).
+    // The same with the shipped default of c2707e9 (alpha 1e-2, 25 epochs) on bundle 2.1.0.
     const model = await embeddedModel();
     const clips = readGroundTruth(GT_DIR).slice(12, 16);
     const auc: Record<string, number[]> = { audiogenx: [], random: [] };
@@ -34,6 +35,7 @@ describe('AudioGenX beats the random mask', () => {
   it("on Fid_CF over test.csv's prompts 6-9, 2 s clips, regeneration seeds 1 and 2", async () => {
     // Measured (bundle 2.0.0, these settings): AudioGenX 0.765, random 0.198 over the 8 (prompt, seed) pairs.
     // Over all 40 prompts (same settings): 0.711 vs 0.290, AudioGenX ahead on 32 prompts, behind on 8.
+    // With the shipped default of c2707e9 (alpha 1e-2, 25 epochs) on bundle 2.1.0: 0.758 vs 0.198.
     const model = await embeddedModel();
     const prompts = captionsFromCsv(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'prompts', 'test.csv'), 'utf8')).slice(6, 10);
     const fidCf: Record<string, number[]> = { audiogenx: [], random: [] };
