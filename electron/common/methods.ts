@@ -137,36 +137,38 @@ export const RandomParamsSchema = z.object({ seed: SeedSchema.optional(), scalin
 export type RandomParams = z.output<typeof RandomParamsSchema>;
 
 /** Where the figures below come from. */
-const BENCH = 'docs/data/bench.json (bundle 2.0.0, `agx bench --methods`, 2-core CPU)';
+const BENCH = 'docs/data/bench.json (bundle 2.1.0, `agx bench --methods --runs 3`, idle 2-core CPU)';
 
-// AudioGenX: one explainer_step graph run per epoch over the whole bucket, so cost = bucket steps x
-// epochs. Fitted through the origin to bench.json's explain.scaling (6 warm runs, 50 epochs: buckets
-// of 64 steps 2.82 and 2.22 s, of 128 steps 5.44, 5.45, 5.04, 4.93 s): 8.12e-4 s per step-epoch. A free
-// intercept comes out negative (-0.18 s), below the noise, so there is no fixed term. The 16- and
-// 32-token buckets cost the same within the noise (4.93-5.45 s), so tokens are not a factor.
+// AudioGenX: one explainer_step graph run per epoch over the whole bucket, so cost = fixed + bucket
+// steps x epochs. The per-epoch part is fitted through the origin to bench.json's explain.scaling (6 warm
+// runs, 50 epochs: buckets of 64 steps 1.81 and 1.69 s, of 128 steps 3.57, 3.37, 3.21, 3.24 s): 5.26e-4 s
+// per step-epoch (a free intercept is 0.15 s, within the runs' spread, so the warm fit has none; the
+// 16- and 32-token buckets cost the same within the noise, so tokens are not a factor). The fixed part is
+// what a fresh process pays on top (creating the explainer session, teacher forcing): methods.audiogenx's
+// median at the default 25 epochs on the 128-step bucket, 2.757 s, less the warm fit's 1.682 s.
 const audiogenxCost: CostModel = {
-  fixedSec: 0,
-  perUnitSec: 8.12e-4,
+  fixedSec: 1.075,
+  perUnitSec: 5.26e-4,
   unit: 'bucket step-epochs',
   units: (w, p) => w.bucket.steps * Number(p.epochs ?? 50),
-  source: `${BENCH}, explain.scaling`,
+  source: `${BENCH}, explain.scaling and methods.audiogenx`,
 };
 
 // Attention and AtMan: one lm_probe run at the clip's exact size with 1 row (attention) or
 // tokens + 1 rows (AtMan), so cost = fixed + rows x steps. The two fresh-process medians of
-// bench.json's methods table (attention 0.190 s at 1 x 128, AtMan 0.325 s at 10 x 128) give
-// 1.17e-4 s per row-step and 0.175 s fixed (mostly creating the lm_probe session).
+// bench.json's methods table (attention 0.203 s at 1 x 128, AtMan 0.351 s at 10 x 128) give
+// 1.285e-4 s per row-step and 0.1866 s fixed (mostly creating the lm_probe session).
 const probeCost = (rows: (w: ExplainWork) => number): CostModel => ({
-  fixedSec: 0.175,
-  perUnitSec: 1.17e-4,
+  fixedSec: 0.1866,
+  perUnitSec: 1.285e-4,
   unit: 'probe row-steps',
   units: (w) => rows(w) * w.steps,
   source: `${BENCH}, methods.attention and methods.atman`,
 });
 
 // The gradient graphs (Grad-CAM, Chefer) run once over the whole bucket. bench.json measured each
-// once, at the 128-step bucket (fresh process), so the only fit is proportional to bucket steps:
-// Grad-CAM-a 0.318 s, Grad-CAM-e 0.355 s, Chefer 8.365 s over 128 steps. Untested at 64 steps.
+// in a fresh process at the 128-step bucket, so the only fit is proportional to bucket steps:
+// Grad-CAM-a 0.228 s, Grad-CAM-e 0.302 s, Chefer 10.311 s over 128 steps. Untested at 64 steps.
 const bucketCost = (secondsAt128: number, method: string): CostModel => ({
   fixedSec: 0,
   perUnitSec: secondsAt128 / 128,
@@ -203,21 +205,21 @@ export const METHOD_CATALOG = {
     label: 'Grad-CAM-a',
     needs: ['gradient'],
     params: BaselineParamsSchema,
-    cost: bucketCost(0.318, 'gradcam-a'),
+    cost: bucketCost(0.228, 'gradcam-a'),
   }),
   'gradcam-e': method({
     name: 'gradcam-e',
     label: 'Grad-CAM-e',
     needs: ['gradient', 'attention'],
     params: BaselineParamsSchema,
-    cost: bucketCost(0.355, 'gradcam-e'),
+    cost: bucketCost(0.302, 'gradcam-e'),
   }),
   chefer: method({
     name: 'chefer',
     label: 'Chefer et al.',
     needs: ['gradient', 'attention'],
     params: BaselineParamsSchema,
-    cost: bucketCost(8.365, 'chefer'),
+    cost: bucketCost(10.311, 'chefer'),
   }),
 } as const;
 
