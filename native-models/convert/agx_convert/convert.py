@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from agx_convert import LICENCE, VERSION
 from agx_convert.config import hf_codec_config
@@ -27,9 +26,9 @@ from agx_convert.fixtures import FULL_SIZE, write_all, write_full_size
 from agx_convert.formats import Sources, detect
 from agx_convert.formats.audiocraft import read_codec, read_lm
 from agx_convert.formats.hf_encodec import map_state
-from agx_convert.formats.t5 import check_t5_folder, folder_model_name, short_name
+from agx_convert.formats.t5 import check_t5_folder, folder_model_name, short_name, t5_encoder_state
 from agx_convert.meta import meta_check
-from agx_convert.safetensors import SafetensorsCheckpoint, write_file
+from agx_convert.safetensors import write_file
 from agx_convert.spec import codec_spec, count, diff, lm_spec
 
 STATE_DIR = ".agx-convert"
@@ -185,21 +184,6 @@ def state_digest(state: dict) -> str:
         # hash the tensor's own memory (no copy) where it is already little-endian
         h.update(a.reshape(-1).view(np.uint8) if sys.byteorder == "little" else a.astype(a.dtype.newbyteorder("<")).tobytes())
     return h.hexdigest()
-
-
-def t5_encoder_state(path: Path) -> dict:
-    """The encoder's tensors as fp32 (shared.weight and encoder.*; the tied embed_tokens copy dropped)."""
-    # a T5ForConditionalGeneration file is mostly decoder: read only the encoder's tensors
-    keep = lambda n: n == "shared.weight" or n.startswith("encoder.")  # noqa: E731
-    if path.name.endswith((".safetensors", ".index.json")):
-        ck = SafetensorsCheckpoint(path)
-        state = {n: ck.tensor(n) for n in ck.names() if keep(n)}
-    else:
-        state = {n: t.float() for n, t in torch.load(str(path), map_location="cpu", weights_only=True).items() if keep(n)}
-    if "shared.weight" not in state and "encoder.embed_tokens.weight" in state:
-        state["shared.weight"] = state["encoder.embed_tokens.weight"]
-    state.pop("encoder.embed_tokens.weight", None)
-    return state
 
 
 def derive_t5_folder(hf, folder: Path) -> Path:

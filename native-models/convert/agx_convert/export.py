@@ -32,11 +32,10 @@ from torch._decomp import get_decompositions
 from torch.fx.experimental.proxy_tensor import make_fx
 
 from agx_convert import LICENCE, VERSION, explainer
-from agx_convert.formats.t5 import weights_file
+from agx_convert.formats.t5 import t5_encoder_state, weights_file
 from agx_convert.modules.encodec import CodecDecoder, CodecEncoder
 from agx_convert.modules.lm import LMConfig, LMGraph
 from agx_convert.modules.t5 import T5Config, T5Encoder
-from agx_convert.safetensors import SafetensorsCheckpoint
 from agx_convert.weights import link_duplicates, share_weights
 
 OPSET = 17
@@ -143,16 +142,7 @@ def load_t5(t5_dir: Path) -> tuple[T5Config, T5Encoder, dict]:
     """The folder's encoder (only encoder.* and shared.weight are read) and its config.json."""
     cfg_json = json.loads((t5_dir / "config.json").read_text())
     cfg = T5Config.from_json(cfg_json)
-    path = weights_file(t5_dir)
-    keep = lambda n: n == "shared.weight" or n.startswith("encoder.")  # noqa: E731
-    if path.name.endswith((".safetensors", ".index.json")):
-        ck = SafetensorsCheckpoint(path)
-        state = {n: ck.tensor(n) for n in ck.names() if keep(n)}
-    else:
-        state = {n: t.float() for n, t in torch.load(str(path), map_location="cpu", weights_only=True).items() if keep(n)}
-    if "shared.weight" not in state and "encoder.embed_tokens.weight" in state:
-        state["shared.weight"] = state["encoder.embed_tokens.weight"]
-    state.pop("encoder.embed_tokens.weight", None)
+    state = t5_encoder_state(weights_file(t5_dir))
     return cfg, T5Encoder(cfg, state).eval(), cfg_json
 
 

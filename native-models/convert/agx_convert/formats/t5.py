@@ -60,6 +60,21 @@ def weights_file(folder: Path) -> Path:
     return path
 
 
+def t5_encoder_state(path: Path) -> dict:
+    """The encoder's tensors as fp32 (shared.weight and encoder.*; the tied embed_tokens copy dropped)."""
+    # a T5ForConditionalGeneration file is mostly decoder: read only the encoder's tensors
+    keep = lambda n: n == "shared.weight" or n.startswith("encoder.")  # noqa: E731
+    if path.name.endswith((".safetensors", ".index.json")):
+        ck = SafetensorsCheckpoint(path)
+        state = {n: ck.tensor(n) for n in ck.names() if keep(n)}
+    else:
+        state = {n: t.float() for n, t in torch.load(str(path), map_location="cpu", weights_only=True).items() if keep(n)}
+    if "shared.weight" not in state and "encoder.embed_tokens.weight" in state:
+        state["shared.weight"] = state["encoder.embed_tokens.weight"]
+    state.pop("encoder.embed_tokens.weight", None)
+    return state
+
+
 def weight_shapes(path: Path) -> dict[str, list[int]]:
     if path.name.endswith((".safetensors", ".index.json")):
         ck = SafetensorsCheckpoint(path)
