@@ -153,6 +153,22 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   /** What distinguishes one batch of takes; the model's fields are filled in here. */
   type TakeOrigin = Pick<Take, 'parentTakeId' | 'source' | 'prompt' | 'tokens' | 'weights' | 'sampling' | 'keptBeforeSec'>;
 
+  /** The origin of a take regenerated from `parent` (whole, region-replaced or continued from its kept start). */
+  const regeneratedFrom = (
+    parent: Take,
+    r: Pick<Take, 'tokens' | 'sampling'>,
+    weights: Take['weights'],
+    keptBeforeSec: number | null,
+  ): TakeOrigin => ({
+    parentTakeId: parent.id,
+    source: 'regenerated',
+    prompt: parent.prompt,
+    tokens: r.tokens,
+    weights,
+    sampling: r.sampling,
+    keptBeforeSec,
+  });
+
   /** Stores clips as takes of a session (clip v gets seedOf(v)), and names the session after its first prompt. */
   const storeTakes = (
     sessionId: string,
@@ -303,23 +319,23 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
             },
             progress,
           );
-          const origin: TakeOrigin = {
-            parentTakeId: parent.id,
-            source: 'regenerated',
-            prompt: parent.prompt,
-            tokens: r.tokens,
-            weights: p.weights,
-            sampling: r.sampling,
-            keptBeforeSec: null,
-          };
-          return storeTakes(parent.sessionId, origin, [{ codes: r.codes, audio: r.audio, frames: r.frames }], () => seed);
+          return storeTakes(
+            parent.sessionId,
+            regeneratedFrom(parent, r, p.weights, null),
+            [{ codes: r.codes, audio: r.audio, frames: r.frames }],
+            () => seed,
+          );
         });
       }
       let prefix: { codes: Int32Array; frames: number } | undefined;
       if (p.keepBeforeSec !== undefined && p.keepBeforeSec > 0) {
         requireTakeModel(parent, 'continued from its kept audio');
         const keep = Math.min(parent.frames - 1, Math.round(p.keepBeforeSec * model.frameRate));
-        if (keep < 1) throw new AgxError('bad_argument', 'the kept part must be at least one frame (40 ms) and shorter than the take');
+        if (keep < 1)
+          throw new AgxError(
+            'bad_argument',
+            `the kept part must be at least one frame (${Math.round(1000 / model.frameRate)} ms) and shorter than the take`,
+          );
         const codes = db().getTakeData(parent.id).codes;
         const kept = new Int32Array(info.codebooks * keep);
         for (let k = 0; k < info.codebooks; k++) kept.set(codes.subarray(k * parent.frames, k * parent.frames + keep), k * keep);
@@ -340,16 +356,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
           },
           progress,
         );
-        const keptBeforeSec = prefix ? prefix.frames / model.frameRate : null;
-        const origin: TakeOrigin = {
-          parentTakeId: parent.id,
-          source: 'regenerated',
-          prompt: parent.prompt,
-          tokens: r.tokens,
-          weights: p.weights,
-          sampling: r.sampling,
-          keptBeforeSec,
-        };
+        const origin = regeneratedFrom(parent, r, p.weights, prefix ? prefix.frames / model.frameRate : null);
         return storeTakes(parent.sessionId, origin, [{ codes: r.codes[0]!, audio: r.audio[0]!, frames: r.frames }], () => seed);
       });
     },
