@@ -180,9 +180,8 @@ describe('ONNX graphs match the PyTorch reference', () => {
       BigInt((37 * (i % S) + 11 * Math.floor(i / S)) % m.cardinality),
     );
     const targets = tokens.map((t, i) => (i % S >= valid ? BigInt(m.cardinality) : t));
-    const out = await (
-      await model.graphFile(entry.file)
-    ).run({
+    // the Grad-CAM and Chefer graphs read the same sequence, prompt and targets
+    const feeds = {
       tokens: tensor.i64(tokens, [1, m.codebooks, S]),
       text_vectors: tensor.f32(u, [1, L, m.hiddenSize]),
       text_mask: tensor.f32(
@@ -190,21 +189,12 @@ describe('ONNX graphs match the PyTorch reference', () => {
         [1, L],
       ),
       targets: tensor.i64(targets, [1, m.codebooks, S]),
-    });
+    };
+    const out = await (await model.graphFile(entry.file)).run(feeds);
     expect(maxAbsDiff(floatData(out.gradcam_a), fx.gradcam.a) / maxAbs(fx.gradcam.a)).toBeLessThan(1e-4);
     expect(maxAbsDiff(floatData(out.gradcam_e), fx.gradcam.e) / maxAbs(fx.gradcam.e)).toBeLessThan(1e-4);
     const chefer = m.graphs.lmChefer.find((b) => b.steps === S && b.tokens === L)!;
-    const rel = await (
-      await model.graphFile(chefer.file)
-    ).run({
-      tokens: tensor.i64(tokens, [1, m.codebooks, S]),
-      text_vectors: tensor.f32(u, [1, L, m.hiddenSize]),
-      text_mask: tensor.f32(
-        Float32Array.from({ length: L }, (_, i) => (i < n ? 1 : 0)),
-        [1, L],
-      ),
-      targets: tensor.i64(targets, [1, m.codebooks, S]),
-    });
+    const rel = await (await model.graphFile(chefer.file)).run(feeds);
     expect(maxAbsDiff(floatData(rel.relevance), fx.gradcam.chefer) / maxAbs(fx.gradcam.chefer)).toBeLessThan(1e-4);
   });
 
