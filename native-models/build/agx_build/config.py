@@ -55,7 +55,7 @@ LM_LATER_WARMUP = 100  # warm-up steps of each later phase
 LM_EMA_DECAY = 0.999
 
 # ------------------------------------------------------------------ bundle
-BUNDLE_VERSION = "2.1.0"  # 2.0.0's weights; graphs re-exported (tools/reexport.py)
+BUNDLE_VERSION = "2.2.0"  # 2.0.0's weights; graphs re-exported (tools/reexport.py)
 OPSET = 17
 EXPLAIN_BUCKETS = [(64, 16), (128, 16), (128, 32)]  # (LM steps, text tokens); 128 steps = 5 s at 25 frames/s + 3 delay steps
 MAX_DURATION = 5.0
