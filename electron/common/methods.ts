@@ -82,46 +82,75 @@ export type AudioGenXPreset = keyof typeof AUDIOGENX_PRESETS;
 export const AUDIOGENX_DEFAULT: AudioGenXSettings = { ...AUDIOGENX_PRESETS.paper, alpha: 1e-2, epochs: 25 };
 
 /**
- * AudioGenX's parameters: a preset (else the shipped default) with any of its settings overridden.
- * The output always holds every setting, so an explanation's params reproduce it.
+ * "AudioGenX + null-effect prior" (ours, not the paper's; docs/method.md): AudioGenX's settings and gamma,
+ * the weight of a pull on p[t, i] by 1 - prior[t, i], where prior is the clip-normalised effect of
+ * muting word i on the LM at step t. gamma 0 is AudioGenX exactly.
  */
-export const AudioGenXParamsSchema = z
-  .object({
-    preset: z.enum(Object.keys(AUDIOGENX_PRESETS) as [AudioGenXPreset, ...AudioGenXPreset[]]).optional(),
-    epochs: z.number().int().min(1).max(1000).optional(),
-    lr: z.number().positive().max(1).optional(),
-    weightDecay: z.number().min(0).max(1).optional(),
-    /** Weight of the mask's L1 term; bounded at 10, where it already drowns the cosine terms (each within [-1, 1] per step). */
-    alpha: z.number().min(0).max(10).optional(),
-    /** Weight of the mask's L2 norm term; same bound as alpha. */
-    beta: z.number().min(0).max(10).optional(),
-    /** Open interval: p = 0 or 1 would put the output bias at minus or plus infinity. */
-    init: z.number().gt(0).lt(1).optional(),
-    /** Seed of the Gumbel noise and the generators' initial weights. */
-    seed: SeedSchema.optional(),
-    /** Coefficient of the factual cosine term (default 1); 0 with counterfactualTerm 1 is the paper's "counterfactual only" ablation. */
-    factualTerm: z.number().min(0).max(1).optional(),
-    /** Coefficient of the counterfactual cosine term (default 1); 0 with factualTerm 1 is the paper's "factual only" ablation. */
-    counterfactualTerm: z.number().min(0).max(1).optional(),
-  })
-  .strict()
-  .refine((p) => p.factualTerm !== 0 || p.counterfactualTerm !== 0, {
-    message: 'factualTerm and counterfactualTerm cannot both be 0: nothing would tie the mask to the model',
-  })
-  .transform(
+export interface AudioGenXNpSettings extends AudioGenXSettings {
+  gamma: number;
+}
+// gamma: a placeholder until the validation sweep (docs/decisions.md) chooses it.
+export const AUDIOGENX_NP_DEFAULT: AudioGenXNpSettings = { ...AUDIOGENX_DEFAULT, gamma: 0.1 };
+
+const audiogenxFields = {
+  preset: z.enum(Object.keys(AUDIOGENX_PRESETS) as [AudioGenXPreset, ...AudioGenXPreset[]]).optional(),
+  epochs: z.number().int().min(1).max(1000).optional(),
+  lr: z.number().positive().max(1).optional(),
+  weightDecay: z.number().min(0).max(1).optional(),
+  /** Weight of the mask's L1 term; bounded at 10, where it already drowns the cosine terms (each within [-1, 1] per step). */
+  alpha: z.number().min(0).max(10).optional(),
+  /** Weight of the mask's L2 norm term; same bound as alpha. */
+  beta: z.number().min(0).max(10).optional(),
+  /** Open interval: p = 0 or 1 would put the output bias at minus or plus infinity. */
+  init: z.number().gt(0).lt(1).optional(),
+  /** Seed of the Gumbel noise and the generators' initial weights. */
+  seed: SeedSchema.optional(),
+  /** Coefficient of the factual cosine term (default 1); 0 with counterfactualTerm 1 is the paper's "counterfactual only" ablation. */
+  factualTerm: z.number().min(0).max(1).optional(),
+  /** Coefficient of the counterfactual cosine term (default 1); 0 with factualTerm 1 is the paper's "factual only" ablation. */
+  counterfactualTerm: z.number().min(0).max(1).optional(),
+};
+
+const audiogenxObject = z.object(audiogenxFields).strict();
+const bothTerms = [
+  (p: { factualTerm?: number | undefined; counterfactualTerm?: number | undefined }) => p.factualTerm !== 0 || p.counterfactualTerm !== 0,
+  { message: 'factualTerm and counterfactualTerm cannot both be 0: nothing would tie the mask to the model' },
+] as const;
+
+/**
+ * A preset (else the method's default) with any of its settings overridden; the preset sets AudioGenX's
+ * settings and leaves the variant's gamma at its default. The output always holds every setting, so an
+ * explanation's params reproduce it.
+ */
+function settle<D extends AudioGenXSettings>(defaults: D) {
+  return ({ preset, ...given }: z.output<typeof audiogenxObject> & { gamma?: number | undefined }) =>
     ({
-      preset,
-      ...given
-    }): AudioGenXSettings & { seed: number; factualTerm: number; counterfactualTerm: number; preset?: AudioGenXPreset } => ({
-      ...(preset === undefined ? AUDIOGENX_DEFAULT : AUDIOGENX_PRESETS[preset]),
+      ...defaults,
+      ...(preset === undefined ? {} : AUDIOGENX_PRESETS[preset]),
       seed: 0,
       factualTerm: 1,
       counterfactualTerm: 1,
       ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
       ...(preset === undefined ? {} : { preset }),
-    }),
-  );
+    }) as D & { seed: number; factualTerm: number; counterfactualTerm: number; preset?: AudioGenXPreset };
+}
+
+/** AudioGenX's parameters (the paper's method). */
+export const AudioGenXParamsSchema = audiogenxObject.refine(...bothTerms).transform(settle(AUDIOGENX_DEFAULT));
 export type AudioGenXParams = z.output<typeof AudioGenXParamsSchema>;
+
+/** The variant's parameters: AudioGenX's and gamma (bounded like alpha: both are a pull per mask entry). */
+export const AudioGenXNpParamsSchema = audiogenxObject
+  .extend({ gamma: z.number().min(0).max(10).optional() })
+  .refine(...bothTerms)
+  .transform(settle(AUDIOGENX_NP_DEFAULT));
+export type AudioGenXNpParams = z.output<typeof AudioGenXNpParamsSchema>;
+
+/** The methods that run AudioGenX's optimisation (presets, --audiogenx settings, size matching's reference). */
+export const AUDIOGENX_METHODS = ['audiogenx', 'audiogenx-np'] as const;
+export function isAudioGenX(name: string): boolean {
+  return (AUDIOGENX_METHODS as readonly string[]).includes(name);
+}
 
 /**
  * How a baseline's raw scores become a [0, 1] mask (docs/method.md, 'A fair comparison'): 'matrix'
@@ -154,6 +183,15 @@ const audiogenxCost: CostModel = {
   source: `${BENCH}, explain.scaling and methods.audiogenx`,
 };
 
+// The variant adds one lm_explain pass over the bucket per prompt token (the null-effect prior) before
+// the epochs; one pass costs PRIOR_PASS_EPOCHS of an explainer epoch on the same bucket (placeholder until measured).
+const PRIOR_PASS_EPOCHS = 0.5;
+const audiogenxNpCost: CostModel = {
+  ...audiogenxCost,
+  units: (w, p) => w.bucket.steps * (Number(p.epochs ?? 50) + PRIOR_PASS_EPOCHS * w.tokens),
+  source: `${audiogenxCost.source}; the prior's passes: placeholder`,
+};
+
 // Attention and AtMan: one lm_probe run at the clip's exact size with 1 row (attention) or
 // tokens + 1 rows (AtMan), so cost = fixed + rows x steps. The two fresh-process medians of
 // bench.json's methods table (attention 0.203 s at 1 x 128, AtMan 0.351 s at 10 x 128) give
@@ -184,6 +222,13 @@ function method<S extends z.ZodType>(spec: MethodSpec<S>): MethodSpec<S> {
 /** Every explanation method, in the order they are listed to people. */
 export const METHOD_CATALOG = {
   audiogenx: method({ name: 'audiogenx', label: 'AudioGenX', needs: ['gradient'], params: AudioGenXParamsSchema, cost: audiogenxCost }),
+  'audiogenx-np': method({
+    name: 'audiogenx-np',
+    label: 'AudioGenX + null-effect prior (ours)',
+    needs: ['gradient'],
+    params: AudioGenXNpParamsSchema,
+    cost: audiogenxNpCost,
+  }),
   random: method({
     name: 'random',
     label: 'Random mask',

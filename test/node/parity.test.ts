@@ -140,8 +140,9 @@ describe('ONNX graphs match the PyTorch reference', () => {
       token_weights: f32([S, L], (s, i) => (i === 1 && s! < 20 ? 0 : 1 + 0.5 * Math.sin(0.19 * s! + 0.9 * i!))),
       ...params,
       noise: f32([S, L], (s, i) => 0.5 + 0.45 * Math.sin(0.23 * s! + 0.71 * i!)),
-      // alpha, beta, factual and counterfactual term coefficients
-      hyper: tensor.f32(Float32Array.of(1e-3, 1e-1, 1, 0.5), [4]),
+      // alpha, beta, factual and counterfactual term coefficients, gamma (the null-effect prior's, ours)
+      hyper: tensor.f32(Float32Array.of(1e-3, 1e-1, 1, 0.5, 0.3), [5]),
+      prior: f32([S, L], (s, i) => 0.5 + 0.5 * Math.cos(0.41 * s! + 1.1 * i!)),
     };
     const graph = await model.graphFile(entry.file);
     const out = await graph.run(feeds);
@@ -166,6 +167,18 @@ describe('ONNX graphs match the PyTorch reference', () => {
       ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, tensor.f32(v, params[k as keyof typeof params].dims)])),
     });
     expect(maxAbsDiff(floatData(next.p), ex.p_next)).toBeLessThan(1e-4);
+    // gamma 0 is the paper's loss whatever the prior: PyTorch's gamma-0 figures (bit for bit the loss before
+    // the prior existed, checked when it was added), and the null_prior term still reported
+    const zero = await graph.run({ ...feeds, hyper: tensor.f32(Float32Array.of(1e-3, 1e-1, 1, 0.5, 0), [5]) });
+    const loss0 = floatData(zero.loss)[0]!;
+    expect(Math.abs(loss0 - ex.gamma0.loss[0]) / Math.max(1, Math.abs(ex.gamma0.loss[0]))).toBeLessThan(1e-3);
+    expect(Math.abs(got('loss')[0]! - loss0 - 0.3 * got('terms')[4]!) / Math.abs(got('loss')[0]!)).toBeLessThan(1e-5);
+    for (const name of ['grad_b2', 'grad_prelu'])
+      expect(maxAbsDiff(floatData(zero[name]), ex.gamma0[name]) / maxAbs(ex.gamma0[name]), name).toBeLessThan(1e-3);
+    // a prior of 1 everywhere (every word matters everywhere) leaves the loss as gamma 0 does, exactly
+    const ones = await graph.run({ ...feeds, prior: f32([S, L], () => 1) });
+    expect(floatData(ones.loss)[0]).toBe(loss0);
+    expect(floatData(ones.grad_w2)).toEqual(floatData(zero.grad_w2));
   });
 
   it('lm_gradcam and lm_chefer: Grad-CAM maps and Chefer relevance within 1e-4 of their largest value', async () => {

@@ -5,7 +5,7 @@ import { type MethodName, methodSpec, parseMethodParams } from '../../common/met
 import { requireMethodGraphs } from '../manifest.js';
 import type { Model } from '../model.js';
 import type { PromptToken } from '../tokenizer.js';
-import { audiogenx } from './audiogenx.js';
+import { audiogenx, audiogenxNp } from './audiogenx.js';
 import type { ExplainContext, ExplainMethod } from './method.js';
 import { chefer, gradcamA, gradcamE } from './gradient-methods.js';
 import { atman, attention } from './probe.js';
@@ -17,6 +17,7 @@ import { teacherForce } from './teacher.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const METHODS: Record<MethodName, ExplainMethod<any>> = {
   audiogenx,
+  'audiogenx-np': audiogenxNp,
   random: randomMask,
   attention,
   atman,

@@ -1,5 +1,5 @@
 import type { TokenWeight } from '../../common/domain.js';
-import { AgxError } from '../../common/errors.js';
+import { AgxError, throwIfAborted } from '../../common/errors.js';
 import { chooseBucket } from '../../common/methods.js';
 import { floatData, type Model } from '../model.js';
 import { tensor } from '../onnx/session-factory.js';
@@ -99,4 +99,47 @@ export async function teacherForce(
   );
   const reference = floatData(out.hidden).slice(0, S * d); // the factual row: the take's weights, no explanation mask
   return { tokens, bucket, steps, frames, lmInput, pattern, textVectors, textMask, stepMask, weightRows, tokenScale: scale, reference };
+}
+
+/** The prompt tokens whose weight is not 0 at every step of the take. */
+export function actingTokens(input: TeacherForcedInput): number[] {
+  return input.tokens.map((_, i) => i).filter((i) => input.weightRows.some((row) => row[i] !== 0));
+}
+
+/**
+ * The effect of muting each word on the LM, per step: d[t, i] = 1 - cos(e_t, e_t with w_i = 0), the take's
+ * weights otherwise, as [bucket.steps * bucket.tokens] (0 in the padding). One lm_explain pass per word
+ * that acts somewhere in the take; a word muted throughout, and the padding, need none (their d is 0).
+ * What the null-effect prior of "AudioGenX + null-effect prior" (ours) is made from. onPass(done, total)
+ * follows the passes; the signal is checked between them.
+ */
+export async function mutingEffects(
+  model: Model,
+  input: TeacherForcedInput,
+  signal?: AbortSignal,
+  onPass?: (done: number, total: number) => void,
+): Promise<Float32Array> {
+  const m = model.manifest;
+  const { steps: S, tokens: L } = input.bucket;
+  const d = m.hiddenSize;
+  const acting = actingTokens(input);
+  const explain = await model.graphFile(m.graphs.lmExplain.find((b) => b.steps === S && b.tokens === L)!.file);
+  const fixed = {
+    tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]),
+    text_vectors: tensor.f32(input.textVectors, [1, L, d]),
+    text_mask: tensor.f32(input.textMask, [1, L]),
+    step_mask: tensor.f32(input.stepMask, [S]),
+    reference: tensor.f32(input.reference, [S, d]),
+  };
+  const effects = new Float32Array(S * L);
+  for (const [n, i] of acting.entries()) {
+    throwIfAborted(signal);
+    const scale = input.tokenScale.slice();
+    for (let s = 0; s < S; s++) scale[s * L + i] = 0;
+    // the factual row's cosine with the reference: the take's own hidden states against the take without word i
+    const cos = floatData((await explain.run({ ...fixed, mask: tensor.f32(scale, [S, L]) }, ['cos_factual'])).cos_factual);
+    for (let s = 0; s < input.steps; s++) effects[s * L + i] = Math.max(0, 1 - cos[s]!);
+    onPass?.(n + 1, acting.length);
+  }
+  return effects;
 }

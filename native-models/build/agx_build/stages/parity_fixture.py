@@ -119,11 +119,13 @@ d = hidden size, H = generator width:
 - token_weights[s, i] = 1 + 0.5 * sin(0.19 * s + 0.9 * i), except token 1 at 0 for s < 20 (a word muted in a span).
 - w1[s, j, h] = sin(1.7 * s + 0.31 * j + 0.53 * h) / sqrt(d); b1[s, h] = 0.1 * cos(0.7 * s + 0.9 * h); prelu[s] = 0.25;
   w2[s, h] = sin(0.45 * s + 1.9 * h) / sqrt(H); b2[s] = 0.1 * sin(0.8 * s).
-- noise[s, i] = 0.5 + 0.45 * sin(0.23 * s + 0.71 * i); hyper = [alpha 1e-3, beta 1e-1, factual 1, counterfactual 0.5].
+- noise[s, i] = 0.5 + 0.45 * sin(0.23 * s + 0.71 * i); hyper = [alpha 1e-3, beta 1e-1, factual 1, counterfactual 0.5, gamma 0.3];
+  prior[s, i] = 0.5 + 0.5 * cos(0.41 * s + 1.1 * i) (the null-effect prior, ours).
 - Adam: torch.optim.Adam(lr 1e-3, weight decay 1e-3), its first step on the graph's gradients.
 Outputs kept: p, mask, terms, loss, grad_b2, grad_prelu; after the Adam step new_b2, new_prelu, new_w2, new_m_b2,
 new_v_b2 (Adam's moments), new_w1[0, :8, :] (step 0's first 8 rows; the whole tensor is steps x d x H) and p_next
-(the generators' p with the updated parameters)."""
+(the generators' p with the updated parameters). gamma0: loss, terms, grad_b2 and grad_prelu with gamma 0 (the paper's
+loss: the prior must change nothing)."""
 
 
 def explainer_inputs(lm, steps: int, tokens: int) -> tuple:
@@ -147,7 +149,7 @@ def explainer_inputs(lm, steps: int, tokens: int) -> tuple:
     weights[:20, 1] = 0.0
     return (tok, u, (i < n).float()[None], (s < steps - 10).float(), torch.cos(0.05 * s[:, None] + 0.21 * j[None]).float(),
             weights.float(), *params, (0.5 + 0.45 * torch.sin(0.23 * s[:, None] + 0.71 * i[None])).float(),
-            torch.tensor([1e-3, 1e-1, 1.0, 0.5]))
+            torch.tensor([1e-3, 1e-1, 1.0, 0.5, 0.3]), (0.5 + 0.5 * torch.cos(0.41 * s[:, None] + 1.1 * i[None])).float())
 
 
 def write_explainer_step(lm, bundle: Path, bucket) -> None:
@@ -155,6 +157,9 @@ def write_explainer_step(lm, bundle: Path, bucket) -> None:
     steps, tokens = bucket
     inputs = explainer_inputs(lm, steps, tokens)
     out = dict(zip(explainer.OUTPUTS, explainer.step_function(lm)(*inputs)))
+    hyper0 = inputs[-2].clone()
+    hyper0[4] = 0.0
+    out0 = dict(zip(explainer.OUTPUTS, explainer.step_function(lm)(*inputs[:-2], hyper0, inputs[-1])))
     u, text_mask, step_mask = inputs[1], inputs[2], inputs[3]
     params = [x.clone().requires_grad_(True) for x in inputs[6:11]]
     grads = [out[f"grad_{n}"] for n in explainer.PARAMS]
@@ -170,7 +175,8 @@ def write_explainer_step(lm, bundle: Path, bucket) -> None:
             "new_b2": new["b2"], "new_prelu": new["prelu"], "new_w2": new["w2"], "new_m_b2": state["exp_avg"],
             "new_v_b2": state["exp_avg_sq"], "p_next": p_next}
     fx = {"bundle": bundle.name, "inputs": EXPLAINER_INPUTS, "steps": steps, "tokens": tokens, "hidden": explainer.HIDDEN,
-          **{k: _r(v) for k, v in keep.items()}, "new_w1_step0_rows8": _r(new["w1"][0, :8])}
+          **{k: _r(v) for k, v in keep.items()}, "new_w1_step0_rows8": _r(new["w1"][0, :8]),
+          "gamma0": {k: _r(out0[k]) for k in ("loss", "terms", "grad_b2", "grad_prelu")}}
     FIXTURE.mkdir(parents=True, exist_ok=True)
     (FIXTURE / f"{bundle.name}.explainer_step.json").write_text(json.dumps(fx))
 

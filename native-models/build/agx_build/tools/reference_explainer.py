@@ -30,13 +30,14 @@ def explain_once(lm, tokens, u, text_mask, step_mask, reference, epochs: int) ->
     gen = torch.Generator().manual_seed(0)
     params = [p.requires_grad_(True) for p in explainer.init_params(S, d, gen)]
     opt = torch.optim.Adam(params, lr=1e-3, weight_decay=1e-3)
-    coef = torch.tensor([1e-3, 1e-1, 1.0, 1.0])  # alpha, beta, factual, counterfactual
+    coef = torch.tensor([1e-3, 1e-1, 1.0, 1.0, 0.0])  # alpha, beta, factual, counterfactual, gamma (0: the paper's method)
     token_weights = torch.ones(S, L)  # the bench explains an unweighted take
+    prior = torch.zeros(S, L)
     t0 = time.perf_counter()
     for _ in range(epochs):
         noise = torch.rand(S, L, generator=gen)
         loss, _, _, _ = explainer.explainer_loss(lm, tokens, u, text_mask, step_mask, reference, token_weights, params, noise,
-                                                   coef)
+                                                   coef, prior)
         opt.zero_grad()
         loss.backward()
         opt.step()
