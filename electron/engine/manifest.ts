@@ -209,6 +209,7 @@ export function judgeGraph(m: Manifest, what = 'this'): string {
 /** The graphs a method needs beyond generation's, by manifest key; a converted bundle has no Grad-CAM or Chefer graphs. */
 const METHOD_GRAPHS: Partial<Record<MethodName, { key: 'lmExplain' | 'lmGradcam' | 'lmChefer'; what: string }>> = {
   audiogenx: { key: 'lmExplain', what: 'AudioGenX explain graphs' },
+  'audiogenx-np': { key: 'lmExplain', what: 'AudioGenX explain graphs' },
   'gradcam-a': { key: 'lmGradcam', what: 'Grad-CAM graphs' },
   'gradcam-e': { key: 'lmGradcam', what: 'Grad-CAM graphs' },
   chefer: { key: 'lmChefer', what: 'Chefer relevance graphs' },
