@@ -1,8 +1,9 @@
 import { checkDuration, isWeightValue, MAX_SEED, MAX_TOKEN_WEIGHT, MAX_VARIATIONS, type TokenWeight } from '../common/domain.js';
 import { AgxError, throwIfAborted } from '../common/errors.js';
 import type { MaskRows } from '../common/mask.js';
-import { floatData, type Model } from './model.js';
-import { type EngineTensor, tensor } from './onnx/session-factory.js';
+import { LmStepper } from './lm-step.js';
+import type { Model } from './model.js';
+import { tensor } from './onnx/session-factory.js';
 import { Rng } from './rng.js';
 import { type SamplingParams, sampleToken } from './sampling.js';
 import type { PromptToken } from './tokenizer.js';
@@ -140,9 +141,9 @@ export async function generateCodes(model: Model, req: GenerateRequest): Promise
   const rngs = Array.from({ length: V }, (_, v) => new Rng((req.seed + v) >>> 0));
   const pattern = Array.from({ length: V }, () => new Int32Array(K * steps).fill(special)); // [v][k * steps + s]
   const prefixFrames = req.prefix?.frames ?? 0;
-  const headDim = m.hiddenSize / m.heads;
-  let pastKey: EngineTensor = tensor.f32(new Float32Array(0), [m.layers, B, m.heads, 0, headDim]);
-  let pastValue: EngineTensor = pastKey;
+  const stepper = new LmStepper(lmStep, { layers: m.layers, batch: B, heads: m.heads, headDim: m.hiddenSize / m.heads }, steps);
+  const cross = { key: text.cross_key!, value: text.cross_value! };
+  const textMaskFeed = tensor.f32(textMask, [B, L]);
   const tokenWeights = new Float32Array(B * L);
   const input = new BigInt64Array(B * K);
 
@@ -157,19 +158,7 @@ export async function generateCodes(model: Model, req: GenerateRequest): Promise
       tokenWeights.set(weights[s]!, v * L);
       tokenWeights.fill(1, (V + v) * L, (V + v + 1) * L);
     }
-    const out = await lmStep.run({
-      tokens: tensor.i64(input, [B, K]),
-      step: tensor.i64(BigInt64Array.of(BigInt(s)), [1]),
-      past_key: pastKey,
-      past_value: pastValue,
-      cross_key: text.cross_key!,
-      cross_value: text.cross_value!,
-      text_mask: tensor.f32(textMask, [B, L]),
-      token_weights: tensor.f32(tokenWeights, [B, L]),
-    });
-    pastKey = out.present_key!;
-    pastValue = out.present_value!;
-    const logits = floatData(out.logits); // [B, K, card]
+    const logits = await stepper.next({ tokens: input, cross, textMask: textMaskFeed, tokenWeights: tensor.f32(tokenWeights, [B, L]) }); // [B, K, card]
     for (let v = 0; v < V; v++) {
       for (let k = 0; k < K; k++) {
         const frame = s - k;

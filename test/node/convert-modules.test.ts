@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LmStepper } from '../../electron/engine/lm-step.js';
+import { SessionFactory, tensor } from '../../electron/engine/onnx/session-factory.js';
 
 const root = join(__dirname, '..', '..');
 const python = '/usr/bin/python3';
@@ -147,7 +149,8 @@ describe.skipIf(!hasTorch)('agx_convert modules against an independent reference
 
   it('greedy decoding with CFG 3 through the KV-cache step gives the reference codes and logits', async () => {
     const te = await session('text_encoder.onnx');
-    const step = await session('lm_step.onnx');
+    // the engine's own stepper (fixed-capacity cache) over the converted lm_step
+    const step = await new SessionFactory({}).create(join(fx.bundle, 'lm_step.onnx'));
     const l = fx.text.ids[0]!.length;
     const ids = [...fx.text.ids[1]!, ...fx.text.ids[2]!];
     const mask = [...fx.text.mask[1]!, ...fx.text.mask[2]!];
@@ -155,8 +158,11 @@ describe.skipIf(!hasTorch)('agx_convert modules against an independent reference
     const k = fx.codebooks;
     const steps = fx.greedy.frames + k - 1;
     const [layers, , heads, , dh] = enc.cross_key!.dims as number[];
-    let pastK = f32([], [layers!, 2, heads!, 0, dh!]);
-    let pastV = f32([], [layers!, 2, heads!, 0, dh!]);
+    const stepper = new LmStepper(step, { layers: layers!, batch: 2, heads: heads!, headDim: dh! }, steps);
+    const cross = {
+      key: tensor.f32(enc.cross_key!.data as Float32Array, enc.cross_key!.dims),
+      value: tensor.f32(enc.cross_value!.data as Float32Array, enc.cross_value!.dims),
+    };
     // the delay pattern: position 0 all empty; position p holds frame p - 1 - k in codebook k
     const pattern = Array.from({ length: k }, () => new Array<number>(steps + 1).fill(fx.card));
     const guidedAll: number[] = [];
@@ -164,19 +170,12 @@ describe.skipIf(!hasTorch)('agx_convert modules against an independent reference
     const uncondAll: number[] = [];
     for (let s = 0; s < steps; s++) {
       const tokens = [0, 1].flatMap(() => pattern.map((row) => row[s]!));
-      const out = await step.run({
-        tokens: i64(tokens, [2, k]),
-        step: i64([s], [1]),
-        past_key: pastK,
-        past_value: pastV,
-        cross_key: enc.cross_key!,
-        cross_value: enc.cross_value!,
-        text_mask: f32(mask, [2, l]),
-        token_weights: f32(new Array(2 * l).fill(1), [2, l]),
+      const logits = await stepper.next({
+        tokens: BigInt64Array.from(tokens, BigInt),
+        cross,
+        textMask: tensor.f32(Float32Array.from(mask), [2, l]),
+        tokenWeights: tensor.f32(new Float32Array(2 * l).fill(1), [2, l]),
       });
-      pastK = out.present_key!;
-      pastV = out.present_value!;
-      const logits = floats(out.logits!);
       const n = k * fx.card;
       for (let cb = 0; cb < k; cb++) {
         const row: number[] = [];
@@ -198,6 +197,7 @@ describe.skipIf(!hasTorch)('agx_convert modules against an independent reference
     expect(pattern).toEqual(fx.greedy.pattern);
     const codes = pattern.map((row, cb) => row.slice(1 + cb, 1 + cb + fx.greedy.frames));
     expect(codes).toEqual(fx.greedy.codes);
+    await step.release();
   });
 
   it('codec decoder (SEANet with weight norm folded) matches the reference waveform', async () => {

@@ -9,6 +9,7 @@ import type { Explanation, Take } from '../../electron/common/api.js';
 import { base64ToBytes } from '../../electron/common/base64.js';
 import { teacherForce } from '../../electron/engine/explain/teacher.js';
 import { generateCodes } from '../../electron/engine/generate.js';
+import { LmStepper } from '../../electron/engine/lm-step.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
 import { floatData } from '../../electron/engine/model.js';
 import { tensor } from '../../electron/engine/onnx/session-factory.js';
@@ -73,27 +74,18 @@ describe('explaining a take as it was made', () => {
       }
       return out;
     };
-    const headDim = d / m.heads;
-    let pastKey = tensor.f32(new Float32Array(0), [m.layers, 1, m.heads, 0, headDim]);
-    let pastValue = pastKey;
+    const stepper = new LmStepper(lmStep, { layers: m.layers, batch: 1, heads: m.heads, headDim: d / m.heads }, steps);
     let first: Float32Array[] | null = null;
     let worst = 0;
     let worstUnweighted = 0;
     for (let s = 0; s < steps; s++) {
       const inp = BigInt64Array.from({ length: K }, (_, k) => input.lmInput[k * input.bucket.steps + s]!);
-      const out = await lmStep.run({
-        tokens: tensor.i64(inp, [1, K]),
-        step: tensor.i64(BigInt64Array.of(BigInt(s)), [1]),
-        past_key: pastKey,
-        past_value: pastValue,
-        cross_key: text.cross_key!,
-        cross_value: text.cross_value!,
-        text_mask: tensor.f32(textMask, [1, L]),
-        token_weights: tensor.f32(rows[s]!, [1, L]),
+      const logits = await stepper.next({
+        tokens: inp,
+        cross: { key: text.cross_key!, value: text.cross_value! },
+        textMask: tensor.f32(textMask, [1, L]),
+        tokenWeights: tensor.f32(rows[s]!, [1, L]),
       });
-      pastKey = out.present_key!;
-      pastValue = out.present_value!;
-      const logits = floatData(out.logits);
       // The heads' biases are not in the shared weights; differences between steps cancel them.
       const gen = Array.from({ length: K }, (_, k) => logits.slice(k * card, (k + 1) * card));
       const tf = Array.from({ length: K }, (_, k) => projected(input.reference, s, k));

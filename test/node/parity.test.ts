@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adamMoments, adamStep } from '../../electron/engine/explain/adam.js';
+import { LmStepper } from '../../electron/engine/lm-step.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
 import { floatData } from '../../electron/engine/model.js';
 import { tensor } from '../../electron/engine/onnx/session-factory.js';
@@ -36,26 +37,21 @@ describe('ONNX graphs match the PyTorch reference', () => {
     const ids = BigInt64Array.from([...fx.text.ids, m.specialTokens.null, ...Array(L - 1).fill(m.specialTokens.pad)].map(BigInt));
     const mask = Float32Array.from([...Array(L).fill(1), 1, ...Array(L - 1).fill(0)]);
     const text = await (await model.graph('textEncoder')).run({ ids: tensor.i64(ids, [2, L]), text_mask: tensor.f32(mask, [2, L]) });
-    const step = await model.graph('lmStep');
-    const dh = m.hiddenSize / m.heads;
-    let pk = tensor.f32(new Float32Array(0), [m.layers, 2, m.heads, 0, dh]);
-    let pv = pk;
+    const step = new LmStepper(
+      await model.graph('lmStep'),
+      { layers: m.layers, batch: 2, heads: m.heads, headDim: m.hiddenSize / m.heads },
+      8,
+    ); // more room than steps: unwritten positions are masked
     let tokens = new BigInt64Array(2 * K).fill(BigInt(m.cardinality));
     const weights = Float32Array.from([...fx.step.weights_row0, ...Array(L).fill(1)]);
     for (let s = 0; s < 3; s++) {
-      const out = await step.run({
-        tokens: tensor.i64(tokens, [2, K]),
-        step: tensor.i64(BigInt64Array.of(BigInt(s)), [1]),
-        past_key: pk,
-        past_value: pv,
-        cross_key: text.cross_key!,
-        cross_value: text.cross_value!,
-        text_mask: tensor.f32(mask, [2, L]),
-        token_weights: tensor.f32(weights, [2, L]),
+      const logits = await step.next({
+        tokens,
+        cross: { key: text.cross_key!, value: text.cross_value! },
+        textMask: tensor.f32(mask, [2, L]),
+        tokenWeights: tensor.f32(weights, [2, L]),
       });
-      expect(maxAbsDiff(floatData(out.logits), fx.step.logits[s])).toBeLessThan(1e-3);
-      pk = out.present_key!;
-      pv = out.present_value!;
+      expect(maxAbsDiff(logits, fx.step.logits[s])).toBeLessThan(1e-3);
       tokens = BigInt64Array.from({ length: 2 * K }, (_, i) => BigInt((17 * (i % K) + 5 * s) % m.cardinality));
     }
   });

@@ -3,8 +3,9 @@
 Writes the contract of native-models/tiny-foley (docs/architecture.md, "The model bundle contract";
 electron/engine/manifest.ts) for an audiocraft AudioGen / MusicGen model:
 - text_encoder.onnx: T5 -> output_proj -> U (zero where masked), and every layer's cross keys/values;
-- lm_step.onnx: one generation step with a KV cache; the batch carries the CFG rows (prompt rows
-  first, null rows after), combined by the engine;
+- lm_step.onnx: one generation step against a fixed-capacity KV cache (it returns only the step's
+  keys and values); the batch carries the CFG rows (prompt rows first, null rows after), combined by
+  the engine;
 - lm_probe.onnx and lm_explain_s{S}_l{L}.onnx: a teacher-forced pass, and AudioGenX's gradient graph
   (the exact gradient of the factual / counterfactual cosine loss w.r.t. the mask): make_fx traces a
   function calling torch.autograd.grad into plain aten ops (weights frozen), which torch.onnx exports
@@ -67,8 +68,8 @@ class StepGraph(nn.Module):
         super().__init__()
         self.lm = lm
 
-    def forward(self, tokens, step, past_key, past_value, cross_key, cross_value, text_mask, token_weights):
-        return self.lm.step(tokens, step.to(torch.float32).reshape(()), past_key, past_value, cross_key,
+    def forward(self, tokens, step, cache_key, cache_value, cross_key, cross_value, text_mask, token_weights):
+        return self.lm.step(tokens, step.to(torch.float32).reshape(()), cache_key, cache_value, cross_key,
                             cross_value, text_mask, token_weights)
 
 
@@ -195,19 +196,19 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
 
     def lm_step(path: Path) -> None:
         L = 4
-        past = torch.zeros(cfg.num_layers, 2, H, 3, dh)
+        cache = torch.zeros(cfg.num_layers, 2, H, 5, dh)
         cross = torch.randn(cfg.num_layers, 2, H, L, dh)
-        args = (torch.full((2, cfg.n_q), cfg.card), torch.tensor([3]), past, past.clone(), cross, cross.clone(),
+        args = (torch.full((2, cfg.n_q), cfg.card), torch.tensor([3]), cache, cache.clone(), cross, cross.clone(),
                 torch.ones(2, L), torch.ones(2, L))
-        kv = {1: "batch", 3: "past"}
+        kv = {1: "batch", 3: "capacity"}
         torch.onnx.export(StepGraph(lm), args, str(path), opset_version=OPSET,
-                          input_names=["tokens", "step", "past_key", "past_value", "cross_key", "cross_value", "text_mask",
-                                       "token_weights"], output_names=["logits", "present_key", "present_value"],
-                          dynamic_axes={"tokens": {0: "batch"}, "past_key": kv, "past_value": kv,
+                          input_names=["tokens", "step", "cache_key", "cache_value", "cross_key", "cross_value",
+                                       "text_mask", "token_weights"], output_names=["logits", "new_key", "new_value"],
+                          dynamic_axes={"tokens": {0: "batch"}, "cache_key": kv, "cache_value": kv,
                                         "cross_key": {1: "batch", 3: "tokens"}, "cross_value": {1: "batch", 3: "tokens"},
                                         "text_mask": {0: "batch", 1: "tokens"}, "token_weights": {0: "batch", 1: "tokens"},
-                                        "logits": {0: "batch"}, "present_key": {1: "batch", 3: "steps"},
-                                        "present_value": {1: "batch", 3: "steps"}}, do_constant_folding=False)
+                                        "logits": {0: "batch"}, "new_key": {1: "batch"}, "new_value": {1: "batch"}},
+                          do_constant_folding=False)
 
     def lm_probe(path: Path) -> None:
         S, L = 6, 4

@@ -159,20 +159,24 @@ class DecoderLayer(nn.Module):
         x = x + self.mlp_out(F.gelu(self.mlp_in(self.norm_mlp(x))))
         return x, k, v
 
-    def forward_one(self, x, past_k, past_v, ck, cv, text_bias, weights):
-        """forward() for one new position, as generation's lm_step runs it: x [B, d]; past_k/v
-        [B, H, P, dh]; ck/cv [B, H, L, dh]; text_bias / weights [B, 1, 1, L]. Same values as forward();
-        written apart because with one query position the head split is a plain reshape (no transpose)
-        and every shape is a constant, which takes the exported step from 878 to 276 nodes."""
+    def forward_one(self, x, cache_k, cache_v, self_bias, ck, cv, text_bias, weights):
+        """forward() for one new position, as generation's lm_step runs it: x [B, d]; cache_k/v
+        [B, H, C, dh], a fixed-capacity cache whose positions from the current one on are masked by
+        self_bias [C] (0 or NEG); ck/cv [B, H, L, dh]; text_bias / weights [B, 1, 1, L]. Returns x and
+        this position's key and value [B, H, 1, dh] only. Same values as forward(); written apart
+        because with one query position the head split is a plain reshape (no transpose) and every
+        shape is a constant, which takes the exported step from 878 to 276 nodes. The new key and value
+        are attended to beside the cache, not concatenated into it, so no step copies the cache."""
         b_d = x.shape[-1]
         dh = b_d // self.heads
         scale = 1.0 / math.sqrt(dh)
         h = self.norm_self(x)
         q = self.self_q(h).reshape(-1, self.heads, 1, dh)
-        k = torch.cat([past_k, self.self_k(h).reshape(-1, self.heads, 1, dh)], 2)
-        v = torch.cat([past_v, self.self_v(h).reshape(-1, self.heads, 1, dh)], 2)
-        attn = torch.softmax(q @ k.transpose(-1, -2) * scale, -1)
-        x = x + self.self_out((attn @ v).reshape(-1, b_d))
+        k = self.self_k(h).reshape(-1, self.heads, 1, dh)
+        v = self.self_v(h).reshape(-1, self.heads, 1, dh)
+        scores = torch.cat([q @ cache_k.transpose(-1, -2) * scale + self_bias, q @ k.transpose(-1, -2) * scale], -1)
+        attn = torch.softmax(scores, -1)
+        x = x + self.self_out((attn[..., :-1] @ cache_v + attn[..., -1:] * v).reshape(-1, b_d))
         cq = self.cross_q(self.norm_cross(x)).reshape(-1, self.heads, 1, dh)
         p = torch.softmax(cq @ ck.transpose(-1, -2) * scale + text_bias, -1) * weights
         x = x + self.cross_out((p @ cv).reshape(-1, b_d))
@@ -251,28 +255,38 @@ class AudioLM(nn.Module):
         e = torch.relu(grad_map * last.last_cross_attention).mean(1)
         return a, e
 
-    def chefer(self, inp, u, text_mask, targets):
+    def chefer(self, inp, u, text_mask, targets, first=None, chunk=None):
         """Chefer et al. (2021) relevance for encoder-decoder attention, one target per step.
 
-        inp / targets [1, K, S]. The batch is S copies of the sequence; copy b scores only step b's
-        own codes, so its gradients are exactly those of target_b. Per copy, through the decoder layers:
+        inp / targets [1, K, S]. The batch is one copy of the sequence per explained step; copy b scores
+        only its step's own codes, so its gradients are exactly those of that target. Per copy, through
+        the decoder layers:
           self-attention:  R_qq += A R_qq;  R_qt += A R_qt     with A = mean_h (grad * attn)^+
           cross-attention: R_qt += normalised(R_qq)^T A_cross  (the text side starts at U: R_tt = I)
-        Returns the relevance of each step's row [1, S, L]."""
+        Returns the relevance of each step's row [1, S, L]; with `first` ([1] int64, a tensor so the
+        exported graph takes it as an input) and `chunk`, only steps first .. first + chunk - 1 [1, chunk, L]
+        (steps past S give zeros): the copies are independent, so a caller looping over chunks gets the
+        same rows with a working set chunk / S the size (all S copies at once peaked at 1.7 GB)."""
         _, k, s = inp.shape
         eye = torch.eye(s)
+        if first is None:
+            rows = eye  # rows[b, t]: copy b explains step t
+        else:
+            wanted = first.reshape(1, 1) + torch.arange(chunk).unsqueeze(1)  # [chunk, 1]
+            rows = torch.where(torch.arange(s).unsqueeze(0) == wanted, torch.ones(()), torch.zeros(()))
+        copies = rows.shape[0]
         u = u.detach().requires_grad_(True)  # frozen weights: this puts the attention in the autograd graph
-        inp_b = inp.expand(s, -1, -1)
+        inp_b = inp.expand(copies, -1, -1)
         for layer in self.layers:
             layer.trace_attention = True
         try:
-            hidden = self.forward_seq(inp_b, u.expand(s, -1, -1), text_mask.expand(s, -1))
+            hidden = self.forward_seq(inp_b, u.expand(copies, -1, -1), text_mask.expand(copies, -1))
         finally:
             for layer in self.layers:
                 layer.trace_attention = False
         logp = torch.log_softmax(self.logits(hidden), -1)  # [S, K, S, card]
         onehot = torch.where(targets.unsqueeze(-1) == torch.arange(self.cfg.card), torch.ones(()), torch.zeros(()))
-        own = eye.unsqueeze(1).unsqueeze(-1)  # copy b scores step b only: [S, 1, S, 1]
+        own = rows.unsqueeze(1).unsqueeze(-1)  # copy b scores its own step only: [copies, 1, S, 1]
         y = (logp * onehot * own).sum()
         self_maps = [layer.last_self_attention for layer in self.layers]
         cross_maps = [layer.last_cross_attention for layer in self.layers]
@@ -282,30 +296,34 @@ class AudioLM(nn.Module):
         r_qq = None
         r_qt = None
         for i in range(n):
-            a_self = torch.relu(grads[i] * self_maps[i]).mean(1)  # [S(copy), S, S]
+            a_self = torch.relu(grads[i] * self_maps[i]).mean(1)  # [copies, S, S]
             r_qq = eye + a_self if r_qq is None else r_qq + a_self @ r_qq
             if r_qt is not None:
                 r_qt = r_qt + a_self @ r_qt
-            a_cross = torch.relu(grads[n + i] * cross_maps[i]).mean(1)  # [S(copy), S, L]
+            a_cross = torch.relu(grads[n + i] * cross_maps[i]).mean(1)  # [copies, S, L]
             off = r_qq - eye
             r_bar = off / torch.clamp(off.sum(-1, keepdim=True), min=1e-9) + eye
             step = r_bar.transpose(1, 2) @ a_cross
             r_qt = step if r_qt is None else r_qt + step
-        return (r_qt * eye.unsqueeze(-1)).sum(1).unsqueeze(0)  # row b of copy b
+        return (r_qt * rows.unsqueeze(-1)).sum(1).unsqueeze(0)  # copy b's own step's row
 
     # -- one step with a KV cache (generation)
-    def step(self, tokens, pos, past_k, past_v, ck, cv, text_mask, weights):
-        """tokens [B, K]; pos [] float; past_k/v [layers, B, H, P, dh]; ck/cv [layers, B, H, L, dh];
-        text_mask / weights [B, L] -> logits [B, K, card], present k/v [layers, B, H, P+1, dh]."""
+    def step_cached(self, tokens, pos, cache_k, cache_v, ck, cv, text_mask, weights):
+        """lm_step's contract. tokens [B, K]; pos [] float, the step (= the cache positions filled);
+        cache_k/v [layers, B, H, C, dh], a fixed-capacity cache whose positions >= pos are ignored (they
+        must be finite; the engine keeps them zero); ck/cv [layers, B, H, L, dh]; text_mask / weights
+        [B, L] -> logits [B, K, card] and this step's keys/values [layers, B, H, 1, dh], which the
+        caller writes into the cache at position pos."""
         x = self.code_emb[0](tokens[:, 0])
         for k in range(1, self.cfg.n_codebooks):
             x = x + self.code_emb[k](tokens[:, k])
         x = x + sinusoid(pos.reshape(1), self.cfg.d)  # [B, d]
         text_bias = ((1.0 - text_mask) * NEG)[:, None, None, :]
+        self_bias = (torch.arange(cache_k.shape[3], dtype=torch.float32) >= pos).float() * NEG
         w = weights[:, None, None, :]
         new_k, new_v = [], []
         for i, layer in enumerate(self.layers):
-            x, k, v = layer.forward_one(x, past_k[i], past_v[i], ck[i], cv[i], text_bias, w)
+            x, k, v = layer.forward_one(x, cache_k[i], cache_v[i], self_bias, ck[i], cv[i], text_bias, w)
             new_k.append(k)
             new_v.append(v)
         # the K heads as one matrix product (ONNX Runtime folds the concatenation at load)
@@ -313,6 +331,12 @@ class AudioLM(nn.Module):
         head_b = torch.cat([h.bias for h in self.heads], 0)
         logits = F.linear(self.norm(x), head_w, head_b).reshape(-1, self.cfg.n_codebooks, self.cfg.card)
         return logits, torch.stack(new_k), torch.stack(new_v)
+
+    def step(self, tokens, pos, past_k, past_v, ck, cv, text_mask, weights):
+        """step_cached with a cache that grows, for Python loops (fixtures, evaluate): past_k/v
+        [layers, B, H, pos, dh] -> logits, present k/v [layers, B, H, pos + 1, dh]."""
+        logits, k, v = self.step_cached(tokens, pos, past_k, past_v, ck, cv, text_mask, weights)
+        return logits, torch.cat([past_k, k], 3), torch.cat([past_v, v], 3)
 
 
 def gradcam_map(grad, attn, values):

@@ -56,9 +56,9 @@ class StepGraph(nn.Module):
         super().__init__()
         self.lm = lm
 
-    def forward(self, tokens, step, past_key, past_value, cross_key, cross_value, text_mask, token_weights):
-        return self.lm.step(tokens, step.to(torch.float32).reshape(()), past_key, past_value, cross_key,
-                            cross_value, text_mask, token_weights)
+    def forward(self, tokens, step, cache_key, cache_value, cross_key, cross_value, text_mask, token_weights):
+        return self.lm.step_cached(tokens, step.to(torch.float32).reshape(()), cache_key, cache_value, cross_key,
+                                   cross_value, text_mask, token_weights)
 
 
 def explain_function(lm: AudioLM):
@@ -217,24 +217,25 @@ def export_lm_step(lm: AudioLM, codec, bundle: Path) -> list[str]:
     ids, tmask = _text_example()
     with torch.no_grad():
         u, ck, cv = TextEncoderGraph(lm)(ids, tmask)
-    past = torch.zeros(cfg.layers, 2, H, 3, dh)
-    step_args = (torch.full((2, cfg.n_codebooks), cfg.card), torch.tensor([3]), past, past.clone(), ck, cv, tmask,
+    cache = torch.zeros(cfg.layers, 2, H, 5, dh)
+    step_args = (torch.full((2, cfg.n_codebooks), cfg.card), torch.tensor([3]), cache, cache.clone(), ck, cv, tmask,
                  torch.ones(2, 4))
-    kv_axes = {1: "batch", 3: "past"}
+    kv_axes = {1: "batch", 3: "capacity"}
     _export(StepGraph(lm), step_args, bundle / "lm_step.onnx",
-            ["tokens", "step", "past_key", "past_value", "cross_key", "cross_value", "text_mask", "token_weights"],
-            ["logits", "present_key", "present_value"],
-            {"tokens": {0: "batch"}, "past_key": kv_axes, "past_value": kv_axes,
+            ["tokens", "step", "cache_key", "cache_value", "cross_key", "cross_value", "text_mask", "token_weights"],
+            ["logits", "new_key", "new_value"],
+            {"tokens": {0: "batch"}, "cache_key": kv_axes, "cache_value": kv_axes,
              "cross_key": {1: "batch", 3: "tokens"}, "cross_value": {1: "batch", 3: "tokens"},
              "text_mask": {0: "batch", 1: "tokens"}, "token_weights": {0: "batch", 1: "tokens"},
-             "logits": {0: "batch"}, "present_key": {1: "batch", 3: "steps"}, "present_value": {1: "batch", 3: "steps"}})
+             "logits": {0: "batch"}, "new_key": {1: "batch"}, "new_value": {1: "batch"}})
     check_step(lm)
     return ["lm_step.onnx"]
 
 
 def check_step(lm: AudioLM, steps: int = 6) -> None:
-    """lm.step (the exported graph's one-position code path) must agree with the full sequence pass
-    teacher forcing and the explainers use: the same logits at every step, a muted token included."""
+    """lm.step_cached (the exported graph's one-position code path) must agree with the full sequence
+    pass teacher forcing and the explainers use: the same logits at every step, a muted token included,
+    with the cache at its full capacity from the first step (positions not yet written hold junk)."""
     cfg = lm.cfg
     g = torch.Generator().manual_seed(3)
     ids, tmask = _text_example()
@@ -245,11 +246,13 @@ def check_step(lm: AudioLM, steps: int = 6) -> None:
         u = lm.text(ids, tmask)
         ck, cv = lm.cross_kv(u)
         full = lm.logits(lm.forward_seq(inp, u, tmask, weights))  # [B, K, S, card]
-        pk = pv = torch.zeros(cfg.layers, 2, cfg.heads, 0, cfg.d // cfg.heads)
+        pk = torch.randn(cfg.layers, 2, cfg.heads, steps, cfg.d // cfg.heads, generator=g)
+        pv = torch.randn(cfg.layers, 2, cfg.heads, steps, cfg.d // cfg.heads, generator=g)
         for s in range(steps):
-            logits, pk, pv = lm.step(inp[:, :, s], torch.tensor(float(s)), pk, pv, ck, cv, tmask, weights[:, s])
+            logits, k, v = lm.step_cached(inp[:, :, s], torch.tensor(float(s)), pk, pv, ck, cv, tmask, weights[:, s])
+            pk[:, :, :, s:s + 1], pv[:, :, :, s:s + 1] = k, v
             err = float((logits - full[:, :, s]).abs().max())
-            assert err < 1e-4, f"lm.step differs from forward_seq at step {s}: {err}"
+            assert err < 1e-4, f"lm.step_cached differs from forward_seq at step {s}: {err}"
 
 
 def export_lm_probe(lm: AudioLM, codec, bundle: Path) -> list[str]:
@@ -319,15 +322,19 @@ def export_lm_gradcam(lm: AudioLM, codec, bundle: Path) -> list[str]:
     return names
 
 
+# Steps one lm_chefer run explains (its batch of sequence copies); the engine loops over `first`.
+CHEFER_CHUNK = 16
+
+
 def export_lm_chefer(lm: AudioLM, codec, bundle: Path) -> list[str]:
     names = []
     for steps, tokens in config.EXPLAIN_BUCKETS:
-        args = _gradient_example(lm, steps, tokens)
-        gm = make_fx(lambda *a: lm.chefer(*a), decomposition_table=_decomposition())(*args)
+        args = (*_gradient_example(lm, steps, tokens), torch.tensor([CHEFER_CHUNK]))
+        gm = make_fx(lambda *a: lm.chefer(*a, chunk=CHEFER_CHUNK), decomposition_table=_decomposition())(*args)
         name = f"lm_chefer_s{steps}_l{tokens}.onnx"
         torch.onnx.export(gm, args, str(bundle / name), opset_version=config.OPSET,
-                          input_names=["tokens", "text_vectors", "text_mask", "targets"], output_names=["relevance"],
-                          do_constant_folding=False)
+                          input_names=["tokens", "text_vectors", "text_mask", "targets", "first"],
+                          output_names=["relevance"], do_constant_folding=False)
         names.append(name)
     return names
 

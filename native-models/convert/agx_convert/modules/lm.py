@@ -194,6 +194,24 @@ class _GraphLayer(nn.Module):
         x = x + self.cross_out(self.merge(p @ cv))
         return x + self.ff_out(F.gelu(self.ff_in(self.norm_ff(x)))), k, v
 
+    def forward_one(self, x, cache_k, cache_v, self_bias, ck, cv, text_bias, weights):
+        """forward() for one new position against lm_step's fixed-capacity cache: x [B, 1, d]; cache_k/v
+        [B, H, C, dh] whose positions from the current one on are masked by self_bias [C] (0 or NEG).
+        The new key and value are attended to beside the cache, not concatenated into it, so no step
+        copies the cache. Returns x and this position's key and value [B, H, 1, dh]."""
+        dh = x.shape[-1] // self.heads
+        h = self.norm_self(x)
+        q, k, v = self.split(self.self_q(h)), self.split(self.self_k(h)), self.split(self.self_v(h))
+        scores = torch.cat([q @ cache_k.transpose(-1, -2) / math.sqrt(dh) + self_bias,
+                            q @ k.transpose(-1, -2) / math.sqrt(dh)], -1)
+        attn = torch.softmax(scores, -1)
+        x = x + self.self_out(self.merge(attn[..., :-1] @ cache_v + attn[..., -1:] * v))
+        cq = self.split(self.cross_q(self.norm_cross(x)))
+        p = torch.softmax(cq @ ck.transpose(-1, -2) / math.sqrt(dh) + text_bias[:, None, None, :], -1)
+        p = p * weights.unsqueeze(1)
+        x = x + self.cross_out(self.merge(p @ cv))
+        return x + self.ff_out(F.gelu(self.ff_in(self.norm_ff(x)))), k, v
+
 
 class LMGraph(nn.Module):
     """The LM as the bundle's graphs compute it (frozen weights, export layout)."""
@@ -246,15 +264,19 @@ class LMGraph(nn.Module):
             x, _, _ = layer(x, causal, None, None, ck[i], cv[i], text_bias, weights, score_scale)
         return self.out_norm(x)
 
-    def step(self, tokens, pos, past_k, past_v, ck, cv, text_mask, token_weights):
-        """tokens [B, K]; pos [] float; past_k/v [layers, B, H, P, dh]; ck/cv [layers, B, H, L, dh];
-        text_mask / token_weights [B, L] -> logits [B, K, card], present k/v [layers, B, H, P+1, dh]."""
+    def step(self, tokens, pos, cache_k, cache_v, ck, cv, text_mask, token_weights):
+        """lm_step's contract. tokens [B, K]; pos [] float, the step (= the cache positions filled);
+        cache_k/v [layers, B, H, C, dh], a fixed-capacity cache whose positions >= pos are ignored (they
+        must be finite); ck/cv [layers, B, H, L, dh]; text_mask / token_weights [B, L] -> logits
+        [B, K, card] and this step's keys/values [layers, B, H, 1, dh], which the caller writes into the
+        cache at position pos."""
         x = self.embed(tokens[:, :, None], pos.reshape(1))
         text_bias = (1.0 - text_mask) * NEG
+        self_bias = (torch.arange(cache_k.shape[3], dtype=torch.float32) >= pos).float() * NEG
         w = token_weights[:, None, :]
         new_k, new_v = [], []
         for i, layer in enumerate(self.layers):
-            x, k, v = layer(x, None, past_k[i], past_v[i], ck[i], cv[i], text_bias, w, None)
+            x, k, v = layer.forward_one(x, cache_k[i], cache_v[i], self_bias, ck[i], cv[i], text_bias, w)
             new_k.append(k)
             new_v.append(v)
         return self.logits(self.out_norm(x))[:, :, 0], torch.stack(new_k), torch.stack(new_v)
