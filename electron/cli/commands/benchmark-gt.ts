@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { AgxError } from '../../common/errors.js';
-import { AUDIOGENX_PRESETS, parseMethodParams } from '../../common/methods.js';
+import { AUDIOGENX_METHODS, AUDIOGENX_PRESETS, isAudioGenX, parseMethodParams } from '../../common/methods.js';
 import { getMethod, METHODS } from '../../engine/explain/index.js';
 import { benchmarkGroundTruth } from '../../engine/ground-truth.js';
 import { embeddedModelsDir } from '../../engine/manifest.js';
@@ -14,7 +14,7 @@ export const benchmarkGtCommand: Command = {
   options: {
     methods: {
       type: 'string',
-      help: `comma-separated (default: all); any of: ${Object.keys(METHODS).join(', ')}; audiogenx:PRESET scores a preset beside the default (e.g. audiogenx,audiogenx:paper)`,
+      help: `comma-separated (default: all); any of: ${Object.keys(METHODS).join(', ')}; audiogenx:PRESET (or audiogenx-np:PRESET) scores a preset beside the default (e.g. audiogenx,audiogenx:paper)`,
     },
     preset: { type: 'string', help: `AudioGenX's settings: ${Object.keys(AUDIOGENX_PRESETS).join(', ')} (default: the shipped default)` },
     epochs: { type: 'string', help: "AudioGenX epochs (default: the preset's)" },
@@ -40,12 +40,15 @@ export const benchmarkGtCommand: Command = {
       methods.map((run) => {
         const [name, preset, extra] = run.split(':');
         getMethod(name!);
-        if (extra !== undefined || (preset !== undefined && name !== 'audiogenx'))
-          throw new AgxError('bad_argument', `--methods: "${run.slice(0, 64)}": only audiogenx takes a preset (audiogenx:NAME)`);
+        if (extra !== undefined || (preset !== undefined && !isAudioGenX(name!)))
+          throw new AgxError(
+            'bad_argument',
+            `--methods: "${run.slice(0, 64)}": only ${AUDIOGENX_METHODS.join(' and ')} take a preset (audiogenx:NAME)`,
+          );
         const given = preset ?? (typeof values.preset === 'string' ? values.preset : undefined);
         return [
           run,
-          name === 'audiogenx'
+          isAudioGenX(name!)
             ? parseMethodParams(name, { ...epochs, ...(given ? { preset: given } : {}) })
             : parseMethodParams(name!, { scaling }),
         ];

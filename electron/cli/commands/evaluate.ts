@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AgxError, toErrorData } from '../../common/errors.js';
-import { parseMethodParams } from '../../common/methods.js';
+import { isAudioGenX, parseMethodParams } from '../../common/methods.js';
 import { getMethod, METHODS } from '../../engine/explain/index.js';
 import { judgeGraph } from '../../engine/manifest.js';
 import { captionsFromCsv, evaluatePrompt, type PromptScores, rescore, summarise } from '../../engine/faithfulness.js';
@@ -47,7 +47,7 @@ export const evaluateCommand: Command = {
     methods.forEach((x) => getMethod(x));
     const scaling = typeof values.scaling === 'string' ? values.scaling : 'matrix';
     // AudioGenX has no scaling: its mask is already in [0, 1]; the catalog checks the value for the rest
-    const params = Object.fromEntries(methods.filter((m) => m !== 'audiogenx').map((m) => [m, parseMethodParams(m, { scaling })]));
+    const params = Object.fromEntries(methods.filter((m) => !isAudioGenX(m)).map((m) => [m, parseMethodParams(m, { scaling })]));
     const audiogenxText = typeof values.audiogenx === 'string' ? values.audiogenx : '';
     if (audiogenxText !== '') params.audiogenx = parseMethodParams('audiogenx', keyValues(audiogenxText));
     const averageSteps = values['average-steps'] === true;
