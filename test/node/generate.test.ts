@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateCodes } from '../../electron/engine/generate.js';
+import { checkStepContract } from '../../electron/engine/lm-step.js';
+import type { Graph } from '../../electron/engine/onnx/session-factory.js';
 import { embeddedModel } from './helpers.js';
 
 const PROMPT = 'a dog barks while rain falls';
@@ -76,5 +78,18 @@ describe('generation', () => {
     await expect(
       generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 1, prefix: { codes: new Int32Array(3), frames: 1 } }),
     ).rejects.toThrow(/whole frames/);
+  });
+
+  it('refuses an lm_step of the growing-cache contract (bundles converted before 2.2.0) with what to do', async () => {
+    const model = await embeddedModel();
+    const step = await model.graph('lmStep');
+    expect(() => checkStepContract(step)).not.toThrow();
+    // the names of 2.1.0's lm_step; the check reads nothing else, so the old graph's weights are not needed
+    const old = {
+      ...step,
+      inputNames: ['tokens', 'step', 'past_key', 'past_value', 'cross_key', 'cross_value', 'text_mask', 'token_weights'],
+      outputNames: ['logits', 'present_key', 'present_value'],
+    } as Graph;
+    expect(() => checkStepContract(old)).toThrow(/before the fixed-capacity KV cache.*agx models convert/);
   });
 });
