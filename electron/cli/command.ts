@@ -31,12 +31,13 @@ export interface Command {
 
 /** Loads the bundle named by --model (default: the embedded one) with --threads and --device. */
 export async function openModel(values: Record<string, string | boolean | undefined>): Promise<Model> {
+  return Model.load(typeof values.model === 'string' ? values.model : undefined, sessionOptions(values));
+}
+
+/** --threads and --device as session settings (the model's, or a judge bundle's). */
+export function sessionOptions(values: Record<string, string | boolean | undefined>): NonNullable<Parameters<typeof Model.load>[1]> {
   const threads = numberOption(values, 'threads', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 256, 'a whole number of threads');
-  return Model.load(typeof values.model === 'string' ? values.model : undefined, {
-    threads,
-    provider: parseDevice(values.device),
-    onProviderNote: printProviderNote,
-  });
+  return { threads, provider: parseDevice(values.device), onProviderNote: printProviderNote };
 }
 
 /** auto's fallback reason, one line on stderr (stdout stays the result). */

@@ -2,13 +2,15 @@ import { AgxError, throwIfAborted } from '../common/errors.js';
 import { complementMask, type MaskRows, maskSize } from '../common/mask.js';
 import { explain } from './explain/index.js';
 import { generateCodes, type TokenWeight } from './generate.js';
+import { bundleJudge, type Judge } from './judge.js';
 import type { Model } from './model.js';
 import { type Estimate, estimate, type PairedComparison, paired } from './stats.js';
 
 /**
  * The paper's faithfulness protocol (docs/method.md, 'Faithfulness') for one prompt and one method.
  * The classifier is multi-label (sigmoid); as the paper's q is a softmax over classes, q here is the
- * softmax of the classifier's logits over the bundle's labels.
+ * softmax of the classifier's logits over the judge's labels (judge.ts: the bundle's own
+ * classifier, or a converted AudioSet classifier such as CNN14).
  */
 
 /** Per-seed figures of one prompt. */
@@ -69,10 +71,10 @@ export function kl(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/** The judge's sigmoid outputs for a clip's codes. */
-async function judge(model: Model, codes: Int32Array, frames: number): Promise<number[]> {
+/** The judge's sigmoid outputs for a clip's codes (resampled to the judge's rate where it differs). */
+async function judgeClip(model: Model, judge: Judge, codes: Int32Array, frames: number): Promise<number[]> {
   const [audio] = await model.decode([codes], frames);
-  return Array.from((await model.classify(audio!)).probabilities);
+  return Array.from(await judge.probabilities(audio!, model.manifest.sampleRate));
 }
 
 /** The protocol's four figures of one seed from the judge's outputs, under a temperature. */
@@ -126,6 +128,8 @@ export interface ProtocolOptions {
   sizeMatch?: boolean;
   /** Replace every mask by its mean over steps (averageOverSteps), before any size matching. */
   averageSteps?: boolean;
+  /** The classifier that scores the clips; default the bundle's own (bundleJudge). */
+  judge?: Judge;
 }
 
 /** Each token's mean over steps, at every step: the paper's averaged-mask ablation (one value per token for the whole clip). */
@@ -164,15 +168,16 @@ async function protocolFor(
   frames: number,
   weights: TokenWeight[],
   signal: AbortSignal | undefined,
+  judge: Judge,
 ) {
-  const origProbs = await judge(model, codes, frames);
+  const origProbs = await judgeClip(model, judge, codes, frames);
   const qOrig = labelDistribution(origProbs);
   const y = qOrig.indexOf(Math.max(...qOrig));
   const durationSec = frames / model.manifest.frameRate;
   const regenerate = async (seed: number, maskWeights?: MaskRows): Promise<number[]> => {
     throwIfAborted(signal);
     const g = await generateCodes(model, { prompt, seed, durationSec, weights, ...(maskWeights ? { maskWeights } : {}), signal });
-    return judge(model, g.codes[0]!, g.frames);
+    return judgeClip(model, judge, g.codes[0]!, g.frames);
   };
   /** Regenerates with M and 1 - M under one seed and scores both against the original (raw judge). */
   const scoreMask = async (mask: MaskRows, seed: number): Promise<SeedScores> => {
@@ -185,7 +190,7 @@ async function protocolFor(
     const f = await regenerate(seed);
     return { ...seedFigures(seed, origProbs, f, undefined, 1), probs: { f } };
   };
-  return { origProbs, label: model.manifest.labels[y]!, scoreMask, scoreFloor };
+  return { origProbs, label: judge.labels[y]!, scoreMask, scoreFloor };
 }
 
 /**
@@ -198,7 +203,15 @@ export async function evaluatePrompt(model: Model, prompt: string, methods: stri
     throw new AgxError('bad_argument', 'size matching needs audiogenx among the methods');
   const orig = await generateCodes(model, { prompt, seed: opts.originalSeed, durationSec: opts.durationSec });
   const codes = orig.codes[0]!;
-  const { origProbs, label, scoreMask, scoreFloor } = await protocolFor(model, prompt, codes, orig.frames, [], opts.signal);
+  const { origProbs, label, scoreMask, scoreFloor } = await protocolFor(
+    model,
+    prompt,
+    codes,
+    orig.frames,
+    [],
+    opts.signal,
+    opts.judge ?? bundleJudge(model),
+  );
   const results: PromptScores[] = [];
   const floorSeeds: SeedScores[] = [];
   for (const seed of opts.seeds) floorSeeds.push(await scoreFloor(seed));
@@ -233,7 +246,7 @@ export async function explanationFaithfulness(
   seed: number,
   signal?: AbortSignal,
 ): Promise<SeedScores & { label: string; size: number }> {
-  const { label, scoreMask } = await protocolFor(model, prompt, clip.codes, clip.frames, clip.weights, signal);
+  const { label, scoreMask } = await protocolFor(model, prompt, clip.codes, clip.frames, clip.weights, signal, bundleJudge(model));
   // the judge's outputs stay here: the studio shows the figures only
   const { probs: _probs, ...scores } = await scoreMask(mask, seed);
   return { ...scores, label, size: maskSize(mask) };

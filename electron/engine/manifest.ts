@@ -46,7 +46,16 @@ export const ManifestSchema = z.object({
     lmGradcam: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int() })).default([]),
     lmChefer: z.array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int() })).default([]),
     explainerStep: z
-      .array(z.object({ file: z.string(), steps: z.number().int(), tokens: z.number().int(), hidden: z.number().int() }))
+      .array(
+        z.object({
+          file: z.string(),
+          steps: z.number().int(),
+          tokens: z.number().int(),
+          hidden: z.number().int(),
+          /** The graph takes the null-effect prior (AudioGenX + null-effect prior, ours): bundles from 2.2.0, no converted one. */
+          nullPrior: z.boolean().optional(),
+        }),
+      )
       .default([]),
     codecEncoder: z.string(),
     codecDecoder: z.string(),
@@ -209,7 +218,7 @@ export function judgeGraph(m: Manifest, what = 'this'): string {
 /** The graphs a method needs beyond generation's, by manifest key; a converted bundle has no Grad-CAM or Chefer graphs. */
 const METHOD_GRAPHS: Partial<Record<MethodName, { key: 'lmExplain' | 'lmGradcam' | 'lmChefer'; what: string }>> = {
   audiogenx: { key: 'lmExplain', what: 'AudioGenX explain graphs' },
-  'audiogenx-np': { key: 'lmExplain', what: 'AudioGenX explain graphs' },
+  'audiogenx-np': { key: 'lmExplain', what: 'explainer graphs with the null-effect prior (bundles from 2.2.0)' },
   'gradcam-a': { key: 'lmGradcam', what: 'Grad-CAM graphs' },
   'gradcam-e': { key: 'lmGradcam', what: 'Grad-CAM graphs' },
   chefer: { key: 'lmChefer', what: 'Chefer relevance graphs' },
@@ -219,6 +228,7 @@ const METHOD_GRAPHS: Partial<Record<MethodName, { key: 'lmExplain' | 'lmGradcam'
 export function bundleMethods(m: Manifest): MethodName[] {
   return METHOD_NAMES.filter((name) => {
     const need = METHOD_GRAPHS[name];
+    if (name === 'audiogenx-np' && !m.graphs.explainerStep.every((b) => b.nullPrior === true)) return false;
     return need === undefined || m.graphs[need.key].length > 0;
   });
 }
@@ -258,7 +268,7 @@ export interface FileCheck {
 }
 
 /** Checks every file the manifest lists against its size and sha256. */
-export async function checkBundleFiles(bundle: BundleInfo): Promise<FileCheck[]> {
+export async function checkBundleFiles(bundle: { dir: string; manifest: Pick<Manifest, 'files'> }): Promise<FileCheck[]> {
   return Promise.all(
     Object.entries(bundle.manifest.files).map(async ([file, entry]): Promise<FileCheck> => {
       const path = join(bundle.dir, file);

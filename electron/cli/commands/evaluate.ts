@@ -4,17 +4,18 @@ import { join, resolve } from 'node:path';
 import { AgxError, toErrorData } from '../../common/errors.js';
 import { isAudioGenX, parseMethodParams } from '../../common/methods.js';
 import { getMethod, METHODS } from '../../engine/explain/index.js';
+import { openJudge } from '../../engine/judge.js';
 import { judgeGraph } from '../../engine/manifest.js';
 import { captionsFromCsv, evaluatePrompt, type PromptScores, rescore, summarise } from '../../engine/faithfulness.js';
 import { numberOption, requiredString } from '../args.js';
-import { type Command, durationOption, openModel } from '../command.js';
+import { type Command, durationOption, openModel, sessionOptions } from '../command.js';
 import { Progress } from '../progress.js';
 
 export const evaluateCommand: Command = {
   summary:
     "the paper's faithfulness protocol: Fid_F, Fid_CF, KL_F, KL_CF and Size per method with bootstrap 95% intervals over prompts and a paired test against AudioGenX, plus the no-mask floor; beside them the same under the bundle's calibrated judge where its manifest has one",
   usage:
-    'agx evaluate --prompts FILE.csv --methods LIST [--seeds 5] [--duration S] [--scaling matrix|step] [--size-match] [--audiogenx K=V,...] [--average-steps] [--out DIR] [--json]',
+    'agx evaluate --prompts FILE.csv --methods LIST [--seeds 5] [--duration S] [--scaling matrix|step] [--size-match] [--audiogenx K=V,...] [--average-steps] [--judge DIR|NAME] [--out DIR] [--json]',
   options: {
     prompts: { type: 'string', help: 'CSV with a "caption" column (AudioCaps test.csv format; other columns ignored)' },
     methods: { type: 'string', help: `comma-separated; any of: ${Object.keys(METHODS).join(', ')}` },
@@ -35,6 +36,10 @@ export const evaluateCommand: Command = {
     'average-steps': {
       type: 'boolean',
       help: "replace every mask by its mean over steps, one value per token at every step (the paper's averaged-mask ablation)",
+    },
+    judge: {
+      type: 'string',
+      help: "the classifier that scores the clips: a converted judge bundle (agx models convert --judge cnn14; docs/convert.md); default the bundle's own",
     },
     out: { type: 'string', help: 'folder for results.jsonl (appended per prompt, so a rerun resumes); default: a temp folder' },
   },
@@ -78,9 +83,18 @@ export const evaluateCommand: Command = {
       }
     }
     const model = await openModel(values);
-    judgeGraph(model.manifest, 'agx evaluate (the faithfulness judge)');
+    const judge = typeof values.judge === 'string' ? await openJudge(values.judge, sessionOptions(values)) : undefined;
+    if (judge === undefined) judgeGraph(model.manifest, 'agx evaluate (the faithfulness judge)');
     const durationSec = durationOption(values, model.manifest);
-    const opts = { seeds: Array.from({ length: nSeeds }, (_, i) => i + 1), originalSeed: 0, durationSec, params, sizeMatch, averageSteps };
+    const opts = {
+      seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
+      originalSeed: 0,
+      durationSec,
+      params,
+      sizeMatch,
+      averageSteps,
+      ...(judge ? { judge } : {}),
+    };
     const progress = new Progress('evaluating');
     const rows: PromptScores[] = [];
     let skipped = 0;
@@ -90,7 +104,8 @@ export const evaluateCommand: Command = {
         scaling === 'matrix' && !sizeMatch && audiogenxText === '' && !averageSteps
           ? ''
           : `\t${scaling}${sizeMatch ? '\tsize-match' : ''}${audiogenxText ? `\taudiogenx:${audiogenxText}` : ''}${averageSteps ? '\taverage-steps' : ''}`;
-      const key = `${i}\t${caption}\t${methods.join(',')}\t${nSeeds}\t${durationSec}${variant}`;
+      // another judge's scores are other results: its name joins the key (the bundle's own keeps the old key)
+      const key = `${i}\t${caption}\t${methods.join(',')}\t${nSeeds}\t${durationSec}${variant}${judge ? `\tjudge:${judge.name}` : ''}`;
       let rec = done.get(key);
       if (rec === undefined) {
         try {
@@ -108,9 +123,11 @@ export const evaluateCommand: Command = {
       progress.update((i + 1) / captions.length);
     }
     progress.done();
+    await judge?.close();
     const { floor, ...byMethod } = summarise(rows);
     // the raw judge's figures stay the headline for continuity; the calibrated ones sit beside them
-    const temperature = model.manifest.judge?.temperature;
+    // (the bundle's temperature was fitted to its own classifier: a converted judge has none)
+    const temperature = judge ? undefined : model.manifest.judge?.temperature;
     const rescored = temperature === undefined ? [] : rescore(rows, temperature);
     let calibrated = null;
     if (rescored.length > 0) {
@@ -120,6 +137,9 @@ export const evaluateCommand: Command = {
       calibrated = { temperature, prompts, methods: calibratedMethods, floor: calibratedFloor ?? null };
     }
     return {
+      judge: judge
+        ? { name: judge.name, architecture: judge.manifest.architecture, sampleRate: judge.sampleRate, dir: judge.dir }
+        : { name: `${model.manifest.name} classifier` },
       methods: byMethod,
       floor: floor ?? null,
       calibrated,

@@ -59,15 +59,28 @@ async function listModels(device: Device): Promise<unknown> {
  * Its progress lines go to our stderr as they come; its other output (PyTorch's tracer warnings) is kept
  * and shown only when it fails in a way it did not report itself.
  */
-export async function convertModels(sources: string[], out: string, checkOnly: boolean): Promise<unknown> {
+export async function convertModels(
+  sources: string[],
+  out: string,
+  checkOnly: boolean,
+  judge?: { arch: string; labels: string },
+): Promise<unknown> {
   if (sources.length === 0) throw new AgxError('bad_argument', 'agx models convert: name the downloaded files or folders (SRC...)');
+  if (judge !== undefined && (sources.length !== 1 || checkOnly))
+    throw new AgxError(
+      'bad_argument',
+      'agx models convert --judge: give exactly one checkpoint (e.g. Cnn14_mAP=0.431.pth), with --labels and --out',
+    );
   const converter = join(embeddedModelsDir(), 'convert');
   if (!existsSync(join(converter, 'agx_convert', '__main__.py')))
     throw new AgxError('not_found', `the converter is not installed here (${converter}); run it from a clone of the repository`);
   const python = pythonPath();
   // `npm run model:convert` runs in the package folder; the paths the user typed are relative to where they typed them
   const base = process.env.npm_lifecycle_event === 'model:convert' ? (process.env.INIT_CWD ?? '.') : '.';
-  const args = ['-m', 'agx_convert', 'convert', ...sources.map((s) => resolve(base, s)), '--out', resolve(base, out)];
+  const args = judge
+    ? ['-m', 'agx_convert', 'judge', resolve(base, sources[0]!), '--arch', judge.arch, '--labels', resolve(base, judge.labels)]
+    : ['-m', 'agx_convert', 'convert', ...sources.map((s) => resolve(base, s))];
+  args.push('--out', resolve(base, out));
   if (checkOnly) args.push('--check-only');
   return new Promise((done, fail) => {
     const child = spawn(python, args, {
@@ -129,22 +142,37 @@ export async function convertModels(sources: string[], out: string, checkOnly: b
 }
 
 export const modelsCommand: Command = {
-  summary: 'list the model bundles found (sizes, checksum status); convert downloaded AudioGen/MusicGen files',
-  usage: 'agx models [--json]\n       agx models convert SRC... --out DIR [--check-only] [--json]   (docs/convert.md)',
+  summary: 'list the model bundles found (sizes, checksum status); convert downloaded AudioGen/MusicGen files or an AudioSet judge',
+  usage:
+    'agx models [--json]\n       agx models convert SRC... --out DIR [--check-only] [--json]   (docs/convert.md)\n       agx models convert --judge cnn14 CKPT --labels class_labels_indices.csv --out DIR [--json]',
   options: {
+    judge: {
+      type: 'string',
+      help: 'convert: CKPT is an AudioSet classifier of this architecture (cnn14: PANNs CNN14), for --judge in evaluate and classify',
+    },
+    labels: { type: 'string', help: "convert --judge: AudioSet's class_labels_indices.csv (index, mid, display_name)" },
     out: { type: 'string', help: 'convert: the bundle folder to write (a rerun after a kill resumes there)' },
     'check-only': { type: 'boolean', help: 'convert: detect and check the sources, write no bundle' },
   },
   async run(values, positionals) {
     const [sub, ...rest] = positionals;
     if (sub === undefined) {
-      if (values.out !== undefined || values['check-only'] !== undefined)
-        throw new AgxError('bad_argument', 'agx models: --out and --check-only belong to agx models convert');
+      if (values.out !== undefined || values['check-only'] !== undefined || values.judge !== undefined || values.labels !== undefined)
+        throw new AgxError('bad_argument', 'agx models: --out, --check-only, --judge and --labels belong to agx models convert');
       return listModels(parseDevice(values.device));
     }
     if (sub !== 'convert') throw new AgxError('bad_argument', `agx models: unknown subcommand "${sub}"; subcommands: convert`);
     if (typeof values.out !== 'string' || values.out === '')
       throw new AgxError('bad_argument', 'agx models convert: --out DIR is required');
+    if (typeof values.judge === 'string') {
+      if (typeof values.labels !== 'string' || values.labels === '')
+        throw new AgxError(
+          'bad_argument',
+          "agx models convert --judge: --labels class_labels_indices.csv is required (AudioSet's class list)",
+        );
+      return convertModels(rest, values.out, values['check-only'] === true, { arch: values.judge, labels: values.labels });
+    }
+    if (values.labels !== undefined) throw new AgxError('bad_argument', 'agx models convert: --labels belongs to --judge');
     return convertModels(rest, values.out, values['check-only'] === true);
   },
 };

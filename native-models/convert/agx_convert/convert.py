@@ -1,4 +1,4 @@
-"""The converter's command line: convert, fixtures, meta-check.
+"""The converter's command line: convert, judge (judge.py), fixtures, meta-check.
 
 `convert SRC... --out DIR` detects the formats, checks every tensor against the spec its config
 implies, checks the T5 folder against the LM, and hands the normalised weights to export.py. Progress
@@ -280,13 +280,27 @@ def main(argv: list[str]) -> int:
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--full-size", choices=sorted(FULL_SIZE), help="instead: one model's files at the released size "
                    "(random weights; AudioGen-medium's LM is 3.7 GB), for measurements")
-    sub.add_parser("meta-check", help="full-size name/shape check on torch's meta device against the published parameter counts")
+    m = sub.add_parser("meta-check", help="full-size name/shape check on torch's meta device against the published parameter counts")
+    m.add_argument("--judge", choices=["cnn14"], help="instead: the judge architecture's full-size check")
+    j = sub.add_parser("judge", help="convert a released AudioSet classifier (PANNs CNN14) into a judge bundle")
+    j.add_argument("checkpoint", type=Path)
+    j.add_argument("--labels", required=True, type=Path, help="AudioSet's class_labels_indices.csv")
+    j.add_argument("--out", required=True, type=Path)
+    j.add_argument("--arch", default="cnn14", help="the checkpoint's architecture (cnn14)")
+    j.add_argument("--name", help="the judge's name (default: the architecture)")
     args = parser.parse_args(argv)
     try:
         if args.command == "convert":
             result = convert(args.sources, args.out, args.check_only)
         elif args.command == "fixtures":
             result = write_full_size(args.dir, args.full_size, args.seed) if args.full_size else write_all(args.dir, args.seed)
+        elif args.command == "judge":
+            # judge.py builds on this module's stages and checksums, so it is imported here, not at the top
+            from agx_convert.judge import convert_judge
+            result = convert_judge(args.arch, args.checkpoint, args.labels, args.out, progress, args.name)
+        elif args.judge:
+            from agx_convert.judge import meta_check_cnn14
+            result = meta_check_cnn14(progress)
         else:
             result = meta_check(progress)
     except NotYetImplemented as e:
