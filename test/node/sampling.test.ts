@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { activitySpans } from '../../electron/engine/classify.js';
 import { Rng } from '../../electron/engine/rng.js';
-import { sampleToken } from '../../electron/engine/sampling.js';
+import { sampleToken, topOrder } from '../../electron/engine/sampling.js';
 
 describe('seeded sampling', () => {
   it('the PRNG is a fixed, portable stream per seed', () => {
@@ -36,6 +36,23 @@ describe('seeded sampling', () => {
     expect(counts[0] / 4000).toBeCloseTo(1 / (1 + Math.exp(-1)), 1);
     const nucleus = { cfg: 1, topK: 6, topP: 0.5, temperature: 1 };
     for (let i = 0; i < 200; i++) expect(sampleToken(logits, logits, nucleus, rng)).toBe(0); // 0.64 >= 0.5 alone
+  });
+});
+
+describe('top-k order', () => {
+  it("is a full sort's first k (descending, ties by lower index) for any k, ties and sizes", () => {
+    const rng = new Rng(5);
+    for (let trial = 0; trial < 400; trial++) {
+      const n = [1, 2, 17, 40, 256, 1024][trial % 6]!;
+      // few distinct values in some trials, so ties are common
+      const levels = trial % 3 === 0 ? 5 : 1e9;
+      const x = Float64Array.from({ length: n }, () => Math.floor(rng.next() * levels) - levels / 2 + (trial % 2 ? 0 : rng.next()));
+      const full = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[b]! - x[a]! || a - b);
+      for (const k of [1, Math.ceil(n / 3), n - 6, n]) {
+        if (k < 1) continue;
+        expect(Array.from(topOrder(x, k).subarray(0, k))).toEqual(full.slice(0, k));
+      }
+    }
   });
 });
 
