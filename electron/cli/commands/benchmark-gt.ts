@@ -49,7 +49,7 @@ export const benchmarkGtCommand: Command = {
         return [
           run,
           isAudioGenX(name!)
-            ? parseMethodParams(name, { ...epochs, ...(given ? { preset: given } : {}) })
+            ? parseMethodParams(name!, { ...epochs, ...(given ? { preset: given } : {}) })
             : parseMethodParams(name!, { scaling }),
         ];
       }),
