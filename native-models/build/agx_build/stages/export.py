@@ -323,7 +323,7 @@ def export_lm_gradcam(lm: AudioLM, codec, bundle: Path) -> list[str]:
 
 
 # Steps one lm_chefer run explains (its batch of sequence copies); the engine loops over `first`.
-CHEFER_CHUNK = 16
+CHEFER_CHUNK = 8
 
 
 def export_lm_chefer(lm: AudioLM, codec, bundle: Path) -> list[str]:
