@@ -7,10 +7,14 @@
 //   nice -n 10 node scripts/audiogenx-sweep.mjs --set DIR --out docs/data/sweep-audiogenx.json [--only a,b] [--threads 1]
 //
 // Each clip is encoded once and explained under every setting; --only splits the settings between
-// processes (their files merge with --merge A.json,B.json).
+// processes (their files merge with --merge A.json,B.json). The np-gamma-* settings are our variant,
+// "AudioGenX + null-effect prior" (method audiogenx-np, docs/decisions.md), at the shipped default's other settings.
+//
+//   nice -n 10 node scripts/audiogenx-sweep.mjs --set DIR --out docs/data/sweep-audiogenx-np.json \
+//     --only alpha-1e-2-epochs-25,np-gamma-0.003,np-gamma-0.01,np-gamma-0.03,np-gamma-0.1
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AUDIOGENX_PRESETS } from '../dist/electron/common/methods.js';
+import { AUDIOGENX_DEFAULT, AUDIOGENX_PRESETS } from '../dist/electron/common/methods.js';
 import { addClip, emptyTally, encodeClip, readGroundTruth, scoreClip, summarise } from '../dist/electron/engine/ground-truth.js';
 import { explain } from '../dist/electron/engine/explain/index.js';
 import { Model } from '../dist/electron/engine/model.js';
@@ -26,7 +30,9 @@ export const SETTINGS = {
   'alpha-1e-2-lr-3e-3': { ...paper, alpha: 1e-2, lr: 3e-3 },
   'alpha-1e-2-init-0.1': { ...paper, alpha: 1e-2, init: 0.1 },
   'alpha-1e-2-epochs-25': { ...paper, alpha: 1e-2, epochs: 25 },
+  ...Object.fromEntries([0.003, 0.01, 0.03, 0.1].map((gamma) => [`np-gamma-${gamma}`, { ...AUDIOGENX_DEFAULT, gamma }])),
 };
+const methodOf = (name) => (name.startsWith('np-') ? 'audiogenx-np' : 'audiogenx');
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +62,7 @@ for (const [done, k] of order.entries()) {
   const clip = all[k];
   const { codes, frames } = await encodeClip(model, values.set, clip);
   for (const n of names)
-    addClip(tallies[n], scoreClip(await explain(model, clip.caption, codes, frames, 'audiogenx', SETTINGS[n]), clip, frames));
+    addClip(tallies[n], scoreClip(await explain(model, clip.caption, codes, frames, methodOf(n), SETTINGS[n]), clip, frames));
   writeFileSync(
     values.out,
     JSON.stringify(
@@ -66,7 +72,7 @@ for (const [done, k] of order.entries()) {
         of: all.length,
         bundle: `${model.manifest.name} ${model.manifest.version}`,
         seconds: (Date.now() - t0) / 1000,
-        settings: Object.fromEntries(names.map((n) => [n, { params: SETTINGS[n], scores: summarise(tallies[n]) }])),
+        settings: Object.fromEntries(names.map((n) => [n, { method: methodOf(n), params: SETTINGS[n], scores: summarise(tallies[n]) }])),
       },
       null,
       1,

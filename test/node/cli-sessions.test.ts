@@ -146,7 +146,7 @@ describe('agx sessions / agx export', () => {
     );
     expect([unknown.status, unknown.stderr]).toEqual([
       2,
-      'agx: error: unknown method "lime"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer\n',
+      'agx: error: unknown method "lime"; methods: audiogenx, audiogenx-np, random, attention, atman, gradcam-a, gradcam-e, chefer\n',
     ]);
     const alone = agx('export', '--data-dir', dataDir, '--session', 'Foley pass', '--take', '1', '--method', 'attention', '--out', out);
     expect([alone.status, alone.stderr]).toEqual([

@@ -149,7 +149,7 @@ describe('AudioGenX explainer', () => {
   it('rejects unknown methods and bad parameters with the valid choices', async () => {
     const model = await embeddedModel();
     expect(() => getMethod('shap')).toThrow(
-      /unknown method "shap"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer/,
+      /unknown method "shap"; methods: audiogenx, audiogenx-np, random, attention, atman, gradcam-a, gradcam-e, chefer/,
     );
     const { codes, frames } = await clip(model, 2, 1);
     await expect(explain(model, PROMPT, codes, frames, 'audiogenx', { epochs: 0 })).rejects.toThrow(/parameter epochs/);

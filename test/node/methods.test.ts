@@ -8,6 +8,7 @@ import type { StudioApi } from '../../electron/common/api.js';
 import { AgxError } from '../../electron/common/errors.js';
 import {
   AUDIOGENX_DEFAULT,
+  AUDIOGENX_NP_DEFAULT,
   chooseBucket,
   METHOD_CATALOG,
   METHOD_NAMES,
@@ -66,11 +67,18 @@ describe('method catalog', () => {
     expect(e.message).toBe(
       'audiogenx has no parameter "epoch"; parameters: preset, epochs, lr, weightDecay, alpha, beta, init, seed, factualTerm, counterfactualTerm',
     );
+    // the variant of ours: AudioGenX's settings and presets plus gamma; the paper's method has no gamma
+    expect(parseMethodParams('audiogenx-np', {})).toEqual({ ...AUDIOGENX_NP_DEFAULT, seed: 0, factualTerm: 1, counterfactualTerm: 1 });
+    expect(parseMethodParams('audiogenx-np', { preset: 'paper', gamma: 0 })).toEqual({ ...paper, gamma: 0 });
+    expect(rejection(() => parseMethodParams('audiogenx', { gamma: 0.1 })).message).toMatch(/^audiogenx has no parameter "gamma"/);
+    for (const gamma of [-1, 11, Number.NaN, '0.1'])
+      expect(rejection(() => parseMethodParams('audiogenx-np', { gamma })).message).toMatch(/^audiogenx-np: parameter gamma: /);
+    expect(() => parseMethodParams('audiogenx-np', { factualTerm: 0, counterfactualTerm: 0 })).toThrow(/cannot both be 0/);
     expect(rejection(() => parseMethodParams('atman', { epochs: 5 })).message).toMatch(
       /^atman has no parameter "epochs"; parameters: scaling$/,
     );
     expect(rejection(() => parseMethodParams('lime', {})).message).toMatch(
-      /^unknown method "lime"; methods: audiogenx, random, attention, atman, gradcam-a, gradcam-e, chefer$/,
+      /^unknown method "lime"; methods: audiogenx, audiogenx-np, random, attention, atman, gradcam-a, gradcam-e, chefer$/,
     );
   });
 

@@ -43,3 +43,61 @@ describe('null-effect words', () => {
     for (const i of [3, 4]) expect(e.holistic[i]!).toBeLessThan(0.15);
   });
 });
+
+// "AudioGenX + null-effect prior" (ours, method audiogenx-np; docs/decisions.md): the same properties,
+// gamma 0 as the paper's loss, and the prior's passes skip what cannot act and stop when cancelled.
+describe('AudioGenX + null-effect prior (ours)', () => {
+  it('is AudioGenX bit for bit at gamma 0; at its default an unknown word gets near-zero importance', async () => {
+    const model = await embeddedModel();
+    const g = await generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 2 });
+    const explainWith = (method: string, params: object) => explain(model, PROMPT, g.codes[0]!, g.frames, method, params);
+    const [paper, zero] = [await explainWith('audiogenx', {}), await explainWith('audiogenx-np', { gamma: 0 })];
+    expect(zero.diagnostics).toMatchObject({ priorPasses: 0 });
+    zero.steps.forEach((row, s) => expect(row).toEqual(paper.steps[s]));
+    const np = await explainWith('audiogenx-np', {});
+    expect(np.method).toBe('audiogenx-np');
+    expect(np.diagnostics).toMatchObject({ priorPasses: 5 });
+    const bell = np.holistic[1]!;
+    for (const i of [3, 4]) {
+      expect(np.holistic[i]!).toBeLessThan(0.15);
+      expect(np.holistic[i]!).toBeLessThan(bell / 5);
+    }
+  });
+
+  it('a word the take muted has no importance and no prior pass; cancelling stops the prior passes', async () => {
+    const model = await embeddedModel();
+    const tokens = await model.tokenizer.encode(PROMPT);
+    const weights = parseWeightSpec('rings=0', tokens);
+    const g = await generateCodes(model, { prompt: PROMPT, seed: 1, durationSec: 2, weights });
+    const progress: number[] = [];
+    const e = await explain(model, PROMPT, g.codes[0]!, g.frames, 'audiogenx-np', {}, { onProgress: (f) => progress.push(f) }, weights);
+    expect(e.diagnostics).toMatchObject({ priorPasses: 4 });
+    expect(e.tokens[2]).toMatchObject({ text: 'rings', muted: true });
+    expect(e.holistic[2]).toBeNull();
+    expect(e.steps.every((row) => row[2] === 0)).toBe(true);
+    for (const i of [3, 4]) expect(e.holistic[i]!).toBeLessThan(0.15);
+    // the 4 passes and 25 epochs report in order, up to 1
+    expect(progress.length).toBe(4 + 25);
+    expect(progress.every((f, k) => k === 0 || f > progress[k - 1]!)).toBe(true);
+    expect(progress.at(-1)).toBe(1);
+    const abort = new AbortController();
+    const seen: number[] = [];
+    const cancelled = explain(
+      model,
+      PROMPT,
+      g.codes[0]!,
+      g.frames,
+      'audiogenx-np',
+      {},
+      {
+        signal: abort.signal,
+        onProgress: (f) => {
+          seen.push(f);
+          abort.abort();
+        },
+      },
+    );
+    await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
+    expect(seen).toEqual([1 / 30]); // stopped after the first of 5 prior passes (25 epochs after them)
+  });
+});
