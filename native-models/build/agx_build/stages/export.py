@@ -482,7 +482,8 @@ def write_manifest(bundle: Path, cfg: LMConfig, classifier_threshold: float, nam
             "lmStep": "lm_step.onnx",
             "lmProbe": "lm_probe.onnx",
             "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(names["lm_explain"], config.EXPLAIN_BUCKETS)],
-            "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": explainer.HIDDEN}
+            # nullPrior: the graph takes `prior` (AudioGenX + null-effect prior, ours); a converted bundle's does not
+            "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": explainer.HIDDEN, "nullPrior": True}
                               for n, (s, t) in zip(names["explainer_step"], config.EXPLAIN_BUCKETS)],
             "lmGradcam": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(names["lm_gradcam"], config.EXPLAIN_BUCKETS)],
             "lmChefer": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(names["lm_chefer"], config.EXPLAIN_BUCKETS)],
