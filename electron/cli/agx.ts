@@ -49,7 +49,8 @@ function describe(result: unknown): string {
   // Before the plain `file` case: classify's result names its file too.
   if (Array.isArray(r.labels)) {
     const top = (r.labels as { label: string; probability: number }[]).slice(0, 5).map((l) => `${l.label} ${l.probability.toFixed(2)}`);
-    return `${r.file} (${r.durationSec} s)\ndetected: ${(r.detected as string[]).join(', ') || 'nothing'}\ntop: ${top.join(', ')}`;
+    const judge = r.judge as { name: string } | undefined;
+    return `${r.file} (${r.durationSec} s${judge ? `, judge ${judge.name}` : ''})\ndetected: ${(r.detected as string[]).join(', ') || 'nothing'}\ntop: ${top.join(', ')}`;
   }
   if (typeof r.file === 'string') return `${r.file}`;
   if (Array.isArray(r.sessions)) {
@@ -57,6 +58,12 @@ function describe(result: unknown): string {
       (s) => `${s.openedAt.slice(0, 16).replace('T', ' ')}  ${String(s.takes).padStart(3)} takes  ${s.name}  (${s.id})`,
     );
     return rows.length > 0 ? `sessions in ${r.dataDir}:\n${rows.join('\n')}` : `no sessions in ${r.dataDir}`;
+  }
+  if (r.kind === 'judge') {
+    // agx models convert --judge
+    const warnings = (r.warnings as string[]).map((w) => `warning: ${w}`);
+    const what = `${r.architecture} judge: ${(r.parameters as number).toLocaleString('en')} parameters, ${r.classes} classes, ${r.sampleRate} Hz, licence ${r.licence}`;
+    return [...warnings, what, `converted into ${r.out}${r.resumed === true ? ' (already done)' : ''}`].join('\n');
   }
   if (typeof r.weightsSha256 === 'object' && r.weightsSha256 !== null) {
     // agx models convert

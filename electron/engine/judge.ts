@@ -82,6 +82,15 @@ function readJudgeManifest(dir: string): JudgeManifest | undefined {
   return parsed.data;
 }
 
+/** The judge manifest of a folder that holds one (for `agx models`); undefined for anything else. */
+export function judgeManifestIn(dir: string): JudgeManifest | undefined {
+  try {
+    return readJudgeManifest(dir);
+  } catch {
+    return undefined;
+  }
+}
+
 /** --judge DIR|NAME: a folder, or a judge bundle of that name in the model search folders (AGX_MODELS_DIR). */
 function resolveJudge(nameOrDir: string): { dir: string; manifest: JudgeManifest } {
   const direct = resolve(nameOrDir);
@@ -95,12 +104,8 @@ function resolveJudge(nameOrDir: string): { dir: string; manifest: JudgeManifest
     for (const entry of readdirSync(root, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       const dir = join(root, entry.name);
-      let manifest: JudgeManifest | undefined;
-      try {
-        manifest = readJudgeManifest(dir);
-      } catch {
-        continue; // a model bundle or a broken folder is simply not this judge
-      }
+      // a model bundle or a broken folder is simply not this judge
+      const manifest = judgeManifestIn(dir);
       if (manifest?.name === nameOrDir) return { dir, manifest };
     }
   }

@@ -73,7 +73,7 @@ describe.skipIf(skipReason !== undefined)(`a CNN14 judge bundle${skipReason ? `:
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'agx-convert-judge-'));
-    env = { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONPATH: converter, AGX_DEBUG: '' };
+    env = { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONPATH: converter, AGX_DEBUG: '', AGX_MODELS_DIR: join(tmp, 'judges') };
     await run(python, [join(root, 'test', 'python', 'cnn14_fixture.py'), join(tmp, 'fx')], { cwd: converter, env });
     fx = JSON.parse(readFileSync(join(tmp, 'fx', 'fixture.json'), 'utf8')) as Fixture;
     judgeDir = join(tmp, 'judges', 'cnn14-tiny');
@@ -127,8 +127,16 @@ describe.skipIf(skipReason !== undefined)(`a CNN14 judge bundle${skipReason ? `:
     expect(JSON.parse(stdout)).toEqual({ tensors: 84, parameters: 80_753_615, frontEnd: 1_083_456, graphParameters: 81_829_007 });
   }, 120_000);
 
-  it('agx classify --judge labels a WAV with the judge (its top labels, its rate)', async () => {
-    const out = await json('classify', join(tmp, 'fx', 'clip.wav'), '--judge', judgeDir);
+  it('agx models lists the judge bundle; agx classify --judge NAME labels a WAV with it (its top labels, its rate)', async () => {
+    const models = (await json('models')).models as Record<string, unknown>[];
+    expect(models.find((m) => m.dir === judgeDir)).toMatchObject({
+      name: 'cnn14',
+      kind: 'judge',
+      classes: 5,
+      status: 'ok',
+      licence: 'CC-BY-4.0',
+    });
+    const out = await json('classify', join(tmp, 'fx', 'clip.wav'), '--judge', 'cnn14');
     expect(out.judge).toMatchObject({ name: 'cnn14', architecture: 'cnn14', sampleRate: 32000 });
     const labels = out.labels as { label: string; probability: number }[];
     expect(labels.map((l) => l.label).sort()).toEqual([...fx.names].sort());
@@ -191,7 +199,7 @@ describe.skipIf(skipReason !== undefined)(`a CNN14 judge bundle${skipReason ? `:
     expect(notJudge.stderr).toMatch(/is not a judge bundle/);
 
     // a manifest naming one label fewer than the graph gives, with its checksums intact
-    const fewer = join(tmp, 'judges', 'fewer');
+    const fewer = join(tmp, 'bad-judges', 'fewer');
     cpSync(judgeDir, fewer, { recursive: true });
     const m = JSON.parse(readFileSync(join(fewer, 'manifest.json'), 'utf8')) as { labels: string[] };
     m.labels.pop();
@@ -200,7 +208,7 @@ describe.skipIf(skipReason !== undefined)(`a CNN14 judge bundle${skipReason ? `:
     expect(labels.stderr).toMatch(/the classifier gives 5 outputs but manifest\.json names 4 labels/);
 
     // a corrupt graph: caught by its checksum, and, with the checksum rewritten, by onnxruntime
-    const corrupt = join(tmp, 'judges', 'corrupt');
+    const corrupt = join(tmp, 'bad-judges', 'corrupt');
     cpSync(judgeDir, corrupt, { recursive: true });
     const onnx = readFileSync(join(corrupt, 'classifier.onnx'));
     writeFileSync(join(corrupt, 'classifier.onnx'), onnx.subarray(0, 200));

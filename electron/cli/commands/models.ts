@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AgxError } from '../../common/errors.js';
 import { bundleMethods, checkBundleFiles, embeddedModelsDir, listBundles, type Manifest } from '../../engine/manifest.js';
+import { judgeManifestIn } from '../../engine/judge.js';
 import { deviceReport } from '../../engine/onnx/device-report.js';
 import { type Device, parseDevice } from '../../engine/onnx/providers.js';
 import type { Command } from '../command.js';
@@ -31,6 +32,25 @@ async function listModels(device: Device): Promise<unknown> {
   const out = [];
   for (const b of listBundles()) {
     if (b.manifest === undefined) {
+      // a converted judge (agx models convert --judge) sits beside the model bundles: listed as what it is
+      const judge = judgeManifestIn(b.dir);
+      if (judge !== undefined) {
+        const bad = (await checkBundleFiles({ dir: b.dir, manifest: judge })).filter((c) => c.status !== 'ok');
+        out.push({
+          name: judge.name,
+          version: judge.version,
+          kind: 'judge',
+          architecture: judge.architecture,
+          classes: judge.labels.length,
+          sampleRate: judge.sampleRate,
+          licence: judge.licence,
+          dir: b.dir,
+          bytes: Object.values(judge.files).reduce((sum, f) => sum + f.bytes, 0),
+          status: bad.length === 0 ? 'ok' : 'checksum mismatch',
+          problems: bad,
+        });
+        continue;
+      }
       out.push({ name: basename(b.dir), dir: b.dir, status: 'invalid', error: b.error });
       continue;
     }
