@@ -389,8 +389,10 @@ export const CALLS = {
     z.object({
       /** The words in groups, in the order they are shown: the classifier's event words first. */
       groups: z.array(z.object({ title: z.string(), words: z.array(z.string()) })),
-      /** Distinct words the model reads as themselves (every other word becomes its unknown token). */
+      /** Distinct words the model reads as themselves (every other word becomes its unknown token, unless the vocabulary is open). */
       count: z.number().int(),
+      /** A sub-word tokenizer (T5's SentencePiece): any other word is read as pieces, and only a piece it lacks becomes the unknown token. */
+      open: z.boolean(),
     }),
     "The words the model knows, from its bundle's tokenizer and manifest (the prompt bar's vocabulary panel).",
   ),

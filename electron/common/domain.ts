@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AgxError } from './errors.js';
 import { MaskSchema } from './mask.js';
+import { promptWords } from './words.js';
 
 /** Largest prompt, in UTF-16 units: a guard against pasting a book, checked before tokenising. */
 export const MAX_PROMPT_CHARS = 2000;
@@ -43,6 +44,8 @@ export const TokenSchema = z.object({
   unknown: z.boolean().optional(),
   /** In an explanation: the take had this word at weight 0 over the whole clip, so it has no importance. */
   muted: z.boolean().optional(),
+  /** A sub-word piece that continues the previous token's word (T5's "dogs" -> "dog", "s"): electron/common/words.ts. */
+  continues: z.boolean().optional(),
 });
 export type Token = z.infer<typeof TokenSchema>;
 
@@ -53,8 +56,16 @@ export function toToken(t: {
   end: number;
   unknown?: boolean | undefined;
   muted?: boolean | undefined;
+  continues?: boolean | undefined;
 }): Token {
-  return { text: t.text, start: t.start, end: t.end, ...(t.unknown ? { unknown: true } : {}), ...(t.muted ? { muted: true } : {}) };
+  return {
+    text: t.text,
+    start: t.start,
+    end: t.end,
+    ...(t.unknown ? { unknown: true } : {}),
+    ...(t.muted ? { muted: true } : {}),
+    ...(t.continues ? { continues: true } : {}),
+  };
 }
 
 /** [startSec, endSec) on a clip's time axis: the one time-span type (selections, regions, weight spans). */
@@ -177,8 +188,10 @@ export type ExplanationResult = z.infer<typeof ExplanationResultSchema>;
  * The one wording of "the model does not know these words" (CLI stderr, the studio's prompt warning),
  * or null when it knows them all. Each distinct word is named once, in prompt order.
  */
-export function unknownWordsNote(modelId: string, tokens: readonly Pick<Token, 'text' | 'unknown'>[]): string | null {
-  const words = [...new Set(tokens.filter((t) => t.unknown).map((t) => t.text.toLowerCase()))];
+export function unknownWordsNote(modelId: string, tokens: readonly Pick<Token, 'text' | 'unknown' | 'continues'>[]): string | null {
+  // named by the word typed, not by the sub-word piece that fell to the unknown token
+  const hit = promptWords(tokens).filter((w) => w.tokens.some((i) => tokens[i]!.unknown === true));
+  const words = [...new Set(hit.map((w) => w.text.toLowerCase()))];
   if (words.length === 0) return null;
   return `${modelId} does not know ${words.map((w) => `"${w}"`).join(', ')}; ${words.length === 1 ? 'it is' : 'they are'} read as [UNK]`;
 }

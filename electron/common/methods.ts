@@ -26,6 +26,21 @@ export interface ExplainWork {
   tokens: number;
   /** The graph bucket (from the manifest; the exact size when it has none). */
   bucket: Bucket;
+  /** The model's compute per LM step relative to the one the costs were fitted on (modelScale); 1 when absent. */
+  modelScale?: number | undefined;
+}
+
+/** tiny-foley's LM, which every cost model below was measured on: 4 layers of width 256. */
+export const FITTED_LM = { layers: 4, hiddenSize: 256 } as const;
+
+/**
+ * A model's compute per LM step relative to FITTED_LM: layers x width^2, since every matrix product of a
+ * layer (attention, cross-attention, feed-forward; their FLOPs are most of a step) is width x width times
+ * a constant of the architecture. AudioGen-medium (48 x 1536^2) is 432 times tiny-foley. Checked against a
+ * full-size run in docs/results.md, "Real models at full size".
+ */
+export function modelScale(lm: { layers: number; hiddenSize: number }): number {
+  return (lm.layers * lm.hiddenSize ** 2) / (FITTED_LM.layers * FITTED_LM.hiddenSize ** 2);
 }
 
 /** seconds ~= fixedSec + perUnitSec * units(work, params), on the 2-core CPU of docs/results.md. */
@@ -341,5 +356,5 @@ export function chooseBucket(buckets: readonly Bucket[], steps: number, tokens: 
 /** Predicted seconds of one run from the catalog's cost model (params after defaults). */
 export function predictSeconds(name: string, params: Record<string, unknown>, work: ExplainWork): number {
   const { cost } = methodSpec(name);
-  return cost.fixedSec + cost.perUnitSec * cost.units(work, params);
+  return (cost.fixedSec + cost.perUnitSec * cost.units(work, params)) * (work.modelScale ?? 1);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { MAX_PROMPT_CHARS, type Token } from '../common/domain.js';
 import { AgxError } from '../common/errors.js';
@@ -12,6 +13,8 @@ export interface PromptToken extends Token {
   id: number;
   /** True when the word is outside the vocabulary (mapped to the unknown token). */
   unknown: boolean;
+  /** A special token the tokenizer adds (T5's </s>), not text of the prompt. */
+  special?: boolean;
 }
 
 /** Limits a prompt must respect. */
@@ -35,12 +38,15 @@ export class PromptTokenizer {
   private constructor(
     private readonly tok: InstanceType<typeof HfTokenizer>,
     private readonly limits: PromptLimits,
+    /** Sub-word tokenizer (SentencePiece, BPE, WordPiece): it may cut a typed word into pieces. A word-level one (tiny-foley's) never does. */
+    readonly subword: boolean,
   ) {}
 
   /** Loads tokenizer.json. */
   static fromFile(path: string, limits: PromptLimits): PromptTokenizer {
     try {
-      return new PromptTokenizer(HfTokenizer.fromFile(path), limits);
+      const kind = (JSON.parse(readFileSync(path, 'utf8')) as { model?: { type?: unknown } }).model?.type;
+      return new PromptTokenizer(HfTokenizer.fromFile(path), limits, kind !== 'WordLevel');
     } catch (err) {
       throw new AgxError('bad_model', `cannot read tokenizer ${path}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -68,7 +74,8 @@ export class PromptTokenizer {
     const pieces = enc.getTokens();
     const special = enc.getSpecialTokensMask();
     const promptEnd = prompt.trimEnd().length;
-    return ids.map((id, i) => {
+    const out: PromptToken[] = [];
+    ids.forEach((id, i) => {
       const [cpStart, cpEnd] = offsets[i] ?? [0, 0];
       let start = toUtf16(cpStart ?? 0);
       let end = toUtf16(cpEnd ?? 0);
@@ -79,39 +86,26 @@ export class PromptTokenizer {
       // a bare "▁" piece (before a character the vocabulary lacks, or trailing) stays inside the prompt
       if (start === end) start = end = Math.min(start, promptEnd);
       // T5's appended </s> covers no text; it is named and placed after the prompt, so its mask column shows.
-      if (special[i] === 1 && start === end) return { id, text: pieces[i] ?? '', start: promptEnd, end: promptEnd, unknown: false };
-      return { id, text: prompt.slice(start, end), start, end, unknown: id === this.limits.unkId };
+      if (special[i] === 1 && start === end) {
+        out.push({ id, text: pieces[i] ?? '', start: promptEnd, end: promptEnd, unknown: false, special: true });
+        return;
+      }
+      // A piece that starts where the one before ended continues its word ("dogs" -> "dog", "s"); a bare
+      // "▁" piece (no text) starts the word that follows it. The word view is electron/common/words.ts.
+      const prev = out.at(-1);
+      const continues = this.subword && prev !== undefined && prev.special !== true && end > start && start === prev.end;
+      out.push({
+        id,
+        text: prompt.slice(start, end),
+        start,
+        end,
+        unknown: id === this.limits.unkId,
+        special: false,
+        ...(continues ? { continues } : {}),
+      });
     });
+    return out;
   }
-}
-
-/** One word of the prompt and the tokens it was split into. */
-export interface PromptWord {
-  /** The word as written (its tokens' text joined). */
-  text: string;
-  /** Indices of its tokens, in order. */
-  tokens: number[];
-}
-
-/**
- * The word view of a prompt's tokens: T5's SentencePiece splits words into pieces ("dogs" -> "dog",
- * "s"), and a piece that starts where the previous one ended continues its word. A word-level
- * tokenizer (tiny-foley's) gives one token per word, and punctuation its own; a special token
- * (</s>) is a word of its own.
- */
-export function promptWords(tokens: readonly Pick<PromptToken, 'text' | 'start' | 'end'>[]): PromptWord[] {
-  const words: PromptWord[] = [];
-  tokens.forEach((t, i) => {
-    const prev = i > 0 ? tokens[i - 1]! : undefined;
-    const last = words.at(-1);
-    // a bare "▁" piece (no text) belongs to the word that follows it
-    const joins = prev !== undefined && t.end > t.start && t.start === prev.end && (prev.end > prev.start || last?.text === '');
-    if (last !== undefined && joins) {
-      last.text += t.text;
-      last.tokens.push(i);
-    } else words.push({ text: t.text, tokens: [i] });
-  });
-  return words;
 }
 
 /** tokenizers reports offsets in Unicode code points; JavaScript strings index UTF-16 units. */

@@ -1,6 +1,7 @@
 import { isWeightValue, MAX_TOKEN_WEIGHT, parseTimeSpan, type TokenWeight } from '../common/domain.js';
 import { AgxError } from '../common/errors.js';
-import { promptWords, type PromptToken } from './tokenizer.js';
+import { promptWords } from '../common/words.js';
+import type { PromptToken } from './tokenizer.js';
 
 /**
  * Parses "dog=0,rain=1.5,bark=0.2@1.5:3" against the prompt's tokens: word=weight, optionally only

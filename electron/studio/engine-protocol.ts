@@ -79,6 +79,8 @@ export interface EngineInfo {
   codebooks: number;
   /** The explain graphs' buckets (manifest graphs.lmExplain), for the cost estimate. */
   explainBuckets: Bucket[];
+  /** The LM's compute per step relative to tiny-foley's (methods.modelScale), for the cost estimate. */
+  modelScale: number;
   /** The explanation methods the bundle has graphs for (a converted bundle has no Grad-CAM or Chefer). */
   methods: MethodName[];
   /** Execution provider in use. */

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toToken } from '../common/domain.js';
 import { toErrorData } from '../common/errors.js';
 import { type Mask, maskToJson } from '../common/mask.js';
+import { modelScale } from '../common/methods.js';
 import { toModelAudio } from '../engine/audio/load.js';
 import { explain } from '../engine/explain/index.js';
 import { explanationFaithfulness } from '../engine/faithfulness.js';
@@ -131,6 +132,7 @@ async function start(): Promise<void> {
       model: modelInfoOf(model.bundle),
       codebooks: m.codebooks,
       explainBuckets: m.graphs.lmExplain.map((b) => ({ steps: b.steps, tokens: b.tokens })),
+      modelScale: modelScale(m),
       methods: bundleMethods(m),
       provider: model.provider,
       ...(model.providerNote !== null ? { providerNote: model.providerNote } : {}),

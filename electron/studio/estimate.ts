@@ -15,10 +15,11 @@ export interface CostRecord {
 /** The last measured run per method. */
 export type CostBook = Map<string, CostRecord>;
 
-/** The work of explaining a take: its LM steps and prompt tokens, padded to the bundle's bucket when it lists any. */
-export function explainWork(frames: number, tokens: number, codebooks: number, buckets: readonly Bucket[]): ExplainWork {
+/** The work of explaining a take: its LM steps and prompt tokens, padded to the bundle's bucket when it lists any, and the model's size (methods.modelScale). */
+export function explainWork(frames: number, tokens: number, codebooks: number, buckets: readonly Bucket[], modelScale = 1): ExplainWork {
   const steps = frames + codebooks - 1;
-  return { steps, tokens, bucket: buckets.length > 0 ? chooseBucket(buckets, steps, tokens) : { steps, tokens } };
+  const bucket = buckets.length > 0 ? chooseBucket(buckets, steps, tokens) : { steps, tokens };
+  return { steps, tokens, bucket, ...(modelScale !== 1 ? { modelScale } : {}) };
 }
 
 /** Estimated seconds of one explanation (params after defaults), and what the estimate rests on. */
@@ -41,7 +42,10 @@ export function estimateExplainSeconds(
       measured: true,
     };
   }
-  return { seconds: predicted, basis: 'typical on a 2-core CPU', measured: false };
+  const scale = work.modelScale ?? 1;
+  // The catalog was measured on tiny-foley: for another model the estimate is that fit times the model's size, and says so.
+  const scaled = scale === 1 ? '' : `, scaled by this model's ${Math.round(scale)}x tiny-foley's compute per step`;
+  return { seconds: predicted, basis: `typical on a 2-core CPU${scaled}`, measured: false };
 }
 
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
@@ -50,7 +54,7 @@ const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number
 function costEntry(v: unknown): CostRecord | null {
   const e = v as {
     seconds?: unknown;
-    work?: { steps?: unknown; tokens?: unknown; bucket?: { steps?: unknown; tokens?: unknown } };
+    work?: { steps?: unknown; tokens?: unknown; bucket?: { steps?: unknown; tokens?: unknown }; modelScale?: unknown };
     params?: unknown;
   };
   const ok =
@@ -63,6 +67,7 @@ function costEntry(v: unknown): CostRecord | null {
     isCount(e.work?.tokens) &&
     isCount(e.work?.bucket?.steps) &&
     isCount(e.work?.bucket?.tokens) &&
+    (e.work?.modelScale === undefined || (typeof e.work.modelScale === 'number' && e.work.modelScale > 0)) &&
     typeof e.params === 'object' &&
     e.params !== null &&
     !Array.isArray(e.params);

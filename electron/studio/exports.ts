@@ -1,8 +1,10 @@
 // An explanation as files a sound designer can take elsewhere: JSON (everything, reloadable), CSV
-// (one row per LM step), and an Audacity label track naming the strongest words per interval.
+// (one row per LM step), and an Audacity label track naming the strongest words per interval; CSV and
+// labels are per word the user typed, JSON keeps the model's tokens.
 import type { CallParams, ExportFile, Explanation, Take } from '../common/api.js';
 import { bytesToBase64 } from '../common/base64.js';
 import { intervalMeans } from '../common/mask.js';
+import { wordExplanation } from '../common/words.js';
 
 const text = (s: string) => bytesToBase64(new TextEncoder().encode(s));
 
@@ -45,8 +47,12 @@ function tokenLabel(t: Explanation['tokens'][number]): string {
   return `${t.text}${t.muted ? ' (muted)' : ''}${t.unknown ? ' (unknown)' : ''}`;
 }
 
-/** One row per LM step: its time and each token's importance (columns named "i:token"); a muted token's cells are empty. */
-function asCsv(e: Explanation): string {
+/**
+ * One row per LM step: its time and each word's importance (columns named "i:word"); a muted word's
+ * cells are empty. A word T5 cut into pieces is one column, its pieces' largest value (electron/common/words.ts).
+ */
+function asCsv(full: Explanation): string {
+  const e = { ...full, ...wordExplanation(full) };
   const header = ['step', 'time_sec', ...e.tokens.map((t, i) => csvField(`${i}:${tokenLabel(t)}`))].join(',');
   const rows = e.mask.map((row, s) =>
     [String(s), (s / e.frameRate).toFixed(3), ...row.map((v, i) => (e.tokens[i]?.muted ? '' : v.toFixed(5)))].join(','),
@@ -54,8 +60,9 @@ function asCsv(e: Explanation): string {
   return `${[header, ...rows].join('\n')}\n`;
 }
 
-/** Audacity's label format: start<TAB>end<TAB>label per line, labels = the top-K tokens of each interval (muted ones have no importance and are left out). */
-export function audacityLabels(e: Explanation, durationSec: number, intervalSec: number, topK: number): string {
+/** Audacity's label format: start<TAB>end<TAB>label per line, labels = the top-K words of each interval (muted ones have no importance and are left out). */
+export function audacityLabels(full: Explanation, durationSec: number, intervalSec: number, topK: number): string {
+  const e = { ...full, ...wordExplanation(full) };
   const lines: string[] = [];
   for (let start = 0; start < durationSec - 1e-9; start += intervalSec) {
     const end = Math.min(durationSec, start + intervalSec);

@@ -218,7 +218,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   };
 
   /** The work of explaining a take, for the cost model (buckets from the bundle's manifest). */
-  const workOf = (take: Take) => explainWork(take.frames, take.tokens.length, info.codebooks, info.explainBuckets);
+  const workOf = (take: Take) => explainWork(take.frames, take.tokens.length, info.codebooks, info.explainBuckets, info.modelScale);
 
   const handlers: StudioHandlers = {
     getInfo: () => ({
@@ -395,11 +395,11 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     getVocabulary: async () => {
       // Read once: every word is tokenised to check the tokenizer reads it as itself.
       vocabulary ??= vocabularyGroups(tokenizerEntries(info.tokenizer.file), model.labels, async (w) => {
-        const t = await tokenizer.tokenize(w);
+        const t = (await tokenizer.tokenize(w)).filter((x) => x.special !== true);
         return t.length === 1 && t[0]!.unknown !== true && t[0]!.text === w;
       });
       const groups = await vocabulary;
-      return { groups, count: groups.reduce((n, g) => n + g.words.length, 0) };
+      return { groups, count: groups.reduce((n, g) => n + g.words.length, 0), open: tokenizer.subword };
     },
     estimateExplain: (p) => {
       const take = db().getTake(p.takeId);

@@ -24,10 +24,13 @@ export function tokenizerEntries(tokenizerFile: string): string[] {
   const entries: [string, number][] = Array.isArray(vocab)
     ? vocab.map((e, i) => [String((e as unknown[])[0]), i])
     : Object.entries((vocab ?? {}) as Record<string, number>);
+  // SentencePiece marks a piece that starts a word with "▁" ("▁dog"); the others only continue one
+  // ("s"), so the words it has whole are the marked pieces without the mark.
+  const sentencePiece = entries.some(([w]) => w.startsWith('▁'));
   return entries
-    .filter(([w]) => !special.has(w))
+    .filter(([w]) => !special.has(w) && (!sentencePiece || (w.startsWith('▁') && w.length > 1)))
     .sort((a, b) => a[1] - b[1])
-    .map(([w]) => w);
+    .map(([w]) => (sentencePiece ? w.slice(1) : w));
 }
 
 /**

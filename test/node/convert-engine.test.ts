@@ -101,7 +101,7 @@ describe.skipIf(!hasTorch)('a converted AudioGen bundle in the engine', () => {
     expect(tokens.slice(0, 3)).toEqual([
       { text: 'the', start: 0, end: 3 },
       { text: 'dog', start: 4, end: 7 },
-      { text: 's', start: 7, end: 8 },
+      { text: 's', start: 7, end: 8, continues: true },
     ]);
     expect(tokens.at(-1)).toEqual({ text: '</s>', start: PROMPT.length, end: PROMPT.length });
     expect(r.weights).toEqual([

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { Take } from '../../../electron/common/api';
 import { bytesAsExport, saveExport, type SaveOutcome } from '../api/files';
+import { wordExplanation } from '../../../electron/common/words';
 import { heatmapPng } from '../export/heatmapPng';
 import { methodLabel, selectedTake, shownExplanation, visibleTakes } from '../state/selectors';
 import { getStore, useStudio } from '../state/store';
@@ -71,9 +72,10 @@ export function ExportDialog({ takeId, onClose }: { takeId: string | null; onClo
     if (expl === null) throw new Error(`Take ${t.number} is not explained yet`);
     if (fmt !== 'png')
       return store.exportExplanation({ explanationId: expl.id, format: fmt, ...(fmt === 'audacity' ? { intervalSec, topK } : {}) });
+    const words = wordExplanation(expl);
     const bytes = await heatmapPng(
-      expl.mask,
-      expl.tokens.map((x) => x.text),
+      words.mask,
+      words.tokens.map((x) => x.text),
       expl.frameRate,
       `Take ${t.number} · ${methodLabel(info?.methods, expl.method)} · “${t.prompt}”`,
     );

@@ -7,7 +7,7 @@ import { bytesAsExport, saveExport } from '../api/files';
 import { floatWav } from '../api/wav';
 import { audioOut } from '../audio/player';
 import { onPosition } from '../state/transport';
-import { explanationsOf, methodLabel, selectedTake, shownMask, visibleTakes } from '../state/selectors';
+import { explanationsOf, methodLabel, selectedTake, shownMask, visibleTakes, wordTake } from '../state/selectors';
 import { getStore, useStudio } from '../state/store';
 import { intervalImportance } from '../../../electron/common/mask';
 import { diffHolistic } from '../timeline/explanation';
@@ -236,7 +236,9 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
   const info = useStudio((s) => s.info);
   const jobs = useStudio((s) => s.jobs);
   const store = getStore();
-  const take = selectedTake(session);
+  const stored = selectedTake(session);
+  // Per word: its bars and weights name the words typed (electron/common/words.ts).
+  const take = stored === null ? null : wordTake(stored).take;
   const frameRate = info?.model.frameRate ?? 25;
   const shown = take === null ? null : shownMask(session, partial, take.id, frameRate);
   const selection = session?.timeline.selection ?? null;
@@ -266,7 +268,8 @@ function InspectorPanel({ compareTakeId, setCompareTakeId, onHide }: InspectorPr
   const expls = explanationsOf(session, take.id);
   const e = shown?.explanation ?? null;
   const others = visibleTakes(session).filter((t) => t.id !== take.id);
-  const cmp = others.find((t) => t.id === compareTakeId) ?? null;
+  const cmpStored = others.find((t) => t.id === compareTakeId);
+  const cmp = cmpStored === undefined ? null : wordTake(cmpStored).take;
   const cmpShown = cmp === null ? null : shownMask(session, partial, cmp.id, frameRate);
   // Jobs do not name their explanation while running, so one evaluation at a time per session.
   const evaluating = Object.values(jobs).some(

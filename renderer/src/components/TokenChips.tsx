@@ -5,7 +5,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Take } from '../../../electron/common/api';
 import type { TimeSpan, TokenWeight } from '../../../electron/common/domain';
-import type { ShownMask } from '../state/selectors';
+import { tokenWeights, wordWeights } from '../../../electron/common/words';
+import { draftWordWeightsOf, type ShownMask, wordTake } from '../state/selectors';
 import { getStore } from '../state/store';
 import { chipName, formatWeight, globalWeight, nudgeWeight, regionalWeights, sameWeights, toggleMute, weightParts } from '../state/weights';
 import { WeightPopover } from './WeightPopover';
@@ -13,16 +14,21 @@ import { WeightPopover } from './WeightPopover';
 // A wheel gesture is a burst of notches; it becomes one undo step once the wheel rests this long.
 const WHEEL_COMMIT_MS = 500;
 
+/** Saves word weights as the take's draft token weights: an edited word weighs all its pieces. */
 function saveWeights(take: Take, weights: TokenWeight[], mode: 'preview' | string): void {
   getStore().updateTimeline(
-    (t) => ({ ...t, draftWeights: { ...t.draftWeights, [take.id]: weights } }),
+    (t) => ({
+      ...t,
+      draftWeights: { ...t.draftWeights, [take.id]: tokenWeights(weights, t.draftWeights[take.id] ?? take.weights, wordTake(take).words) },
+    }),
     mode === 'preview' ? { kind: 'preview' } : { kind: 'edit', undoLabel: mode },
   );
 }
 
+/** The chips are the prompt's words (a word T5 cut into pieces is one chip); `take` and `weights` are per token, as stored. */
 export function TokenChips({
-  take,
-  weights,
+  take: tokenTake,
+  weights: draftWeights,
   shown,
   selection,
 }: {
@@ -31,6 +37,8 @@ export function TokenChips({
   shown: ShownMask | null;
   selection: TimeSpan | null;
 }) {
+  const { take, words } = wordTake(tokenTake);
+  const weights = wordWeights(draftWeights, words);
   const [popover, setPopover] = useState<number | null>(null);
   const wheelTimer = useRef<number | null>(null);
   const wheelToken = useRef<number | null>(null);
@@ -43,14 +51,14 @@ export function TokenChips({
 
   const onWheel = (i: number, deltaY: number): void => {
     const notches = deltaY < 0 ? 1 : -1;
-    const next = nudgeWeight(getStore().getState().session?.timeline.draftWeights[take.id] ?? weights, i, notches);
-    saveWeights(take, next, 'preview');
+    const next = nudgeWeight(draftWordWeightsOf(getStore().getState().session, tokenTake), i, notches);
+    saveWeights(tokenTake, next, 'preview');
     if (wheelTimer.current !== null) window.clearTimeout(wheelTimer.current);
     wheelToken.current = i;
     wheelTimer.current = window.setTimeout(() => {
       wheelTimer.current = null;
-      const cur = getStore().getState().session?.timeline.draftWeights[take.id] ?? next;
-      saveWeights(take, cur, `Weight "${take.tokens[i]?.text ?? ''}" ${formatWeight(globalWeight(cur, i))}`);
+      const cur = draftWordWeightsOf(getStore().getState().session, tokenTake);
+      saveWeights(tokenTake, cur, `Weight "${take.tokens[i]?.text ?? ''}" ${formatWeight(globalWeight(cur, i))}`);
     }, WHEEL_COMMIT_MS);
   };
 
@@ -72,7 +80,7 @@ export function TokenChips({
               aria-pressed={g === 0}
               aria-label={`${chipName(tok.text, imp, take.weights, i)}${tok.unknown ? ', unknown to the model' : ''}${edited ? `; edited: ${draftName}` : ''}`}
               title={tok.unknown ? 'Not in the model vocabulary' : 'Click: mute · wheel/↑↓: weight · right-click: weight popover'}
-              onClick={() => saveWeights(take, toggleMute(weights, i), `${g === 0 ? 'Unmute' : 'Mute'} "${tok.text}"`)}
+              onClick={() => saveWeights(tokenTake, toggleMute(weights, i), `${g === 0 ? 'Unmute' : 'Mute'} "${tok.text}"`)}
               onWheel={(e) => onWheel(i, e.deltaY)}
               onContextMenu={(e) => {
                 e.preventDefault();
@@ -82,7 +90,7 @@ export function TokenChips({
                 if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
                   e.preventDefault();
                   const next = nudgeWeight(weights, i, e.key === 'ArrowUp' ? 1 : -1);
-                  saveWeights(take, next, `Weight "${tok.text}" ${formatWeight(globalWeight(next, i))}`);
+                  saveWeights(tokenTake, next, `Weight "${tok.text}" ${formatWeight(globalWeight(next, i))}`);
                 } else if (e.key === 'Enter' && e.shiftKey) {
                   e.preventDefault();
                   setPopover(i);
@@ -110,8 +118,8 @@ export function TokenChips({
                 index={i}
                 weights={weights}
                 selection={selection}
-                onPreview={(w) => saveWeights(take, w, 'preview')}
-                onCommit={(w, label) => saveWeights(take, w, label)}
+                onPreview={(w) => saveWeights(tokenTake, w, 'preview')}
+                onCommit={(w, label) => saveWeights(tokenTake, w, label)}
                 onClose={() => setPopover(null)}
               />
             )}

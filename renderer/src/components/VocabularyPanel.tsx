@@ -54,7 +54,8 @@ export function VocabularyPanel({ onPick, onClose }: { onPick: (word: string) =>
     >
       <div className="vocab-head">
         <strong>
-          Words {modelId} knows{vocab !== null ? ` (${vocab.count})` : ''}
+          {vocab?.open === true ? `Words ${modelId} has whole` : `Words ${modelId} knows`}
+          {vocab !== null ? ` (${vocab.count})` : ''}
         </strong>
         <input
           ref={search}
@@ -68,7 +69,11 @@ export function VocabularyPanel({ onPick, onClose }: { onPick: (word: string) =>
           Close
         </button>
       </div>
-      <p className="note">Click a word to put it in the prompt. Any other word is read as [UNK]: the model cannot act on it.</p>
+      <p className="note">
+        {vocab?.open === true
+          ? 'Open vocabulary: these are the words it has whole. Click one to put it in the prompt. It reads any other word too, cut into pieces (SentencePiece); only a character it lacks becomes <unk>.'
+          : 'Click a word to put it in the prompt. Any other word is read as [UNK]: the model cannot act on it.'}
+      </p>
       {error !== null && <p className="warning">Cannot list the words: {error}</p>}
       {vocab === null && error === null && <p className="note">Reading the model’s vocabulary…</p>}
       {vocab !== null && matches === 0 && <p className="note">No word the model knows contains “{query}”.</p>}

@@ -1,6 +1,7 @@
 // Derived views of a session used by several components. Pure.
 import type { Explanation, SessionState, Take, TokenWeight } from '../../../electron/common/api';
 import { holisticMeans, type Mask } from '../../../electron/common/mask';
+import { type PromptWord, promptWords, wordExplanation, wordTokens, wordWeights } from '../../../electron/common/words';
 
 /** Takes on the timeline (hidden ones left out), in take order. */
 export function visibleTakes(s: SessionState | null): Take[] {
@@ -34,6 +35,32 @@ export function draftWeightsOf(s: SessionState | null, take: Take): TokenWeight[
   return s?.timeline.draftWeights[take.id] ?? take.weights;
 }
 
+/** A take seen per word (electron/common/words.ts): what its chips, lanes and bars show. */
+export interface WordTake {
+  /** The take with its words as tokens and its weights per word (`token` = the word's index); the same object when every word is one token. */
+  take: Take;
+  words: PromptWord[];
+}
+
+const wordTakes = new WeakMap<Take, WordTake>();
+
+/** The word view of a take (cached per take object). */
+export function wordTake(take: Take): WordTake {
+  let w = wordTakes.get(take);
+  if (w === undefined) {
+    const words = promptWords(take.tokens);
+    const same = words.length === take.tokens.length;
+    w = { take: same ? take : { ...take, tokens: wordTokens(take.tokens, words), weights: wordWeights(take.weights, words) }, words };
+    wordTakes.set(take, w);
+  }
+  return w;
+}
+
+/** The draft weights per word: what the chips edit. */
+export function draftWordWeightsOf(s: SessionState | null, take: Take): TokenWeight[] {
+  return wordWeights(draftWeightsOf(s, take), wordTake(take).words);
+}
+
 /** Longest visible take, seconds (what "fit" shows; 5 s before there is any). */
 export function contentSeconds(s: SessionState | null): number {
   const takes = visibleTakes(s);
@@ -45,10 +72,14 @@ export function methodLabel(methods: readonly { name: string; label: string }[] 
   return methods?.find((m) => m.name === name)?.label ?? name;
 }
 
-/** What a take's lanes and chips show: a live partial mask while an explanation runs, else the shown explanation. */
+/**
+ * What a take's lanes and chips show: a live partial mask while an explanation runs, else the shown
+ * explanation; per word (a word's lane is the largest of its pieces', electron/common/words.ts).
+ */
 export interface ShownMask {
+  /** [steps][words]. */
   mask: Mask;
-  /** Per token; null for a word the take muted (it has no importance). */
+  /** Per word; null for a word the take muted (it has no importance). */
   holistic: (number | null)[];
   frameRate: number;
   /** The stored explanation (null while only a partial mask exists). */
@@ -57,15 +88,17 @@ export interface ShownMask {
   live: boolean;
 }
 
-const holisticCache = new WeakMap<Mask, number[]>();
+const wordViews = new WeakMap<Mask, { mask: Mask; holistic: (number | null)[] }>();
 
-function cachedHolistic(mask: Mask): number[] {
-  let h = holisticCache.get(mask);
-  if (h === undefined) {
-    h = holisticMeans(mask);
-    holisticCache.set(mask, h);
+/** A mask and its holistic view per word (cached per mask, so lanes draw one image per mask). */
+function cachedWordView(mask: Mask, tokens: Take['tokens'], holistic?: (number | null)[]): { mask: Mask; holistic: (number | null)[] } {
+  let v = wordViews.get(mask);
+  if (v === undefined) {
+    const w = wordExplanation({ tokens, mask, holistic: holistic ?? holisticMeans(mask) });
+    v = { mask: w.mask, holistic: w.holistic };
+    wordViews.set(mask, v);
   }
-  return h;
+  return v;
 }
 
 /** The mask a take shows now (partial first), or null when it has none. */
@@ -76,9 +109,10 @@ export function shownMask(
   frameRate: number,
 ): ShownMask | null {
   const p = partial[takeId];
-  if (p !== undefined && p.mask.length > 0)
-    return { mask: p.mask, holistic: cachedHolistic(p.mask), frameRate, explanation: null, live: true };
+  const take = s?.takes.find((t) => t.id === takeId);
+  if (p !== undefined && p.mask.length > 0 && take !== undefined)
+    return { ...cachedWordView(p.mask, take.tokens), frameRate, explanation: null, live: true };
   const e = shownExplanation(s, takeId);
   if (e === null) return null;
-  return { mask: e.mask, holistic: e.holistic, frameRate: e.frameRate, explanation: e, live: false };
+  return { ...cachedWordView(e.mask, e.tokens, e.holistic), frameRate: e.frameRate, explanation: e, live: false };
 }

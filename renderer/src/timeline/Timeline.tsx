@@ -2,7 +2,7 @@
 // horizontal scrollbar. Input becomes timeline-state changes through timeline/math; the canvas draws.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Take } from '../../../electron/common/api';
-import { contentSeconds, draftWeightsOf, selectedTake, shownMask, visibleTakes } from '../state/selectors';
+import { contentSeconds, draftWordWeightsOf, selectedTake, shownMask, visibleTakes, wordTake } from '../state/selectors';
 import { getStore, useStudio } from '../state/store';
 import { isPlaying, onPosition, playTake, stop } from '../state/transport';
 import { frequencyAt, formatReadout, laneReadout, type LaneScale } from './lanes';
@@ -90,7 +90,7 @@ export function Timeline({
   const shown = new Map(takes.map((t) => [t.id, shownMask(session, partial, t.id, frameRate)]));
   // A take without a mask to show gets no lane rows (its words are in the prompt bar's chips).
   const layout = layoutTracks(
-    takes.map((t) => ({ id: t.id, lanes: shown.get(t.id) === null ? 0 : t.tokens.length, collapsed: collapsed.has(t.id) })),
+    takes.map((t) => ({ id: t.id, lanes: shown.get(t.id) === null ? 0 : wordTake(t).take.tokens.length, collapsed: collapsed.has(t.id) })),
     tl?.showSpectrogram ?? false,
   );
   const takeIds = takes.map((t) => t.id).join();
@@ -188,7 +188,9 @@ export function Timeline({
     );
   }
 
-  const byId = new Map(session.takes.map((t) => [t.id, t]));
+  // Per word: a lane is a word the user typed (a word T5 cut into pieces is one lane, electron/common/words.ts).
+  const stored = new Map(session.takes.map((t) => [t.id, t]));
+  const byId = new Map(session.takes.map((t) => [t.id, wordTake(t).take]));
   const timeAt = (clientX: number): number => {
     const rect = stageHost.current!.getBoundingClientRect();
     return Math.max(0, Math.min(contentSec, xToTime(clientX - rect.left, view)));
@@ -275,7 +277,7 @@ export function Timeline({
       take,
       clip: store.takeAudio(take.id),
       shown: shown.get(take.id) ?? null,
-      weights: draftWeightsOf(session, take),
+      weights: draftWordWeightsOf(session, stored.get(take.id)!),
       selected: take.id === sel?.id,
       audible: tl.soloTakeId === null || tl.soloTakeId === take.id,
     };
