@@ -114,6 +114,8 @@ export class AudioOut {
       player.dispose();
     };
     this.playing = entry;
+    // read by the UI bench's time to first audio (test/bench/first-audio.test.ts)
+    performance.mark('agx:play');
     for (const l of this.startListeners) l(req.key);
   }
 

@@ -393,6 +393,7 @@ export class StudioStore {
         const clip = { samples: base64ToFloat32(data.samplesBase64), sampleRate: data.sampleRate };
         this.audio.set(takeId, clip);
         audioOut.load(takeId, clip);
+        performance.mark('agx:audio-loaded');
         this.set({ audioVersion: this.state.audioVersion + 1 });
         return clip;
       }).then((c) => {
@@ -412,8 +413,11 @@ export class StudioStore {
 
   /** Starts a generation in the open session (making a session first when none is open). */
   async generate(params: Omit<CallParams<'generate'>, 'sessionId'>): Promise<void> {
+    performance.mark('agx:generate');
     const s = await this.ensureSession();
-    await this.api.generate({ ...params, sessionId: s.session.id });
+    const { jobId } = await this.api.generate({ ...params, sessionId: s.session.id });
+    // Generate is a request to hear the result: its first take plays as soon as its audio is here.
+    this.playWhenDone.add(jobId);
   }
 
   /** Starts a regeneration of a take. */
@@ -536,12 +540,17 @@ export class StudioStore {
       if (this.playWhenDone.delete(job.id)) await audioOut.play({ key, fromSec: 0 });
       return;
     }
+    const play = this.playWhenDone.delete(job.id);
     if (job.sessionId !== this.state.session?.session.id) return;
+    performance.mark('agx:job-done');
+    // The first take's audio is fetched while the session reloads, not after: time to first audio.
+    const first = r?.kind === 'takes' && r.takeIds.length > 0 ? this.loadAudio(r.takeIds[0]!) : null;
     await this.catchUp();
     this.dropPartial(job.id);
     if (r?.kind === 'takes' && r.takeIds.length > 0) {
       this.updateTimeline({ selectedTakeId: r.takeIds[0]! }, { kind: 'view' });
       for (const id of r.takeIds) void this.loadAudio(id);
+      if (play && (await first) !== null && audioOut.current() === null) await audioOut.play({ key: r.takeIds[0]!, fromSec: 0 });
     } else if (r?.kind === 'explanation') {
       const expl = this.state.session?.explanations.find((x) => x.id === r.explanationId);
       if (expl !== undefined)
