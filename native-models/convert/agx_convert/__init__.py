@@ -11,6 +11,8 @@ Front half (reading, checking, normalising; docs/convert.md has the user's side)
 - meta.py: the full-size name/shape check on torch's meta device against the published parameter counts;
 - fixtures.py: tiny random-weight checkpoints in each release format, for the tests.
 Back half (modules/, export.py): the ONNX bundle.
+Beside them, judge.py converts a released AudioSet classifier (PANNs CNN14) into a judge bundle for the
+faithfulness protocol (`python3 -m agx_convert judge CKPT --labels CSV --out DIR`; docs/convert.md).
 
 What the front half hands to `export.export_bundle(lm_state, lm_cfg, t5_dir, codec_state, codec_cfg,
 out_dir, progress)`:
