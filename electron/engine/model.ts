@@ -101,6 +101,18 @@ export class Model {
     }
   }
 
+  /**
+   * Frees the sessions of these roles now; a later use creates them again. For a batch command that
+   * is done with them: `agx explain --seed` needs lm_step only to make its clip, and its session would
+   * otherwise sit in the process through the explanation.
+   */
+  async release(names: readonly GraphName[]): Promise<void> {
+    const files = new Set(names.map((n) => (n === 'classifier' ? judgeGraph(this.manifest) : this.manifest.graphs[n])));
+    const held = [...this.graphs].filter(([file]) => files.has(file));
+    for (const [file] of held) this.graphs.delete(file);
+    await Promise.all(held.map(async ([, g]) => (await g).release()));
+  }
+
   /** Creates every generation graph now (for benchmarks and warm starts). */
   async warmUp(): Promise<void> {
     await Promise.all((['textEncoder', 'lmStep', 'codecDecoder'] as const).map((n) => this.graph(n)));

@@ -69,6 +69,8 @@ export const explainCommand: Command = {
       const gen = await generateCodes(model, { prompt, seed, durationSec, weights });
       codes = gen.codes[0]!;
       frames = gen.frames;
+      // this process generates nothing more: lm_step's session would only add to the explanation's peak memory
+      await model.release(['lmStep']);
     } else {
       const audio = await readAudioFile(values.audio as string, m.sampleRate, m.maxDurationSec);
       ({ codes, frames } = await model.encodeAudio(audio));
