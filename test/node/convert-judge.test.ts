@@ -148,7 +148,7 @@ describe.skipIf(skipReason !== undefined)(`a CNN14 judge bundle${skipReason ? `:
         .sort((a, b) => b[1] - a[1])
         .map((x) => x[0]),
     );
-  });
+  }, 300_000);
 
   it('agx evaluate --judge scores tiny-foley clips (resampled 16 -> 32 kHz) with the judge and names it', async () => {
     const prompts = join(tmp, 'prompts.csv');
