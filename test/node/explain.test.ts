@@ -146,6 +146,22 @@ describe('AudioGenX explainer', () => {
     expect(att.steps.every((row) => row.some((v) => v > 0))).toBe(true);
   });
 
+  it('Chefer runs its graph a chunk of steps at a time: progress after each chunk, cancellable between them', async () => {
+    const model = await embeddedModel();
+    const { codes, frames } = await clip(model, 3, 1);
+    const steps = frames + model.manifest.codebooks - 1;
+    const seen: number[] = [];
+    await explain(model, PROMPT, codes, frames, 'chefer', {}, { onProgress: (f) => seen.push(f) });
+    // 8 steps per run (bundle 2.2.0's lm_chefer), and only the clip's steps, not the bucket's
+    expect(seen).toEqual(Array.from({ length: Math.ceil(steps / 8) }, (_, i) => Math.min((8 * (i + 1)) / steps, 1)));
+    const ctl = new AbortController();
+    const runs: number[] = [];
+    await expect(
+      explain(model, PROMPT, codes, frames, 'chefer', {}, { signal: ctl.signal, onProgress: (f) => (runs.push(f), ctl.abort()) }),
+    ).rejects.toMatchObject({ code: 'cancelled' });
+    expect(runs).toHaveLength(1);
+  });
+
   it('rejects unknown methods and bad parameters with the valid choices', async () => {
     const model = await embeddedModel();
     expect(() => getMethod('shap')).toThrow(
