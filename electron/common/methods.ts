@@ -104,8 +104,9 @@ export const AUDIOGENX_DEFAULT: AudioGenXSettings = { ...AUDIOGENX_PRESETS.paper
 export interface AudioGenXNpSettings extends AudioGenXSettings {
   gamma: number;
 }
-// gamma: a placeholder until the validation sweep (docs/decisions.md) chooses it.
-export const AUDIOGENX_NP_DEFAULT: AudioGenXNpSettings = { ...AUDIOGENX_DEFAULT, gamma: 0.1 };
+// gamma 0.003: the validation sweep's pick by the rule written before it ran (docs/decisions.md, "AudioGenX +
+// null-effect prior (ours)"); it did not beat the shipped AudioGenX there, so the variant is not a default anywhere.
+export const AUDIOGENX_NP_DEFAULT: AudioGenXNpSettings = { ...AUDIOGENX_DEFAULT, gamma: 0.003 };
 
 const audiogenxFields = {
   preset: z.enum(Object.keys(AUDIOGENX_PRESETS) as [AudioGenXPreset, ...AudioGenXPreset[]]).optional(),
