@@ -116,9 +116,17 @@ class GriffinLim(nn.Module):
         g = np.random.default_rng(1234).uniform(0, 2 * math.pi, (N_BINS, max_frames))
         # [frames, 2 * bins]: cos then sin of each frame's phases
         self.register_buffer("phase", torch.tensor(np.concatenate([np.cos(g), np.sin(g)]).T, dtype=torch.float32), persistent=False)
+        # The DFT of a real frame under a symmetric window, folded: sample n and N_FFT - n share a
+        # cosine and negate a sine (the periodic Hann window is 0 at n = 0), so the forward transform is
+        # [even half] @ cos rows and [odd half] @ sin rows, and the inverse computes samples 0 .. N_FFT / 2
+        # and mirrors the rest: half the multiply-adds of the full [frames, 512] x [512, 514] products.
         fwd, inv = _dft_kernels()
-        self.register_buffer("fwd", fwd[:, 0, :].T.contiguous(), persistent=False)  # [N_FFT, 2 * bins]
-        self.register_buffer("inv", inv[:, 0, :].contiguous(), persistent=False)  # [2 * bins, N_FFT]
+        half = N_FFT // 2
+        fwd, inv = fwd[:, 0, :], inv[:, 0, :]  # [2 * bins, N_FFT] each
+        self.register_buffer("fwd_cos", fwd[:N_BINS, 1:half + 1].T.contiguous(), persistent=False)  # [half, bins]
+        self.register_buffer("fwd_sin", fwd[N_BINS:, 1:half].T.contiguous(), persistent=False)  # [half - 1, bins]
+        self.register_buffer("inv_cos", inv[:N_BINS, :half + 1].contiguous(), persistent=False)  # [bins, half + 1]
+        self.register_buffer("inv_sin", inv[N_BINS:, 1:half].contiguous(), persistent=False)  # [bins, half - 1]
         win = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)
         self.register_buffer("win_sq", torch.tensor(win ** 2, dtype=torch.float32), persistent=False)
 
@@ -132,7 +140,12 @@ class GriffinLim(nn.Module):
 
     def _inverse(self, spec: torch.Tensor, env: torch.Tensor) -> torch.Tensor:
         """[B, F, 2 * bins] -> [B, (F - 1) * HOP], Stft.inverse's values."""
-        y = self._overlap_add(spec @ self.inv) / env
+        half = N_FFT // 2
+        c = spec[:, :, :N_BINS] @ self.inv_cos  # samples 0 .. half
+        s = spec[:, :, N_BINS:] @ self.inv_sin  # samples 1 .. half - 1 (the sine is 0 at 0 and half)
+        mid = c[:, :, 1:half]
+        frames = torch.cat([c[:, :, :1], mid + s, c[:, :, half:], (mid - s).flip(-1)], 2)
+        y = self._overlap_add(frames) / env
         return y[:, N_FFT // 2: y.shape[-1] - N_FFT // 2]
 
     def _stft(self, wav: torch.Tensor) -> torch.Tensor:
@@ -140,7 +153,11 @@ class GriffinLim(nn.Module):
         x = F.pad(wav[:, None, :], (N_FFT // 2, N_FFT // 2), mode="reflect")[:, 0]
         blocks = x.reshape(x.shape[0], -1, HOP)
         frames = blocks.shape[1] - BLOCKS + 1
-        return torch.cat([blocks[:, q: q + frames] for q in range(BLOCKS)], 2) @ self.fwd
+        x = torch.cat([blocks[:, q: q + frames] for q in range(BLOCKS)], 2)
+        half = N_FFT // 2
+        a, b = x[:, :, 1:half], x[:, :, half + 1:].flip(-1)  # samples n and N_FFT - n, n = 1 .. half - 1
+        even = torch.cat([a + b, x[:, :, half:half + 1]], 2)
+        return torch.cat([even @ self.fwd_cos, (a - b) @ self.fwd_sin], 2)
 
     def forward(self, logmel: torch.Tensor) -> torch.Tensor:
         mel = torch.clamp(torch.exp(logmel) - MAG_FLOOR, min=0.0)
