@@ -3,6 +3,7 @@
 // live token count against the model's most, a clamped duration says so, a disabled Generate says why.
 import { useEffect, useRef, useState } from 'react';
 import { MAX_PROMPT_CHARS, MAX_SEED, MAX_VARIATIONS, unknownWordsNote } from '../../../electron/common/domain';
+import { wordTokens } from '../../../electron/common/words';
 import {
   generateBlocker,
   loadSeedField,
@@ -94,7 +95,8 @@ export function PromptBar() {
           setCounted({
             prompt,
             tokens: r.tokens.length,
-            unknown: r.tokens.filter((t) => t.unknown === true).length,
+            // words, as the note names them: "barked" is one unknown word even when two of its pieces are <unk>
+            unknown: wordTokens(r.tokens).filter((t) => t.unknown === true).length,
             unknownNote: unknownWordsNote(model?.id ?? 'the model', r.tokens),
             max: r.maxTokens,
           }),

@@ -3,7 +3,7 @@ import { SHORTCUTS } from '../state/shortcuts';
 import { Dialog } from './Dialog';
 
 const GESTURES: readonly [string, string][] = [
-  ['Drag on the timeline', 'Select a region (snaps to 1/25 s frames)'],
+  ['Drag on the timeline', 'Select a region (snaps to the model’s frames)'],
   ['Click on the timeline', 'Move the playhead, select the take'],
   ['Ctrl+wheel', 'Zoom at the pointer'],
   ['Shift+wheel', 'Scroll in time'],
