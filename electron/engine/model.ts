@@ -102,13 +102,12 @@ export class Model {
   }
 
   /**
-   * Frees the sessions of these roles now; a later use creates them again. For a batch command that
-   * is done with them: `agx explain --seed` needs lm_step only to make its clip, and its session would
-   * otherwise sit in the process through the explanation.
+   * Frees the sessions of these roles (default: every session held) now; a later use creates them
+   * again. For a batch command that is done with them, so they do not add to the next job's peak memory.
    */
-  async release(names: readonly GraphName[]): Promise<void> {
-    const files = new Set(names.map((n) => (n === 'classifier' ? judgeGraph(this.manifest) : this.manifest.graphs[n])));
-    const held = [...this.graphs].filter(([file]) => files.has(file));
+  async release(names?: readonly GraphName[]): Promise<void> {
+    const files = names && new Set(names.map((n) => (n === 'classifier' ? judgeGraph(this.manifest) : this.manifest.graphs[n])));
+    const held = [...this.graphs].filter(([file]) => files === undefined || files.has(file));
     for (const [file] of held) this.graphs.delete(file);
     await Promise.all(held.map(async ([, g]) => (await g).release()));
   }
@@ -171,9 +170,7 @@ export class Model {
 
   /** Frees every session. */
   async close(): Promise<void> {
-    const all = [...this.graphs.values()];
-    this.graphs.clear();
-    await Promise.all(all.map(async (g) => (await g).release()));
+    await this.release();
   }
 }
 

@@ -69,14 +69,21 @@ export const explainCommand: Command = {
       const gen = await generateCodes(model, { prompt, seed, durationSec, weights });
       codes = gen.codes[0]!;
       frames = gen.frames;
-      // this process generates nothing more: lm_step's session would only add to the explanation's peak memory
-      await model.release(['lmStep']);
     } else {
       const audio = await readAudioFile(values.audio as string, m.sampleRate, m.maxDurationSec);
       ({ codes, frames } = await model.encodeAudio(audio));
     }
     const progress = new Progress('explaining');
-    const e = await explain(model, prompt, codes, frames, method.name, params, { onProgress: (f) => progress.update(f) }, weights);
+    const e = await explain(
+      model,
+      prompt,
+      codes,
+      frames,
+      method.name,
+      params,
+      { onProgress: (f) => progress.update(f), oneShot: true },
+      weights,
+    );
     progress.done();
     const r4 = (x: number): number => round(x, 4);
     return {

@@ -8,6 +8,11 @@ export interface ExplainContext {
   signal?: AbortSignal | undefined;
   /** fraction in [0, 1]; `partial` is the current mask [steps][tokens] when the method has one. */
   onProgress?: ((fraction: number, partial?: Float32Array[]) => void) | undefined;
+  /**
+   * The caller explains once and is done (a batch command): every session held, teacher forcing's
+   * included, is freed before the method runs, so it does not add to the method's peak memory.
+   */
+  oneShot?: boolean | undefined;
 }
 
 /** What a method returns: the per-step mask [steps][tokens] in [0, 1], plus method-specific data. */
