@@ -131,7 +131,7 @@ async function generateScaling(model: Model, runs: number): Promise<Record<strin
  */
 const METHODS_MEMORY =
   'peak resident memory (VmHWM, MB) of the whole fresh `agx explain --seed 0` process: Node and onnxruntime, the model, ' +
-  "generating the 5 s clip (lm_step's session is released after it), teacher forcing, then the method at its defaults " +
+  'generating the 5 s clip, teacher forcing (their sessions are released before the method runs), then the method at its defaults ' +
   "(AudioGenX: 25 epochs); random's row is that process with no method to speak of";
 
 /**
