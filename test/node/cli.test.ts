@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../electron/engine/audio/decode.js';
 import { decodeWav, encodeWav } from '../../electron/engine/audio/wav.js';
-import { embeddedModelsDir } from '../../electron/engine/manifest.js';
+import { embeddedModelsDir, resolveBundle } from '../../electron/engine/manifest.js';
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const run = promisify(execFile);
 const AGX = join(embeddedModelsDir(), '..', 'bin', 'agx.js');
@@ -194,7 +196,7 @@ describe('agx command line', () => {
     expect(models.code).toBe(0);
     expect(models.stdout).toMatch(
       new RegExp(
-        `^tiny-foley 2\\.1\\.0 +ok +[\\d.]+ MB \\(generation opens [\\d.]+ MB\\) +MIT +${join(embeddedModelsDir(), 'tiny-foley').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+        `^tiny-foley ${escapeRegExp(resolveBundle('tiny-foley').manifest.version)} +ok +[\\d.]+ MB \\(generation opens [\\d.]+ MB\\) +MIT +${escapeRegExp(join(embeddedModelsDir(), 'tiny-foley'))}$`,
         'm',
       ),
     );
