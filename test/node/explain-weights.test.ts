@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Explanation, Take } from '../../electron/common/api.js';
 import { base64ToBytes } from '../../electron/common/base64.js';
-import { teacherForce } from '../../electron/engine/explain/teacher.js';
+import { nullEffectPrior } from '../../electron/engine/explain/audiogenx.js';
+import { mutingEffects, teacherForce } from '../../electron/engine/explain/teacher.js';
 import { generateCodes } from '../../electron/engine/generate.js';
 import { LmStepper } from '../../electron/engine/lm-step.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
@@ -134,6 +135,11 @@ describe('explaining a take as it was made', () => {
       step_mask: tensor.f32(input.stepMask, [S]),
       reference: tensor.f32(input.reference, [S, d]),
     };
+    const prior = nullEffectPrior(await mutingEffects(model, input));
+    // dog is muted throughout: no pass, no effect; the strongest effect in the clip is 1
+    const dog = tokens.findIndex((t) => t.text === 'dog');
+    expect(Array.from({ length: S }, (_, s) => prior[s * L + dog])).toEqual(new Array(S).fill(0));
+    expect(Math.max(...prior)).toBe(1);
     const out = await (
       await model.graphFile(entry.file)
     ).run({
@@ -144,7 +150,9 @@ describe('explaining a take as it was made', () => {
         Float32Array.from({ length: S * L }, () => 0.05 + 0.9 * rng.next()),
         [S, L],
       ),
-      hyper: tensor.f32(Float32Array.of(1e-3, 1e-1, 1, 1), [4]),
+      // the variant of ours' term too: gamma and the null-effect prior under the take's weights
+      hyper: tensor.f32(Float32Array.of(1e-3, 1e-1, 1, 1, 0.003), [5]),
+      prior: tensor.f32(prior, [S, L]),
     });
     const M = floatData(out.mask);
     const terms = floatData(out.terms); // sum of the factual cosines, sum of the counterfactual ones
@@ -165,6 +173,10 @@ describe('explaining a take as it was made', () => {
     // the same passes without the take's weights are another thing: the check above can fail
     const ignored = Math.abs(terms[1]! - (await summedCos(M.map((v) => 1 - v))));
     expect(ignored).toBeGreaterThan(0.05);
+    // the null-effect prior's term: sum over real (t, i) of p (1 - prior), p already 0 off them
+    const p = floatData(out.p);
+    const nullPrior = p.reduce((sum, v, k) => sum + v * (1 - prior[k]!), 0);
+    expect(Math.abs(terms[4]! - nullPrior) / nullPrior).toBeLessThan(1e-4);
   });
 
   it('agx explain --weights dog=0 marks dog muted with no importance, and explains differently from the unweighted run', async () => {
