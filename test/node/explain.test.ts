@@ -48,7 +48,12 @@ describe('AudioGenX explainer', () => {
       step_mask: tensor.f32(input.stepMask, [S]),
       reference: tensor.f32(input.reference, [S, d]),
       token_weights: tensor.f32(input.tokenScale, [S, L]),
-      hyper: tensor.f32(Float32Array.of(1e-3, 1e-1, 1, 1), [4]),
+      // gamma 0.01 with a prior in [0, 1]: the gradient check covers the null-effect prior's term (ours) too
+      hyper: tensor.f32(Float32Array.of(1e-3, 1e-1, 1, 1, 0.01), [5]),
+      prior: tensor.f32(
+        Float32Array.from({ length: S * L }, () => rng.next()),
+        [S, L],
+      ),
       noise,
     };
     const run = async (b2: Float32Array) => graph.run({ ...fixed, ...params, b2: tensor.f32(b2, [S]) });
