@@ -15,7 +15,7 @@ import { holisticMeans } from '../dist/electron/common/mask.js';
 import { AUDIOGENX_PRESETS } from '../dist/electron/common/methods.js';
 import { toModelAudio } from '../dist/electron/engine/audio/load.js';
 import { explain } from '../dist/electron/engine/explain/index.js';
-import { teacherForce } from '../dist/electron/engine/explain/teacher.js';
+import { mutingEffects, teacherForce } from '../dist/electron/engine/explain/teacher.js';
 import { readGroundTruth } from '../dist/electron/engine/ground-truth.js';
 import { Model } from '../dist/electron/engine/model.js';
 
@@ -28,26 +28,7 @@ const { values } = parseArgs({
   },
 });
 const model = await Model.load(undefined, { threads: 1 });
-const d = model.manifest.hiddenSize;
 const clips = readGroundTruth(values.set);
-
-function effect(ref, other, steps) {
-  let sum = 0;
-  for (let t = 0; t < steps; t++) {
-    let dot = 0;
-    let a = 0;
-    let b = 0;
-    for (let j = 0; j < d; j++) {
-      const x = ref[t * d + j];
-      const y = other[t * d + j];
-      dot += x * y;
-      a += x * x;
-      b += y * y;
-    }
-    sum += 1 - dot / Math.max(Math.sqrt(a * b), 1e-8);
-  }
-  return sum / steps;
-}
 
 const paper = AUDIOGENX_PRESETS.paper;
 const SETTINGS = { paper, 'alpha-1e-2': { ...paper, alpha: 1e-2 } };
@@ -60,16 +41,14 @@ for (const [n, clip] of clips.entries()) {
   );
   const base = await teacherForce(model, clip.caption, codes, frames);
   const named = new Set(clip.events.flatMap((e) => e.word_idx));
-  const words = [];
-  for (let i = 0; i < base.tokens.length; i++) {
-    const muted = await teacherForce(model, clip.caption, codes, frames, [{ token: i, weight: 0 }]);
-    words.push({
-      word: clip.words[i],
-      naming: named.has(i),
-      unknown: base.tokens[i].unknown,
-      effect: effect(base.reference, muted.reference, base.steps),
-    });
-  }
+  // d[t, i] = 1 - cos(e_t, e_t with word i at weight 0), the null-effect prior's raw material (teacher.ts)
+  const d = await mutingEffects(model, base);
+  const L = base.bucket.tokens;
+  const words = base.tokens.map((t, i) => {
+    let sum = 0;
+    for (let s = 0; s < base.steps; s++) sum += d[s * L + i];
+    return { word: clip.words[i], naming: named.has(i), unknown: t.unknown, effect: sum / base.steps };
+  });
   const row = { caption: clip.caption, words };
   // only clips with an unknown word are worth the optimisation's time here
   if (explainNames.length > 0 && out.filter((r) => r.runs).length < explainClips && words.some((w) => w.unknown)) {
