@@ -6,6 +6,7 @@
 // chosen on validation ground truth").
 import { describe, expect, it } from 'vitest';
 import { explain } from '../../electron/engine/explain/index.js';
+import { bundleMethods, requireMethodGraphs } from '../../electron/engine/manifest.js';
 import { generateCodes } from '../../electron/engine/generate.js';
 import { parseWeightSpec } from '../../electron/engine/weights.js';
 import { embeddedModel } from './helpers.js';
@@ -99,5 +100,18 @@ describe('AudioGenX + null-effect prior (ours)', () => {
     );
     await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
     expect(seen).toEqual([1 / 30]); // stopped after the first of 5 prior passes (25 epochs after them)
+  });
+});
+
+describe('a bundle without the null-effect prior input (converted bundles, bundles before 2.2.0)', () => {
+  it('does not list audiogenx-np and refuses it up front with one message; audiogenx stays', async () => {
+    const m = (await embeddedModel()).manifest;
+    expect(bundleMethods(m)).toContain('audiogenx-np');
+    const old = { ...m, graphs: { ...m.graphs, explainerStep: m.graphs.explainerStep.map(({ nullPrior: _, ...b }) => b) } };
+    expect(bundleMethods(old)).not.toContain('audiogenx-np');
+    expect(bundleMethods(old)).toContain('audiogenx');
+    expect(() => requireMethodGraphs(old, 'audiogenx-np')).toThrow(
+      /^model tiny-foley has no explainer graphs with the null-effect prior \(bundles from 2\.2\.0\), so audiogenx-np cannot explain with it; its methods: audiogenx, random/,
+    );
   });
 });
