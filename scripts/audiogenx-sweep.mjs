@@ -62,7 +62,7 @@ for (const [done, k] of order.entries()) {
   const clip = all[k];
   const { codes, frames } = await encodeClip(model, values.set, clip);
   for (const n of names)
-    addClip(tallies[n], scoreClip(await explain(model, clip.caption, codes, frames, methodOf(n), SETTINGS[n]), clip, frames));
+    addClip(tallies[n], scoreClip(await explain(model, clip.caption, codes, frames, methodOf(n), SETTINGS[n]), clip, frames), clip.caption);
   writeFileSync(
     values.out,
     JSON.stringify(

@@ -17,6 +17,6 @@ for (const clip of readGroundTruth(set)) {
   const prior = nullEffectPrior(await mutingEffects(model, input));
   const steps = unpad(prior, input.bucket.tokens, input.steps, input.tokens.length);
   const e = { tokens: input.tokens, steps, holistic: holisticMeans(steps), frameRate: model.manifest.frameRate };
-  addClip(tally, scoreClip(e, clip, frames));
+  addClip(tally, scoreClip(e, clip, frames), clip.caption);
 }
 console.log(JSON.stringify(summarise(tally)));

@@ -5,6 +5,7 @@ import { stepRange } from '../common/mask.js';
 import { toModelAudio } from './audio/load.js';
 import { explain, type Explanation, intervalView } from './explain/index.js';
 import type { Model } from './model.js';
+import { quantile } from './stats.js';
 
 /** One synthesised clip with its ground truth (native-models/build/agx_build/stages/gt_fixtures.py). */
 export interface GroundTruthClip {
@@ -47,6 +48,10 @@ export interface GroundTruthScores {
   spanContrast: number;
   /** Events scored by frameAuc and spanContrast. */
   sequentialEvents: number;
+  /** Median over those events of the frame ROC-AUC (one event with a tiny outside can sink the mean). */
+  frameAucMedian: number;
+  /** The event with the lowest frame ROC-AUC, and the share of the clip's frames inside its span. */
+  frameAucLowest: { caption: string; event: number; auc: number; insideShare: number } | null;
   /**
    * Mean over clips of the ROC-AUC of holistic importance, nouns of the events (gt.json's noun_idx)
    * against the words that name nothing; the events' verbs and modifiers are left out (muting many
@@ -107,6 +112,8 @@ export interface ClipScores {
   /** Per event, on sequential clips only (else empty): frame ROC-AUC and inside-minus-outside mean of its strongest naming word's lane. */
   frameAuc: number[];
   spanContrast: number[];
+  /** Per scored event (as frameAuc): its index in the clip and the share of the clip's frames inside its span. */
+  frameEvents: { event: number; insideShare: number }[];
 }
 
 function mean(xs: number[]): number {
@@ -141,6 +148,7 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number
   const topFunction = Math.max(...func);
   const frameAuc: number[] = [];
   const spanContrast: number[] = [];
+  const frameEvents: { event: number; insideShare: number }[] = [];
   if (frames !== undefined && clip.words.some((w) => SEQUENCE_CONNECTORS.has(w))) {
     // step t writes frame t's first stream; the K - 1 trailing steps have no frame of their own
     clip.events.forEach((ev, k) => {
@@ -150,6 +158,7 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number
       const auc = rocAuc(lane, inside);
       if (!Number.isFinite(auc)) return; // an event over the whole clip has no outside
       frameAuc.push(auc);
+      frameEvents.push({ event: k, insideShare: (to - from) / lane.length });
       spanContrast.push(mean(lane.filter((_, t) => inside[t])) - mean(lane.filter((_, t) => !inside[t])));
     });
   }
@@ -178,6 +187,7 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number
     namingAboveFunction: strongest.every((i) => holistic[i]! > topFunction),
     frameAuc,
     spanContrast,
+    frameEvents,
   };
 }
 
@@ -195,6 +205,7 @@ export interface GroundTruthTally {
   naming: boolean[];
   frameAuc: number[];
   spanContrast: number[];
+  frameEvents: { caption: string; event: number; auc: number; insideShare: number }[];
 }
 
 export function emptyTally(): GroundTruthTally {
@@ -211,11 +222,12 @@ export function emptyTally(): GroundTruthTally {
     naming: [],
     frameAuc: [],
     spanContrast: [],
+    frameEvents: [],
   };
 }
 
 /** Adds one clip's scores to a tally. */
-export function addClip(a: GroundTruthTally, s: ClipScores): void {
+export function addClip(a: GroundTruthTally, s: ClipScores, caption: string): void {
   a.hits += s.hits;
   a.events += s.events;
   if (Number.isFinite(s.auc)) a.aucs.push(s.auc);
@@ -228,6 +240,7 @@ export function addClip(a: GroundTruthTally, s: ClipScores): void {
   a.naming.push(s.namingAboveFunction);
   a.frameAuc.push(...s.frameAuc);
   a.spanContrast.push(...s.spanContrast);
+  a.frameEvents.push(...s.frameEvents.map((ev, j) => ({ caption, ...ev, auc: s.frameAuc[j]! })));
 }
 
 /** A tally's scores. */
@@ -243,6 +256,17 @@ export function summarise(a: GroundTruthTally): GroundTruthScores {
     frameAuc: mean(a.frameAuc),
     spanContrast: mean(a.spanContrast),
     sequentialEvents: a.frameAuc.length,
+    frameAucMedian:
+      a.frameAuc.length === 0
+        ? Number.NaN
+        : quantile(
+            [...a.frameAuc].sort((x, y) => x - y),
+            0.5,
+          ),
+    frameAucLowest: a.frameEvents.reduce<GroundTruthTally['frameEvents'][number] | null>(
+      (low, ev) => (low === null || ev.auc < low.auc ? ev : low),
+      null,
+    ),
     nounAuc: mean(a.nounAucs),
     verbsAndModifiers: mean(a.verbsAndModifiers),
     events: a.events,
@@ -273,7 +297,11 @@ export async function benchmarkGroundTruth(
     const { codes, frames } = await encodeClip(model, dir, clip);
     for (const run of runs) {
       const method = run.split(':')[0]!;
-      addClip(tallies.get(run)!, scoreClip(await explain(model, clip.caption, codes, frames, method, params[run] ?? {}), clip, frames));
+      addClip(
+        tallies.get(run)!,
+        scoreClip(await explain(model, clip.caption, codes, frames, method, params[run] ?? {}), clip, frames),
+        clip.caption,
+      );
     }
     onClip?.(n + 1, clips.length);
   }
