@@ -182,49 +182,49 @@ export const RandomParamsSchema = z.object({ seed: SeedSchema.optional(), scalin
 export type RandomParams = z.output<typeof RandomParamsSchema>;
 
 /** Where the figures below come from. */
-const BENCH = 'docs/data/bench.json (bundle 2.1.0, `agx bench --methods --runs 3`, idle 2-core CPU)';
+const BENCH = 'docs/data/bench.json (bundle 2.2.0, `agx bench --methods --runs 3`, idle 2-core CPU)';
 
 // AudioGenX: one explainer_step graph run per epoch over the whole bucket, so cost = fixed + bucket
 // steps x epochs. The per-epoch part is fitted through the origin to bench.json's explain.scaling (6 warm
-// runs, 50 epochs: buckets of 64 steps 1.81 and 1.69 s, of 128 steps 3.57, 3.37, 3.21, 3.24 s): 5.26e-4 s
-// per step-epoch (a free intercept is 0.15 s, within the runs' spread, so the warm fit has none; the
+// runs, 50 epochs: buckets of 64 steps 1.98 and 1.78 s, of 128 steps 3.27, 4.33, 3.37, 3.39 s): 5.639e-4 s
+// per step-epoch (a free intercept is 0.17 s, within the runs' spread, so the warm fit has none; the
 // 16- and 32-token buckets cost the same within the noise, so tokens are not a factor). The fixed part is
 // what a fresh process pays on top (creating the explainer session, teacher forcing): methods.audiogenx's
-// median at the default 25 epochs on the 128-step bucket, 2.757 s, less the warm fit's 1.682 s.
+// median at the default 25 epochs on the 128-step bucket, 2.434 s, less the warm fit's 1.805 s.
 const audiogenxCost: CostModel = {
-  fixedSec: 1.075,
-  perUnitSec: 5.26e-4,
+  fixedSec: 0.6295,
+  perUnitSec: 5.639e-4,
   unit: 'bucket step-epochs',
   units: (w, p) => w.bucket.steps * Number(p.epochs ?? 50),
   source: `${BENCH}, explain.scaling and methods.audiogenx`,
 };
 
 // The variant adds one lm_explain pass over the bucket per prompt token (the null-effect prior) before
-// the epochs. One pass cost 0.47 of an explainer epoch on the same bucket: 118-120 ms per pass against
-// 252-255 ms per epoch's graph run, measured in the same two runs in one process (6 passes and 25 epochs each,
-// 128-step bucket, loaded 2-core machine, 2.2.0); a ratio, so the load cancels to first order.
-const PRIOR_PASS_EPOCHS = 0.47;
+// the epochs. On the idle bench one pass cost about one explainer epoch on the same bucket: methods.audiogenx-np
+// (3.082 s) less methods.audiogenx (2.434 s) over 9 passes is 1.00 epochs each. (Measured side by side on the
+// loaded machine before: 0.47, 118-120 ms per pass against 252-255 ms per epoch; the idle fit is what estimates use.)
+const PRIOR_PASS_EPOCHS = 1.0;
 const audiogenxNpCost: CostModel = {
   ...audiogenxCost,
   units: (w, p) => w.bucket.steps * (Number(p.epochs ?? 50) + PRIOR_PASS_EPOCHS * w.tokens),
-  source: `${audiogenxCost.source}; the prior's passes as 0.47 epochs each (measured side by side, loaded)`,
+  source: `${audiogenxCost.source}; the prior's passes as one epoch each (methods.audiogenx-np)`,
 };
 
 // Attention and AtMan: one lm_probe run at the clip's exact size with 1 row (attention) or
 // tokens + 1 rows (AtMan), so cost = fixed + rows x steps. The two fresh-process medians of
-// bench.json's methods table (attention 0.203 s at 1 x 128, AtMan 0.351 s at 10 x 128) give
-// 1.285e-4 s per row-step and 0.1866 s fixed (mostly creating the lm_probe session).
+// bench.json's methods table (attention 0.106 s at 1 x 128, AtMan 0.217 s at 10 x 128) give
+// 9.635e-5 s per row-step and 0.0937 s fixed (mostly creating the lm_probe session).
 const probeCost = (rows: (w: ExplainWork) => number): CostModel => ({
-  fixedSec: 0.1866,
-  perUnitSec: 1.285e-4,
+  fixedSec: 0.0937,
+  perUnitSec: 9.635e-5,
   unit: 'probe row-steps',
   units: (w) => rows(w) * w.steps,
   source: `${BENCH}, methods.attention and methods.atman`,
 });
 
 // The Grad-CAM graphs run once over the whole bucket. bench.json measured each in a fresh process at
-// the 128-step bucket, so the only fit is proportional to bucket steps: Grad-CAM-a 0.228 s, Grad-CAM-e
-// 0.302 s over 128 steps. Untested at 64 steps.
+// the 128-step bucket, so the only fit is proportional to bucket steps: Grad-CAM-a 0.111 s, Grad-CAM-e
+// 0.115 s over 128 steps. Untested at 64 steps.
 const bucketCost = (secondsAt128: number, method: string): CostModel => ({
   fixedSec: 0,
   perUnitSec: secondsAt128 / 128,
@@ -234,17 +234,15 @@ const bucketCost = (secondsAt128: number, method: string): CostModel => ({
 });
 
 // Chefer from bundle 2.2.0 runs lm_chefer once per chunk of 8 steps (electron/engine/explain/gradient-methods.ts),
-// each run over the whole bucket, so cost = bucket steps x the clip's steps rounded up to 8. Still scaled to
-// bench.json's 10.311 s at 128 x 128, which the 2.1.0 graph (all 128 steps in one batch) took: side by side
-// (bucket 128 x 16, 3 interleaved rounds, loaded 2-core machine) the chunked loop took 4.46 s of CPU against
-// 12.08 s, so this overestimates Chefer ~2.7x until an idle bench of 2.2.0 refits it.
+// each run over the whole bucket, so cost = bucket steps x the clip's steps rounded up to 8, scaled to
+// bench.json's 3.173 s at 128 x 128 (the 2.1.0 graph, all 128 steps in one batch, took 10.311 s).
 const CHEFER_CHUNK = 8;
 const cheferCost: CostModel = {
   fixedSec: 0,
-  perUnitSec: 10.311 / (128 * 128),
+  perUnitSec: 3.173 / (128 * 128),
   unit: 'bucket steps x chunked steps',
   units: (w) => w.bucket.steps * Math.ceil(w.steps / CHEFER_CHUNK) * CHEFER_CHUNK,
-  source: `${BENCH}, methods.chefer (one bucket measured; the 2.1.0 graph)`,
+  source: `${BENCH}, methods.chefer (one bucket measured)`,
 };
 
 function method<S extends z.ZodType>(spec: MethodSpec<S>): MethodSpec<S> {
@@ -267,7 +265,7 @@ export const METHOD_CATALOG = {
     needs: [],
     params: RandomParamsSchema,
     // bench.json methods.random: 0.001 s whatever the size.
-    cost: { fixedSec: 0.001, perUnitSec: 0, unit: 'none', units: () => 0, source: `${BENCH}, methods.random` },
+    cost: { fixedSec: 0.006, perUnitSec: 0, unit: 'none', units: () => 0, source: `${BENCH}, methods.random` },
   }),
   attention: method({
     name: 'attention',
@@ -282,14 +280,14 @@ export const METHOD_CATALOG = {
     label: 'Grad-CAM-a',
     needs: ['gradient'],
     params: BaselineParamsSchema,
-    cost: bucketCost(0.228, 'gradcam-a'),
+    cost: bucketCost(0.111, 'gradcam-a'),
   }),
   'gradcam-e': method({
     name: 'gradcam-e',
     label: 'Grad-CAM-e',
     needs: ['gradient', 'attention'],
     params: BaselineParamsSchema,
-    cost: bucketCost(0.302, 'gradcam-e'),
+    cost: bucketCost(0.115, 'gradcam-e'),
   }),
   chefer: method({
     name: 'chefer',
