@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explain, getMethod, intervalView } from '../../electron/engine/explain/index.js';
-import { teacherForce } from '../../electron/engine/explain/teacher.js';
+import { teacherFeeds, teacherForce } from '../../electron/engine/explain/teacher.js';
 import { generateCodes } from '../../electron/engine/generate.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
 import { floatData, type Model } from '../../electron/engine/model.js';
@@ -42,11 +42,7 @@ describe('AudioGenX explainer', () => {
       [S, L],
     );
     const fixed = {
-      tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]),
-      text_vectors: tensor.f32(input.textVectors, [1, L, d]),
-      text_mask: tensor.f32(input.textMask, [1, L]),
-      step_mask: tensor.f32(input.stepMask, [S]),
-      reference: tensor.f32(input.reference, [S, d]),
+      ...teacherFeeds(m, input),
       token_weights: tensor.f32(input.tokenScale, [S, L]),
       // gamma 0.01 with a prior in [0, 1]: the gradient check covers the null-effect prior's term (ours) too
       hyper: tensor.f32(Float32Array.of(1e-3, 1e-1, 1, 1, 0.01), [5]),

@@ -5,7 +5,7 @@ import { type EngineTensor, tensor } from '../onnx/session-factory.js';
 import { Rng } from '../rng.js';
 import { type AdamMoments, adamMoments, adamStep } from './adam.js';
 import type { ExplainContext, ExplainMethod, MethodResult } from './method.js';
-import { actingTokens, mutingEffects, type TeacherForcedInput } from './teacher.js';
+import { actingTokens, mutingEffects, type TeacherForcedInput, teacherFeeds } from './teacher.js';
 
 const PARAMS = ['w1', 'b1', 'prelu', 'w2', 'b2'] as const;
 type ParamName = (typeof PARAMS)[number];
@@ -87,13 +87,7 @@ async function optimise(
   const H = entry.hidden;
   const rng = new Rng(params.seed);
   const init = initialParams(rng, S, d, H, params.init);
-  const fixed = {
-    tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]),
-    text_vectors: tensor.f32(input.textVectors, [1, L, d]),
-    text_mask: tensor.f32(input.textMask, [1, L]),
-    step_mask: tensor.f32(input.stepMask, [S]),
-    reference: tensor.f32(input.reference, [S, d]),
-  };
+  const fixed = teacherFeeds(m, input);
   const losses: Record<string, number>[] = [];
   let graphMs = 0;
   const t0 = performance.now();

@@ -2,7 +2,8 @@ import type { TokenWeight } from '../../common/domain.js';
 import { AgxError, throwIfAborted } from '../../common/errors.js';
 import { chooseBucket } from '../../common/methods.js';
 import { floatData, type Model } from '../model.js';
-import { tensor } from '../onnx/session-factory.js';
+import type { Manifest } from '../manifest.js';
+import { type EngineTensor, tensor } from '../onnx/session-factory.js';
 import type { PromptToken } from '../tokenizer.js';
 import { stepWeightRows } from '../weights.js';
 
@@ -107,6 +108,22 @@ export function actingTokens(input: TeacherForcedInput): number[] {
 }
 
 /**
+ * The feeds every masked pass over a teacher-forced take shares (lm_explain and explainer_step): the
+ * take's codes, the prompt's vectors and masks, and the take's own final hidden states as the reference.
+ */
+export function teacherFeeds(m: Manifest, input: TeacherForcedInput): Record<string, EngineTensor> {
+  const { steps: S, tokens: L } = input.bucket;
+  const d = m.hiddenSize;
+  return {
+    tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]),
+    text_vectors: tensor.f32(input.textVectors, [1, L, d]),
+    text_mask: tensor.f32(input.textMask, [1, L]),
+    step_mask: tensor.f32(input.stepMask, [S]),
+    reference: tensor.f32(input.reference, [S, d]),
+  };
+}
+
+/**
  * The effect of muting each word on the LM, per step: d[t, i] = 1 - cos(e_t, e_t with w_i = 0), the take's
  * weights otherwise, as [bucket.steps * bucket.tokens] (0 in the padding). One lm_explain pass per word
  * that acts somewhere in the take; a word muted throughout, and the padding, need none (their d is 0).
@@ -121,16 +138,9 @@ export async function mutingEffects(
 ): Promise<Float32Array> {
   const m = model.manifest;
   const { steps: S, tokens: L } = input.bucket;
-  const d = m.hiddenSize;
   const acting = actingTokens(input);
   const explain = await model.graphFile(m.graphs.lmExplain.find((b) => b.steps === S && b.tokens === L)!.file);
-  const fixed = {
-    tokens: tensor.i64(input.lmInput, [1, m.codebooks, S]),
-    text_vectors: tensor.f32(input.textVectors, [1, L, d]),
-    text_mask: tensor.f32(input.textMask, [1, L]),
-    step_mask: tensor.f32(input.stepMask, [S]),
-    reference: tensor.f32(input.reference, [S, d]),
-  };
+  const fixed = teacherFeeds(m, input);
   const effects = new Float32Array(S * L);
   for (const [n, i] of acting.entries()) {
     throwIfAborted(signal);
