@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { AgxError } from '../common/errors.js';
+import { modelScale } from '../common/methods.js';
 import { type BundleInfo, judgeGraph, type Manifest, resolveBundle, verifyBundle } from './manifest.js';
 import { type EngineTensor, type Graph, SessionFactory, type SessionOptions, tensor } from './onnx/session-factory.js';
 import { PromptTokenizer } from './tokenizer.js';
@@ -69,7 +70,7 @@ export class Model {
   /** A graph by role, created on first use. */
   graph(name: GraphName): Promise<Graph> {
     const file = name === 'classifier' ? judgeGraph(this.manifest) : this.manifest.graphs[name];
-    return this.graphFile(file, name === 'lmStep' ? 1 : 0);
+    return this.graphFile(file, name === 'lmStep' ? lmStepThreads(this.manifest) : 0);
   }
 
   /**
@@ -178,4 +179,16 @@ export class Model {
 export function floatData(t: EngineTensor | undefined): Float32Array {
   if (t === undefined || t.type !== 'float32') throw new AgxError('bad_model', 'graph output missing or not float32', false);
   return t.data;
+}
+
+/**
+ * lm_step's default intra-op threads. One for a small LM: a tiny-foley step is ~180 small operators on
+ * two rows, where a second thread only adds synchronisation (1.45 vs 3.66 ms of CPU per step side by side,
+ * docs/decisions.md). Every core for a large one: an AudioGen-medium-shaped step (432x the compute) took
+ * 1,230-1,280 ms on one thread and 610 ms on two (docs/results.md, "Real models at full size"). Nothing was
+ * measured in between; the switch sits where a step's matrix products (layers x width^2, modelScale) are
+ * 16x tiny-foley's (e.g. 16 layers of 512), where they outweigh the per-operator synchronisation.
+ */
+export function lmStepThreads(m: Pick<Manifest, 'layers' | 'hiddenSize'>): number {
+  return modelScale(m) < 16 ? 1 : 0;
 }

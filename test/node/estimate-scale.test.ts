@@ -3,6 +3,7 @@
 // estimate must say before an Explain instead of quoting tiny-foley's seconds.
 import { describe, expect, it } from 'vitest';
 import { modelScale, predictSeconds } from '../../electron/common/methods.js';
+import { lmStepThreads } from '../../electron/engine/model.js';
 import { estimateExplainSeconds, explainWork } from '../../electron/studio/estimate.js';
 
 const AUDIOGEN_MEDIUM = { layers: 48, hiddenSize: 1536 };
@@ -30,5 +31,13 @@ describe('the explain estimate and the model size', () => {
     const est = estimateExplainSeconds('audiogenx', params, bigWork, book);
     expect(est.measured).toBe(true);
     expect(est.seconds / predictSeconds('audiogenx', params, bigWork)).toBeCloseTo(2, 9);
+  });
+});
+
+describe("lm_step's threads and the model size", () => {
+  it('runs a tiny-foley-sized step on one thread and an AudioGen-medium-sized one on every core', () => {
+    expect(lmStepThreads(TINY_FOLEY)).toBe(1);
+    expect(lmStepThreads(AUDIOGEN_MEDIUM)).toBe(0); // 0: onnxruntime's default, one per core
+    expect(lmStepThreads({ layers: 24, hiddenSize: 1024 })).toBe(0); // MusicGen-small, 96x
   });
 });
