@@ -12,38 +12,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav } from '../../electron/engine/audio/wav.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
 import { createStudio } from '../../electron/studio/studio.js';
+import { agxCli } from './helpers.js';
 import { directApi, jobEnd, tempDir } from './studio-helpers.js';
 
 const run = promisify(execFile);
 const root = join(embeddedModelsDir(), '..');
-const AGX = join(root, 'bin', 'agx.js');
 const python = '/usr/bin/python3';
 const hasTorch = spawnSync(python, ['-c', 'import torch, onnx, omegaconf'], { encoding: 'utf8' }).status === 0;
 const PROMPT = 'the dogs barked';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe.skipIf(!hasTorch)('a converted AudioGen bundle in the engine', () => {
   let tmp: string;
   let env: NodeJS.ProcessEnv;
-  const agx = async (...args: string[]): Promise<Result> => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [AGX, ...args, '--threads', '1'], { env, maxBuffer: 1 << 26 });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
-  const json = async (...args: string[]): Promise<Record<string, unknown>> => {
-    const r = await agx(...args, '--json');
-    expect(r.code, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as Record<string, unknown>;
-  };
+  const { agx, json } = agxCli(() => env);
   const mono = (path: string) => decodeWav(readFileSync(path)).channels[0]!;
 
   beforeAll(async () => {

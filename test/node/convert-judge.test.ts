@@ -13,10 +13,10 @@ import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
+import { agxCli } from './helpers.js';
 
 const run = promisify(execFile);
 const root = join(embeddedModelsDir(), '..');
-const AGX = join(root, 'bin', 'agx.js');
 const converter = join(root, 'native-models', 'convert');
 const python = '/usr/bin/python3';
 const missing = spawnSync(python, ['-c', 'import torch, onnx, omegaconf'], { encoding: 'utf8' });
@@ -29,11 +29,6 @@ interface Fixture {
   sampleRate: number;
   minSamples: number;
   cases: Record<string, { audio: number[]; reference: number[] }>;
-}
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
 }
 
 /** max |a - b| over max |b|: the error relative to the reference's scale. */
@@ -54,20 +49,7 @@ describe.skipIf(skipReason !== undefined)(`a CNN14 judge bundle${skipReason ? `:
   let fx: Fixture;
   let judgeDir: string;
   let env: NodeJS.ProcessEnv;
-  const agx = async (...args: string[]): Promise<Result> => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [AGX, ...args, '--threads', '1'], { env, maxBuffer: 1 << 26 });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  };
-  const json = async (...args: string[]): Promise<Record<string, unknown>> => {
-    const r = await agx(...args, '--json');
-    expect(r.code, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as Record<string, unknown>;
-  };
+  const { agx, json } = agxCli(() => env);
   const convertJudge = (ckpt: string, labels: string, out: string) =>
     agx('models', 'convert', '--judge', 'cnn14', ckpt, '--labels', labels, '--out', out, '--json');
 
