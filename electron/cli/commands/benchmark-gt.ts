@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { AgxError } from '../../common/errors.js';
 import { AUDIOGENX_METHODS, AUDIOGENX_PRESETS, isAudioGenX, parseMethodParams } from '../../common/methods.js';
 import { getMethod, METHODS } from '../../engine/explain/index.js';
@@ -54,11 +54,14 @@ export const benchmarkGtCommand: Command = {
         ];
       }),
     );
-    const dir = resolve(typeof values.set === 'string' ? values.set : join(embeddedModelsDir(), '..', 'test', 'fixtures', 'gt'));
+    const root = join(embeddedModelsDir(), '..');
+    const dir = resolve(typeof values.set === 'string' ? values.set : join(root, 'test', 'fixtures', 'gt'));
     const model = await openModel(values);
     const progress = new Progress('benchmark');
     const scores = await benchmarkGroundTruth(model, dir, methods, params, (d, n) => progress.update(d / n));
     progress.done();
-    return { methods: scores, params, scaling, set: dir };
+    // a set inside the project is recorded relative to it, so committed results name no machine's path
+    const inProject = relative(root, dir);
+    return { methods: scores, params, scaling, set: inProject.startsWith('..') ? dir : inProject };
   },
 };
