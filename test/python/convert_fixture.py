@@ -113,7 +113,7 @@ def main(out: Path) -> None:
     gated_json = {**t5_json, "feed_forward_proj": "gated-gelu"}
     gated_w = random_state(t5_encoder_spec(gated_json), gen, scale=0.4)
     gated = TextEncoderGraph(T5Encoder(T5Config.from_json(gated_json), dict(gated_w)),
-                             LMGraph(LMConfig.from_dict(cfg), dict(lm_w)), 0).eval()
+                             LMGraph(LMConfig.from_dict(cfg), dict(lm_w)).text_side, 0).eval()
     gated_dir = out / "gated"
     gated_dir.mkdir()
     with torch.no_grad():

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -35,7 +36,7 @@ from torch.fx.experimental.proxy_tensor import make_fx
 from agx_convert import LICENCE, VERSION, explainer
 from agx_convert.formats.t5 import t5_encoder_state, weights_file
 from agx_convert.modules.encodec import CodecDecoder, CodecEncoder
-from agx_convert.modules.lm import LMConfig, LMGraph
+from agx_convert.modules.lm import LMConfig, LMGraph, TextSide
 from agx_convert.modules.t5 import T5Config, T5Encoder
 from agx_convert.weights import link_duplicates, share_weights
 
@@ -48,18 +49,19 @@ Progress = Callable[[str, "float | None"], None]
 class TextEncoderGraph(nn.Module):
     """ids [B, L], text_mask [B, L] -> text_vectors [B, L, d], cross_key / cross_value [layers, B, H, L, dh].
 
+    Holds only the T5 encoder and the LM's text side (not the LM: the export would copy all of it).
     A pad id counts as masked whatever text_mask says: the engine's null row ([null] = pad, mask 1)
     then gets all-zero vectors, which is audiocraft's unconditional prompt (an empty description
     with its mask zeroed)."""
 
-    def __init__(self, t5: T5Encoder, lm: LMGraph, pad_id: int) -> None:
+    def __init__(self, t5: T5Encoder, text_side: TextSide, pad_id: int) -> None:
         super().__init__()
-        self.t5, self.lm, self.pad_id = t5, lm, pad_id
+        self.t5, self.text_side, self.pad_id = t5, text_side, pad_id
 
     def forward(self, ids, text_mask):
         mask = text_mask * (ids != self.pad_id).to(torch.float32)
-        u = self.lm.condition(self.t5(ids, mask), mask)
-        ck, cv = self.lm.cross_kv(u)
+        u = self.text_side.condition(self.t5(ids, mask), mask)
+        ck, cv = self.text_side.cross_kv(u)
         return u, ck, cv
 
 
@@ -137,14 +139,24 @@ DECOMPOSE = [torch.ops.aten._softmax_backward_data, torch.ops.aten.native_layer_
              torch.ops.aten.gelu_backward, torch.ops.aten.sigmoid_backward, torch.ops.aten._log_softmax_backward_data]
 
 
-# ------------------------------------------------------------------ loading
+# ------------------------------------------------------------------ memory
 
-def load_t5(t5_dir: Path) -> tuple[T5Config, T5Encoder, dict]:
-    """The folder's encoder (only encoder.* and shared.weight are read) and its config.json."""
-    cfg_json = json.loads((t5_dir / "config.json").read_text())
-    cfg = T5Config.from_json(cfg_json)
-    state = t5_encoder_state(weights_file(t5_dir))
-    return cfg, T5Encoder(cfg, state).eval(), cfg_json
+def map_parameters(module: nn.Module, path: Path) -> None:
+    """Moves every parameter into one file and maps it back copy-on-write. The weights then live in the
+    page cache, which the kernel can drop and read again, not in private memory: each graph's export
+    makes its own copy of the parameters, and at full size (a 7.4 GB LM) two private copies do not fit
+    in 24 GB beside the explainer's tensors."""
+    params = list(module.parameters())
+    if any(p.dtype != torch.float32 for p in params):
+        raise ValueError("map_parameters: every parameter must be fp32")
+    with open(path, "wb") as f:
+        for p in params:
+            f.write(p.detach().contiguous().numpy().tobytes())
+    mapped = np.memmap(path, dtype=np.float32, mode="c")
+    offset = 0
+    for p in params:
+        p.data = torch.from_numpy(mapped[offset:offset + p.numel()].reshape(p.shape))
+        offset += p.numel()
 
 
 # ------------------------------------------------------------------ main
@@ -177,18 +189,22 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
     if codec_cfg["n_q"] < cfg.n_q or codec_cfg["bins"] != cfg.card:
         raise ValueError(f"the codec has {codec_cfg['n_q']} codebooks of {codec_cfg['bins']}; the LM reads {cfg.n_q} of {cfg.card}")
 
-    progress("loading the LM and the T5 encoder", 0.0)
-    lm = LMGraph(cfg, lm_state).eval()  # empties lm_state: one copy of the weights in memory
-    t5_cfg, t5, t5_json = load_t5(t5_dir)
+    t5_json = json.loads((t5_dir / "config.json").read_text())
+    t5_cfg = T5Config.from_json(t5_json)
     if t5_cfg.d_model != cfg.text_dim:
         raise ValueError(f"T5 d_model {t5_cfg.d_model} but output_proj takes {cfg.text_dim}")
+    progress("building the LM", 0.0)
+    lm = LMGraph(cfg, lm_state).eval()  # empties lm_state: one copy of the weights in memory
+    map_parameters(lm, parts / "lm_parameters.f32")
     H, dh = cfg.num_heads, cfg.dim // cfg.num_heads
     graphs: list[tuple[str, Callable[[Path], None]]] = []
 
     def text_encoder(path: Path) -> None:
+        # T5 is read here, not above: only this graph uses it, and it is freed when the export returns
+        t5 = T5Encoder(t5_cfg, t5_encoder_state(weights_file(t5_dir))).eval()
         ids = torch.tensor([[5, 6, 7, t5_cfg.eos_id], [t5_cfg.pad_id] * 4])
         tmask = torch.tensor([[1.0, 1, 1, 1], [1, 0, 0, 0]])
-        torch.onnx.export(TextEncoderGraph(t5, lm, t5_cfg.pad_id), (ids, tmask), str(path), opset_version=OPSET,
+        torch.onnx.export(TextEncoderGraph(t5, lm.text_side, t5_cfg.pad_id), (ids, tmask), str(path), opset_version=OPSET,
                           input_names=["ids", "text_mask"], output_names=["text_vectors", "cross_key", "cross_value"],
                           dynamic_axes={"ids": {0: "batch", 1: "tokens"}, "text_mask": {0: "batch", 1: "tokens"},
                                         "text_vectors": {0: "batch", 1: "tokens"}, "cross_key": {1: "batch", 3: "tokens"},

@@ -144,6 +144,42 @@ def _layer_norm(state: dict, name: str, eps: float) -> nn.LayerNorm:
     return norm.requires_grad_(False)
 
 
+def split_heads(x: torch.Tensor, heads: int) -> torch.Tensor:
+    """[B, N, d] -> [B, H, N, d / H]."""
+    b, n, d = x.shape
+    return x.reshape(b, n, heads, d // heads).transpose(1, 2)
+
+
+class CrossKV(nn.Module):
+    """One layer's cross-attention key and value projections of U -> [B, H, L, dh] each."""
+
+    def __init__(self, k: TLinear, v: TLinear, heads: int) -> None:
+        super().__init__()
+        self.k, self.v, self.heads = k, v, heads
+
+    def forward(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return split_heads(self.k(u), self.heads), split_heads(self.v(u), self.heads)
+
+
+class TextSide(nn.Module):
+    """What the LM does with the prompt alone: output_proj, and every layer's cross keys/values.
+    Its own module so text_encoder.onnx can be exported from these weights only (torch 1.13's export
+    holds a copy of every parameter of the module it is given: the whole LM is 7.4 GB at full size)."""
+
+    def __init__(self, output_proj: TLinear, cross: list[CrossKV]) -> None:
+        super().__init__()
+        self.output_proj, self.cross = output_proj, nn.ModuleList(cross)
+
+    def condition(self, t5_hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """T5's last hidden state [B, L, text_dim], mask [B, L] -> U [B, L, dim] (zero where masked)."""
+        return self.output_proj(t5_hidden) * mask.unsqueeze(-1)
+
+    def cross_kv(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """U [B, L, d] -> every layer's cross-attention keys and values [layers, B, H, L, dh]."""
+        ks, vs = zip(*(c(u) for c in self.cross))
+        return torch.stack(ks), torch.stack(vs)
+
+
 class _GraphLayer(nn.Module):
     def __init__(self, state: dict, p: str, cfg: LMConfig) -> None:
         super().__init__()
@@ -154,20 +190,17 @@ class _GraphLayer(nn.Module):
                                                          for n in ("norm1", "norm_cross", "norm2"))
         self.self_q, self.self_k, self.self_v = TLinear(wq), TLinear(wk), TLinear(wv)
         self.self_out = TLinear(state.pop(f"{p}.self_attn.out_proj.weight"))
-        self.cross_q, self.cross_k, self.cross_v = TLinear(cq), TLinear(ck), TLinear(cv)
+        self.cross_q = TLinear(cq)
+        self.cross_kv = CrossKV(TLinear(ck), TLinear(cv), cfg.num_heads)
         self.cross_out = TLinear(state.pop(f"{p}.cross_attention.out_proj.weight"))
         self.ff_in, self.ff_out = TLinear(state.pop(f"{p}.linear1.weight")), TLinear(state.pop(f"{p}.linear2.weight"))
 
     def split(self, x: torch.Tensor) -> torch.Tensor:
-        b, n, d = x.shape
-        return x.reshape(b, n, self.heads, d // self.heads).transpose(1, 2)
+        return split_heads(x, self.heads)
 
     def merge(self, x: torch.Tensor) -> torch.Tensor:
         b, h, n, dh = x.shape
         return x.transpose(1, 2).reshape(b, n, h * dh)
-
-    def cross_kv_of(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.split(self.cross_k(u)), self.split(self.cross_v(u))
 
     def forward(self, x, self_bias, past_k, past_v, ck, cv, text_bias, weights, score_scale):
         """x [B, S, d]; past_k/v [B, H, P, dh] or None; ck/cv [B, H, L, dh]; text_bias [B, L] (NEG where
@@ -227,16 +260,13 @@ class LMGraph(nn.Module):
             raise ValueError(f"the LM tensors do not match the config: {len(bad)} differ, first {bad[0]}")
         self.cfg = cfg
         proj = "condition_provider.conditioners.description.output_proj"
-        self.output_proj = TLinear(state.pop(f"{proj}.weight"), state.pop(f"{proj}.bias"))
+        output_proj = TLinear(state.pop(f"{proj}.weight"), state.pop(f"{proj}.bias"))
         self.emb = nn.ModuleList([nn.Embedding.from_pretrained(state.pop(f"emb.{k}.weight").float(), freeze=True)
                                   for k in range(cfg.n_q)])
         self.layers = nn.ModuleList([_GraphLayer(state, f"transformer.layers.{i}", cfg) for i in range(cfg.num_layers)])
+        self.text_side = TextSide(output_proj, [layer.cross_kv for layer in self.layers])
         self.out_norm = _layer_norm(state, "out_norm", cfg.norm_eps)
         self.heads = nn.ModuleList([TLinear(state.pop(f"linears.{k}.weight")) for k in range(cfg.n_q)])
-
-    def condition(self, t5_hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """T5's last hidden state [B, L, text_dim], mask [B, L] -> U [B, L, dim] (zero where masked)."""
-        return self.output_proj(t5_hidden) * mask.unsqueeze(-1)
 
     def embed(self, tokens: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
         """tokens [B, K, S] (card = the pattern's empty code), pos [S] float -> [B, S, d]."""
@@ -244,9 +274,7 @@ class LMGraph(nn.Module):
         return x + self.cfg.positional_scale * sin_embedding(pos, self.cfg.dim, self.cfg.max_period)[None]
 
     def cross_kv(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """U [B, L, d] -> every layer's cross-attention keys and values [layers, B, H, L, dh]."""
-        ks, vs = zip(*(layer.cross_kv_of(u) for layer in self.layers))
-        return torch.stack(ks), torch.stack(vs)
+        return self.text_side.cross_kv(u)
 
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:
         """[B, S, d] -> [B, K, S, card]."""
