@@ -1,15 +1,22 @@
 // The engine's costs on a converted bundle at full size (docs/results.md, "Real models at full size"):
 // load (manifest and the sha256 of every file), session creation, RSS, ms per LM step, a 5 s clip,
 // its decode, and AudioGenX epochs on that clip. Each phase appends one JSON line to --out as it
-// ends, so a run cut short keeps what finished.
+// ends, so a run cut short keeps what finished. --studio instead measures the studio's service (what
+// Electron's main process and `agx serve` run: store, engine worker, job queue) with the model: its RSS
+// once started and after it generated a 5 s take; run it as its own process so the engine phases'
+// memory does not count.
 //
 //   npx tsc -p tsconfig.json
-//   nice -n 19 node scripts/fullsize-measure.mjs --model DIR --out FILE.jsonl [--epochs 2] [--threads 0]
-import { appendFileSync, readFileSync } from 'node:fs';
+//   node scripts/fullsize-measure.mjs --model DIR --out FILE.jsonl [--epochs 2] [--threads 0] [--studio]
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { dispatch } from '../dist/electron/common/protocol.js';
 import { explain } from '../dist/electron/engine/explain/index.js';
 import { generateCodes } from '../dist/electron/engine/generate.js';
 import { Model } from '../dist/electron/engine/model.js';
+import { createStudio } from '../dist/electron/studio/studio.js';
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +24,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     epochs: { type: 'string', default: '2' },
     threads: { type: 'string', default: '0' },
+    studio: { type: 'boolean', default: false },
   },
 });
 if (values.model === undefined || values.out === undefined)
@@ -36,6 +44,32 @@ const log = (phase, o = {}) => {
   appendFileSync(values.out, `${line}\n`);
   console.log(line);
 };
+
+if (values.studio) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'agx-measure-studio-'));
+  let t = performance.now();
+  const studio = await createStudio({ dataDir, model: values.model, threads: Number(values.threads), version: 'measure' });
+  log('studio: started with the model (store, engine worker, sessions)', { ms: Math.round(performance.now() - t) });
+  let id = 0;
+  const call = async (method, params) => {
+    const r = await dispatch(studio.handlers, { id: ++id, method, params });
+    if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
+    return r.result;
+  };
+  const session = await call('createSession', { name: 'measure' });
+  t = performance.now();
+  const ended = new Promise((resolve) =>
+    studio.onEvent((e) => {
+      if (e.type === 'job' && ['done', 'failed', 'cancelled'].includes(e.job.state)) resolve(e.job);
+    }),
+  );
+  await call('generate', { sessionId: session.session.id, prompt: PROMPT, seed: 0, durationSec: 5 });
+  const job = await ended;
+  log('studio: generated a 5 s take', { ms: Math.round(performance.now() - t), state: job.state, error: job.error ?? null });
+  await studio.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
 
 log('start', { model: values.model, epochs });
 let t = performance.now();

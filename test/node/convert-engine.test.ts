@@ -47,7 +47,7 @@ describe.skipIf(!hasTorch)('a converted AudioGen bundle in the engine', () => {
       status: 'ok',
       licence: 'CC-BY-NC-4.0',
       judge: false,
-      methods: ['audiogenx', 'random', 'attention', 'atman'],
+      methods: ['audiogenx', 'audiogenx-np', 'random', 'attention', 'atman'],
     });
     const files = (
       JSON.parse(readFileSync(join(tmp, 'models', 'ag-tiny', 'manifest.json'), 'utf8')) as { files: Record<string, { bytes: number }> }
@@ -134,6 +134,33 @@ describe.skipIf(!hasTorch)('a converted AudioGen bundle in the engine', () => {
     expect(await rows('odd.wav')).toBe((await rows('whole.wav')) + 1);
   });
 
+  it("explains a take made with a muted word (the engine's Adam, token weights and the null-effect prior)", async () => {
+    const e = await json(
+      'explain',
+      '--model',
+      'ag-tiny',
+      '--prompt',
+      PROMPT,
+      '--seed',
+      '3',
+      '--duration',
+      '1',
+      '--method',
+      'audiogenx-np',
+      '--epochs',
+      '2',
+      '--weights',
+      'dogs=0',
+    );
+    // "dogs" is T5's pieces "dog" + "s" at characters 4-8 of the prompt: both muted, nothing else
+    const tokens = e.tokens as { start: number; end: number; muted?: boolean }[];
+    const holistic = e.holistic as (number | null)[];
+    const inDogs = tokens.map((t) => t.end > t.start && t.start >= 4 && t.end <= 8);
+    expect(inDogs.filter(Boolean).length).toBe(2);
+    expect(tokens.map((t) => t.muted === true)).toEqual(inDogs);
+    expect(holistic.map((v) => v === null)).toEqual(inDogs);
+  });
+
   it('refuses the methods and commands whose graphs it lacks with one message', async () => {
     const gradcam = await agx(
       'explain',
@@ -150,7 +177,7 @@ describe.skipIf(!hasTorch)('a converted AudioGen bundle in the engine', () => {
     );
     expect(gradcam.code).not.toBe(0);
     expect(gradcam.stderr).toMatch(
-      /model ag-tiny has no Grad-CAM graphs, so gradcam-a cannot explain with it; its methods: audiogenx, random, attention, atman/,
+      /model ag-tiny has no Grad-CAM graphs, so gradcam-a cannot explain with it; its methods: audiogenx, audiogenx-np, random, attention, atman/,
     );
     const chefer = await agx('explain', '--model', 'ag-tiny', '--prompt', PROMPT, '--seed', '1', '--method', 'chefer');
     expect(chefer.stderr).toMatch(/no Chefer relevance graphs/);
@@ -167,7 +194,7 @@ describe.skipIf(!hasTorch)('a converted AudioGen bundle in the engine', () => {
     const studio = await createStudio({ dataDir: tempDir(), threads: 1, model: join(tmp, 'models', 'ag-tiny') });
     try {
       const api = await directApi(studio);
-      expect((await api.getInfo()).methods.map((m) => m.name)).toEqual(['audiogenx', 'random', 'attention', 'atman']);
+      expect((await api.getInfo()).methods.map((m) => m.name)).toEqual(['audiogenx', 'audiogenx-np', 'random', 'attention', 'atman']);
       const sessionId = (await api.createSession({})).session.id;
       const { jobId } = await api.generate({ sessionId, prompt: PROMPT, seed: 2, durationSec: 1 });
       const end = await jobEnd(studio, jobId);

@@ -167,16 +167,20 @@ def main(out: Path) -> None:
                      "reference": flat(reference), "loss": loss, "hidden": flat(np.stack([hf, hc])),
                      "entries": entries, "finiteDifference": fd}
 
-    # one AudioGenX epoch (explainer_step): p, the loss terms, and the gradients it reports for b2 and
-    # PReLU against finite differences of the reference loss
+    # one AudioGenX epoch (explainer_step): p, M, the loss terms, and every parameter's gradient against
+    # finite differences of the reference loss (W1, b1 and w2 along each step's whole slice: the sum of
+    # that step's gradient entries), with uneven token weights, term coefficients and the prior's term
     hidden = max(8, cfg["dim"] // 3)
     k1, k2 = 1 / np.sqrt(cfg["dim"]), 1 / np.sqrt(hidden)
     params = [rng.uniform(-k1, k1, (S, cfg["dim"], hidden)), rng.uniform(-k1, k1, (S, hidden)), np.full(S, 0.25),
               rng.uniform(-k2, k2, (S, hidden)), rng.uniform(-k2, k2, S) + 0.3]
     noise = rng.uniform(0.02, 0.98, (S, T))
-    hyper = [0.05, 1e-3, 1e-3, 1e-1]  # lr, weight decay, alpha, beta
-    args = (lm_w, cfg, tokens, uu, text_mask, step_mask, reference)
-    eloss, p, m, terms = ref.explainer_loss(*args, params, noise, hyper[2], hyper[3])
+    token_weights = rng.uniform(0.3, 1.6, (S, T))
+    token_weights[:, 1] = 0.0  # a muted word
+    prior = rng.uniform(0.0, 1.0, (S, T))
+    hyper = [1e-3, 1e-1, 1.0, 0.7, 0.05]  # alpha, beta, c_f, c_cf, gamma
+    args = (lm_w, cfg, tokens, uu, text_mask, step_mask, reference, token_weights)
+    eloss, p, m, terms = ref.explainer_loss(*args, params, noise, hyper, prior)
 
     def fd_of(which: int) -> list[float]:
         out_ = []
@@ -185,14 +189,15 @@ def main(out: Path) -> None:
             dn = [x.copy() for x in params]
             up[which][s] += eps
             dn[which][s] -= eps
-            out_.append((ref.explainer_loss(*args, up, noise, hyper[2], hyper[3])[0]
-                         - ref.explainer_loss(*args, dn, noise, hyper[2], hyper[3])[0]) / (2 * eps))
+            out_.append((ref.explainer_loss(*args, up, noise, hyper, prior)[0]
+                         - ref.explainer_loss(*args, dn, noise, hyper, prior)[0]) / (2 * eps))
         return out_
 
     fx["explainerStep"] = {"file": f"explainer_step_s{S}_l{T}.onnx", "hidden": hidden,
                            "params": {n: flat(x) for n, x in zip(["w1", "b1", "prelu", "w2", "b2"], params)},
-                           "noise": flat(noise), "hyper": hyper, "loss": eloss, "p": flat(p), "mask": flat(m),
-                           "terms": [float(t) for t in terms], "gradB2": fd_of(4), "gradPrelu": fd_of(2)}
+                           "noise": flat(noise), "tokenWeights": flat(token_weights), "prior": flat(prior), "hyper": hyper,
+                           "loss": eloss, "p": flat(p), "mask": flat(m), "terms": [float(t) for t in terms],
+                           "gradSums": {n: fd_of(i) for i, n in enumerate(["w1", "b1", "prelu", "w2", "b2"])}}
     (out / "fixture.json").write_text(json.dumps(fx))
 
 

@@ -339,12 +339,14 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def explainer_loss(w: dict, cfg: dict, tokens, u, text_mask, step_mask, reference, params, noise, alpha, beta):
+def explainer_loss(w: dict, cfg: dict, tokens, u, text_mask, step_mask, reference, token_weights, params, noise, hyper, prior):
     """One epoch's loss (docs/method.md): per-step MLP mask generators p, a binary Concrete sample M
-    with the given uniform noise, factual (M) and counterfactual (1 - M) passes over the prompt's real
-    tokens, L1 and L2 terms.
-    Returns (loss, p, M, [sum cos_f, sum cos_cf, l1, l2])."""
+    with the given uniform noise, factual (W M) and counterfactual (W (1 - M)) passes over the prompt's
+    real tokens with the take's token weights W, L1 and L2 terms, and the null-effect prior's term;
+    hyper = [alpha, beta, c_f, c_cf, gamma].
+    Returns (loss, p, M, [sum cos_f, sum cos_cf, l1, l2, null_prior])."""
     w1, b1, prelu, w2, b2 = params
+    alpha, beta, c_f, c_cf, gamma = hyper
     valid = step_mask[:, None] * text_mask[None, :]
     p = np.zeros(valid.shape)
     for s in range(valid.shape[0]):
@@ -355,9 +357,10 @@ def explainer_loss(w: dict, cfg: dict, tokens, u, text_mask, step_mask, referenc
     logit = np.log(p + 1e-7) - np.log(1 - p + 1e-7) + np.log(noise + 1e-7) - np.log(1 - noise + 1e-7)
     m = sigmoid(logit) * valid
     real = text_mask > 0
-    hf, _ = lm_forward(w, cfg, tokens, u[real], m[:, real])
-    hc, _ = lm_forward(w, cfg, tokens, u[real], 1.0 - m[:, real])
+    hf, _ = lm_forward(w, cfg, tokens, u[real], (token_weights * m)[:, real])
+    hc, _ = lm_forward(w, cfg, tokens, u[real], (token_weights * (1.0 - m))[:, real])
     cos = lambda a, b: (a * b).sum(-1) / np.maximum(np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1), 1e-8)  # noqa: E731
     cf, cc = (cos(hf, reference) * step_mask).sum(), (cos(hc, reference) * step_mask).sum()
     l1, l2 = np.abs(p).sum(), math.sqrt((p * p).sum() + 1e-12)
-    return float(-cf + cc + alpha * l1 + beta * l2), p, m, [cf, cc, l1, l2]
+    null_prior = (p * (1.0 - prior)).sum()
+    return float(-c_f * cf + c_cf * cc + alpha * l1 + beta * l2 + gamma * null_prior), p, m, [cf, cc, l1, l2, null_prior]

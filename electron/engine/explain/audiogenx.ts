@@ -73,7 +73,7 @@ async function optimise(
       'bad_model',
       `bundle ${m.name} ${m.version}'s explainer graph has no null-effect prior input, so ${METHOD_CATALOG['audiogenx-np'].name} cannot run on it: use audiogenx, or a bundle from 2.2.0 on`,
     );
-  // Bundles before 2.1.0 (and converted ones today) run Adam inside the graph, without token weights or term coefficients.
+  // tiny-foley before 2.1.0 and bundles converted before agx_convert 0.2.0 run Adam inside the graph, without token weights or term coefficients.
   const inGraphAdam = graph.outputNames.includes('new_w1');
   if (
     inGraphAdam &&
@@ -81,7 +81,7 @@ async function optimise(
   )
     throw new AgxError(
       'bad_model',
-      `bundle ${m.name} ${m.version}'s explainer graph has no token weights or term coefficients: explain this take with a bundle from 2.1.0 on`,
+      `bundle ${m.name} ${m.version}'s explainer graph has no token weights or term coefficients: explain this take with tiny-foley 2.1.0 or later, or convert the model again (agx_convert 0.2.0 or later)`,
     );
   const d = m.hiddenSize;
   const H = entry.hidden;

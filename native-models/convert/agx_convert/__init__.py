@@ -32,5 +32,5 @@ out_dir, progress)`:
 """
 from __future__ import annotations
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 LICENCE = "CC-BY-NC-4.0"

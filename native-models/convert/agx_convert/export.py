@@ -19,6 +19,7 @@ the graphs it had not finished.
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import shutil
@@ -41,6 +42,10 @@ from agx_convert.modules.t5 import T5Config, T5Encoder
 from agx_convert.weights import link_duplicates, share_weights
 
 OPSET = 17
+# A graph's export revision: bump it when what a graph file holds changes, so a conversion resumed with
+# a newer converter re-exports exactly those graphs (the others take tens of minutes at full size).
+# explainer_step 2: the engine's Adam, token weights, term coefficients and the null-effect prior.
+GRAPH_REVISIONS = {"explainer_step": 2}
 Progress = Callable[[str, "float | None"], None]
 
 
@@ -141,6 +146,18 @@ DECOMPOSE = [torch.ops.aten._softmax_backward_data, torch.ops.aten.native_layer_
 
 # ------------------------------------------------------------------ memory
 
+def return_freed_memory() -> None:
+    """glibc only: serve every allocation of 1 MiB or more from its own mapping, returned to the OS when
+    freed. By default glibc raises that threshold as large blocks are freed, and at full size the
+    exports' freed tensors then stayed in the heap: 15.6 GB of private memory held after lm_explain's
+    export, so the next export ran out of memory (docs/results.md, "Real models at full size")."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD; setting it also turns off glibc's dynamic raising
+
+
 def map_parameters(module: nn.Module, path: Path) -> None:
     """Moves every parameter into one file and maps it back copy-on-write. The weights then live in the
     page cache, which the kernel can drop and read again, not in private memory: each graph's export
@@ -193,6 +210,7 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
     t5_cfg = T5Config.from_json(t5_json)
     if t5_cfg.d_model != cfg.text_dim:
         raise ValueError(f"T5 d_model {t5_cfg.d_model} but output_proj takes {cfg.text_dim}")
+    return_freed_memory()
     progress("building the LM", 0.0)
     lm = LMGraph(cfg, lm_state).eval()  # empties lm_state: one copy of the weights in memory
     map_parameters(lm, parts / "lm_parameters.f32")
@@ -284,7 +302,8 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
     with torch.no_grad():
         for i, (file, export) in enumerate(graphs):
             folder = parts / file[:-len(".onnx")]
-            if (folder / "done").exists():
+            revision = next((r for prefix, r in GRAPH_REVISIONS.items() if file.startswith(prefix)), 1)
+            if _done_revision(folder / "done") == revision:
                 progress(f"{file}: already exported (resuming)", (i + 1) / (len(graphs) + 2))
                 continue
             progress(f"exporting {file}", i / (len(graphs) + 2))
@@ -297,7 +316,7 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
             else:
                 export(folder / file)
             link_duplicates(folder, parts / "store")
-            (folder / "done").write_text(f"{time.time() - t0:.1f} s\n")
+            (folder / "done").write_text(json.dumps({"seconds": round(time.time() - t0, 1), "revision": revision}) + "\n")
 
     progress("writing the shared weight files", len(graphs) / (len(graphs) + 2))
     for stale in out.glob("*.onnx"):
@@ -340,7 +359,7 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
             "lmStep": "lm_step.onnx",
             "lmProbe": "lm_probe.onnx",
             "lmExplain": [{"file": n, "steps": s, "tokens": t} for n, (s, t) in zip(explain_names, explain_buckets)],
-            "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": hidden}
+            "explainerStep": [{"file": n, "steps": s, "tokens": t, "hidden": hidden, "nullPrior": True}
                               for n, (s, t) in zip(explainer_names, explain_buckets)],
             "codecEncoder": "codec_encoder.onnx",
             "codecDecoder": "codec_decoder.onnx",
@@ -362,6 +381,16 @@ def export_bundle(lm_state: dict, lm_cfg: dict, t5_dir, codec_state: dict, codec
     return out
 
 
+def _done_revision(done: Path) -> int | None:
+    """The revision a finished graph was exported at (1 for markers written before revisions), None if unfinished."""
+    if not done.is_file():
+        return None
+    try:
+        return int(json.loads(done.read_text()).get("revision", 1))
+    except (ValueError, AttributeError):
+        return 1
+
+
 def _token_id(tok: dict, piece: str, default: int) -> int:
     for t in tok.get("added_tokens", []):
         if t.get("content") == piece:
@@ -377,9 +406,10 @@ def _token_id(tok: dict, piece: str, default: int) -> int:
 
 
 def _fingerprint(lm_state, lm_cfg, codec_state, codec_cfg, t5_dir: Path, max_text_tokens, buckets) -> str:
-    """What the .parts/ graphs depend on: configs, tensor names and shapes, source checksums, T5 folder."""
+    """What the .parts/ graphs depend on: configs, tensor names and shapes, source checksums, T5 folder
+    (not the converter's version: GRAPH_REVISIONS says which graphs a newer converter exports differently)."""
     h = hashlib.sha256()
-    h.update(json.dumps([lm_cfg, codec_cfg, max_text_tokens, buckets, VERSION], sort_keys=True, default=str).encode())
+    h.update(json.dumps([lm_cfg, codec_cfg, max_text_tokens, buckets], sort_keys=True, default=str).encode())
     for state in (lm_state, codec_state):
         h.update(json.dumps(sorted((k, list(v.shape)) for k, v in state.items())).encode())
     if not lm_cfg.get("sources"):  # no checksums from the reader: sample the values themselves
