@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AgxError } from '../common/errors.js';
 import { modelScale } from '../common/methods.js';
@@ -70,15 +71,11 @@ export class Model {
   /** A graph by role, created on first use. */
   graph(name: GraphName): Promise<Graph> {
     const file = name === 'classifier' ? judgeGraph(this.manifest) : this.manifest.graphs[name];
-    return this.graphFile(file, name === 'lmStep' ? lmStepThreads(this.manifest) : 0);
+    return this.graphFile(file, graphThreads(this.manifest, name === 'lmStep' ? 'lmStep' : 'other'));
   }
 
-  /**
-   * A graph by file name (explain buckets). `defaultThreads`: lm_step gets one intra-op thread unless
-   * --threads says otherwise: each step is ~180 small operators on two rows, where a second thread only
-   * adds synchronisation (docs/decisions.md, "Generation speed, memory and bench honesty").
-   */
-  graphFile(file: string, defaultThreads = 0): Promise<Graph> {
+  /** A graph by file name (explain buckets); `defaultThreads` (graphThreads) unless --threads says otherwise. */
+  graphFile(file: string, defaultThreads = graphThreads(this.manifest, 'other')): Promise<Graph> {
     let g = this.graphs.get(file);
     if (g === undefined) {
       g = this.factory.create(join(this.bundle.dir, file), defaultThreads, this.sharedWeights);
@@ -182,13 +179,16 @@ export function floatData(t: EngineTensor | undefined): Float32Array {
 }
 
 /**
- * lm_step's default intra-op threads. One for a small LM: a tiny-foley step is ~180 small operators on
- * two rows, where a second thread only adds synchronisation (1.45 vs 3.66 ms of CPU per step side by side,
- * docs/decisions.md). Every core for a large one: an AudioGen-medium-shaped step (432x the compute) took
- * 1,230-1,280 ms on one thread and 610 ms on two (docs/results.md, "Real models at full size"). Nothing was
- * measured in between; the switch sits where a step's matrix products (layers x width^2, modelScale) are
- * 16x tiny-foley's (e.g. 16 layers of 512), where they outweigh the per-operator synchronisation.
+ * A graph's default intra-op threads (--threads overrides). Small LMs (tiny-foley): lm_step one, since a
+ * step is ~180 small operators on two rows where a second thread only adds synchronisation (1.45 vs 3.66
+ * ms of CPU per step side by side, docs/decisions.md), and the other graphs 0, onnxruntime's default.
+ * Large ones: every core, named explicitly, because onnxruntime-node's default (0) ran one thread on the
+ * 2-core build machine: a process created one pool thread for 0 as for 1, two for 2, and AudioGen-medium's
+ * lm_step ran at 1.7-2.2 s per step with one core busy, against 610 ms on two threads when named
+ * (docs/results.md, "Real models at full size"). The switch sits where a step's matrix products
+ * (layers x width^2, modelScale) are 16x tiny-foley's (e.g. 16 layers of 512); nothing in between was measured.
  */
-export function lmStepThreads(m: Pick<Manifest, 'layers' | 'hiddenSize'>): number {
-  return modelScale(m) < 16 ? 1 : 0;
+export function graphThreads(m: Pick<Manifest, 'layers' | 'hiddenSize'>, graph: 'lmStep' | 'other'): number {
+  if (modelScale(m) >= 16) return availableParallelism();
+  return graph === 'lmStep' ? 1 : 0;
 }

@@ -271,6 +271,38 @@ describe.skipIf(!hasTorch)('agx_convert modules against an independent reference
     }
   });
 
+  it('moves a Constant that torch wrote to a file of its own (graphs over 2 GB) into the shared weights', async () => {
+    // what torch 1.13 wrote for each layer's causal mask in AudioGen-medium's gradient graphs
+    const src = join(dir, 'external-constant');
+    const made = spawnSync(
+      python,
+      [
+        '-c',
+        `import sys, pathlib, numpy as np, onnx
+from onnx import helper, TensorProto
+sys.path.insert(0, sys.argv[2])
+from agx_convert.weights import share_weights
+src = pathlib.Path(sys.argv[1]); src.mkdir(); out = src / 'out'; out.mkdir()
+mask = np.triu(np.full((64, 64), -1e9, np.float32), 1)
+(src / '_Constant_1_attr__value').write_bytes(mask.tobytes())
+t = TensorProto(name='value', data_type=TensorProto.FLOAT, dims=[64, 64], data_location=TensorProto.EXTERNAL)
+e = t.external_data.add(); e.key, e.value = 'location', '_Constant_1_attr__value'
+g = helper.make_graph([helper.make_node('Constant', [], ['c'], value=t), helper.make_node('Add', ['x', 'c'], ['y'])], 'g',
+    [helper.make_tensor_value_info('x', TensorProto.FLOAT, [64, 64])], [helper.make_tensor_value_info('y', TensorProto.FLOAT, [64, 64])])
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)]), str(src / 'g.onnx'))
+share_weights([src / 'g.onnx'], out, 'lm_weights.bin')
+(src / '_Constant_1_attr__value').unlink()  # the conversion deletes .parts/`,
+        src,
+        join(root, 'native-models', 'convert'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(made.stderr).toBe('');
+    const s = await ort.InferenceSession.create(join(src, 'out', 'g.onnx'));
+    const y = (await s.run({ x: f32(new Array(64 * 64).fill(1), [64, 64]) })).y!.data as Float32Array;
+    expect([y[0], y[1], y[64], y[65], y[64 * 64 - 1]]).toEqual([1, -1e9, 1, 1, 1]); // -1e9 + 1 is -1e9 in float32
+  });
+
   it('stores every weight once, in the layout its node reads (no Transpose, Slice or Concat of an initializer)', () => {
     const check = spawnSync(
       python,

@@ -3,7 +3,8 @@
 // estimate must say before an Explain instead of quoting tiny-foley's seconds.
 import { describe, expect, it } from 'vitest';
 import { modelScale, predictSeconds } from '../../electron/common/methods.js';
-import { lmStepThreads } from '../../electron/engine/model.js';
+import { availableParallelism } from 'node:os';
+import { graphThreads } from '../../electron/engine/model.js';
 import { estimateExplainSeconds, explainWork } from '../../electron/studio/estimate.js';
 
 const AUDIOGEN_MEDIUM = { layers: 48, hiddenSize: 1536 };
@@ -34,10 +35,13 @@ describe('the explain estimate and the model size', () => {
   });
 });
 
-describe("lm_step's threads and the model size", () => {
-  it('runs a tiny-foley-sized step on one thread and an AudioGen-medium-sized one on every core', () => {
-    expect(lmStepThreads(TINY_FOLEY)).toBe(1);
-    expect(lmStepThreads(AUDIOGEN_MEDIUM)).toBe(0); // 0: onnxruntime's default, one per core
-    expect(lmStepThreads({ layers: 24, hiddenSize: 1024 })).toBe(0); // MusicGen-small, 96x
+describe("graphs' threads and the model size", () => {
+  it('runs a tiny-foley-sized step on one thread and every graph of an AudioGen-medium-sized model on every core', () => {
+    expect(graphThreads(TINY_FOLEY, 'lmStep')).toBe(1);
+    expect(graphThreads(TINY_FOLEY, 'other')).toBe(0); // onnxruntime's default
+    // every core, named: onnxruntime-node's default ran one thread on a 2-core machine
+    expect(graphThreads(AUDIOGEN_MEDIUM, 'lmStep')).toBe(availableParallelism());
+    expect(graphThreads(AUDIOGEN_MEDIUM, 'other')).toBe(availableParallelism());
+    expect(graphThreads({ layers: 24, hiddenSize: 1024 }, 'lmStep')).toBe(availableParallelism()); // MusicGen-small, 96x
   });
 });

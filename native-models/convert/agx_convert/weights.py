@@ -10,7 +10,7 @@ private RAM per session. So, per graph:
   the untransposed weight is used as well);
 - chains of Slice / Concat / Unsqueeze / Squeeze / Reshape over initializers (torch's LSTM export
   reorders the gates that way) are computed here and stored as their result;
-- large Constant nodes become initializers;
+- large Constant nodes, and any torch stored in a file of its own, become initializers;
 then every initializer of at least min_bytes goes into one file, once per distinct content (found by
 sha256, since make_fx renames parameters), aligned so the OS can map it (64 KiB for large tensors:
 Windows' mapping granularity). torch 1.13 writes one file per tensor beside a graph over 2 GB; they
@@ -46,7 +46,9 @@ def _hoist_constants(graph: onnx.GraphProto, min_bytes: int) -> None:
     keep = []
     for node in graph.node:
         t = node.attribute[0].t if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value" else None
-        if t is not None and len(t.raw_data) >= min_bytes:
+        # an external one is a file torch wrote beside a graph over 2 GB (the causal mask of each layer in
+        # the gradient graphs at full size): as an initializer it is read from there like the weights
+        if t is not None and (len(t.raw_data) >= min_bytes or t.data_location == onnx.TensorProto.EXTERNAL):
             t.name = node.output[0]
             graph.initializer.append(t)
         else:
