@@ -36,8 +36,10 @@ export const FITTED_LM = { layers: 4, hiddenSize: 256 } as const;
 /**
  * A model's compute per LM step relative to FITTED_LM: layers x width^2, since every matrix product of a
  * layer (attention, cross-attention, feed-forward; their FLOPs are most of a step) is width x width times
- * a constant of the architecture. AudioGen-medium (48 x 1536^2) is 432 times tiny-foley. A FLOP count: no
- * full-size epoch has been timed yet (docs/results.md, "Real models at full size", says how to time one).
+ * a constant of the architecture. AudioGen-medium (48 x 1536^2) is 432 times tiny-foley. A FLOP count,
+ * checked once: at AudioGen-medium's size it predicts 61.6 s per AudioGenX epoch and one took 31.4 s, because
+ * tiny-foley's costs were measured on one thread and a large model's graphs run on every core (graphThreads;
+ * docs/results.md, "Real models at full size"). Not refitted on one point: a run on the machine recalibrates.
  */
 export function modelScale(lm: { layers: number; hiddenSize: number }): number {
   return (lm.layers * lm.hiddenSize ** 2) / (FITTED_LM.layers * FITTED_LM.hiddenSize ** 2);
