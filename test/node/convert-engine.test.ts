@@ -96,23 +96,14 @@ describe.skipIf(!hasTorch)('a converted AudioGen bundle in the engine', () => {
     expect(audio.some((v) => v !== 0)).toBe(true);
   });
 
+  /** agx explain of the converted bundle's 1 s take of PROMPT at seed 3. */
+  const explainGenerated = (method: string, ...extra: string[]) =>
+    json('explain', '--model', 'ag-tiny', '--prompt', PROMPT, '--seed', '3', '--duration', '1', '--method', method, ...extra);
+
   it('explains with AudioGenX and attention; a partial last codec frame is padded, not dropped', async () => {
     for (const method of ['audiogenx', 'attention']) {
       const extra = method === 'audiogenx' ? ['--epochs', '2'] : [];
-      const e = await json(
-        'explain',
-        '--model',
-        'ag-tiny',
-        '--prompt',
-        PROMPT,
-        '--seed',
-        '3',
-        '--duration',
-        '1',
-        '--method',
-        method,
-        ...extra,
-      );
+      const e = await explainGenerated(method, ...extra);
       expect(e.frameRate).toBe(50);
       const tokens = e.tokens as unknown[];
       expect((e.holistic as number[]).length).toBe(tokens.length);
@@ -135,23 +126,7 @@ describe.skipIf(!hasTorch)('a converted AudioGen bundle in the engine', () => {
   });
 
   it("explains a take made with a muted word (the engine's Adam, token weights and the null-effect prior)", async () => {
-    const e = await json(
-      'explain',
-      '--model',
-      'ag-tiny',
-      '--prompt',
-      PROMPT,
-      '--seed',
-      '3',
-      '--duration',
-      '1',
-      '--method',
-      'audiogenx-np',
-      '--epochs',
-      '2',
-      '--weights',
-      'dogs=0',
-    );
+    const e = await explainGenerated('audiogenx-np', '--epochs', '2', '--weights', 'dogs=0');
     // "dogs" is T5's pieces "dog" + "s" at characters 4-8 of the prompt: both muted, nothing else
     const tokens = e.tokens as { start: number; end: number; muted?: boolean }[];
     const holistic = e.holistic as (number | null)[];
