@@ -203,9 +203,9 @@ export interface GroundTruthTally {
   nounAucs: number[];
   verbsAndModifiers: number[];
   naming: boolean[];
-  frameAuc: number[];
-  spanContrast: number[];
+  /** Every scored event of the sequential clips, with its frame ROC-AUC. */
   frameEvents: { caption: string; event: number; auc: number; insideShare: number }[];
+  spanContrast: number[];
 }
 
 export function emptyTally(): GroundTruthTally {
@@ -220,9 +220,8 @@ export function emptyTally(): GroundTruthTally {
     nounAucs: [],
     verbsAndModifiers: [],
     naming: [],
-    frameAuc: [],
-    spanContrast: [],
     frameEvents: [],
+    spanContrast: [],
   };
 }
 
@@ -238,13 +237,13 @@ export function addClip(a: GroundTruthTally, s: ClipScores, caption: string): vo
   if (Number.isFinite(s.nounAuc)) a.nounAucs.push(s.nounAuc);
   a.verbsAndModifiers.push(...s.verbsAndModifiers);
   a.naming.push(s.namingAboveFunction);
-  a.frameAuc.push(...s.frameAuc);
-  a.spanContrast.push(...s.spanContrast);
   a.frameEvents.push(...s.frameEvents.map((ev, j) => ({ caption, ...ev, auc: s.frameAuc[j]! })));
+  a.spanContrast.push(...s.spanContrast);
 }
 
 /** A tally's scores. */
 export function summarise(a: GroundTruthTally): GroundTruthScores {
+  const aucs = a.frameEvents.map((ev) => ev.auc);
   return {
     pointing: a.hits / a.events,
     auc: mean(a.aucs),
@@ -253,14 +252,14 @@ export function summarise(a: GroundTruthTally): GroundTruthScores {
     sequenceWords: mean(a.sequence),
     unknownWords: mean(a.unknown),
     namingAboveFunction: a.naming.filter((x) => x).length / a.naming.length,
-    frameAuc: mean(a.frameAuc),
+    frameAuc: mean(aucs),
     spanContrast: mean(a.spanContrast),
-    sequentialEvents: a.frameAuc.length,
+    sequentialEvents: aucs.length,
     frameAucMedian:
-      a.frameAuc.length === 0
+      aucs.length === 0
         ? Number.NaN
         : quantile(
-            [...a.frameAuc].sort((x, y) => x - y),
+            aucs.sort((x, y) => x - y),
             0.5,
           ),
     frameAucLowest: a.frameEvents.reduce<GroundTruthTally['frameEvents'][number] | null>(

@@ -218,7 +218,10 @@ export function judgeGraph(m: Manifest, what = 'this'): string {
 /** The graphs a method needs beyond generation's, by manifest key; a converted bundle has no Grad-CAM or Chefer graphs. */
 const METHOD_GRAPHS: Partial<Record<MethodName, { key: 'lmExplain' | 'lmGradcam' | 'lmChefer'; what: string }>> = {
   audiogenx: { key: 'lmExplain', what: 'AudioGenX explain graphs' },
-  'audiogenx-np': { key: 'lmExplain', what: 'explainer graphs with the null-effect prior (bundles from 2.2.0)' },
+  'audiogenx-np': {
+    key: 'lmExplain',
+    what: 'explainer graphs with the null-effect prior (tiny-foley from 2.2.0, or converted by agx_convert 0.2.0 on)',
+  },
   'gradcam-a': { key: 'lmGradcam', what: 'Grad-CAM graphs' },
   'gradcam-e': { key: 'lmGradcam', what: 'Grad-CAM graphs' },
   chefer: { key: 'lmChefer', what: 'Chefer relevance graphs' },

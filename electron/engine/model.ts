@@ -91,23 +91,12 @@ export class Model {
    * and a cached lm_chefer session held ~0.4 GB in the worker after its job. Creating it costs ~0.1 s.
    */
   async usingGraphFile<T>(file: string, fn: (graph: Graph) => Promise<T>): Promise<T> {
-    const graph = await this.factory.create(join(this.bundle.dir, file), 0, this.sharedWeights);
+    const graph = await this.factory.create(join(this.bundle.dir, file), graphThreads(this.manifest, 'other'), this.sharedWeights);
     try {
       return await fn(graph);
     } finally {
       await graph.release();
     }
-  }
-
-  /**
-   * Frees the sessions of these roles (default: every session held) now; a later use creates them
-   * again. For a batch command that is done with them, so they do not add to the next job's peak memory.
-   */
-  async release(names?: readonly GraphName[]): Promise<void> {
-    const files = names && new Set(names.map((n) => (n === 'classifier' ? judgeGraph(this.manifest) : this.manifest.graphs[n])));
-    const held = [...this.graphs].filter(([file]) => files === undefined || files.has(file));
-    for (const [file] of held) this.graphs.delete(file);
-    await Promise.all(held.map(async ([, g]) => (await g).release()));
   }
 
   /** Creates every generation graph now (for benchmarks and warm starts). */
@@ -166,9 +155,14 @@ export class Model {
     return { probabilities, activity };
   }
 
-  /** Frees every session. */
+  /**
+   * Frees every session; a later use creates them again, so a batch command can also call it when it is
+   * done with what it has run (explain's oneShot), and those sessions do not add to the next step's peak.
+   */
   async close(): Promise<void> {
-    await this.release();
+    const held = [...this.graphs.values()];
+    this.graphs.clear();
+    await Promise.all(held.map(async (g) => (await g).release()));
   }
 }
 
@@ -184,7 +178,7 @@ export function floatData(t: EngineTensor | undefined): Float32Array {
  * ms of CPU per step side by side, docs/decisions.md), and the other graphs 0, onnxruntime's default.
  * Large ones: every core, named explicitly, because onnxruntime-node's default (0) ran one thread on the
  * 2-core build machine: a process created one pool thread for 0 as for 1, two for 2, and AudioGen-medium's
- * lm_step ran at 1.7-2.2 s per step with one core busy, against 610 ms on two threads when named
+ * lm_step ran at 1.7-2.2 s per step with one core busy, against 703 ms (median) on two threads when named
  * (docs/results.md, "Real models at full size"). The switch sits where a step's matrix products
  * (layers x width^2, modelScale) are 16x tiny-foley's (e.g. 16 layers of 512); nothing in between was measured.
  */

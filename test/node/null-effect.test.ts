@@ -103,7 +103,7 @@ describe('AudioGenX + null-effect prior (ours)', () => {
   });
 });
 
-describe('a bundle without the null-effect prior input (converted bundles, bundles before 2.2.0)', () => {
+describe('a bundle without the null-effect prior input (tiny-foley before 2.2.0, converted by agx_convert 0.1.0)', () => {
   it('does not list audiogenx-np and refuses it up front with one message; audiogenx stays', async () => {
     const m = (await embeddedModel()).manifest;
     expect(bundleMethods(m)).toContain('audiogenx-np');
@@ -111,7 +111,7 @@ describe('a bundle without the null-effect prior input (converted bundles, bundl
     expect(bundleMethods(old)).not.toContain('audiogenx-np');
     expect(bundleMethods(old)).toContain('audiogenx');
     expect(() => requireMethodGraphs(old, 'audiogenx-np')).toThrow(
-      /^model tiny-foley has no explainer graphs with the null-effect prior \(bundles from 2\.2\.0\), so audiogenx-np cannot explain with it; its methods: audiogenx, random/,
+      /^model tiny-foley has no explainer graphs with the null-effect prior \(tiny-foley from 2\.2\.0, or converted by agx_convert 0\.2\.0 on\), so audiogenx-np cannot explain with it; its methods: audiogenx, random/,
     );
   });
 });

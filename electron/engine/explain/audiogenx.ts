@@ -71,7 +71,7 @@ async function optimise(
   if (variant && !hasPrior)
     throw new AgxError(
       'bad_model',
-      `bundle ${m.name} ${m.version}'s explainer graph has no null-effect prior input, so ${METHOD_CATALOG['audiogenx-np'].name} cannot run on it: use audiogenx, or a bundle from 2.2.0 on`,
+      `bundle ${m.name} ${m.version}'s explainer graph has no null-effect prior input, so ${METHOD_CATALOG['audiogenx-np'].name} cannot run on it: use audiogenx, or tiny-foley 2.2.0 or later, or convert the model again (agx_convert 0.2.0 or later)`,
     );
   // tiny-foley before 2.1.0 and bundles converted before agx_convert 0.2.0 run Adam inside the graph, without token weights or term coefficients.
   const inGraphAdam = graph.outputNames.includes('new_w1');

@@ -82,7 +82,7 @@ export async function explain(
   requireMethodGraphs(model.manifest, method.name as MethodName);
   const t0 = performance.now();
   const input = await teacherForce(model, prompt, codes, frames, weights);
-  if (ctx.oneShot) await model.release();
+  if (ctx.oneShot) await model.close();
   const t1 = performance.now();
   // Partial masks too, so the lanes never draw a value where the word could not act.
   const silence = (rows: Float32Array[]): Float32Array[] => {
