@@ -50,7 +50,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'zoomFit', keys: 'F', description: 'Fit the takes to the window' },
   { action: 'playheadStart', keys: 'Home', description: 'Playhead to the start' },
   { action: 'frameBack', keys: '←', description: 'Playhead one model frame back' },
-  { action: 'frameForward', keys: '→', description: 'Playhead one frame forward' },
+  { action: 'frameForward', keys: '→', description: 'Playhead one model frame forward' },
   { action: 'clearSelection', keys: 'Escape', description: 'Clear the selection, close a dialog' },
   { action: 'showShortcuts', keys: '?', description: 'Show this list' },
 ];
