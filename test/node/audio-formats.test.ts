@@ -119,7 +119,8 @@ describe('hostile files give one clear line', () => {
     aiff.set([0x3f, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0], comm + 8 + 8);
     const t0 = performance.now();
     expect(await oneLine(aiff)).toBe('AIFF file declares 1 Hz; supported sample rates are 8-384 kHz');
-    expect(performance.now() - t0).toBeLessThan(100);
+    // Decoding 8000 s of audio takes many seconds; a refusal from the header takes milliseconds (1 s leaves room for a busy machine).
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   it('a FLAC declaring more than its bytes can hold, and one over the maximum, are refused before decoding', async () => {
