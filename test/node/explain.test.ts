@@ -5,12 +5,13 @@ import { explain, getMethod, intervalView } from '../../electron/engine/explain/
 import { teacherFeeds, teacherForce } from '../../electron/engine/explain/teacher.js';
 import { generateCodes } from '../../electron/engine/generate.js';
 import { embeddedModelsDir } from '../../electron/engine/manifest.js';
-import { floatData, type Model } from '../../electron/engine/model.js';
+import { floatData, Model } from '../../electron/engine/model.js';
 import { type EngineTensor, tensor } from '../../electron/engine/onnx/session-factory.js';
 import { Rng } from '../../electron/engine/rng.js';
-import { embeddedModel } from './helpers.js';
+import { embeddedModel, maxAbsDiff } from './helpers.js';
 
 const PROMPT = 'a dog barks while rain falls';
+const flat = (rows: ArrayLike<number>[]): number[] => rows.flatMap((r) => Array.from(r));
 
 async function clip(model: Model, seed = 2, durationSec = 2): Promise<{ codes: Int32Array; frames: number }> {
   const g = await generateCodes(model, { prompt: PROMPT, seed, durationSec });
@@ -105,6 +106,28 @@ describe('AudioGenX explainer', () => {
     a.holistic.forEach((h, i) => expect(whole[i]).toBeCloseTo(h, 5));
     const c = await explain(model, PROMPT, codes, frames, 'audiogenx', { epochs: 10, seed: 4 });
     expect(c.steps).not.toEqual(a.steps);
+  });
+
+  it("explains a clip the same in any bucket that holds it: draws are made at the largest bucket's steps", async () => {
+    // A 1 s clip (28 LM steps) runs in the 32-step bucket; the same bundle without its 32- and 64-step
+    // buckets runs it in 96. Padding steps come after the clip's in a causal LM and the loss sees only real
+    // steps, so the masks agree up to float summation order; the work does not.
+    const fine = await embeddedModel();
+    const coarse = await Model.load();
+    const g = coarse.manifest.graphs;
+    g.lmExplain = g.lmExplain.filter((b) => b.steps > 64);
+    g.explainerStep = g.explainerStep.filter((b) => b.steps > 64);
+    const { codes, frames } = await clip(fine, 2, 1);
+    const inFine = await teacherForce(fine, PROMPT, codes, frames);
+    const inCoarse = await teacherForce(coarse, PROMPT, codes, frames);
+    expect([inFine.steps, inFine.bucket.steps, inCoarse.bucket.steps]).toEqual([28, 32, 96]);
+    const a = await explain(fine, PROMPT, codes, frames, 'audiogenx', { epochs: 10, seed: 5 });
+    const b = await explain(coarse, PROMPT, codes, frames, 'audiogenx', { epochs: 10, seed: 5 });
+    expect(maxAbsDiff(flat(a.steps), flat(b.steps))).toBeLessThan(1e-4);
+    // ...and a different seed does move the masks by far more than that
+    const c = await explain(fine, PROMPT, codes, frames, 'audiogenx', { epochs: 10, seed: 6 });
+    expect(maxAbsDiff(flat(a.steps), flat(c.steps))).toBeGreaterThan(1e-2);
+    await coarse.close();
   });
 
   it('is cancellable between epochs', async () => {

@@ -1,5 +1,5 @@
 // A take records the identity of the model that made it (manifest "identity"): it survives a re-export of
-// the graphs (bundles 2.1.0 and 2.2.0 keep 2.0.0's, so takes saved before stay explainable) and changes with the weights.
+// the graphs (bundles 2.1.0 to 2.3.0 keep 2.0.0's, so takes saved before stay explainable) and changes with the weights.
 import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ async function identityOf(dir: string): Promise<{ id: string; weightsSha256: str
 describe('model identity', () => {
   it("is carried forward from 2.0.0's manifest sha256, and is what the studio compares takes with", () => {
     const bundle = resolveBundle('tiny-foley');
-    expect(bundle.manifest.version).toBe('2.2.0');
+    expect(bundle.manifest.version).toBe('2.3.0');
     expect(bundle.manifest.identity?.id).toBe(BUNDLE_2_0_0);
     const info = modelInfoOf(bundle);
     expect(info.identity).toBe(BUNDLE_2_0_0);
@@ -40,7 +40,7 @@ describe('model identity', () => {
       const dir = join(embeddedModelsDir(), 'tiny-foley');
       const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
       // The digest recomputed from the bundle's tensors is the one the manifest holds: the graphs were
-      // re-exported (2.0.0 -> 2.1.0 -> 2.2.0) over the same weights.
+      // re-exported (2.0.0 -> 2.1.0 -> 2.2.0 -> 2.3.0) over the same weights.
       expect(await identityOf(dir)).toEqual(manifest.identity);
       // One weight changed (the first float of a code embedding): another model, another identity.
       const scratch = mkdtempSync(join(tmpdir(), 'agx-identity-'));

@@ -16,22 +16,34 @@ const PARTIAL_EVERY = 5;
 /**
  * PyTorch's default Linear init (uniform +-1/sqrt(fan_in)) and PReLU 0.25, drawn from a seeded stream;
  * the output bias is shifted by logit(init) so every p starts near `init` (0.5 leaves it unshifted:
- * the paper's init, bit for bit).
+ * the paper's init, bit for bit). Each tensor is drawn for `drawSteps` steps and its first S kept (see
+ * drawSteps), so step t's generator starts the same whatever the bucket.
  */
-function initialParams(rng: Rng, S: number, d: number, H: number, init: number): Record<ParamName, EngineTensor> {
-  const uniform = (n: number, bound: number): Float32Array => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * bound);
+function initialParams(rng: Rng, S: number, drawSteps: number, d: number, H: number, init: number): Record<ParamName, EngineTensor> {
+  const uniform = (perStep: number, bound: number): Float32Array =>
+    Float32Array.from({ length: drawSteps * perStep }, () => (rng.next() * 2 - 1) * bound).slice(0, S * perStep);
   const k1 = 1 / Math.sqrt(d);
   const k2 = 1 / Math.sqrt(H);
   return {
-    w1: tensor.f32(uniform(S * d * H, k1), [S, d, H]),
-    b1: tensor.f32(uniform(S * H, k1), [S, H]),
+    w1: tensor.f32(uniform(d * H, k1), [S, d, H]),
+    b1: tensor.f32(uniform(H, k1), [S, H]),
     prelu: tensor.f32(new Float32Array(S).fill(0.25), [S]),
-    w2: tensor.f32(uniform(S * H, k2), [S, H]),
+    w2: tensor.f32(uniform(H, k2), [S, H]),
     b2: tensor.f32(
-      uniform(S, k2).map((b) => b + Math.log(init / (1 - init))),
+      uniform(1, k2).map((b) => b + Math.log(init / (1 - init))),
       [S],
     ),
   };
+}
+
+/**
+ * The steps every random draw is made for: the bundle's largest explanation bucket. The generators'
+ * initial values and each epoch's noise are drawn as [drawSteps, ...] and cut to the bucket's S, and the
+ * loss only sees real steps of a causal LM, so a clip's explanation is the same in any bucket that holds
+ * it: finer buckets (tiny-foley 2.3.0) make short clips cheaper without changing what they explain.
+ */
+function drawSteps(m: Model['manifest']): number {
+  return Math.max(...m.graphs.explainerStep.map((b) => b.steps));
 }
 
 /** Rows [steps][tokens] of a padded [S, L] matrix, without the padding. */
@@ -86,7 +98,8 @@ async function optimise(
   const d = m.hiddenSize;
   const H = entry.hidden;
   const rng = new Rng(params.seed);
-  const init = initialParams(rng, S, d, H, params.init);
+  const drawn = drawSteps(m);
+  const init = initialParams(rng, S, drawn, d, H, params.init);
   const fixed = teacherFeeds(m, input);
   const losses: Record<string, number>[] = [];
   let graphMs = 0;
@@ -104,7 +117,7 @@ async function optimise(
     for (let epoch = 0; epoch < params.epochs; epoch++) {
       throwIfAborted(ctx.signal);
       // open interval (0, 1): the binary Concrete sample takes log(u) and log(1 - u)
-      const noise = Float32Array.from({ length: S * L }, () => (rng.nextU32() + 0.5) / 4294967296);
+      const noise = Float32Array.from({ length: drawn * L }, () => (rng.nextU32() + 0.5) / 4294967296).slice(0, S * L);
       p = await run(tensor.f32(noise, [S, L]), epoch);
       const partial = (epoch + 1) % PARTIAL_EVERY === 0 || epoch + 1 === params.epochs;
       ctx.onProgress?.(progress(passes + epoch + 1), partial ? unpad(p, L, input.steps, input.tokens.length) : undefined);

@@ -55,9 +55,14 @@ LM_LATER_WARMUP = 100  # warm-up steps of each later phase
 LM_EMA_DECAY = 0.999
 
 # ------------------------------------------------------------------ bundle
-BUNDLE_VERSION = "2.2.0"  # 2.0.0's weights; graphs re-exported (tools/reexport.py)
+BUNDLE_VERSION = "2.3.0"  # 2.0.0's weights; graphs re-exported (tools/reexport.py)
 OPSET = 17
-EXPLAIN_BUCKETS = [(64, 16), (128, 16), (128, 32)]  # (LM steps, text tokens); 128 steps = 5 s at 25 frames/s + 3 delay steps
+# (LM steps, text tokens); 128 steps = 5 s at 25 frames/s + 3 delay steps. Steps every 32 (2.3.0), so an
+# explanation costs about its clip's steps (a 1 s clip, 28 steps, no longer pays for 64); the engine draws
+# the generators' initial values and noise at the largest bucket's steps, so a clip's explanation does not
+# depend on which bucket it runs in (electron/engine/explain/audiogenx.ts).
+EXPLAIN_BUCKETS = [(32, 16), (64, 16), (96, 16), (128, 16), (64, 32), (128, 32)]
+PARITY_BUCKET = (64, 16)  # the parity fixtures' explanation graphs
 MAX_DURATION = 5.0
 
 # ------------------------------------------------------------------ generation (the bundle's defaults; evaluate's protocol)

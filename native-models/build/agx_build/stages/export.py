@@ -396,7 +396,7 @@ def run(work: Path, bundle: Path, codec, log, lm: AudioLM | None = None) -> None
     (bundle / "tokenizer.json").write_text(json.dumps(tokenizer_json(v), indent=1, ensure_ascii=False))
 
     log("export: parity fixtures")
-    parity_fixture.write(lm, codec, clf, v, bundle, explain_function, explain_example, config.EXPLAIN_BUCKETS[0])
+    parity_fixture.write(lm, codec, clf, v, bundle, explain_function, explain_example, config.PARITY_BUCKET)
 
     write_manifest(bundle, lm.cfg, threshold(work), names, model_identity(lm, codec, bundle, previous))
     gt_fixtures.write(work)

@@ -184,4 +184,4 @@ def write_explainer_step(lm, bundle: Path, bucket) -> None:
 if __name__ == "__main__":
     # Writes the explainer_step fixture from the committed bundle (no rebuild): python3 -m agx_build.stages.parity_fixture
     torch.manual_seed(0)
-    write_explainer_step(bundle_io.lm_from_bundle(config.BUNDLE), config.BUNDLE, config.EXPLAIN_BUCKETS[0])
+    write_explainer_step(bundle_io.lm_from_bundle(config.BUNDLE), config.BUNDLE, config.PARITY_BUCKET)

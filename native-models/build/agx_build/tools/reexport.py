@@ -78,7 +78,7 @@ def reexport(bundle: Path, only: list[str], fixtures: bool, log=print) -> dict[s
         if fixtures:
             vocab = json.loads((bundle / "tokenizer.json").read_text())["model"]["vocab"]
             parity_fixture.write(lm, codec, None, vocab, out, export.explain_function, export.explain_example,
-                                 config.EXPLAIN_BUCKETS[0])
+                                 config.PARITY_BUCKET)
         for stale in list(bundle.glob("*.onnx")) + list(bundle.glob("*_weights.*")):
             stale.unlink()
         for f in out.iterdir():
