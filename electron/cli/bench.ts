@@ -16,7 +16,7 @@ export interface BenchOptions {
   model?: string | undefined;
   /** Timed runs per measurement. */
   runs: number;
-  /** onnxruntime intra-op threads (0 = default). */
+  /** onnxruntime intra-op threads for every graph (0 = each graph's default, graphThreads). */
   threads: number;
   /** --device (default auto); the provider it resolved to is in the result. */
   device?: Device;
@@ -46,7 +46,8 @@ function machine(threads: number): Record<string, unknown> {
     loadAverageAtStart: loadavg().map((x) => r(x)),
     platform: `${process.platform}-${process.arch}`,
     node: process.version,
-    onnxruntimeIntraOpThreads: threads === 0 ? 'default (one per core)' : threads,
+    onnxruntimeIntraOpThreads:
+      threads === 0 ? `each graph's default (graphThreads): lm_step of a small LM 1, every other graph ${availableParallelism()}` : threads,
     env,
   };
 }

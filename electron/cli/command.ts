@@ -12,7 +12,7 @@ import { numberOption, type OptionSpec } from './args.js';
 /** Options every command takes. */
 export const COMMON: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'bundle name or folder (default: the embedded tiny-foley; AGX_MODELS_DIR adds folders)' },
-  threads: { type: 'string', help: 'onnxruntime intra-op threads (default: all cores)' },
+  threads: { type: 'string', help: "onnxruntime intra-op threads of every graph (default: all cores; a small model's lm_step one)" },
   device: {
     type: 'string',
     help: 'where the graphs run: auto, cpu, cuda, dml, coreml or webgpu (default auto: the GPU if one starts, else cpu with a note)',

@@ -173,16 +173,16 @@ export function floatData(t: EngineTensor | undefined): Float32Array {
 }
 
 /**
- * A graph's default intra-op threads (--threads overrides). Small LMs (tiny-foley): lm_step one, since a
- * step is ~180 small operators on two rows where a second thread only adds synchronisation (1.45 vs 3.66
- * ms of CPU per step side by side, docs/decisions.md), and the other graphs 0, onnxruntime's default.
- * Large ones: every core, named explicitly, because onnxruntime-node's default (0) ran one thread on the
- * 2-core build machine: a process created one pool thread for 0 as for 1, two for 2, and AudioGen-medium's
- * lm_step ran at 1.7-2.2 s per step with one core busy, against 703 ms (median) on two threads when named
- * (docs/results.md, "Real models at full size"). The switch sits where a step's matrix products
- * (layers x width^2, modelScale) are 16x tiny-foley's (e.g. 16 layers of 512); nothing in between was measured.
+ * A graph's default intra-op threads (--threads overrides): every core, named, except a small LM's
+ * lm_step. Named, because onnxruntime-node's default (0) ran one thread on the 2-core build machine (a
+ * process created one pool thread for 0 as for 1): AudioGen-medium's lm_step took 1.7-2.2 s per step with
+ * one core busy against 703 ms on two (docs/results.md, "Real models at full size"), and tiny-foley's
+ * explainer_step 40.2 against 33.1 ms per epoch, its decoder 85.2 against 77.5 ms (medians of 38 and 28
+ * interleaved runs, docs/decisions.md). A small LM's step (tiny-foley: ~180 small operators on two rows)
+ * keeps one thread, where a second only adds synchronisation (1.45 vs 3.66 ms of CPU per step side by
+ * side); the switch sits where a step's matrix products (layers x width^2, modelScale) are 16x
+ * tiny-foley's (e.g. 16 layers of 512); nothing in between was measured.
  */
 export function graphThreads(m: Pick<Manifest, 'layers' | 'hiddenSize'>, graph: 'lmStep' | 'other'): number {
-  if (modelScale(m) >= 16) return availableParallelism();
-  return graph === 'lmStep' ? 1 : 0;
+  return graph === 'lmStep' && modelScale(m) < 16 ? 1 : availableParallelism();
 }

@@ -38,6 +38,16 @@ export class Rng {
   next(): number {
     return this.nextU32() / 4294967296;
   }
+
+  /**
+   * n floats f(u), u = next() in stream order. A plain loop: Float32Array.from with a mapping function
+   * took 239 ms for an AudioGenX W1 (3.1M draws) against 45 ms (one run each, this machine).
+   */
+  floats(n: number, f: (u: number) => number): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = f(this.next());
+    return out;
+  }
 }
 
 function rotl(x: number, k: number): number {

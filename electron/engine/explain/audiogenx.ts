@@ -21,7 +21,7 @@ const PARTIAL_EVERY = 5;
  */
 function initialParams(rng: Rng, S: number, drawSteps: number, d: number, H: number, init: number): Record<ParamName, EngineTensor> {
   const uniform = (perStep: number, bound: number): Float32Array =>
-    Float32Array.from({ length: drawSteps * perStep }, () => (rng.next() * 2 - 1) * bound).slice(0, S * perStep);
+    rng.floats(drawSteps * perStep, (u) => (u * 2 - 1) * bound).slice(0, S * perStep);
   const k1 = 1 / Math.sqrt(d);
   const k2 = 1 / Math.sqrt(H);
   return {

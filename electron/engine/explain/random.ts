@@ -32,7 +32,7 @@ export const randomMask: ExplainMethod<RandomParams> = {
     const L = input.tokens.length;
     return {
       mask: scaleToUnit(
-        Float32Array.from({ length: n }, () => rng.next()),
+        rng.floats(n, (u) => u),
         input.steps,
         L,
         L,

@@ -61,7 +61,7 @@ OPSET = 17
 # explanation costs about its clip's steps (a 1 s clip, 28 steps, no longer pays for 64); the engine draws
 # the generators' initial values and noise at the largest bucket's steps, so a clip's explanation does not
 # depend on which bucket it runs in (electron/engine/explain/audiogenx.ts).
-EXPLAIN_BUCKETS = [(32, 16), (64, 16), (96, 16), (128, 16), (64, 32), (128, 32)]
+EXPLAIN_BUCKETS = [(steps, tokens) for tokens in (16, 32) for steps in (32, 64, 96, 128)]
 PARITY_BUCKET = (64, 16)  # the parity fixtures' explanation graphs
 MAX_DURATION = 5.0
 
