@@ -44,8 +44,9 @@ from agx_convert.weights import link_duplicates, share_weights
 OPSET = 17
 # A graph's export revision: bump it when what a graph file holds changes, so a conversion resumed with
 # a newer converter re-exports exactly those graphs (the others take tens of minutes at full size).
-# explainer_step 2: the engine's Adam, token weights, term coefficients and the null-effect prior.
-GRAPH_REVISIONS = {"explainer_step": 2}
+# explainer_step 2: the engine's Adam, token weights, term coefficients and the null-effect prior;
+# 3: the generators' first layer as a batched product (no per-epoch copy of W1; same outputs).
+GRAPH_REVISIONS = {"explainer_step": 3}
 Progress = Callable[[str, "float | None"], None]
 
 
