@@ -37,9 +37,9 @@ export const FITTED_LM = { layers: 4, hiddenSize: 256 } as const;
  * A model's compute per LM step relative to FITTED_LM: layers x width^2, since every matrix product of a
  * layer (attention, cross-attention, feed-forward; their FLOPs are most of a step) is width x width times
  * a constant of the architecture. AudioGen-medium (48 x 1536^2) is 432 times tiny-foley. A FLOP count,
- * checked once: at AudioGen-medium's size it predicts 61.6 s per AudioGenX epoch and one took 31.4 s, because
- * tiny-foley's costs were measured on one thread and a large model's graphs run on every core (graphThreads;
- * docs/results.md, "Real models at full size"). Not refitted on one point: a run on the machine recalibrates.
+ * checked once: at AudioGen-medium's size it predicts 51.9 s per AudioGenX epoch and one took 31.4 s (both on
+ * two threads: a large model's products use the cores better than tiny-foley's small ones; docs/results.md,
+ * "Real models at full size"). Not refitted on one point: a run on the machine recalibrates.
  */
 export function modelScale(lm: { layers: number; hiddenSize: number }): number {
   return (lm.layers * lm.hiddenSize ** 2) / (FITTED_LM.layers * FITTED_LM.hiddenSize ** 2);
@@ -184,28 +184,28 @@ export const RandomParamsSchema = z.object({ seed: SeedSchema.optional(), scalin
 export type RandomParams = z.output<typeof RandomParamsSchema>;
 
 /** Where the figures below come from. */
-const BENCH = 'docs/data/bench.json (bundle 2.2.0, `agx bench --methods --runs 3`, idle 2-core CPU)';
+const BENCH = 'docs/data/bench.json (bundle 2.3.0, `agx bench --methods --runs 5`, 2-core CPU)';
 
 // AudioGenX: one explainer_step graph run per epoch over the whole bucket, so cost = fixed + bucket
 // steps x epochs. The per-epoch part is fitted through the origin to bench.json's explain.scaling (6 warm
-// runs, 50 epochs: buckets of 64 steps 1.98 and 1.78 s, of 128 steps 3.27, 4.33, 3.37, 3.39 s): 5.639e-4 s
-// per step-epoch (a free intercept is 0.17 s, within the runs' spread, so the warm fit has none; the
-// 16- and 32-token buckets cost the same within the noise, so tokens are not a factor). The fixed part is
-// what a fresh process pays on top (creating the explainer session, teacher forcing): methods.audiogenx's
-// median at the default 25 epochs on the 128-step bucket, 2.434 s, less the warm fit's 1.805 s.
+// runs, 50 epochs: buckets of 32 steps 0.93 and 0.87 s, of 64 steps 1.53 and 1.39 s, of 128 steps 2.80
+// and 3.26 s): 4.745e-4 s per step-epoch (a free intercept is 0.11 s, within the runs' spread, so the warm
+// fit has none; the 16- and 32-token buckets cost the same within the noise, so tokens are not a factor).
+// The fixed part is what a fresh process pays on top (creating the explainer session, teacher forcing):
+// methods.audiogenx's median at the default 25 epochs on the 128-step bucket, 2.638 s, less the warm fit's 1.518 s.
 const audiogenxCost: CostModel = {
-  fixedSec: 0.6295,
-  perUnitSec: 5.639e-4,
+  fixedSec: 1.1197,
+  perUnitSec: 4.745e-4,
   unit: 'bucket step-epochs',
   units: (w, p) => w.bucket.steps * Number(p.epochs ?? 50),
   source: `${BENCH}, explain.scaling and methods.audiogenx`,
 };
 
 // The variant adds one lm_explain pass over the bucket per prompt token (the null-effect prior) before
-// the epochs. On the idle bench one pass cost about one explainer epoch on the same bucket: methods.audiogenx-np
-// (3.082 s) less methods.audiogenx (2.434 s) over 9 passes is 1.00 epochs each. (Measured side by side on the
-// loaded machine before: 0.47, 118-120 ms per pass against 252-255 ms per epoch; the idle fit is what estimates use.)
-const PRIOR_PASS_EPOCHS = 1.0;
+// the epochs. On the bench one pass cost about one explainer epoch on the same bucket: methods.audiogenx-np
+// (3.132 s) less methods.audiogenx (2.638 s) over 9 passes is 0.90 epochs each. (Measured side by side on the
+// loaded machine before: 0.47, 118-120 ms per pass against 252-255 ms per epoch; the bench's fit is what estimates use.)
+const PRIOR_PASS_EPOCHS = 0.9;
 const audiogenxNpCost: CostModel = {
   ...audiogenxCost,
   units: (w, p) => w.bucket.steps * (Number(p.epochs ?? 50) + PRIOR_PASS_EPOCHS * w.tokens),
@@ -214,19 +214,19 @@ const audiogenxNpCost: CostModel = {
 
 // Attention and AtMan: one lm_probe run at the clip's exact size with 1 row (attention) or
 // tokens + 1 rows (AtMan), so cost = fixed + rows x steps. The two fresh-process medians of
-// bench.json's methods table (attention 0.106 s at 1 x 128, AtMan 0.217 s at 10 x 128) give
-// 9.635e-5 s per row-step and 0.0937 s fixed (mostly creating the lm_probe session).
+// bench.json's methods table (attention 0.169 s at 1 x 128, AtMan 0.250 s at 10 x 128) give
+// 7.031e-5 s per row-step and 0.160 s fixed (mostly creating the lm_probe session).
 const probeCost = (rows: (w: ExplainWork) => number): CostModel => ({
-  fixedSec: 0.0937,
-  perUnitSec: 9.635e-5,
+  fixedSec: 0.16,
+  perUnitSec: 7.031e-5,
   unit: 'probe row-steps',
   units: (w) => rows(w) * w.steps,
   source: `${BENCH}, methods.attention and methods.atman`,
 });
 
 // The Grad-CAM graphs run once over the whole bucket. bench.json measured each in a fresh process at
-// the 128-step bucket, so the only fit is proportional to bucket steps: Grad-CAM-a 0.111 s, Grad-CAM-e
-// 0.115 s over 128 steps. Untested at 64 steps.
+// the 128-step bucket, so the only fit is proportional to bucket steps: Grad-CAM-a 0.171 s, Grad-CAM-e
+// 0.183 s over 128 steps. Untested at other buckets.
 const bucketCost = (secondsAt128: number, method: string): CostModel => ({
   fixedSec: 0,
   perUnitSec: secondsAt128 / 128,
@@ -237,11 +237,11 @@ const bucketCost = (secondsAt128: number, method: string): CostModel => ({
 
 // Chefer from bundle 2.2.0 runs lm_chefer once per chunk of 8 steps (electron/engine/explain/gradient-methods.ts),
 // each run over the whole bucket, so cost = bucket steps x the clip's steps rounded up to 8, scaled to
-// bench.json's 3.173 s at 128 x 128 (the 2.1.0 graph, all 128 steps in one batch, took 10.311 s).
+// bench.json's 2.241 s at 128 x 128 (the 2.1.0 graph, all 128 steps in one batch, took 10.311 s).
 const CHEFER_CHUNK = 8;
 const cheferCost: CostModel = {
   fixedSec: 0,
-  perUnitSec: 3.173 / (128 * 128),
+  perUnitSec: 2.241 / (128 * 128),
   unit: 'bucket steps x chunked steps',
   units: (w) => w.bucket.steps * Math.ceil(w.steps / CHEFER_CHUNK) * CHEFER_CHUNK,
   source: `${BENCH}, methods.chefer (one bucket measured)`,
@@ -266,8 +266,8 @@ export const METHOD_CATALOG = {
     label: 'Random mask',
     needs: [],
     params: RandomParamsSchema,
-    // bench.json methods.random: 0.001 s whatever the size.
-    cost: { fixedSec: 0.006, perUnitSec: 0, unit: 'none', units: () => 0, source: `${BENCH}, methods.random` },
+    // bench.json methods.random: 0.007 s whatever the size.
+    cost: { fixedSec: 0.007, perUnitSec: 0, unit: 'none', units: () => 0, source: `${BENCH}, methods.random` },
   }),
   attention: method({
     name: 'attention',
@@ -282,14 +282,14 @@ export const METHOD_CATALOG = {
     label: 'Grad-CAM-a',
     needs: ['gradient'],
     params: BaselineParamsSchema,
-    cost: bucketCost(0.111, 'gradcam-a'),
+    cost: bucketCost(0.171, 'gradcam-a'),
   }),
   'gradcam-e': method({
     name: 'gradcam-e',
     label: 'Grad-CAM-e',
     needs: ['gradient', 'attention'],
     params: BaselineParamsSchema,
-    cost: bucketCost(0.115, 'gradcam-e'),
+    cost: bucketCost(0.183, 'gradcam-e'),
   }),
   chefer: method({
     name: 'chefer',

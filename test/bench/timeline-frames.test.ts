@@ -3,7 +3,7 @@
 // software rendering). Speed is reported, never asserted: these machines are shared and noisy.
 import { writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { openStudio, shot, studioSuite } from '../e2e/helpers';
+import { openStudio, pickMethod, shot, studioSuite } from '../e2e/helpers';
 
 studioSuite('timeline with 10 takes', (env) => {
   it('frame times while scrolling and zooming', async () => {
@@ -20,7 +20,7 @@ studioSuite('timeline with 10 takes', (env) => {
     for (let n = 1; n <= 10; n++) {
       await page.getByRole('button', { name: `Explain Take ${n}`, exact: true }).click();
       const dialog = page.getByRole('dialog', { name: `Explain Take ${n}` });
-      await dialog.getByLabel('Method').selectOption({ label: 'Random mask' });
+      await pickMethod(dialog, 'Random mask');
       await dialog.getByRole('button', { name: 'Start explaining' }).click();
     }
     await expect

@@ -20,7 +20,8 @@ describe('the explain estimate and the model size', () => {
     expect(predictSeconds('audiogenx', params, big) / predictSeconds('audiogenx', params, tiny)).toBeCloseTo(432, 9);
     const fresh = estimateExplainSeconds('audiogenx', params, big, new Map());
     expect(fresh.basis).toBe("typical on a 2-core CPU, scaled by this model's 432x tiny-foley's compute per step");
-    expect(fresh.seconds).toBeGreaterThan(30 * 60); // half an hour on a 2-core CPU, not tiny-foley's 4 s
+    // tens of minutes on a 2-core CPU (measured at this size: 28.4 s + 25 x 31.4 s, 13.6 min), not tiny-foley's seconds
+    expect(fresh.seconds).toBeGreaterThan(10 * 60);
   });
 
   it("a run measured on one model calibrates this machine's speed for another", () => {
