@@ -48,6 +48,11 @@ export class Rng {
     for (let i = 0; i < n; i++) out[i] = f(this.next());
     return out;
   }
+
+  /** Moves the stream on by n draws, as n calls of nextU32 would, without keeping them. */
+  skip(n: number): void {
+    for (let i = 0; i < n; i++) this.nextU32();
+  }
 }
 
 function rotl(x: number, k: number): number {

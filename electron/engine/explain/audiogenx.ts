@@ -20,8 +20,12 @@ const PARTIAL_EVERY = 5;
  * drawSteps), so step t's generator starts the same whatever the bucket.
  */
 function initialParams(rng: Rng, S: number, drawSteps: number, d: number, H: number, init: number): Record<ParamName, EngineTensor> {
-  const uniform = (perStep: number, bound: number): Float32Array =>
-    rng.floats(drawSteps * perStep, (u) => (u * 2 - 1) * bound).slice(0, S * perStep);
+  const uniform = (perStep: number, bound: number): Float32Array => {
+    const kept = rng.floats(S * perStep, (u) => (u * 2 - 1) * bound);
+    // the draws of steps S.. are passed over, not kept: a converted model's largest bucket can be long
+    rng.skip((drawSteps - S) * perStep);
+    return kept;
+  };
   const k1 = 1 / Math.sqrt(d);
   const k2 = 1 / Math.sqrt(H);
   return {
@@ -117,7 +121,8 @@ async function optimise(
     for (let epoch = 0; epoch < params.epochs; epoch++) {
       throwIfAborted(ctx.signal);
       // open interval (0, 1): the binary Concrete sample takes log(u) and log(1 - u)
-      const noise = Float32Array.from({ length: drawn * L }, () => (rng.nextU32() + 0.5) / 4294967296).slice(0, S * L);
+      const noise = Float32Array.from({ length: S * L }, () => (rng.nextU32() + 0.5) / 4294967296);
+      rng.skip((drawn - S) * L);
       p = await run(tensor.f32(noise, [S, L]), epoch);
       const partial = (epoch + 1) % PARTIAL_EVERY === 0 || epoch + 1 === params.epochs;
       ctx.onProgress?.(progress(passes + epoch + 1), partial ? unpad(p, L, input.steps, input.tokens.length) : undefined);
