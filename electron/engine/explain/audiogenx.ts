@@ -16,8 +16,8 @@ const PARTIAL_EVERY = 5;
 /**
  * PyTorch's default Linear init (uniform +-1/sqrt(fan_in)) and PReLU 0.25, drawn from a seeded stream;
  * the output bias is shifted by logit(init) so every p starts near `init` (0.5 leaves it unshifted:
- * the paper's init, bit for bit). Each tensor is drawn for `drawSteps` steps and its first S kept (see
- * drawSteps), so step t's generator starts the same whatever the bucket.
+ * the paper's init, bit for bit). Each tensor's stream is laid out for `drawSteps` steps and its first S
+ * kept, so step t's generator starts the same whatever the bucket.
  */
 function initialParams(rng: Rng, S: number, drawSteps: number, d: number, H: number, init: number): Record<ParamName, EngineTensor> {
   const uniform = (perStep: number, bound: number): Float32Array => {
@@ -41,10 +41,10 @@ function initialParams(rng: Rng, S: number, drawSteps: number, d: number, H: num
 }
 
 /**
- * The steps every random draw is made for: the bundle's largest explanation bucket. The generators'
- * initial values and each epoch's noise are drawn as [drawSteps, ...] and cut to the bucket's S, and the
- * loss only sees real steps of a causal LM, so a clip's explanation is the same in any bucket that holds
- * it: finer buckets (tiny-foley 2.3.0) make short clips cheaper without changing what they explain.
+ * The steps the random stream is laid out for: the bundle's largest explanation bucket. The generators'
+ * initial values and each epoch's noise take the stream's draws for steps 0..S-1 and skip the rest, and
+ * the loss only sees real steps of a causal LM, so a clip's explanation is the same in any bucket that
+ * holds it: finer buckets (tiny-foley 2.3.0) make short clips cheaper without changing what they explain.
  */
 function drawSteps(m: Model['manifest']): number {
   return Math.max(...m.graphs.explainerStep.map((b) => b.steps));
