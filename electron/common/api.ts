@@ -264,6 +264,11 @@ export const StudioEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: JobInfoSchema }),
   /** The current mask of a running explanation (every few epochs), so lanes fill in live. */
   z.object({ type: z.literal('partial'), jobId: IdSchema, takeId: IdSchema, mask: MaskSchema }),
+  /**
+   * A running Generate's opening (its first take's first second or so, the same samples the take will
+   * have), sent before the take exists so playback can start while the rest is made.
+   */
+  z.object({ type: z.literal('preview'), jobId: IdSchema, sessionId: IdSchema, audio: AudioDataSchema }),
   /** A session's stored content changed (another window or job); reload it. */
   z.object({
     type: z.literal('session'),

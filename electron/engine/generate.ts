@@ -37,6 +37,12 @@ export interface GenerateRequest {
   signal?: AbortSignal;
   /** Called after every LM step. */
   onProgress?: (step: number, steps: number) => void;
+  /**
+   * Called once, as soon as the first `frames` frames of the first variation are complete in every
+   * codebook (the delay pattern finishes frame f at step f + K - 1), with their codes [K * frames]
+   * codebook-major; generation waits for it. Not called when the clip is no longer than that.
+   */
+  onFirstFrames?: { frames: number; call: (codes: Int32Array) => Promise<void> };
 }
 
 /** A generated batch: codes per variation, before decoding. */
@@ -176,11 +182,18 @@ export async function generateCodes(model: Model, req: GenerateRequest): Promise
       }
     }
     req.onProgress?.(s + 1, steps);
+    const first = req.onFirstFrames;
+    if (first !== undefined && first.frames < frames && s + 1 === first.frames + K - 1)
+      await first.call(framesOf(pattern[0]!, K, first.frames));
   }
-  const codes = pattern.map((p) => {
-    const c = new Int32Array(K * frames);
-    for (let k = 0; k < K; k++) c.set(p.subarray(k * steps + k, k * steps + k + frames), k * frames);
-    return c;
-  });
+  const codes = pattern.map((p) => framesOf(p, K, frames));
   return { tokens, codes, frames, sampling, timings: { textMs: t1 - t0, lmMs: performance.now() - t1, steps } };
+}
+
+/** Frames 0 .. n - 1 of one variation's delay pattern [K * steps], as codes [K * n] codebook-major. */
+function framesOf(pattern: Int32Array, K: number, n: number): Int32Array {
+  const steps = pattern.length / K;
+  const c = new Int32Array(K * n);
+  for (let k = 0; k < K; k++) c.set(pattern.subarray(k * steps + k, k * steps + k + n), k * n);
+  return c;
 }

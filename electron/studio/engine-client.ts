@@ -33,6 +33,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: AgxError) => void;
   onProgress: (fraction: number, partial?: Mask) => void;
+  onPreview: (audio: Float32Array) => void;
 }
 
 /** Options of the engine. */
@@ -88,6 +89,9 @@ export class EngineClient {
           case 'progress':
             if (this.pending?.jobNumber === msg.jobNumber) this.pending.onProgress(msg.fraction, msg.partial);
             break;
+          case 'preview':
+            if (this.pending?.jobNumber === msg.jobNumber) this.pending.onPreview(msg.audio);
+            break;
           case 'done':
           case 'failed': {
             const p = this.pending;
@@ -119,17 +123,21 @@ export class EngineClient {
     p?.reject(new AgxError('internal', message, false));
   }
 
-  /** Runs one task; progress may carry a partial mask. Rejects with AgxError ('cancelled' when cancelled). */
+  /**
+   * Runs one task; progress may carry a partial mask, and a generation sends its preview (its opening's
+   * audio) while it runs. Rejects with AgxError ('cancelled' when cancelled).
+   */
   async run<K extends EngineTask['kind']>(
     task: Extract<EngineTask, { kind: K }>,
     onProgress: (fraction: number, partial?: Mask) => void = () => {},
+    onPreview: (audio: Float32Array) => void = () => {},
   ): Promise<EngineResults[K]> {
     if (this.closed) throw new AgxError('internal', 'the engine is closed', false);
     await this.ready();
     if (this.pending !== undefined) throw new AgxError('internal', 'the engine runs one job at a time', false);
     const jobNumber = this.nextJob++;
     return new Promise<EngineResults[K]>((resolve, reject) => {
-      this.pending = { jobNumber, resolve: resolve as (v: unknown) => void, reject, onProgress };
+      this.pending = { jobNumber, resolve: resolve as (v: unknown) => void, reject, onProgress, onPreview };
       const message: ToWorker = { type: 'run', jobNumber, task };
       try {
         this.worker!.postMessage(message);

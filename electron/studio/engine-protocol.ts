@@ -21,6 +21,8 @@ export type EngineTask =
       sampling: Sampling;
       /** Codes to keep before generating on (codebook-major [K * frames]). */
       prefix?: { codes: Int32Array; frames: number };
+      /** Send the first variation's opening as a `preview` message while generating (Generate plays it). */
+      preview?: boolean;
     }
   /** weights: the take's token weights, applied as they were in generation (none for imported audio). */
   | {
@@ -118,5 +120,7 @@ export type FromWorker =
   | { type: 'ready'; info: EngineInfo }
   | { type: 'init-failed'; error: ErrorData }
   | { type: 'progress'; jobNumber: number; fraction: number; partial?: Mask | undefined }
+  /** A generation's first audio (its first variation's opening, decoded alone) while the rest is made. */
+  | { type: 'preview'; jobNumber: number; audio: Float32Array }
   | { type: 'done'; jobNumber: number; result: EngineResults[keyof EngineResults] }
   | { type: 'failed'; jobNumber: number; error: ErrorData };

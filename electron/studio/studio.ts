@@ -268,7 +268,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
 
     generate: (p) => {
       checkDuration(p.durationSec, model);
-      return enqueue('generate', p.sessionId, `Generate "${shortLabel(p.prompt)}"`, async (progress) => {
+      return enqueue('generate', p.sessionId, `Generate "${shortLabel(p.prompt)}"`, async (progress, jobId) => {
         const r = await engine.run(
           {
             kind: 'generate',
@@ -278,8 +278,16 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
             variations: p.variations,
             weights: p.weights,
             sampling: p.sampling,
+            preview: true,
           },
           progress,
+          (audio) =>
+            emit({
+              type: 'preview',
+              jobId,
+              sessionId: p.sessionId,
+              audio: { sampleRate: model.sampleRate, samplesBase64: float32ToBase64(audio) },
+            }),
         );
         const clips = r.codes.map((codes, v) => ({ codes, audio: r.audio[v]!, frames: r.frames }));
         const origin: TakeOrigin = {

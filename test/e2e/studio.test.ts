@@ -74,6 +74,15 @@ studioSuite('studio in the browser', (env) => {
     await page.getByRole('spinbutton', { name: 'Seed' }).fill('7');
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     await page.getByRole('group', { name: 'Take 1' }).waitFor({ timeout: 90_000 });
+    // Sound starts with the job's preview (the take's opening, sent while the rest is made); the take
+    // then takes over where the preview is, not from its start.
+    await page.waitForFunction(() => performance.getEntriesByName('agx:play').length >= 2, undefined, { timeout: 30_000 });
+    const plays = await page.evaluate(() =>
+      performance.getEntriesByName('agx:play').map((m) => (m as PerformanceMark).detail as { key: string; fromSec: number }),
+    );
+    expect(plays[0]).toMatchObject({ key: expect.stringMatching(/^preview:/), fromSec: 0 });
+    expect(plays[1]!.key).toBe((await currentSession(server)).takes[0]!.id);
+    expect(plays[1]!.fromSec).toBeGreaterThan(0);
     expect(await page.getByRole('status', { name: 'Unknown words' }).count()).toBe(0);
     expect(await chipNames(page)).toEqual(['a', 'dog', 'barks', 'while', 'rain', 'falls'].map((t) => `${t}, importance not computed`));
     // The service names a new session after its first prompt.

@@ -68,6 +68,24 @@ describe('studio service', () => {
     expect(states[0]).toBe('queued');
     expect(states).toContain('running');
     expect(states.at(-1)).toBe('done');
+    // Time to first audio: the first take's opening came while the job ran, as the take's own samples
+    // (24 frames of the 32 decoded alone; the part where that equals decoding the whole clip).
+    const previews = events.filter((e) => e.type === 'preview' && e.jobId === jobId);
+    expect(previews).toHaveLength(1);
+    const preview = previews[0]!.type === 'preview' ? previews[0]!.audio : null;
+    expect(events.indexOf(previews[0]!)).toBeLessThan(
+      events.findIndex((e) => e.type === 'job' && e.job.id === jobId && e.job.state === 'done'),
+    );
+    expect(preview!.sampleRate).toBe(16000);
+    const opening = base64ToFloat32(preview!.samplesBase64);
+    expect(opening.length).toBe(24 * 640);
+    let err = 0;
+    let energy = 0;
+    opening.forEach((x, i) => {
+      err += (x - audio[i]!) ** 2;
+      energy += audio[i]! ** 2;
+    });
+    expect(Math.sqrt(err / energy)).toBeLessThan(1e-3);
   });
 
   it('explains a take with AudioGenX, streaming partial masks, and stores the mask', async () => {

@@ -66,6 +66,13 @@ export class AudioOut {
     this.buffers.set(key, new ToneAudioBuffer(raw));
   }
 
+  /** Forgets a loaded clip (stopping it first if it plays). */
+  unload(key: string): void {
+    if (this.playing?.key === key) this.stop();
+    this.buffers.get(key)?.dispose();
+    this.buffers.delete(key);
+  }
+
   /** Whether a clip is loaded. */
   has(key: string): boolean {
     return this.buffers.has(key);
@@ -114,8 +121,8 @@ export class AudioOut {
       player.dispose();
     };
     this.playing = entry;
-    // read by the UI bench's time to first audio (test/bench/first-audio.test.ts)
-    performance.mark('agx:play');
+    // read by the UI bench's time to first audio (test/bench/first-audio.test.ts) and the studio's e2e test
+    performance.mark('agx:play', { detail: { key: req.key, fromSec: from } });
     for (const l of this.startListeners) l(req.key);
   }
 

@@ -4,6 +4,7 @@
 import { useSyncExternalStore } from 'react';
 import {
   MAX_IMPORT_BYTES,
+  type AudioData,
   type CallParams,
   CallResult,
   type JobInfo,
@@ -71,6 +72,15 @@ function errorMessage(err: unknown): string {
 }
 
 /** The store. One per window. */
+
+/** A Generate's preview that was played: its audio key, and where it stopped (null while it plays). */
+interface Preview {
+  key: string;
+  stoppedAt: number | null;
+  /** Settles once its playback has started (or failed to). */
+  started: Promise<void>;
+}
+
 export class StudioStore {
   private state: StudioState;
   private readonly listeners = new Set<() => void>();
@@ -86,6 +96,8 @@ export class StudioStore {
   private nextErrorId = 1;
   /** Jobs whose result this window acts on when they finish (e.g. play a render). */
   private readonly playWhenDone = new Set<string>();
+  /** Generate jobs whose preview was played, until their take takes over. */
+  private readonly previews = new Map<string, Preview>();
   /**
    * The prompt box's current text. Kept outside the state on purpose: it changes on every key press
    * and only the import dialog reads it (as the caption's default), so nothing needs to re-render.
@@ -502,6 +514,10 @@ export class StudioStore {
       this.set({ partial: { ...this.state.partial, [e.takeId]: { jobId: e.jobId, mask: e.mask } } });
       return;
     }
+    if (e.type === 'preview') {
+      void this.guard(() => this.playPreview(e.jobId, e.sessionId, e.audio));
+      return;
+    }
     if (e.type === 'session') {
       // The open session's entry in the list comes with its reload; any other change needs the list.
       if (e.sessionId !== current || e.change === 'deleted') {
@@ -519,11 +535,60 @@ export class StudioStore {
     if (job.state === 'failed') {
       this.error(`${job.label} failed: ${job.error?.message ?? 'unknown error'}`);
       this.dropPartial(job.id);
+      this.dropPreview(job.id);
     } else if (job.state === 'cancelled') {
       this.dropPartial(job.id);
+      this.dropPreview(job.id);
     } else if (job.state === 'done') {
       void this.guard(() => this.onJobDone(job));
     }
+  }
+
+  /**
+   * Time to first audio: a Generate's preview (its first take's opening, the same samples the take will
+   * have) plays as soon as it arrives, unless something else is playing.
+   */
+  private async playPreview(jobId: string, sessionId: string, audio: AudioData): Promise<void> {
+    if (!this.playWhenDone.has(jobId) || sessionId !== this.state.session?.session.id || audioOut.current() !== null) return;
+    performance.mark('agx:preview');
+    const key = `preview:${jobId}`;
+    audioOut.load(key, { samples: base64ToFloat32(audio.samplesBase64), sampleRate: audio.sampleRate });
+    const started = audioOut.play({ key, fromSec: 0 });
+    const preview: Preview = { key, stoppedAt: null, started: started.catch(() => {}) };
+    this.previews.set(jobId, preview);
+    const off = audioOut.onStop((k, at) => {
+      if (k !== key) return;
+      preview.stoppedAt = at;
+      off();
+    });
+    await started;
+  }
+
+  /**
+   * The first take of a Generate is here: it plays from where its preview is (a hand-over mid-stream, same
+   * samples), or from where the preview ran out; from the start when there was none. A preview stopped
+   * before its end (the designer pressed stop, or played something else) is left stopped.
+   */
+  private async continueWithTake(takeId: string, preview: Preview | undefined): Promise<void> {
+    if (preview === undefined) {
+      if (audioOut.current() === null) await audioOut.play({ key: takeId, fromSec: 0 });
+      return;
+    }
+    await preview.started;
+    const end = audioOut.duration(preview.key);
+    const playing = audioOut.current() === preview.key;
+    const ranOut = audioOut.current() === null && preview.stoppedAt !== null && preview.stoppedAt >= end - 0.02;
+    const at = playing ? (audioOut.position() ?? 0) : ranOut ? end : null;
+    if (at !== null) await audioOut.play({ key: takeId, fromSec: at });
+    audioOut.unload(preview.key);
+  }
+
+  /** A job that ends without a take silences its preview. */
+  private dropPreview(jobId: string): void {
+    const preview = this.previews.get(jobId);
+    if (preview === undefined) return;
+    this.previews.delete(jobId);
+    audioOut.unload(preview.key);
   }
 
   private dropPartial(jobId: string): void {
@@ -541,7 +606,12 @@ export class StudioStore {
       return;
     }
     const play = this.playWhenDone.delete(job.id);
-    if (job.sessionId !== this.state.session?.session.id) return;
+    if (job.sessionId !== this.state.session?.session.id) {
+      this.dropPreview(job.id);
+      return;
+    }
+    const preview = this.previews.get(job.id);
+    this.previews.delete(job.id);
     performance.mark('agx:job-done');
     // The first take's audio is fetched while the session reloads, not after: time to first audio.
     const first = r?.kind === 'takes' && r.takeIds.length > 0 ? this.loadAudio(r.takeIds[0]!) : null;
@@ -550,7 +620,7 @@ export class StudioStore {
     if (r?.kind === 'takes' && r.takeIds.length > 0) {
       this.updateTimeline({ selectedTakeId: r.takeIds[0]! }, { kind: 'view' });
       for (const id of r.takeIds) void this.loadAudio(id);
-      if (play && (await first) !== null && audioOut.current() === null) await audioOut.play({ key: r.takeIds[0]!, fromSec: 0 });
+      if (play && (await first) !== null) await this.continueWithTake(r.takeIds[0]!, preview);
     } else if (r?.kind === 'explanation') {
       const expl = this.state.session?.explanations.find((x) => x.id === r.explanationId);
       if (expl !== undefined)

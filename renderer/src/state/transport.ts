@@ -25,8 +25,10 @@ audioOut.onStart(() => startTicking());
 
 audioOut.onStop((key, at) => {
   for (const l of listeners) l(null, null);
-  // A take's position becomes the playhead, so Space resumes where it paused.
-  if (!key.startsWith('render:')) getStore().updateTimeline({ playheadSec: Math.max(0, at) }, { kind: 'view' });
+  // A take's position becomes the playhead, so Space resumes where it paused (renders and a Generate's
+  // preview are not takes).
+  if (!key.startsWith('render:') && !key.startsWith('preview:'))
+    getStore().updateTimeline({ playheadSec: Math.max(0, at) }, { kind: 'view' });
 });
 
 /** Subscribes to the playhead while playing (null when stopped). */
