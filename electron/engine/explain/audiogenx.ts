@@ -121,7 +121,7 @@ async function optimise(
     for (let epoch = 0; epoch < params.epochs; epoch++) {
       throwIfAborted(ctx.signal);
       // open interval (0, 1): the binary Concrete sample takes log(u) and log(1 - u)
-      const noise = Float32Array.from({ length: S * L }, () => (rng.nextU32() + 0.5) / 4294967296);
+      const noise = rng.floats(S * L, (u) => u + 0.5 / 4294967296);
       rng.skip((drawn - S) * L);
       p = await run(tensor.f32(noise, [S, L]), epoch);
       const partial = (epoch + 1) % PARTIAL_EVERY === 0 || epoch + 1 === params.epochs;

@@ -71,8 +71,6 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** The store. One per window. */
-
 /** A Generate's preview that was played: its audio key, and where it stopped (null while it plays). */
 interface Preview {
   key: string;
@@ -81,6 +79,7 @@ interface Preview {
   started: Promise<void>;
 }
 
+/** The store. One per window. */
 export class StudioStore {
   private state: StudioState;
   private readonly listeners = new Set<() => void>();
@@ -580,10 +579,9 @@ export class StudioStore {
     const ranOut = audioOut.current() === null && preview.stoppedAt !== null && preview.stoppedAt >= end - 0.02;
     const at = playing ? (audioOut.position() ?? 0) : ranOut ? end : null;
     if (at !== null) await audioOut.play({ key: takeId, fromSec: at });
-    audioOut.unload(preview.key);
   }
 
-  /** A job that ends without a take silences its preview. */
+  /** Forgets a job's preview (silencing it if it still plays: a job that ended without a take). */
   private dropPreview(jobId: string): void {
     const preview = this.previews.get(jobId);
     if (preview === undefined) return;
@@ -611,7 +609,6 @@ export class StudioStore {
       return;
     }
     const preview = this.previews.get(job.id);
-    this.previews.delete(job.id);
     performance.mark('agx:job-done');
     // The first take's audio is fetched while the session reloads, not after: time to first audio.
     const first = r?.kind === 'takes' && r.takeIds.length > 0 ? this.loadAudio(r.takeIds[0]!) : null;
@@ -621,6 +618,7 @@ export class StudioStore {
       this.updateTimeline({ selectedTakeId: r.takeIds[0]! }, { kind: 'view' });
       for (const id of r.takeIds) void this.loadAudio(id);
       if (play && (await first) !== null) await this.continueWithTake(r.takeIds[0]!, preview);
+      this.dropPreview(job.id);
     } else if (r?.kind === 'explanation') {
       const expl = this.state.session?.explanations.find((x) => x.id === r.explanationId);
       if (expl !== undefined)

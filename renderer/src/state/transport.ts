@@ -25,10 +25,10 @@ audioOut.onStart(() => startTicking());
 
 audioOut.onStop((key, at) => {
   for (const l of listeners) l(null, null);
-  // A take's position becomes the playhead, so Space resumes where it paused (renders and a Generate's
-  // preview are not takes).
-  if (!key.startsWith('render:') && !key.startsWith('preview:'))
-    getStore().updateTimeline({ playheadSec: Math.max(0, at) }, { kind: 'view' });
+  // A take's position becomes the playhead, so Space resumes where it paused (a render or a Generate's
+  // preview is not a take).
+  const store = getStore();
+  if (store.getState().session?.takes.some((t) => t.id === key)) store.updateTimeline({ playheadSec: Math.max(0, at) }, { kind: 'view' });
 });
 
 /** Subscribes to the playhead while playing (null when stopped). */
