@@ -2,6 +2,7 @@
 // Prints the markdown tables of docs/results.md from the JSON the commands wrote, so no number in
 // that page is typed by hand:  node docs/render-results.mjs EVALUATE.json GT.json BENCH.json [SWEEP.json] [NULL-EFFECT.json]
 import { readFileSync } from 'node:fs';
+import { estimate, paired } from '../dist/electron/engine/stats.js';
 
 const [evalPath, gtPath, benchPath] = process.argv.slice(2);
 const read = (p) => (p ? JSON.parse(readFileSync(p, 'utf8')) : undefined);
@@ -45,6 +46,26 @@ function gtGoals(methods, first) {
     );
   }
   console.log(`\n(${first.clips} clips; ${first.sequentialEvents} events of sequential clips for the last two columns)\n`);
+  if (first.activeAucPerClip !== undefined) activeWords(methods, first);
+}
+
+/** The token AUC with the naming words the LM ignores scored apart (docs/decisions.md), each method against AudioGenX. */
+function activeWords(methods, first) {
+  const ref = methods.audiogenx?.activeAucPerClip;
+  const ci = ([lo, hi]) => `[${f3(lo)}, ${f3(hi)}]`;
+  console.log('Active naming words against the words that name nothing (inert naming words scored apart)\n');
+  console.log(
+    `| method | token ROC-AUC, all naming words | active naming words: ROC-AUC [95% CI] | minus AudioGenX [95% CI] (p) | inert naming words (${first.inertNamingWords}): mean importance | words that name nothing |`,
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const [name, s] of Object.entries(methods)) {
+    const e = estimate(s.activeAucPerClip);
+    const d = ref && name !== 'audiogenx' ? paired(s.activeAucPerClip, ref) : undefined;
+    console.log(
+      `| ${name} | ${f3(s.auc)} | ${f3(e.mean)} ${ci(e.ci95)} | ${d ? `${f3(d.mean)} ${ci(d.ci95)} (${d.p < 0.001 ? '<0.001' : f3(d.p)})` : '-'} | ${f3(s.inertImportance)} | ${f3(s.functionWords)} |`,
+    );
+  }
+  console.log(`\n(${first.clips} clips; the interval is a bootstrap over clips, p a paired sign-flip test)\n`);
 }
 
 const sweep = read(process.argv[5]);

@@ -15,8 +15,8 @@ import { holisticMeans } from '../dist/electron/common/mask.js';
 import { AUDIOGENX_PRESETS } from '../dist/electron/common/methods.js';
 import { toModelAudio } from '../dist/electron/engine/audio/load.js';
 import { explain } from '../dist/electron/engine/explain/index.js';
-import { mutingEffects, teacherForce } from '../dist/electron/engine/explain/teacher.js';
-import { readGroundTruth } from '../dist/electron/engine/ground-truth.js';
+import { teacherForce } from '../dist/electron/engine/explain/teacher.js';
+import { readGroundTruth, wordMutingEffects } from '../dist/electron/engine/ground-truth.js';
 import { Model } from '../dist/electron/engine/model.js';
 
 const { values } = parseArgs({
@@ -41,14 +41,8 @@ for (const [n, clip] of clips.entries()) {
   );
   const base = await teacherForce(model, clip.caption, codes, frames);
   const named = new Set(clip.events.flatMap((e) => e.word_idx));
-  // d[t, i] = 1 - cos(e_t, e_t with word i at weight 0), the null-effect prior's raw material (teacher.ts)
-  const d = await mutingEffects(model, base);
-  const L = base.bucket.tokens;
-  const words = base.tokens.map((t, i) => {
-    let sum = 0;
-    for (let s = 0; s < base.steps; s++) sum += d[s * L + i];
-    return { word: clip.words[i], naming: named.has(i), unknown: t.unknown, effect: sum / base.steps };
-  });
+  const effects = await wordMutingEffects(model, base);
+  const words = base.tokens.map((t, i) => ({ word: clip.words[i], naming: named.has(i), unknown: t.unknown, effect: effects[i] }));
   const row = { caption: clip.caption, words };
   // only clips with an unknown word are worth the optimisation's time here
   if (explainNames.length > 0 && out.filter((r) => r.runs).length < explainClips && words.some((w) => w.unknown)) {

@@ -4,6 +4,7 @@ import { AgxError } from '../common/errors.js';
 import { stepRange } from '../common/mask.js';
 import { toModelAudio } from './audio/load.js';
 import { explain, type Explanation, intervalView } from './explain/index.js';
+import { mutingEffects, type TeacherForcedInput, teacherForce } from './explain/teacher.js';
 import type { Model } from './model.js';
 import { quantile } from './stats.js';
 
@@ -60,6 +61,20 @@ export interface GroundTruthScores {
   nounAuc: number;
   /** Mean holistic importance of the naming words that are not nouns (verbs, modifiers); NaN without noun_idx. */
   verbsAndModifiers: number;
+  /**
+   * Mean over clips of the ROC-AUC of holistic importance, the active naming words against the words
+   * that name nothing; inert naming words (see `inertNamingWords`) are left out. NaN without muting effects.
+   */
+  activeAuc: number;
+  /** activeAuc of each clip, in the set's order (for intervals and paired tests between methods). */
+  activeAucPerClip: number[];
+  /**
+   * Naming words the LM ignores: muting one moves the LM's hidden states no more than muting some word
+   * that names nothing in the same caption (docs/decisions.md, "Lanes in frame time, and naming words
+   * the LM ignores"). Their count and mean holistic importance.
+   */
+  inertNamingWords: number;
+  inertImportance: number;
   /** Events scored. */
   events: number;
   /** Clips scored. */
@@ -114,6 +129,10 @@ export interface ClipScores {
   spanContrast: number[];
   /** Per scored event (as frameAuc): its index in the clip and the share of the clip's frames inside its span. */
   frameEvents: { event: number; insideShare: number }[];
+  /** With muting effects: ROC-AUC of the active naming words against the words that name nothing (else NaN). */
+  activeAuc: number;
+  /** With muting effects: holistic importance of the inert naming words (else empty). */
+  inert: number[];
 }
 
 function mean(xs: number[]): number {
@@ -121,10 +140,25 @@ function mean(xs: number[]): number {
 }
 
 /**
- * Pointing, AUCs and importance by word kind of one explanation against one clip's ground truth;
- * with the clip's frame count, also the lanes' time ranking on sequential clips.
+ * Each word's muting effect on a teacher-forced clip: the mean over its steps of 1 - cos of the LM's
+ * final hidden states with the word at weight 0.
  */
-export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number): ClipScores {
+export async function wordMutingEffects(model: Model, input: TeacherForcedInput): Promise<number[]> {
+  const d = await mutingEffects(model, input);
+  const L = input.bucket.tokens;
+  return input.tokens.map((_, i) => {
+    let sum = 0;
+    for (let s = 0; s < input.steps; s++) sum += d[s * L + i]!;
+    return sum / input.steps;
+  });
+}
+
+/**
+ * Pointing, AUCs and importance by word kind of one explanation against one clip's ground truth;
+ * with the clip's frame count, also the lanes' time ranking on sequential clips; with the words'
+ * muting effects (wordMutingEffects), the AUC of the active naming words.
+ */
+export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number, effects?: readonly number[]): ClipScores {
   if (e.tokens.length !== clip.words.length) {
     throw new AgxError(
       'internal',
@@ -171,6 +205,10 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number
         holistic.flatMap((_, i) => (!named.has(i) || nouns.has(i) ? [nouns.has(i)] : [])),
       )
     : Number.NaN;
+  // a naming word the LM reacts to no more than to some word beside it that names nothing is inert
+  const loudestNothing = effects ? Math.max(...effects.filter((_, i) => !named.has(i))) : Number.NaN;
+  const inert = new Set(effects ? [...named].filter((i) => effects[i]! <= loudestNothing) : []);
+  const active = holistic.flatMap((_, i) => (inert.has(i) ? [] : [i]));
   return {
     hits,
     events: clip.events.length,
@@ -188,6 +226,13 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number
     frameAuc,
     spanContrast,
     frameEvents,
+    activeAuc: effects
+      ? rocAuc(
+          active.map((i) => holistic[i]!),
+          active.map((i) => named.has(i)),
+        )
+      : Number.NaN,
+    inert: [...inert].map((i) => holistic[i]!),
   };
 }
 
@@ -206,6 +251,8 @@ export interface GroundTruthTally {
   /** Every scored event of the sequential clips, with its frame ROC-AUC. */
   frameEvents: { caption: string; event: number; auc: number; insideShare: number }[];
   spanContrast: number[];
+  activeAucs: number[];
+  inert: number[];
 }
 
 export function emptyTally(): GroundTruthTally {
@@ -222,6 +269,8 @@ export function emptyTally(): GroundTruthTally {
     naming: [],
     frameEvents: [],
     spanContrast: [],
+    activeAucs: [],
+    inert: [],
   };
 }
 
@@ -239,6 +288,8 @@ export function addClip(a: GroundTruthTally, s: ClipScores, caption: string): vo
   a.naming.push(s.namingAboveFunction);
   a.frameEvents.push(...s.frameEvents.map((ev, j) => ({ caption, ...ev, auc: s.frameAuc[j]! })));
   a.spanContrast.push(...s.spanContrast);
+  if (Number.isFinite(s.activeAuc)) a.activeAucs.push(s.activeAuc);
+  a.inert.push(...s.inert);
 }
 
 /** A tally's scores. */
@@ -268,6 +319,10 @@ export function summarise(a: GroundTruthTally): GroundTruthScores {
     ),
     nounAuc: mean(a.nounAucs),
     verbsAndModifiers: mean(a.verbsAndModifiers),
+    activeAuc: mean(a.activeAucs),
+    activeAucPerClip: a.activeAucs,
+    inertNamingWords: a.inert.length,
+    inertImportance: mean(a.inert),
     events: a.events,
     clips: a.naming.length,
   };
@@ -294,11 +349,12 @@ export async function benchmarkGroundTruth(
   const tallies = new Map(runs.map((r) => [r, emptyTally()]));
   for (const [n, clip] of clips.entries()) {
     const { codes, frames } = await encodeClip(model, dir, clip);
+    const effects = await wordMutingEffects(model, await teacherForce(model, clip.caption, codes, frames));
     for (const run of runs) {
       const method = run.split(':')[0]!;
       addClip(
         tallies.get(run)!,
-        scoreClip(await explain(model, clip.caption, codes, frames, method, params[run] ?? {}), clip, frames),
+        scoreClip(await explain(model, clip.caption, codes, frames, method, params[run] ?? {}), clip, frames, effects),
         clip.caption,
       );
     }

@@ -79,6 +79,13 @@ describe('ground-truth benchmark', () => {
     const low = { ...e, holistic: [0.1, 0.6, 0.01, 0.05, 0.4, 0.43, 0.02] } as Explanation;
     expect(scoreClip(low, clip).auc).toBeLessThan(1); // "barks" and "falls" under "a" and "then"
     expect(scoreClip(low, withNouns)).toMatchObject({ nounAuc: 1, verbsAndModifiers: [0.01, 0.02] });
+    // with muting effects, a naming word the LM reacts to no more than to "then" (2e-3) is inert and
+    // leaves the active-word AUC; "barks" (2e-3, a tie) and "falls" (1e-3) go, "dog" and "rain" stay
+    const effects = [1e-3, 2e-2, 2e-3, 5e-4, 2e-3, 1.5e-2, 1e-3];
+    expect(Number.isNaN(scoreClip(low, clip).activeAuc)).toBe(true);
+    expect(scoreClip(low, clip, undefined, effects)).toMatchObject({ activeAuc: 1, inert: [0.01, 0.02] });
+    // an inert word is not taken out when the LM reacts to it more than to every word naming nothing
+    expect(scoreClip(low, clip, undefined, [...effects.slice(0, 2), 3e-3, ...effects.slice(3)])).toMatchObject({ inert: [0.02] });
   });
 
   it('the committed set: captions tokenise word for word, and a benchmark run scores every event', async () => {
