@@ -103,6 +103,9 @@ describe('ground-truth benchmark', () => {
         expect(scores[m]!.events).toBe(clips[0]!.events.length + clips[1]!.events.length);
         expect(scores[m]!.pointing >= 0 && scores[m]!.pointing <= 1).toBe(true);
         expect(scores[m]!.auc >= 0 && scores[m]!.auc <= 1).toBe(true);
+        // the run measures each clip's muting effects, so the active-word AUC is scored on both clips
+        expect(scores[m]!.activeAucPerClip).toHaveLength(2);
+        expect(scores[m]!.activeAuc >= 0 && scores[m]!.activeAuc <= 1).toBe(true);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
