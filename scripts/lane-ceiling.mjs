@@ -10,30 +10,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { teacherForce } from '../dist/electron/engine/explain/teacher.js';
-import { encodeClip, readGroundTruth } from '../dist/electron/engine/ground-truth.js';
+import { teacherForce, teacherForcedJson } from '../dist/electron/engine/explain/teacher.js';
+import { encodeClip, isSequential, readGroundTruth } from '../dist/electron/engine/ground-truth.js';
 import { embeddedModelsDir } from '../dist/electron/engine/manifest.js';
 import { Model } from '../dist/electron/engine/model.js';
 
 const { values } = parseArgs({ options: { set: { type: 'string' }, out: { type: 'string' } } });
 const model = await Model.load(undefined, { threads: 1 });
-const sequential = readGroundTruth(values.set).filter((c) => c.words.some((w) => ['then', 'after', 'followed'].includes(w)));
+const sequential = readGroundTruth(values.set).filter(isSequential);
 const inputs = [];
 for (const clip of sequential) {
   const { codes, frames } = await encodeClip(model, values.set, clip);
-  const input = await teacherForce(model, clip.caption, codes, frames);
   inputs.push({
     caption: clip.caption,
     events: clip.events,
     frames,
-    lmInput: Array.from(input.lmInput, Number),
-    textVectors: Array.from(input.textVectors),
-    textMask: Array.from(input.textMask),
-    stepMask: Array.from(input.stepMask),
-    steps: input.bucket.steps,
-    tokens: input.bucket.tokens,
-    realSteps: input.steps,
-    realTokens: input.tokens.length,
+    ...teacherForcedJson(await teacherForce(model, clip.caption, codes, frames)),
   });
 }
 const bundleDir = model.bundle.dir;

@@ -3,7 +3,7 @@
 // stands"). Needs dist/ (npx tsc -p tsconfig.json).
 //
 //   node scripts/lane-phases.mjs DIR [METHOD]
-import { encodeClip, readGroundTruth } from '../dist/electron/engine/ground-truth.js';
+import { encodeClip, isSequential, readGroundTruth } from '../dist/electron/engine/ground-truth.js';
 import { explain } from '../dist/electron/engine/explain/index.js';
 import { Model } from '../dist/electron/engine/model.js';
 import { stepRange } from '../dist/electron/common/mask.js';
@@ -14,7 +14,7 @@ const clips = readGroundTruth(set);
 const mean = (a) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
 const rows = [];
 for (const clip of clips) {
-  if (!clip.words.some((w) => ['then', 'after', 'followed'].includes(w))) continue;
+  if (!isSequential(clip)) continue;
   const { codes, frames } = await encodeClip(model, set, clip);
   const e = await explain(model, clip.caption, codes, frames, method, {});
   for (const [k, ev] of clip.events.entries()) {

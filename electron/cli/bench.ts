@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explain, METHODS } from '../engine/explain/index.js';
-import { teacherForce, type TeacherForcedInput } from '../engine/explain/teacher.js';
+import { teacherForce, type TeacherForcedInput, teacherForcedJson } from '../engine/explain/teacher.js';
 import { generateCodes } from '../engine/generate.js';
 import { embeddedModelsDir } from '../engine/manifest.js';
 import { Model } from '../engine/model.js';
@@ -277,15 +277,7 @@ function torchReference(
     writeFileSync(
       spec,
       JSON.stringify({
-        lmInput: Array.from(input.lmInput, Number),
-        textVectors: Array.from(input.textVectors),
-        textMask: Array.from(input.textMask),
-        stepMask: Array.from(input.stepMask),
-        reference: Array.from(input.reference),
-        steps: input.bucket.steps,
-        tokens: input.bucket.tokens,
-        realSteps: input.steps,
-        realTokens: input.tokens.length,
+        ...teacherForcedJson(input),
         epochs: EPOCHS,
         threads,
         repeats: 1,

@@ -109,6 +109,11 @@ const SEQUENCE_WORDS = new Set(['then', 'followed', 'by', 'after']);
 
 const SEQUENCE_CONNECTORS = new Set(['then', 'followed', 'after']);
 
+/** A clip whose caption orders its events ("then", "followed by", "after"): the one kind whose lanes are scored over time. */
+export function isSequential(clip: Pick<GroundTruthClip, 'words'>): boolean {
+  return clip.words.some((w) => SEQUENCE_CONNECTORS.has(w));
+}
+
 /** The scores of one explanation against one clip's ground truth, and its words' importance by kind. */
 export interface ClipScores {
   hits: number;
@@ -183,7 +188,7 @@ export function scoreClip(e: Explanation, clip: GroundTruthClip, frames?: number
   const frameAuc: number[] = [];
   const spanContrast: number[] = [];
   const frameEvents: { event: number; insideShare: number }[] = [];
-  if (frames !== undefined && clip.words.some((w) => SEQUENCE_CONNECTORS.has(w))) {
+  if (frames !== undefined && isSequential(clip)) {
     // step t writes frame t's first stream; the K - 1 trailing steps have no frame of their own
     clip.events.forEach((ev, k) => {
       const lane = e.steps.slice(0, frames).map((row) => row[strongest[k]!]!);

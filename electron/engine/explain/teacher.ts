@@ -36,6 +36,24 @@ export interface TeacherForcedInput {
 }
 
 /**
+ * A teacher-forced clip as the PyTorch tools of native-models/build read it (agx_build/tools:
+ * reference_explainer.py, lane_ceiling.py): plain arrays in the bucket's layout, and the real sizes.
+ */
+export function teacherForcedJson(input: TeacherForcedInput): Record<string, unknown> {
+  return {
+    lmInput: Array.from(input.lmInput, Number),
+    textVectors: Array.from(input.textVectors),
+    textMask: Array.from(input.textMask),
+    stepMask: Array.from(input.stepMask),
+    reference: Array.from(input.reference),
+    steps: input.bucket.steps,
+    tokens: input.bucket.tokens,
+    realSteps: input.steps,
+    realTokens: input.tokens.length,
+  };
+}
+
+/**
  * Prepares full-context teacher forcing: the generated (or encoded) sequence is fed back whole with
  * the causal mask, so each step sees the same past as during generation (docs/method.md, 'Teacher forcing').
  * codes: [K * frames], codebook-major. weights: the take's token weights (generate's), applied per step

@@ -1,6 +1,7 @@
 """How time-localised is the LM's own use of the naming words? The frame ROC-AUC that a lane would
 score if it were the LM's dependence on the word itself (docs/decisions.md, "Where the frame goal
-stands"). Written by scripts/lane-ceiling.mjs's teacher-forced inputs; not part of any build.
+stands"). Its input is the teacher-forced clips that scripts/lane-ceiling.mjs writes (the engine's codec
+and tokenizer); not part of any build.
 
     cd native-models/build && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m agx_build.tools.lane_ceiling BUNDLE_DIR INPUT.json OUT.json
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import sys
 from pathlib import Path
 
@@ -76,9 +78,8 @@ def main() -> None:
                         events.append({"lane": lane_kind, "caption": clip["caption"], "event": k, "label": ev["label"], "auc": auc})
     summary = {}
     for kind in ("local", "global"):
-        aucs = sorted(e["auc"] for e in events if e["lane"] == kind)
-        summary[kind] = {"frameAuc": sum(aucs) / len(aucs), "frameAucMedian": aucs[len(aucs) // 2] if len(aucs) % 2 else
-                         (aucs[len(aucs) // 2 - 1] + aucs[len(aucs) // 2]) / 2, "events": len(aucs)}
+        aucs = [e["auc"] for e in events if e["lane"] == kind]
+        summary[kind] = {"frameAuc": statistics.mean(aucs), "frameAucMedian": statistics.median(aucs), "events": len(aucs)}
     out.write_text(json.dumps({"bundle": str(bundle.name), "summary": summary, "events": events}, indent=1) + "\n")
     print(json.dumps(summary))
 
